@@ -1,0 +1,36 @@
+// The interface between the public API (mod.ts: ScifNode, Endpoint) and a transport
+// backend (emu/: the emulated network; ffi/: /dev/scif). The public layer validates
+// arguments and owns the objects users see; a backend implements SCIF's semantics and
+// reports failures as ScifError with the kernel's errno.
+
+import type { PortId } from "./types.ts";
+
+/** One SCIF endpoint as a backend implements it. */
+export interface EndpointBackend {
+  readonly localId: PortId | null;
+  readonly peerId: PortId | null;
+  /** True once close() ran: every further call fails with EBADF, poll says POLLNVAL. */
+  readonly closed: boolean;
+  bind(port: number): number;
+  listen(backlog: number): void;
+  connect(dst: PortId): Promise<PortId>;
+  accept(block: boolean): Promise<EndpointBackend>;
+  send(data: Uint8Array, block: boolean): Promise<number>;
+  recv(into: Uint8Array, block: boolean): Promise<number>;
+  /** The poll(2) events that hold now (POLLIN/POLLOUT/POLLHUP/POLLERR), masked by `events`. */
+  pollEvents(events: number): number;
+  close(): void;
+}
+
+/** One SCIF node as a backend implements it. */
+export interface NodeBackend {
+  readonly nodeId: number;
+  readonly kind: "hw" | "emu";
+  openEndpoint(): EndpointBackend;
+  getNodeIds(): { nodes: number[]; self: number };
+  /** Waits until an event of `entries` holds or `timeoutMs` passes (-1: forever).
+   * Returns the revents per entry. */
+  poll(entries: { endpoint: EndpointBackend; events: number }[], timeoutMs: number): Promise<number[]>;
+  allocate(length: number): Uint8Array;
+  close(): Promise<void>;
+}

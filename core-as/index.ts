@@ -1,0 +1,5 @@
+// The WebAssembly core of scif: the scif_rb ring and the node-queue-pair message codec.
+// Stateless: every function works on descriptors and messages in the imported shared
+// memory, so one module instance per thread serves every node and endpoint of that thread.
+export * from "./rb";
+export * from "./nodeqp_msg";

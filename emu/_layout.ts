@@ -1,0 +1,107 @@
+// The layout of an emulated SCIF network in its one shared WebAssembly memory.
+//
+//   [0, NET_BASE)            reserved for the WebAssembly core (it has no static data today)
+//   header                   network parameters and the heap lock, one cache line
+//   node table               one 128-byte line per node: state, epoch, heartbeat, doorbell
+//   node queue pairs         nodes x nodes rings of control messages, fixed at creation
+//   page table               one i32 per heap page (see _heap.ts)
+//   heap                     4 KiB pages: endpoint queue pairs, later registered memory
+//
+// Every field lives at an address all threads compute the same way from the header, so a
+// Worker needs only the memory and the module to join.
+
+export const NET_BASE = 65536;
+export const NET_MAGIC = 0x46494353; // "SCIF"
+export const NET_VERSION = 1;
+export const LINE = 128; // two cache lines: keeps the adjacent-line prefetcher out of the way
+export const PAGE = 4096;
+export const MAX_NODES = 64;
+
+// Header fields (byte offsets from NET_BASE).
+export const H_MAGIC = 0;
+export const H_VERSION = 4;
+export const H_NODES = 8;
+export const H_RING_BYTES = 12;
+export const H_LOSS_MS = 16;
+export const H_HEAP_LOCK = 20;
+export const H_HEAP_HINT = 24;
+export const H_PRIVILEGED = 28;
+export const H_SPIN = 32;
+
+// Node table fields (byte offsets inside a node's line).
+export const N_STATE = 0;
+export const N_EPOCH = 4;
+export const N_HEARTBEAT = 8;
+export const N_DOORBELL = 12; // bumped and notified when a control message is queued for the node
+export const N_EVENT = 16; // bumped and notified (by the node's own thread) on local state changes
+
+/** Node states in the node table. */
+export const NODE_OFFLINE = 0;
+export const NODE_ATTACHING = 1;
+export const NODE_ONLINE = 2;
+export const NODE_LOST = 3;
+
+// A queue pair block, node or endpoint. Each cell has a line of its own; which side's
+// "memory" a cell belongs to is what matters for the scif_rb rule (see core-as/rb.ts):
+//   reader's memory: the write cell, the writer-waiting cell, the reader's descriptor, the data
+//   writer's memory: the read cell, the reader-waiting cell, the writer's descriptor
+// An endpoint qp block holds its endpoint's receive ring (reader's memory) and the cells of
+// its send direction that belong to the writer, so both endpoints own one block each.
+export const QP_WRITE_CELL = 0;
+export const QP_WRITER_WAITING = LINE;
+export const QP_READ_CELL = 2 * LINE;
+export const QP_READER_WAITING = 3 * LINE;
+export const QP_RX_DESC = 4 * LINE;
+export const QP_TX_DESC = 4 * LINE + 64;
+export const QP_DATA = 8 * LINE;
+
+export const NODEQP_RING_BYTES = 4096; // 63 control messages of 64 bytes
+const NODEQP_BLOCK = QP_DATA + NODEQP_RING_BYTES;
+
+/** Computed addresses of one network. */
+export interface Layout {
+  readonly nodes: number;
+  readonly memoryBytes: number;
+  readonly ringBytes: number;
+  readonly header: number;
+  readonly nodeTable: number;
+  readonly nodeQps: number;
+  readonly pageTable: number;
+  readonly heap: number;
+  readonly heapPages: number;
+}
+
+/** Computes the layout for `nodes` in `memoryBytes`; null when it does not fit. */
+export function computeLayout(nodes: number, memoryBytes: number, ringBytes: number): Layout | null {
+  const header = NET_BASE;
+  const nodeTable = header + LINE;
+  const nodeQps = align(nodeTable + nodes * LINE, PAGE);
+  const afterQps = nodeQps + nodes * nodes * NODEQP_BLOCK;
+  // The page table needs 4 bytes per heap page: solve for the page count that fits.
+  const rest = memoryBytes - afterQps;
+  if (rest <= 2 * PAGE) return null;
+  let heapPages = Math.floor((rest - PAGE) / (PAGE + 4));
+  const pageTable = afterQps;
+  let heap = align(pageTable + heapPages * 4, PAGE);
+  while (heap + heapPages * PAGE > memoryBytes) {
+    heapPages--;
+    heap = align(pageTable + heapPages * 4, PAGE);
+  }
+  if (heapPages < 1) return null;
+  return { nodes, memoryBytes, ringBytes, header, nodeTable, nodeQps, pageTable, heap, heapPages };
+}
+
+/** The block of the node queue pair whose reader is `reader` and writer is `writer`. */
+export function nodeQp(l: Layout, reader: number, writer: number): number {
+  return l.nodeQps + (reader * l.nodes + writer) * NODEQP_BLOCK;
+}
+
+/** The address of field `field` of node `node`'s line in the node table. */
+export function nodeField(l: Layout, node: number, field: number): number {
+  return l.nodeTable + node * LINE + field;
+}
+
+/** Rounds `n` up to a multiple of `a` (a power of two). */
+export function align(n: number, a: number): number {
+  return (n + a - 1) & ~(a - 1);
+}

@@ -1,0 +1,94 @@
+// One thread's view of one emulated network: the shared memory, typed views over it, the
+// WebAssembly core instantiated over it, the layout and the page heap. A thread that
+// attaches several nodes of one network shares one view.
+
+import { type CoreExports, instantiateCore } from "../core/scif_core.ts";
+import { ScifError } from "../errors.ts";
+import {
+  computeLayout,
+  H_LOSS_MS,
+  H_MAGIC,
+  H_NODES,
+  H_PRIVILEGED,
+  H_RING_BYTES,
+  H_SPIN,
+  H_VERSION,
+  type Layout,
+  NET_MAGIC,
+  NET_VERSION,
+} from "./_layout.ts";
+import { PageHeap } from "./_heap.ts";
+
+/** What a Worker needs to join a network: structured-cloneable. */
+export interface NetworkHandle {
+  readonly kind: "scif-emu-network";
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  /** The node this handle attaches (Network.handle(nodeId)). */
+  readonly nodeId: number;
+}
+
+/** A thread's view of a network. */
+export class EmuShared {
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly core: CoreExports;
+  readonly layout: Layout;
+  readonly u8: Uint8Array;
+  readonly i32: Int32Array;
+  readonly heap: PageHeap;
+  readonly lossTimeoutMs: number;
+  readonly spins: number;
+  readonly privileged: boolean;
+
+  private constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, core: CoreExports) {
+    this.memory = memory;
+    this.module = module;
+    this.core = core;
+    const buffer = memory.buffer;
+    this.u8 = new Uint8Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    const probe = computeLayout(1, buffer.byteLength, 0);
+    const header = probe ? probe.header : 0;
+    const h = (f: number) => Atomics.load(this.i32, (header + f) >> 2);
+    if (h(H_MAGIC) !== NET_MAGIC || h(H_VERSION) !== NET_VERSION) {
+      throw new ScifError("EINVAL", "the memory does not hold a scif emulated network");
+    }
+    const layout = computeLayout(h(H_NODES), buffer.byteLength, h(H_RING_BYTES));
+    if (!layout) throw new ScifError("EINVAL", "corrupt network header");
+    this.layout = layout;
+    this.lossTimeoutMs = h(H_LOSS_MS);
+    this.spins = h(H_SPIN);
+    this.privileged = h(H_PRIVILEGED) !== 0;
+    this.heap = new PageHeap(layout, buffer);
+  }
+
+  /** The thread's view of the network in `memory` (made once per thread and memory). */
+  static async of(memory: WebAssembly.Memory, module: WebAssembly.Module): Promise<EmuShared> {
+    let shared = views.get(memory.buffer);
+    if (!shared) {
+      const core = await instantiateCore(module, memory);
+      shared = views.get(memory.buffer) ?? new EmuShared(memory, module, core);
+      views.set(memory.buffer, shared);
+    }
+    return shared;
+  }
+
+  /** Loads the i32 at byte address `addr`. */
+  load(addr: number): number {
+    return Atomics.load(this.i32, addr >> 2);
+  }
+
+  /** Stores the i32 at byte address `addr`. */
+  store(addr: number, value: number): void {
+    Atomics.store(this.i32, addr >> 2, value);
+  }
+
+  /** Adds to the i32 at `addr` and wakes every thread sleeping on it. */
+  ring(addr: number): void {
+    Atomics.add(this.i32, addr >> 2, 1);
+    Atomics.notify(this.i32, addr >> 2);
+  }
+}
+
+const views = new WeakMap<ArrayBufferLike, EmuShared>();

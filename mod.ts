@@ -1,0 +1,32 @@
+/**
+ * scif: the Symmetric Communication Interface (SCIF) for Deno and the browser.
+ *
+ * Endpoints on numbered nodes, connections, byte-stream messaging, node enumeration and
+ * poll, on the Linux SCIF driver's semantics, over an emulated network of threads when
+ * there is no SCIF hardware.
+ *
+ * @example
+ * ```ts
+ * import { openNode } from "./mod.ts";
+ * const node = await openNode();
+ * const listener = node.open();
+ * listener.bind(2000);
+ * listener.listen(16);
+ * const client = node.open();
+ * const [{ endpoint }] = await Promise.all([listener.accept(), client.connect({ node: node.nodeId, port: 2000 })]);
+ * await client.send(new TextEncoder().encode("ping"));
+ * const buf = new Uint8Array(4);
+ * await endpoint.recv(buf);
+ * console.log(new TextDecoder().decode(buf)); // ping
+ * await node.close();
+ * ```
+ *
+ * @module
+ */
+export * from "./constants.ts";
+export { type ErrnoName, ERRNO, ScifError } from "./errors.ts";
+export type { PortId } from "./types.ts";
+export { type Accepted, type AcceptOptions, Endpoint, type TransferOptions } from "./endpoint.ts";
+export { type PollEntry, ScifNode } from "./node.ts";
+export { openNode, type OpenNodeOptions } from "./open_node.ts";
+export { attachNode, createNetwork, type Network, type NetworkHandle, type NetworkOptions } from "./emu/network.ts";

@@ -1,0 +1,124 @@
+/**
+ * `ScifNode`: the SCIF node this thread runs on, whatever the backend.
+ *
+ * @example
+ * ```ts
+ * import { openNode } from "./mod.ts";
+ * const node = await openNode({ backend: "emu" });
+ * console.log(node.nodeId, node.backend, node.getNodeIds());
+ * await node.close();
+ * ```
+ *
+ * @module
+ */
+
+import type { NodeBackend } from "./_backend.ts";
+import { Endpoint } from "./endpoint.ts";
+import { ScifError } from "./errors.ts";
+
+/**
+ * One entry of {@linkcode ScifNode.poll}: the endpoint, the events asked for, and (set by
+ * poll) the events that hold.
+ *
+ * @example
+ * ```ts
+ * import { POLLIN, type PollEntry } from "./mod.ts";
+ * declare const ep: import("./mod.ts").Endpoint;
+ * const entry: PollEntry = { endpoint: ep, events: POLLIN, revents: 0 };
+ * ```
+ */
+export interface PollEntry {
+  endpoint: Endpoint;
+  events: number;
+  revents: number;
+}
+
+/**
+ * A SCIF node, from `openNode()` or an emulated network.
+ *
+ * @example
+ * ```ts
+ * import { createNetwork } from "./emu/mod.ts";
+ * const net = await createNetwork({ nodes: 2 });
+ * const node = await net.node(0);
+ * const ep = node.open();
+ * ep.bind(2000);
+ * await node.close();
+ * ```
+ */
+export class ScifNode {
+  readonly #be: NodeBackend;
+  readonly #endpoints = new Set<Endpoint>();
+  #closed = false;
+
+  /** @internal Made by openNode(), Network.node() and attachNode(). */
+  constructor(backend: NodeBackend) {
+    this.#be = backend;
+  }
+
+  /** This node's SCIF node id (the host is 0). */
+  get nodeId(): number {
+    return this.#be.nodeId;
+  }
+
+  /** Which backend serves this node. */
+  get backend(): "hw" | "emu" {
+    return this.#be.kind;
+  }
+
+  #open(): NodeBackend {
+    if (this.#closed) throw new ScifError("ENODEV", "the node is closed");
+    return this.#be;
+  }
+
+  /** scif_open: a new, unbound endpoint. */
+  open(): Endpoint {
+    const ep = new Endpoint(this.#open().openEndpoint());
+    this.#endpoints.add(ep);
+    return ep;
+  }
+
+  /** scif_get_node_ids: the online nodes, ascending, and this node's id. */
+  getNodeIds(): { nodes: number[]; self: number } {
+    return this.#open().getNodeIds();
+  }
+
+  /**
+   * scif_poll: waits until an entry's events hold or `timeoutMs` passes (-1: no limit, 0: look
+   * only). Sets each entry's `revents`; resolves to how many entries have any.
+   */
+  async poll(entries: PollEntry[], timeoutMs: number): Promise<number> {
+    const be = this.#open();
+    if (!Array.isArray(entries)) throw new ScifError("EINVAL", "entries must be an array");
+    if (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < -1) {
+      throw new ScifError("EINVAL", "timeoutMs must be an integer >= -1");
+    }
+    const list = entries.map((e) => {
+      if (typeof e !== "object" || e === null || !(e.endpoint instanceof Endpoint)) {
+        throw new ScifError("EINVAL", "each entry needs an endpoint");
+      }
+      if (typeof e.events !== "number" || !Number.isInteger(e.events)) throw new ScifError("EINVAL", "events must be an integer");
+      return { endpoint: e.endpoint.backend, events: e.events };
+    });
+    const revents = await be.poll(list, timeoutMs);
+    let ready = 0;
+    entries.forEach((e, i) => {
+      e.revents = revents[i];
+      if (revents[i] !== 0) ready++;
+    });
+    return ready;
+  }
+
+  /** Page-aligned memory of `length` bytes (rounded up to pages) that register() accepts. */
+  allocate(length: number): Uint8Array {
+    return this.#open().allocate(length);
+  }
+
+  /** Closes every endpoint opened through this object, then the node. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const ep of this.#endpoints) ep[Symbol.dispose]();
+    await this.#be.close();
+  }
+}
