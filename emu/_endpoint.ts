@@ -48,6 +48,9 @@ export interface ConReq {
 }
 
 const SMALL = 64; // at or below this many bytes a JS loop beats subarray()+set()
+// core-as/rb.ts packs offset * 2^27 + count into one number; both are below 2^26, so the
+// offset is the integer part of r / PACK (truncation, not a float modulo, which costs a call).
+const PACK = 134217728;
 
 /** One endpoint of an emulated node. */
 export class EmuEndpoint implements EndpointBackend {
@@ -231,11 +234,15 @@ export class EmuEndpoint implements EndpointBackend {
   /** Copies what fits of data[from..] into the peer's ring and publishes it. */
   #put(data: Uint8Array, from: number): number {
     const core = this.node.net.core;
-    const n = Math.min(core.rb_space(this.#tx), data.length - from);
+    const want = data.length - from;
+    const r = core.rb_reserve(this.#tx, want);
+    const off = (r / PACK) | 0;
+    const space = r - off * PACK;
+    const n = space < want ? space : want;
     if (n === 0) return 0;
     const u8 = this.node.net.u8;
-    const off = core.rb_write_offset(this.#tx);
-    const first = Math.min(n, this.#ringMask + 1 - off);
+    const tail = this.#ringMask + 1 - off;
+    const first = n < tail ? n : tail;
     const at = this.#txBase + off;
     if (n <= SMALL) {
       for (let i = 0; i < first; i++) u8[at + i] = data[from + i];
@@ -244,19 +251,23 @@ export class EmuEndpoint implements EndpointBackend {
       u8.set(data.subarray(from, from + first), at);
       if (first < n) u8.set(data.subarray(from + first, from + n), this.#txBase);
     }
-    core.rb_produced(this.#tx, n);
-    if (core.rb_commit(this.#tx)) Atomics.notify(this.node.net.i32, this.#txWriteCell >> 2);
+    if (core.rb_commit_n(this.#tx, n)) Atomics.notify(this.node.net.i32, this.#txWriteCell >> 2);
     return n;
   }
 
-  /** Copies what is available into into[from..] and publishes the consumption. */
-  #take(into: Uint8Array, from: number, count: number): number {
+  /** Copies what is available (spinning up to `spins` for it) into into[from..] and publishes
+   * the consumption. */
+  #take(into: Uint8Array, from: number, spins: number): number {
     const core = this.node.net.core;
-    const n = Math.min(count, into.length - from);
-    if (n === 0) return 0;
+    const r = core.rb_peek(this.#rx, spins);
+    const off = (r / PACK) | 0;
+    const count = r - off * PACK;
+    if (count === 0) return 0;
+    const want = into.length - from;
+    const n = count < want ? count : want;
     const u8 = this.node.net.u8;
-    const off = core.rb_read_offset(this.#rx);
-    const first = Math.min(n, this.#ringMask + 1 - off);
+    const tail = this.#ringMask + 1 - off;
+    const first = n < tail ? n : tail;
     const at = this.#rxBase + off;
     if (n <= SMALL) {
       for (let i = 0; i < first; i++) into[from + i] = u8[at + i];
@@ -265,13 +276,12 @@ export class EmuEndpoint implements EndpointBackend {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(this.#rxBase, this.#rxBase + n - first), from + first);
     }
-    core.rb_consumed(this.#rx, n);
-    if (core.rb_update_read_ptr(this.#rx)) Atomics.notify(this.node.net.i32, this.#rxReadCell >> 2);
+    if (core.rb_release(this.#rx, n)) Atomics.notify(this.node.net.i32, this.#rxReadCell >> 2);
     return n;
   }
 
   async send(data: Uint8Array, block: boolean): Promise<number> {
-    this.#checkStream();
+    if (this.state !== "CONNECTED") this.#checkStream();
     const len = data.length;
     let done = this.#put(data, 0);
     if (done === len || !block) return done;
@@ -281,7 +291,7 @@ export class EmuEndpoint implements EndpointBackend {
         core.rb_set_waiting(this.#tx, 1);
         const seen = Atomics.load(i32, this.#txReadCell >> 2);
         if (core.rb_space(this.#tx) === 0 && this.state === "CONNECTED") await sleepOn(i32, this.#txReadCell >> 2, seen);
-        core.rb_set_waiting(this.#tx, 0);
+        if (this.qp !== 0) core.rb_set_waiting(this.#tx, 0);
       }
       if (this.state !== "CONNECTED") {
         if (done > 0 && this.state === "DISCONNECTED") return done;
@@ -293,21 +303,17 @@ export class EmuEndpoint implements EndpointBackend {
   }
 
   async recv(into: Uint8Array, block: boolean): Promise<number> {
-    if (this.state !== "DISCONNECTED") this.#checkStream();
-    const core = this.node.net.core;
+    if (this.state !== "CONNECTED" && this.state !== "DISCONNECTED") this.#checkStream();
     const len = into.length;
+    const spins = block ? this.node.net.spins : 0;
     let got = 0;
-    for (;;) {
-      if (this.qp === 0) break; // closed meanwhile
-      got += this.#take(into, got, core.rb_count(this.#rx));
-      if (got === len) return got;
-      if (this.state !== "CONNECTED") {
-        if (this.qp !== 0 && core.rb_count(this.#rx) > 0) continue;
-        break;
-      }
-      if (!block) return got;
-      const n = core.rb_spin_count(this.#rx, this.node.net.spins);
-      if (n === 0) await this.#sleepForData();
+    while (got < len && this.qp !== 0) {
+      const n = this.#take(into, got, this.state === "CONNECTED" ? spins : 0);
+      got += n;
+      if (n > 0) continue;
+      // Empty. After a disconnect everything the peer committed is already here: done.
+      if (this.state !== "CONNECTED" || !block) break;
+      await this.#sleepForData();
     }
     if (got === 0 && len > 0) this.#checkStream();
     return got;

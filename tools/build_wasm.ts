@@ -88,6 +88,10 @@ export interface CoreExports {
   rb_spin_count(d: number, spins: number): number;
   rb_spin_space(d: number, need: number, spins: number): number;
   rb_set_waiting(d: number, waiting: number): void;
+  rb_reserve(d: number, want: number): number;
+  rb_commit_n(d: number, len: number): number;
+  rb_peek(d: number, spins: number): number;
+  rb_release(d: number, len: number): number;
   msg_encode(at: number, srcNode: number, srcPort: number, dstNode: number, dstPort: number, op: number, p0: bigint, p1: bigint, p2: bigint, p3: bigint): void;
   msg_src_node(at: number): number;
   msg_src_port(at: number): number;

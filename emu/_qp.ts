@@ -1,0 +1,208 @@
+// The endpoint queue pair of the emulated network: one connected endpoint's receive ring and
+// its view of the peer's receive ring (the kernel's scif_qp for an endpoint), and the byte
+// stream over them. Ring logic is the WebAssembly core's (core-as/rb.ts); this layer copies
+// user bytes straight between the caller's array and ring space, with no staging buffer.
+//
+// Invariants:
+// - Each endpoint owns one block (emu/_layout.ts, QP_*): its receive ring and the cells of
+//   the scif_rb design that live in its "memory". The peer owns the mirror block, so the
+//   writer of a ring loads only the read cell in its own block and the reader loads only the
+//   write cell in its own block; everything that crosses is a store.
+// - Only the owning endpoint's thread calls into one EndpointQp.
+// - Sleeping is announced in the peer's memory (rb_set_waiting) before the last look at the
+//   ring, and the peer loads that announcement after publishing, so no wake-up is lost.
+
+import type { CoreExports } from "../core/scif_core.ts";
+import { ScifError } from "../errors.ts";
+import {
+  QP_DATA,
+  QP_READ_CELL,
+  QP_READER_WAITING,
+  QP_RX_DESC,
+  QP_TX_DESC,
+  QP_WRITE_CELL,
+  QP_WRITER_WAITING,
+} from "./_layout.ts";
+import type { EmuShared } from "./_shared.ts";
+import { sleepOn } from "./_wait.ts";
+
+// At or below this many bytes a JS loop beats subarray() + set().
+const SMALL = 64;
+// core-as/rb.ts packs offset * 2^27 + count into one number; both are below 2^26, so the
+// offset is the integer part of r / PACK (truncation: a float modulo would cost a call).
+const PACK = 134217728;
+
+/** One endpoint's queue pair. */
+export class EndpointQp {
+  /** The address of this endpoint's block in the shared memory. */
+  readonly block: number;
+  readonly #net: EmuShared;
+  readonly #core: CoreExports;
+  readonly #u8: Uint8Array;
+  readonly #i32: Int32Array;
+  readonly #size: number;
+  readonly #rx: number; // our reader descriptor
+  readonly #tx: number; // our writer descriptor
+  readonly #rxBase: number;
+  #txBase = 0;
+  #txWriteCell = 0; // in the peer's block: we publish our writes there
+  #rxReadCell = 0; // in the peer's block: we publish our reads there
+  readonly #rxWriteCell: number; // in our block: the peer publishes its writes here
+  readonly #txReadCell: number; // in our block: the peer publishes its reads here
+  #attached = false;
+
+  private constructor(net: EmuShared, block: number) {
+    this.#net = net;
+    this.#core = net.core;
+    this.#u8 = net.u8;
+    this.#i32 = net.i32;
+    this.#size = net.layout.ringBytes;
+    this.block = block;
+    this.#rx = block + QP_RX_DESC;
+    this.#tx = block + QP_TX_DESC;
+    this.#rxBase = block + QP_DATA;
+    this.#rxWriteCell = block + QP_WRITE_CELL;
+    this.#txReadCell = block + QP_READ_CELL;
+  }
+
+  /** Allocates a block for an endpoint of node `owner` (ENOMEM when the memory is full). */
+  static alloc(net: EmuShared, owner: number): EndpointQp {
+    const block = net.heap.alloc(QP_DATA + net.layout.ringBytes, owner);
+    if (block === 0) throw new ScifError("ENOMEM", "no shared memory left for an endpoint queue pair");
+    return new EndpointQp(net, block);
+  }
+
+  /** Builds both ring views once the peer's block is known. */
+  attach(peer: number): void {
+    const own = this.block;
+    const core = this.#core;
+    core.rb_init(this.#rx, this.#rxBase, this.#size, peer + QP_READ_CELL, this.#rxWriteCell, peer + QP_READER_WAITING, own + QP_WRITER_WAITING);
+    core.rb_init(this.#tx, peer + QP_DATA, this.#size, this.#txReadCell, peer + QP_WRITE_CELL, peer + QP_WRITER_WAITING, own + QP_READER_WAITING);
+    this.#txBase = peer + QP_DATA;
+    this.#txWriteCell = peer + QP_WRITE_CELL;
+    this.#rxReadCell = peer + QP_READ_CELL;
+    this.#attached = true;
+  }
+
+  /** Returns the block to the heap: the peer must no longer write into it. */
+  free(): void {
+    this.#net.heap.free(this.block);
+    this.#attached = false;
+  }
+
+  /** Copies what fits of data[from..] into the peer's ring and publishes it. Returns the count. */
+  put(data: Uint8Array, from: number): number {
+    const core = this.#core;
+    const want = data.length - from;
+    const r = core.rb_reserve(this.#tx, want);
+    const off = (r / PACK) | 0;
+    const space = r - off * PACK;
+    const n = space < want ? space : want;
+    if (n === 0) return 0;
+    const u8 = this.#u8;
+    const base = this.#txBase;
+    const tail = this.#size - off;
+    const first = n < tail ? n : tail;
+    const at = base + off;
+    if (n <= SMALL) {
+      for (let i = 0; i < first; i++) u8[at + i] = data[from + i];
+      for (let i = first; i < n; i++) u8[base + i - first] = data[from + i];
+    } else {
+      u8.set(data.subarray(from, from + first), at);
+      if (first < n) u8.set(data.subarray(from + first, from + n), base);
+    }
+    if (core.rb_commit_n(this.#tx, n)) Atomics.notify(this.#i32, this.#txWriteCell >> 2);
+    return n;
+  }
+
+  /** Copies what is available into into[from..], spinning up to `spins` turns while the ring
+   * is empty, and publishes the consumption. Returns the count. */
+  take(into: Uint8Array, from: number, spins: number): number {
+    const core = this.#core;
+    const r = core.rb_peek(this.#rx, spins);
+    const off = (r / PACK) | 0;
+    const count = r - off * PACK;
+    if (count === 0) return 0;
+    const want = into.length - from;
+    const n = count < want ? count : want;
+    const u8 = this.#u8;
+    const base = this.#rxBase;
+    const tail = this.#size - off;
+    const first = n < tail ? n : tail;
+    const at = base + off;
+    if (n <= SMALL) {
+      for (let i = 0; i < first; i++) into[from + i] = u8[at + i];
+      for (let i = first; i < n; i++) into[from + i] = u8[base + i - first];
+    } else {
+      into.set(u8.subarray(at, at + first), from);
+      if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
+    }
+    if (core.rb_release(this.#rx, n)) Atomics.notify(this.#i32, this.#rxReadCell >> 2);
+    return n;
+  }
+
+  /** Bytes waiting to be received. */
+  count(): number {
+    return this.#attached ? this.#core.rb_count(this.#rx) : 0;
+  }
+
+  /** Bytes that may be sent now. */
+  space(): number {
+    return this.#attached ? this.#core.rb_space(this.#tx) : 0;
+  }
+
+  /** Spins up to `spins` turns for send space; returns the space. */
+  spinSpace(spins: number): number {
+    return this.#core.rb_spin_space(this.#tx, 1, spins);
+  }
+
+  /** Sleeps until the peer publishes bytes or `wake()` is called, unless `alive()` turns false
+   * or bytes arrived meanwhile. */
+  async sleepForData(alive: () => boolean): Promise<void> {
+    const core = this.#core;
+    core.rb_set_waiting(this.#rx, 1);
+    const cell = this.#rxWriteCell >> 2;
+    const seen = Atomics.load(this.#i32, cell);
+    if (core.rb_count(this.#rx) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+    if (this.#attached) core.rb_set_waiting(this.#rx, 0);
+  }
+
+  /** Sleeps until the peer frees ring space or `wake()` is called (see sleepForData). */
+  async sleepForSpace(alive: () => boolean): Promise<void> {
+    const core = this.#core;
+    core.rb_set_waiting(this.#tx, 1);
+    const cell = this.#txReadCell >> 2;
+    const seen = Atomics.load(this.#i32, cell);
+    if (core.rb_space(this.#tx) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+    if (this.#attached) core.rb_set_waiting(this.#tx, 0);
+  }
+
+  /** For poll: announces a wait for the `data` and/or `space` direction and returns the cells
+   * to sleep on with the values seen now. Withdraw with `unannounce()`. */
+  announce(data: boolean, space: boolean): [number, number][] {
+    if (!this.#attached) return [];
+    const cells: [number, number][] = [];
+    if (data) {
+      this.#core.rb_set_waiting(this.#rx, 1);
+      cells.push([this.#rxWriteCell >> 2, Atomics.load(this.#i32, this.#rxWriteCell >> 2)]);
+    }
+    if (space) {
+      this.#core.rb_set_waiting(this.#tx, 1);
+      cells.push([this.#txReadCell >> 2, Atomics.load(this.#i32, this.#txReadCell >> 2)]);
+    }
+    return cells;
+  }
+
+  /** Withdraws what announce() announced. */
+  unannounce(): void {
+    if (!this.#attached) return;
+    this.#core.rb_set_waiting(this.#rx, 0);
+    this.#core.rb_set_waiting(this.#tx, 0);
+  }
+
+  /** Wakes every call of this thread sleeping on this queue pair (a state change). */
+  wake(): void {
+    Atomics.notify(this.#i32, this.#rxWriteCell >> 2);
+    Atomics.notify(this.#i32, this.#txReadCell >> 2);
+  }
+}

@@ -1,0 +1,196 @@
+// A test cluster: an emulated SCIF network whose nodes run in real Workers (or, for cases
+// about one thread, in the test's own thread). Scenarios are plain async functions
+// `(node, args, ctx) => value` exported by a module; a Worker node runs them by name, and
+// `ctx` lets a scenario and the test exchange signals so that steps can be ordered across
+// threads. A ScifError thrown in a Worker arrives in the test as a ScifError.
+import { createNetwork, type Network, type NetworkOptions, ScifError, type ScifNode } from "../mod.ts";
+import type { ErrnoName } from "../errors.ts";
+
+/** What a scenario gets besides its node and arguments. */
+export interface ScenarioContext {
+  /** Tells the test thread `name` happened (NodeWorker.signal resolves). */
+  signal(name: string, value?: unknown): void;
+  /** Waits for the test thread's NodeWorker.tell(name, value). */
+  waitFor<T = unknown>(name: string): Promise<T>;
+}
+
+/** A scenario: runs on one node. */
+export type Scenario<A = unknown, R = unknown> = (node: ScifNode, args: A, ctx: ScenarioContext) => Promise<R>;
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+/** Rebuilds an error that crossed postMessage. */
+function revive(error: { name: string; message: string; code?: string; errno?: number; stack?: string }): Error {
+  if (error.name === "ScifError" && error.code) {
+    const detail = error.message.startsWith(`${error.code}: `) ? error.message.slice(error.code.length + 2) : undefined;
+    const e = new ScifError(error.code as ErrnoName, detail);
+    e.stack = `${error.stack}\n    (in a node Worker)`;
+    return e;
+  }
+  const e = new Error(`${error.name}: ${error.message}`);
+  e.stack = error.stack;
+  return e;
+}
+
+/** One node running in its own Worker. */
+export class NodeWorker {
+  readonly nodeId: number;
+  readonly worker: Worker;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+  readonly #signals = new Map<string, unknown[]>();
+  readonly #signalWaiters = new Map<string, ((v: unknown) => void)[]>();
+  #closed?: () => void;
+  terminated = false;
+
+  private constructor(nodeId: number, worker: Worker) {
+    this.nodeId = nodeId;
+    this.worker = worker;
+    worker.onmessage = (e: MessageEvent) => this.#onMessage(e.data);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      for (const p of this.#pending.values()) p.reject(new Error(`node ${nodeId} worker error: ${e.message}`));
+      this.#pending.clear();
+    };
+  }
+
+  /** Starts a Worker and attaches node `nodeId` of `net` in it. */
+  static async start(net: Network, nodeId: number): Promise<NodeWorker> {
+    const worker = new Worker(new URL("./_node_worker.ts", import.meta.url), { type: "module" });
+    const w = new NodeWorker(nodeId, worker);
+    const attached = new Promise((resolve, reject) => w.#pending.set(-1, { resolve, reject }));
+    worker.postMessage({ type: "attach", handle: net.handle(nodeId) });
+    await attached;
+    return w;
+  }
+
+  #onMessage(m: { type: string; id: number; value: unknown; name: string; error: never; nodeId: number }): void {
+    switch (m.type) {
+      case "attached":
+        this.#settle(-1, m.nodeId);
+        break;
+      case "done":
+        this.#settle(m.id, m.value);
+        break;
+      case "failed": {
+        const p = this.#pending.get(m.id);
+        this.#pending.delete(m.id);
+        p?.reject(revive(m.error));
+        break;
+      }
+      case "signal": {
+        const list = this.#signalWaiters.get(m.name);
+        if (list?.length) list.shift()!(m.value);
+        else this.#signals.set(m.name, [...(this.#signals.get(m.name) ?? []), m.value]);
+        break;
+      }
+      case "closed":
+        this.#closed?.();
+        break;
+    }
+  }
+
+  #settle(id: number, value: unknown): void {
+    const p = this.#pending.get(id);
+    this.#pending.delete(id);
+    p?.resolve(value);
+  }
+
+  /** Runs `scenario` of `module` on this node; resolves to what it returns. */
+  run<R = unknown>(module: URL | string, scenario: string, args?: unknown): Promise<R> {
+    const id = this.#nextId++;
+    const done = new Promise<R>((resolve, reject) =>
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+    );
+    this.worker.postMessage({ type: "run", id, module: String(module), scenario, args });
+    return done;
+  }
+
+  /** Waits for the scenario's ctx.signal(name). */
+  signal<T = unknown>(name: string): Promise<T> {
+    const box = this.#signals.get(name);
+    if (box?.length) return Promise.resolve(box.shift() as T);
+    return new Promise((resolve) => {
+      const list = this.#signalWaiters.get(name) ?? [];
+      list.push(resolve as (v: unknown) => void);
+      this.#signalWaiters.set(name, list);
+    });
+  }
+
+  /** Delivers `value` to the scenario's ctx.waitFor(name). */
+  tell(name: string, value?: unknown): void {
+    this.worker.postMessage({ type: "tell", name, value });
+  }
+
+  /** Kills the Worker without closing its node: the node is lost, as a card that goes away. */
+  terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    this.worker.terminate();
+    for (const p of this.#pending.values()) p.reject(new Error(`node ${this.nodeId} was terminated`));
+    this.#pending.clear();
+  }
+
+  /** Closes the node cleanly, then ends the Worker. */
+  async close(): Promise<void> {
+    if (this.terminated) return;
+    const closed = new Promise<void>((resolve) => (this.#closed = resolve));
+    this.worker.postMessage({ type: "close" });
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+    this.terminate();
+  }
+}
+
+/** An emulated network with nodes in Workers and in the test's thread. */
+export class Cluster {
+  readonly net: Network;
+  readonly workers: NodeWorker[] = [];
+
+  private constructor(net: Network) {
+    this.net = net;
+  }
+
+  /** A network of `nodes` nodes, none attached yet. */
+  static async create(options: NetworkOptions): Promise<Cluster> {
+    return new Cluster(await createNetwork(options));
+  }
+
+  /** Attaches node `nodeId` in a new Worker. */
+  async spawn(nodeId: number): Promise<NodeWorker> {
+    const w = await NodeWorker.start(this.net, nodeId);
+    this.workers.push(w);
+    return w;
+  }
+
+  /** Attaches node `nodeId` in the test's own thread. */
+  local(nodeId: number): Promise<ScifNode> {
+    return this.net.node(nodeId);
+  }
+
+  /** Closes every node, ends every Worker. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+    await this.net.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Rejects with a clear message if `p` takes longer than `ms`: a test must never hang. */
+export function within<T>(ms: number, p: Promise<T>, what = "operation"): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

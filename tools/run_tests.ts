@@ -1,0 +1,52 @@
+/**
+ * The test command (`deno task test`): runs the whole suite with `deno test`, then prints
+ * the line CI reads, `N passed, N failed`, as the last line of the run. Exits non-zero when
+ * anything failed or the suite could not run.
+ *
+ * ```sh
+ * deno task test                     # everything
+ * deno task test tests/stream_test.ts --filter integrity   # a part (arguments go to deno test)
+ * ```
+ *
+ * @module
+ */
+
+const root = new URL("../", import.meta.url);
+const outDir = new URL("out/", root);
+await Deno.mkdir(outDir, { recursive: true });
+const junit = new URL("junit.xml", outDir).pathname;
+await Deno.remove(junit).catch(() => {});
+
+const args = Deno.args.length > 0 ? Deno.args : ["tests/"];
+const cmd = new Deno.Command(Deno.execPath(), {
+  args: ["test", "-A", "--parallel", `--junit-path=${junit}`, ...args],
+  cwd: root.pathname,
+  env: { DENO_JOBS: Deno.env.get("DENO_JOBS") ?? "2" },
+  stdout: "inherit",
+  stderr: "inherit",
+});
+const { code } = await cmd.output();
+
+/** Counts the test cases of a JUnit report: [passed, failed]. */
+export function countJunit(xml: string): [number, number] {
+  let passed = 0;
+  let failed = 0;
+  for (const m of xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const body = m[2] ?? "";
+    if (/<skipped\b/.test(body)) continue;
+    if (/<(failure|error)\b/.test(body)) failed++;
+    else passed++;
+  }
+  return [passed, failed];
+}
+
+let passed = 0;
+let failed = 0;
+try {
+  [passed, failed] = countJunit(await Deno.readTextFile(junit));
+} catch {
+  // No report: the suite did not run (a type error, a crash). That is a failure.
+}
+if (code !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);
+Deno.exit(failed === 0 ? 0 : 1);
