@@ -17,8 +17,6 @@ export interface EndpointBackend {
   accept(block: boolean): Promise<EndpointBackend>;
   send(data: Uint8Array, block: boolean): Promise<number>;
   recv(into: Uint8Array, block: boolean): Promise<number>;
-  /** The poll(2) events that hold now (POLLIN/POLLOUT/POLLHUP/POLLERR), masked by `events`. */
-  pollEvents(events: number): number;
   close(): void;
 }
 

@@ -23,19 +23,20 @@
 // loads that cell from its own memory and, if set, notifies. Store-then-load on both sides,
 // sequentially consistent, means a wake-up cannot be missed (see the JS waiter).
 
-// Descriptor fields (byte offsets inside a descriptor; all i32).
-export const RB_BASE: u32 = 0; // address of the ring's data
-export const RB_SIZE: u32 = 4; // bytes, a power of two
-export const RB_READ_CELL: u32 = 8; // address of the read-pointer cell
-export const RB_WRITE_CELL: u32 = 12; // address of the write-pointer cell
-export const RB_CUR_READ: u32 = 16; // reader's private offset (reader view only)
-export const RB_CUR_WRITE: u32 = 20; // writer's private offset (writer view only)
-export const RB_WAIT_OWN: u32 = 24; // the cell this side sets before it sleeps (in the peer's memory)
-export const RB_WAIT_PEER: u32 = 28; // the cell the peer sets before it sleeps (in this side's memory)
-export const RB_SEEN_READ: u32 = 32; // writer's last load of the read cell (writer view only)
+// Descriptor fields (byte offsets inside a descriptor).
+export const RB_BASE: u32 = 0; // u32: address of the ring's data
+export const RB_SIZE: u32 = 4; // u32: bytes, a power of two
+export const RB_READ_CELL: u32 = 8; // u32: address of the read-pointer cell
+export const RB_WRITE_CELL: u32 = 12; // u32: address of the write-pointer cell
+export const RB_CUR_READ: u32 = 16; // u32: reader's private offset (reader view only)
+export const RB_CUR_WRITE: u32 = 20; // u32: writer's private offset (writer view only)
+export const RB_WAIT_OWN: u32 = 24; // u32: the cell this side sets before it sleeps (in the peer's memory)
+export const RB_WAIT_PEER: u32 = 28; // u32: the cell the peer sets before it sleeps (in this side's memory)
+export const RB_SEEN_READ: u32 = 32; // u32: writer's last load of the read cell (writer view only)
+// Fields 40..63 belong to the framed stream of an endpoint queue pair (stream.ts).
 export const RB_DESC_BYTES: u32 = 64;
 
-@inline function mask(d: u32): u32 {
+@inline export function rb_mask(d: u32): u32 {
   return load<u32>(d + RB_SIZE) - 1;
 }
 
@@ -60,59 +61,31 @@ export function rb_init(
   store<u32>(d + RB_SEEN_READ, load<u32>(d + RB_CUR_READ));
 }
 
+/** Reader: moves the view's cells that live in the peer's memory (the read-pointer cell and
+ * its own waiting cell) to new addresses, keeping its offsets: used once the peer is gone, so
+ * that draining the ring stores nothing into memory the peer no longer owns. The new read
+ * cell is set to the current read offset first. */
+export function rb_retarget(d: u32, readCell: u32, waitOwn: u32): void {
+  atomic.store<u32>(readCell, load<u32>(d + RB_CUR_READ));
+  store<u32>(d + RB_READ_CELL, readCell);
+  store<u32>(d + RB_WAIT_OWN, waitOwn);
+}
+
 /** Writer: bytes that may be written now (reads the read cell in the writer's own memory). */
 export function rb_space(d: u32): u32 {
   const read = atomic.load<u32>(load<u32>(d + RB_READ_CELL));
   store<u32>(d + RB_SEEN_READ, read);
-  return (read - load<u32>(d + RB_CUR_WRITE) - 1) & mask(d);
+  return (read - load<u32>(d + RB_CUR_WRITE) - 1) & rb_mask(d);
 }
 
-// The hot path packs an offset and a byte count into one f64 (offset * 2^27 + count; both are
-// below 2^26 since rings are at most 64 MiB), so that a send or a recv costs two calls.
-const PACK: f64 = 134217728;
-
-/** Writer: reserve. Returns the write offset and the free space, packed. The space comes from
- * the read offset last seen, and the read cell is loaded again only when that is less than
- * `want`: the cell is written by the reader on every recv, so not loading it on every send
- * saves a cache-line transfer per message, and the answer is exact whenever it matters. */
-export function rb_reserve(d: u32, want: u32): f64 {
-  const cur = load<u32>(d + RB_CUR_WRITE);
-  let space = (load<u32>(d + RB_SEEN_READ) - cur - 1) & mask(d);
-  if (space < want) space = rb_space(d);
-  return <f64>cur * PACK + <f64>space;
-}
-
-/** Writer: `len` bytes were copied at the reserved offset; publish them (rb_produced then
- * rb_commit). Returns 1 when the reader must be notified. */
-export function rb_commit_n(d: u32, len: u32): i32 {
-  rb_produced(d, len);
-  return rb_commit(d);
-}
-
-/** Reader: the read offset and the count available, packed; spins up to `spins` times while
- * the ring is empty. */
-export function rb_peek(d: u32, spins: i32): f64 {
-  const cur = load<u32>(d + RB_CUR_READ);
-  let count = rb_count(d);
-  if (count == 0 && spins > 0) count = rb_spin_count(d, spins);
-  return <f64>cur * PACK + <f64>count;
-}
-
-/** Reader: `len` bytes were copied out from the peeked offset; publish (rb_consumed then
- * rb_update_read_ptr). Returns 1 when the writer must be notified. */
-export function rb_release(d: u32, len: u32): i32 {
-  rb_consumed(d, len);
-  return rb_update_read_ptr(d);
-}
-
-/** Writer: the private write offset, where the next byte goes (the reserve half of reserve/commit). */
+/** Writer: the private write offset, where the next byte goes. */
 export function rb_write_offset(d: u32): u32 {
   return load<u32>(d + RB_CUR_WRITE);
 }
 
 /** Writer: account for `len` bytes the caller copied into ring space itself. Not yet visible. */
 export function rb_produced(d: u32, len: u32): void {
-  store<u32>(d + RB_CUR_WRITE, (load<u32>(d + RB_CUR_WRITE) + len) & mask(d));
+  store<u32>(d + RB_CUR_WRITE, (load<u32>(d + RB_CUR_WRITE) + len) & rb_mask(d));
 }
 
 /** Writer: copy `len` bytes from linear memory into the ring without publishing them.
@@ -138,7 +111,7 @@ export function rb_commit(d: u32): i32 {
 /** Reader: bytes available (reads the write cell in the reader's own memory). */
 export function rb_count(d: u32): u32 {
   const write = atomic.load<u32>(load<u32>(d + RB_WRITE_CELL));
-  return (write - load<u32>(d + RB_CUR_READ)) & mask(d);
+  return (write - load<u32>(d + RB_CUR_READ)) & rb_mask(d);
 }
 
 /** Reader: the private read offset, where the next unread byte is. */
@@ -148,7 +121,7 @@ export function rb_read_offset(d: u32): u32 {
 
 /** Reader: account for `len` bytes the caller copied out of the ring itself. */
 export function rb_consumed(d: u32, len: u32): void {
-  store<u32>(d + RB_CUR_READ, (load<u32>(d + RB_CUR_READ) + len) & mask(d));
+  store<u32>(d + RB_CUR_READ, (load<u32>(d + RB_CUR_READ) + len) & rb_mask(d));
 }
 
 /** Reader: copy the next `len` bytes into linear memory and advance the private read offset
@@ -168,30 +141,6 @@ export function rb_get_next(d: u32, dst: u32, len: u32): i32 {
 export function rb_update_read_ptr(d: u32): i32 {
   atomic.store<u32>(load<u32>(d + RB_READ_CELL), load<u32>(d + RB_CUR_READ));
   return atomic.load<i32>(load<u32>(d + RB_WAIT_PEER)) != 0 ? 1 : 0;
-}
-
-/** Reader: spin up to `spins` times for data; returns the count (0 if none came).
- * Each turn also touches the line where the next bytes will land. The load is discarded (the
- * data is read again after the write offset, as ordering requires), but it keeps that line's
- * fetch in flight beside the write cell's, so when the writer publishes, the data and the
- * pointer cross between cores together instead of one after the other. */
-export function rb_spin_count(d: u32, spins: i32): u32 {
-  const cell = load<u32>(d + RB_WRITE_CELL);
-  const cur = load<u32>(d + RB_CUR_READ);
-  const next = load<u32>(d + RB_BASE) + cur;
-  for (let i = 0; i < spins; i++) {
-    atomic.load<u8>(next);
-    const write = atomic.load<u32>(cell);
-    if (write != cur) return (write - cur) & mask(d);
-  }
-  return 0;
-}
-
-/** Writer: spin up to `spins` times for at least `need` bytes of space; returns the space. */
-export function rb_spin_space(d: u32, need: u32, spins: i32): u32 {
-  let space: u32 = rb_space(d);
-  for (let i = 0; i < spins && space < need; i++) space = rb_space(d);
-  return space;
 }
 
 /** Either side: announce (1) or withdraw (0) that this side is about to sleep. The caller

@@ -1,39 +1,31 @@
-// An endpoint of the emulated network: the kernel's endpoint state machine (scif_epd.h)
-// and the byte stream over the endpoint queue pair.
+// An endpoint of the emulated network: the kernel's endpoint state machine (scif_epd.h,
+// scif_api.c) with its errno rules, over an endpoint queue pair (emu/_qp.ts).
 //
 // Invariants:
 // - Only the node's own thread touches an endpoint, so its JS state needs no locking; the
 //   peer reaches it through the queue pair (bytes) and control messages (state).
-// - An endpoint owns one qp block (emu/_layout.ts) from connect/accept until the peer has
-//   acknowledged the disconnect (or is gone): the peer may write into it until then.
-// - A byte the writer committed before sending SCIF_DISCNCT is in our ring before we see the
-//   disconnect (both go through sequentially consistent stores), so recv drains the ring
-//   before it reports ECONNRESET and nothing sent is lost.
+// - An endpoint owns its queue pair block from connect/accept until the peer can no longer
+//   write into it: the peer acknowledged our disconnect, or said no to our grant, or its
+//   incarnation ended. Once our state leaves CONNECTED we store nothing into the peer's block.
+// - Bytes the peer committed before it sent SCIF_DISCNCT are in our ring before we handle
+//   the disconnect (both are published with sequentially consistent stores, in that order),
+//   so recv drains the ring before it reports ECONNRESET and nothing sent is lost.
 
 import { POLLERR, POLLHUP, POLLIN, POLLOUT, SCIF_ADMIN_PORT_END } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import type { EndpointBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
-import {
-  PAGE,
-  QP_DATA,
-  QP_READ_CELL,
-  QP_READER_WAITING,
-  QP_RX_DESC,
-  QP_TX_DESC,
-  QP_WRITE_CELL,
-  QP_WRITER_WAITING,
-} from "./_layout.ts";
-import { sleepOn } from "./_wait.ts";
 import type { EmuNode } from "./_node.ts";
+import { SCIF_CNCT_GNT, SCIF_CNCT_GNTACK, SCIF_CNCT_REJ, SCIF_CNCT_REQ, SCIF_DISCNCT } from "./_ops.ts";
+import { EndpointQp } from "./_qp.ts";
 
-/** The kernel's endpoint states (SCIFEP_*), less the ones only RMA teardown uses. */
+/** The kernel's endpoint states (SCIFEP_*), as far as user space can tell them apart. */
 export type EpState =
   | "UNBOUND"
   | "BOUND"
   | "LISTENING"
   | "CONNECTING"
-  | "ACCEPTING" // an accepted endpoint between CNCT_GNT and CNCT_GNTACK
+  | "ACCEPTING" // an accepted endpoint between CNCT_GNT and CNCT_GNTACK, not yet the user's
   | "CONNECTED"
   | "DISCONNECTED" // the peer closed or its node was lost
   | "CLOSING" // closed by the user, waiting for SCIF_DISCNT_ACK
@@ -47,11 +39,6 @@ export interface ConReq {
   readonly epoch: number;
 }
 
-const SMALL = 64; // at or below this many bytes a JS loop beats subarray()+set()
-// core-as/rb.ts packs offset * 2^27 + count into one number; both are below 2^26, so the
-// offset is the integer part of r / PACK (truncation, not a float modulo, which costs a call).
-const PACK = 134217728;
-
 /** One endpoint of an emulated node. */
 export class EmuEndpoint implements EndpointBackend {
   readonly node: EmuNode;
@@ -59,340 +46,361 @@ export class EmuEndpoint implements EndpointBackend {
   state: EpState = "UNBOUND";
   localId: PortId | null = null;
   peerId: PortId | null = null;
-  /** The peer endpoint's token and its node's epoch, once connected. */
+  /** The peer endpoint's token, once connected. */
   peerToken = 0;
-  /** Where a connect is headed, while CONNECTING. */
-  target: PortId | null = null;
-  peerEpoch = 0;
-  /** Listener only. */
-  backlog = 0;
-  readonly conreqs: ConReq[] = [];
-  /** Connect/accept outcome while CONNECTING/ACCEPTING. */
-  pendingError: ScifError | null = null;
-
-  // The queue pair. Addresses are byte offsets into the shared memory.
-  qp = 0;
-  #rx = 0; // our reader descriptor
-  #tx = 0; // our writer descriptor
-  #rxBase = 0;
-  #txBase = 0;
-  #ringMask = 0;
-  #rxWriteCell = 0; // in our block: the peer publishes its writes here; we sleep on it
-  #txReadCell = 0; // in our block: the peer publishes its reads here; we sleep on it
-  #txWriteCell = 0; // in the peer's block: we publish our writes there and notify it
-  #rxReadCell = 0; // in the peer's block: we publish our reads there and notify it
+  #qp: EndpointQp | null = null;
+  #target = -1; // the node a connect or an accept is talking to
+  #backlog = 0;
+  readonly #conreqs: ConReq[] = [];
+  #error: ScifError | null = null; // why a connect or an accept-side handshake failed
+  readonly #spins: number;
 
   constructor(node: EmuNode, token: number) {
     this.node = node;
     this.token = token;
+    this.#spins = node.net.spins;
   }
 
   get closed(): boolean {
     return this.state === "CLOSING" || this.state === "CLOSED";
   }
 
-  // ---- connection management (scif_bind, scif_listen, scif_connect, scif_accept) ----
+  // ---- scif_bind, scif_listen ----
 
   bind(port: number): number {
-    if (this.state === "LISTENING" || this.state === "CONNECTED" || this.state === "CONNECTING") {
-      throw new ScifError("EISCONN", "the endpoint is listening or connected");
-    }
-    if (this.state !== "UNBOUND") throw new ScifError("EINVAL", "the endpoint is already bound");
     if (port !== 0 && port < SCIF_ADMIN_PORT_END && !this.node.net.privileged) {
-      throw new ScifError("EACCES", `port ${port} is below SCIF_ADMIN_PORT_END and the node is not privileged`);
+      throw new ScifError("EACCES", `port ${port} is below SCIF_ADMIN_PORT_END and the network is not privileged`);
     }
-    const bound = this.node.reservePort(port);
+    if (this.state === "BOUND") throw new ScifError("EINVAL", "the endpoint is already bound");
+    if (this.state !== "UNBOUND") throw new ScifError("EISCONN", `bind in state ${this.state}`);
+    const bound = port === 0 ? this.node.ports.allocate() : this.node.ports.reserve(port);
     this.localId = { node: this.node.nodeId, port: bound };
     this.state = "BOUND";
     return bound;
   }
 
   listen(backlog: number): void {
-    if (this.state === "LISTENING" || this.state === "CONNECTED" || this.state === "CONNECTING") {
-      throw new ScifError("EISCONN", "the endpoint is already listening or connected");
+    switch (this.state) {
+      case "BOUND":
+        this.#backlog = backlog;
+        this.state = "LISTENING";
+        this.node.addListener(this);
+        return;
+      case "LISTENING":
+      case "CONNECTED":
+      case "CONNECTING":
+        throw new ScifError("EISCONN", `listen in state ${this.state}`);
+      default:
+        throw new ScifError("EINVAL", `listen in state ${this.state}`);
     }
-    if (this.state !== "BOUND") throw new ScifError("EINVAL", "listen on an unbound endpoint");
-    this.backlog = backlog;
-    this.state = "LISTENING";
-    this.node.addListener(this);
   }
 
+  // ---- scif_connect ----
+
   async connect(dst: PortId): Promise<PortId> {
+    this.node.checkReachable(dst.node);
     switch (this.state) {
-      case "CONNECTED":
-      case "DISCONNECTED":
-        throw new ScifError("EISCONN", "the endpoint is already connected");
       case "LISTENING":
         throw new ScifError("EOPNOTSUPP", "connect on a listening endpoint");
       case "CONNECTING":
-        throw new ScifError("EALREADY", "a connect is already in progress");
+      case "CONNECTED":
+        throw new ScifError("EISCONN", `connect in state ${this.state}`);
+      case "DISCONNECTED":
+        throw new ScifError("EINVAL", "connect on a disconnected endpoint");
+      case "UNBOUND":
+        this.bind(0);
     }
-    this.node.checkReachable(dst.node);
-    if (this.state === "UNBOUND") this.bind(0);
-    this.#allocQp();
+    this.#qp = EndpointQp.alloc(this.node.net, this.node.nodeId);
     this.state = "CONNECTING";
-    this.pendingError = null;
+    this.#target = dst.node;
+    this.#error = null;
     try {
-      this.node.sendConnectRequest(this, dst);
-      while (this.state === "CONNECTING") await this.node.waitEvent();
-      if (this.state !== "CONNECTED") throw this.pendingError ?? new ScifError("ECONNRESET");
-      return this.localId!;
+      // SCIF_CNCT_REQ: p0 our qp block, p1 our token, p2 our node's incarnation.
+      this.node.post(SCIF_CNCT_REQ, this.localId!, dst, BigInt(this.#qp.block), BigInt(this.token), BigInt(this.node.epoch));
+      const until = performance.now() + this.node.net.connectTimeoutMs;
+      while (this.state === "CONNECTING") {
+        const left = until - performance.now();
+        if (left <= 0) {
+          // The kernel gives up after SCIF_NODE_ALIVE_TIMEOUT and reports the refusal.
+          this.#error = new ScifError("ECONNREFUSED", `no answer from ${dst.node}:${dst.port}`);
+          break;
+        }
+        await this.node.waitEvent(left);
+      }
     } catch (e) {
-      if (this.state === "CONNECTING") this.state = "BOUND";
-      if (this.state === "BOUND") this.releaseQp();
-      throw e;
+      this.#error = e as ScifError;
     }
+    const state = this.state as EpState; // handlers changed it meanwhile
+    if (state === "CONNECTED") return this.localId!;
+    if (state === "CONNECTING") this.#unconnect();
+    if (this.closed) throw new ScifError("EINTR", "the endpoint was closed while connecting");
+    throw this.#error ?? new ScifError("ECONNREFUSED", `${dst.node}:${dst.port} refused the connection`);
+  }
+
+  /** Back to BOUND after a failed connect; nobody references our block. */
+  #unconnect(): void {
+    this.state = "BOUND";
+    this.#qp?.free();
+    this.#qp = null;
+  }
+
+  /** SCIF_CNCT_GNT for our connect. Returns false when we no longer want it (the caller NACKs). */
+  granted(from: PortId, peerQp: number, peerToken: number): boolean {
+    if (this.state !== "CONNECTING" || from.node !== this.#target) return false;
+    this.#qp!.attach(peerQp);
+    this.peerId = from;
+    this.peerToken = peerToken;
+    this.state = "CONNECTED";
+    // SCIF_CNCT_GNTACK: p0 the acceptor's token.
+    if (!this.node.tryPost(SCIF_CNCT_GNTACK, this.localId!, from, BigInt(peerToken))) this.#peerLeft();
+    return true;
+  }
+
+  /** SCIF_CNCT_REJ for our connect. */
+  rejected(from: PortId): void {
+    if (this.state !== "CONNECTING" || from.node !== this.#target) return;
+    this.#error = new ScifError("ECONNREFUSED", `nothing accepts connections on ${from.node}:${from.port}`);
+    this.#unconnect();
+  }
+
+  // ---- scif_accept ----
+
+  /** A connection request arrived for this listener; false when it must be refused. */
+  queueRequest(req: ConReq): boolean {
+    if (this.state !== "LISTENING" || this.#conreqs.length >= this.#backlog) return false;
+    this.#conreqs.push(req);
+    return true;
   }
 
   async accept(block: boolean): Promise<EndpointBackend> {
-    if (this.state !== "LISTENING") throw new ScifError("EINVAL", "accept on an endpoint that is not listening");
+    if (this.state !== "LISTENING") throw new ScifError("EINVAL", `accept in state ${this.state}`);
     for (;;) {
-      while (this.conreqs.length === 0) {
+      while (this.#conreqs.length === 0) {
         if (!block) throw new ScifError("EAGAIN", "no connection request is pending");
         await this.node.waitEvent();
-        if (this.state !== "LISTENING") throw new ScifError("EINVAL", "the listener was closed");
+        if (this.state !== "LISTENING") throw new ScifError("EINTR", "the listener was closed");
       }
-      const req = this.conreqs.shift()!;
-      const ep = this.node.newEndpoint();
-      ep.localId = { node: this.node.nodeId, port: this.localId!.port };
-      this.node.holdPort(this.localId!.port);
-      ep.state = "ACCEPTING";
-      ep.peerId = req.peer;
-      ep.peerToken = req.token;
-      ep.peerEpoch = req.epoch;
+      const req = this.#conreqs.shift()!;
+      const ep = this.node.acceptedEndpoint(this);
       try {
-        this.node.checkReachable(req.peer.node, req.epoch);
-        ep.#allocQp();
-        ep.attachPeerQp(req.qp);
-        this.node.sendGrant(ep);
-        while (ep.state === "ACCEPTING") await this.node.waitEvent();
+        await ep.#handshake(req);
+        return ep;
       } catch (e) {
-        ep.pendingError = e as ScifError;
+        ep.#destroy();
+        // A requester that said no (SCIF_CNCT_GNTNACK): a blocking accept takes the next one.
+        if (!(e instanceof ScifError && e.code === "EAGAIN" && block)) throw e;
       }
-      if ((ep.state as EpState) === "CONNECTED") return ep;
-      // The requester is gone or said no (SCIF_CNCT_GNTNACK). The kernel retries the next
-      // request when it may wait, and reports the failure otherwise.
-      const err = ep.pendingError ?? new ScifError("ECONNRESET", "the requester closed");
-      ep.destroy();
-      if (!block) throw err;
     }
   }
 
-  // ---- the queue pair ----
-
-  #allocQp(): void {
-    const net = this.node.net;
-    const bytes = QP_DATA + net.layout.ringBytes;
-    const qp = net.heap.alloc(bytes, this.node.nodeId);
-    if (qp === 0) throw new ScifError("ENOMEM", "no shared memory left for an endpoint queue pair");
-    this.qp = qp;
-  }
-
-  /** Builds both views of the queue pair once the peer's block is known (see _layout.ts). */
-  attachPeerQp(peerQp: number): void {
-    const { core, layout } = this.node.net;
-    const own = this.qp;
-    const size = layout.ringBytes;
-    this.#rx = own + QP_RX_DESC;
-    this.#tx = own + QP_TX_DESC;
-    core.rb_init(this.#rx, own + QP_DATA, size, peerQp + QP_READ_CELL, own + QP_WRITE_CELL, peerQp + QP_READER_WAITING, own + QP_WRITER_WAITING);
-    core.rb_init(this.#tx, peerQp + QP_DATA, size, own + QP_READ_CELL, peerQp + QP_WRITE_CELL, peerQp + QP_WRITER_WAITING, own + QP_READER_WAITING);
-    this.#rxBase = own + QP_DATA;
-    this.#txBase = peerQp + QP_DATA;
-    this.#ringMask = size - 1;
-    this.#rxWriteCell = own + QP_WRITE_CELL;
-    this.#txReadCell = own + QP_READ_CELL;
-    this.#txWriteCell = peerQp + QP_WRITE_CELL;
-    this.#rxReadCell = peerQp + QP_READ_CELL;
-  }
-
-  /** Frees the qp block (the peer can no longer write into it). */
-  releaseQp(): void {
-    if (this.qp !== 0) this.node.net.heap.free(this.qp);
-    this.qp = 0;
-    this.#rx = this.#tx = 0;
-  }
-
-  /** Wakes every call of this thread sleeping on this endpoint's cells (a state change). */
-  wake(): void {
-    const i32 = this.node.net.i32;
-    if (this.qp !== 0) {
-      Atomics.notify(i32, this.#rxWriteCell >> 2);
-      Atomics.notify(i32, this.#txReadCell >> 2);
+  /** The accept side of the handshake, on the new endpoint. */
+  async #handshake(req: ConReq): Promise<void> {
+    this.node.checkReachable(req.peer.node, req.epoch);
+    this.state = "ACCEPTING";
+    this.peerId = req.peer;
+    this.peerToken = req.token;
+    this.#target = req.peer.node;
+    try {
+      this.#qp = EndpointQp.alloc(this.node.net, this.node.nodeId);
+    } catch (e) {
+      this.node.tryPost(SCIF_CNCT_REJ, this.localId!, req.peer, BigInt(req.token));
+      throw e;
     }
-  }
-
-  // ---- messaging (scif_send, scif_recv) ----
-
-  #checkStream(): void {
+    this.#qp.attach(req.qp);
+    // SCIF_CNCT_GNT: p0 our qp block, p1 the requester's token, p2 our token.
+    this.node.post(SCIF_CNCT_GNT, this.localId!, req.peer, BigInt(this.#qp.block), BigInt(req.token), BigInt(this.token));
+    while (this.state === "ACCEPTING") await this.node.waitEvent();
     if (this.state === "CONNECTED") return;
-    if (this.state === "DISCONNECTED") throw new ScifError("ECONNRESET", "the peer closed the connection");
-    if (this.closed) throw new ScifError("ECONNRESET", "the endpoint was closed during the call");
-    throw new ScifError("ENOTCONN", "the endpoint is not connected");
+    throw this.#error ?? new ScifError("EINTR", "the node was closed during accept");
   }
 
-  /** Copies what fits of data[from..] into the peer's ring and publishes it. */
-  #put(data: Uint8Array, from: number): number {
-    const core = this.node.net.core;
-    const want = data.length - from;
-    const r = core.rb_reserve(this.#tx, want);
-    const off = (r / PACK) | 0;
-    const space = r - off * PACK;
-    const n = space < want ? space : want;
-    if (n === 0) return 0;
-    const u8 = this.node.net.u8;
-    const tail = this.#ringMask + 1 - off;
-    const first = n < tail ? n : tail;
-    const at = this.#txBase + off;
-    if (n <= SMALL) {
-      for (let i = 0; i < first; i++) u8[at + i] = data[from + i];
-      for (let i = first; i < n; i++) u8[this.#txBase + i - first] = data[from + i];
-    } else {
-      u8.set(data.subarray(from, from + first), at);
-      if (first < n) u8.set(data.subarray(from + first, from + n), this.#txBase);
+  /** SCIF_CNCT_GNTACK / SCIF_CNCT_GNTNACK for our grant. */
+  grantAnswered(ok: boolean): void {
+    if (this.state !== "ACCEPTING") return;
+    if (ok) {
+      this.state = "CONNECTED";
+      return;
     }
-    if (core.rb_commit_n(this.#tx, n)) Atomics.notify(this.node.net.i32, this.#txWriteCell >> 2);
-    return n;
+    // The requester will never use our block: it is ours to free.
+    this.#qp?.detachPeer();
+    this.#error = new ScifError("EAGAIN", "the requester withdrew its connection request");
+    this.state = "BOUND";
   }
 
-  /** Copies what is available (spinning up to `spins` for it) into into[from..] and publishes
-   * the consumption. */
-  #take(into: Uint8Array, from: number, spins: number): number {
-    const core = this.node.net.core;
-    const r = core.rb_peek(this.#rx, spins);
-    const off = (r / PACK) | 0;
-    const count = r - off * PACK;
-    if (count === 0) return 0;
-    const want = into.length - from;
-    const n = count < want ? count : want;
-    const u8 = this.node.net.u8;
-    const tail = this.#ringMask + 1 - off;
-    const first = n < tail ? n : tail;
-    const at = this.#rxBase + off;
-    if (n <= SMALL) {
-      for (let i = 0; i < first; i++) into[from + i] = u8[at + i];
-      for (let i = first; i < n; i++) into[from + i] = u8[this.#rxBase + i - first];
-    } else {
-      into.set(u8.subarray(at, at + first), from);
-      if (first < n) into.set(u8.subarray(this.#rxBase, this.#rxBase + n - first), from + first);
+  // ---- scif_send, scif_recv ----
+
+  #streamError(): ScifError {
+    return this.state === "DISCONNECTED"
+      ? new ScifError("ECONNRESET", "the peer closed the connection")
+      : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
+  }
+
+  send(data: Uint8Array, block: boolean): Promise<number> {
+    if (this.state === "CONNECTED") {
+      const n = this.#qp!.put(data, 0);
+      if (n === data.length || !block) return Promise.resolve(n);
+      return this.#sendRest(data, n);
     }
-    if (core.rb_release(this.#rx, n)) Atomics.notify(this.node.net.i32, this.#rxReadCell >> 2);
-    return n;
+    if (data.length === 0) return Promise.resolve(0);
+    return Promise.reject(this.#streamError());
   }
 
-  async send(data: Uint8Array, block: boolean): Promise<number> {
-    if (this.state !== "CONNECTED") this.#checkStream();
+  /** A blocking send that found the ring full after `done` bytes. */
+  async #sendRest(data: Uint8Array, done: number): Promise<number> {
     const len = data.length;
-    let done = this.#put(data, 0);
-    if (done === len || !block) return done;
-    const { core, i32, spins } = this.node.net;
+    const qp = this.#qp!;
+    const connected = () => this.state === "CONNECTED";
     while (done < len) {
-      if (core.rb_spin_space(this.#tx, 1, spins) === 0) {
-        core.rb_set_waiting(this.#tx, 1);
-        const seen = Atomics.load(i32, this.#txReadCell >> 2);
-        if (core.rb_space(this.#tx) === 0 && this.state === "CONNECTED") await sleepOn(i32, this.#txReadCell >> 2, seen);
-        if (this.qp !== 0) core.rb_set_waiting(this.#tx, 0);
-      }
+      if (qp.spinSpace(this.#spins) === 0) await qp.sleepForSpace(connected);
       if (this.state !== "CONNECTED") {
-        if (done > 0 && this.state === "DISCONNECTED") return done;
-        this.#checkStream();
+        if (done > 0) return done;
+        throw this.#streamError();
       }
-      done += this.#put(data, done);
+      done += qp.put(data, done);
     }
     return done;
   }
 
-  async recv(into: Uint8Array, block: boolean): Promise<number> {
-    if (this.state !== "CONNECTED" && this.state !== "DISCONNECTED") this.#checkStream();
+  recv(into: Uint8Array, block: boolean): Promise<number> {
+    if (this.state === "CONNECTED") {
+      const n = this.#qp!.take(into, 0, block ? this.#spins : 0);
+      if (n === into.length || !block) return Promise.resolve(n);
+      return this.#recvRest(into, n);
+    }
+    if (into.length === 0) return Promise.resolve(0);
+    if (this.state === "DISCONNECTED") return this.#recvRest(into, 0, block);
+    return Promise.reject(this.#streamError());
+  }
+
+  /** The rest of a recv: a blocking one that has `got` bytes and wants more, or any recv
+   * after the peer left (which drains what it sent, then reports ECONNRESET). */
+  async #recvRest(into: Uint8Array, got: number, block = true): Promise<number> {
     const len = into.length;
-    const spins = block ? this.node.net.spins : 0;
-    let got = 0;
-    while (got < len && this.qp !== 0) {
-      const n = this.#take(into, got, this.state === "CONNECTED" ? spins : 0);
+    const qp = this.#qp!;
+    const connected = () => this.state === "CONNECTED";
+    while (got < len) {
+      const n = qp.take(into, got, this.state === "CONNECTED" ? this.#spins : 0);
       got += n;
       if (n > 0) continue;
       // Empty. After a disconnect everything the peer committed is already here: done.
-      if (this.state !== "CONNECTED" || !block) break;
-      await this.#sleepForData();
+      if (!block || this.state !== "CONNECTED") break;
+      await qp.sleepForData(connected);
+      if (this.state !== "CONNECTED" && this.state !== "DISCONNECTED") break;
     }
-    if (got === 0 && len > 0) this.#checkStream();
-    return got;
+    if (got > 0 || this.state === "CONNECTED") return got;
+    throw this.#streamError();
   }
 
-  async #sleepForData(): Promise<void> {
-    const { core, i32 } = this.node.net;
-    core.rb_set_waiting(this.#rx, 1);
-    const seen = Atomics.load(i32, this.#rxWriteCell >> 2);
-    if (core.rb_count(this.#rx) === 0 && this.state === "CONNECTED") await sleepOn(i32, this.#rxWriteCell >> 2, seen);
-    if (this.qp !== 0) core.rb_set_waiting(this.#rx, 0);
-  }
+  // ---- scif_poll ----
 
-  /** Cells a poll sleeps on for this endpoint, with the values seen now. Announces the wait
-   * to the peer first, so a write or read after the look cannot go unnotified. */
-  pollCells(events: number): [number, number][] {
-    if (this.qp === 0 || (this.state !== "CONNECTED")) return [];
-    const { core, i32 } = this.node.net;
-    const cells: [number, number][] = [];
-    if (events & POLLIN) {
-      core.rb_set_waiting(this.#rx, 1);
-      cells.push([this.#rxWriteCell >> 2, Atomics.load(i32, this.#rxWriteCell >> 2)]);
-    }
-    if (events & POLLOUT) {
-      core.rb_set_waiting(this.#tx, 1);
-      cells.push([this.#txReadCell >> 2, Atomics.load(i32, this.#txReadCell >> 2)]);
-    }
-    return cells;
-  }
-
-  /** Withdraws the announcements of pollCells. */
-  pollDone(): void {
-    if (this.qp === 0 || this.#rx === 0) return;
-    const core = this.node.net.core;
-    core.rb_set_waiting(this.#rx, 0);
-    core.rb_set_waiting(this.#tx, 0);
-  }
-
-  pollEvents(events: number): number {
-    const core = this.node.net.core;
+  /** The poll events that hold now (the kernel's __scif_pollfd). */
+  pollEvents(): number {
     switch (this.state) {
       case "LISTENING":
-        return this.conreqs.length > 0 ? events & POLLIN : 0;
-      case "CONNECTING":
-      case "ACCEPTING":
-        return 0;
-      case "CONNECTED":
-      case "DISCONNECTED": {
-        let mask = 0;
-        if (core.rb_count(this.#rx) > 0) mask |= POLLIN;
-        if (this.state === "CONNECTED" && core.rb_space(this.#tx) > 0) mask |= POLLOUT;
-        if (this.state === "DISCONNECTED") mask |= POLLHUP;
-        return mask & (events | POLLHUP);
+        return this.#conreqs.length > 0 ? POLLIN : 0;
+      case "CONNECTED": {
+        const qp = this.#qp!;
+        return (qp.count() > 0 ? POLLIN : 0) | (qp.space() > 0 ? POLLOUT : 0);
       }
+      case "DISCONNECTED":
+        return POLLHUP | (this.#qp!.count() > 0 ? POLLIN : 0);
       default:
         return POLLERR;
     }
   }
 
-  // ---- teardown (scif_close) ----
+  /** Cells a poll sleeps on for `events`, announced to the peer (see EndpointQp.announce). */
+  pollCells(events: number): [number, number][] {
+    if (this.state !== "CONNECTED") return [];
+    return this.#qp!.announce((events & POLLIN) !== 0, (events & POLLOUT) !== 0);
+  }
+
+  /** Withdraws what pollCells announced. */
+  pollDone(): void {
+    this.#qp?.unannounce();
+  }
+
+  // ---- scif_close and the peer's side of it ----
 
   close(): void {
     if (this.closed) throw new ScifError("EBADF", "the endpoint is closed");
-    this.node.closeEndpoint(this);
+    switch (this.state) {
+      case "LISTENING":
+        // SCIF_CNCT_REJ to every pending request; a waiting accept wakes with EINTR.
+        for (const req of this.#conreqs.splice(0)) {
+          this.node.tryPost(SCIF_CNCT_REJ, this.localId!, req.peer, BigInt(req.token));
+        }
+        this.#destroy();
+        break;
+      case "CONNECTED":
+        // SCIF_DISCNCT: p0 the peer's token, p1 ours. Until the peer acknowledges it may still
+        // write into our block, so the block lives on in CLOSING.
+        this.state = "CLOSING";
+        this.#qp!.detachPeer();
+        if (!this.node.tryPost(SCIF_DISCNCT, this.localId!, this.peerId!, BigInt(this.peerToken), BigInt(this.token))) {
+          this.#destroy();
+        }
+        break;
+      default:
+        // CONNECTING: a grant that comes later finds no endpoint and is refused.
+        this.#destroy();
+    }
+    this.#wake();
   }
 
-  /** Forgets the endpoint entirely: port, qp, table entry. */
-  destroy(): void {
+  /** SCIF_DISCNCT from the peer. */
+  peerClosed(): void {
+    if (this.state === "CONNECTED") this.#peerLeft();
+  }
+
+  #peerLeft(): void {
+    this.state = "DISCONNECTED";
+    this.#qp?.detachPeer();
+    this.#wake();
+  }
+
+  /** SCIF_DISCNT_ACK for our close: the peer no longer touches our block. */
+  disconnectAcknowledged(): void {
+    if (this.state === "CLOSING") this.#destroy();
+  }
+
+  /** Node k's incarnation ended (the kernel's scif_invalidate_ep). */
+  nodeGone(k: number): void {
+    if (this.#target !== k && this.peerId?.node !== k) return;
+    switch (this.state) {
+      case "CONNECTED":
+        this.#peerLeft();
+        return;
+      case "CONNECTING":
+        this.#error = new ScifError("ENODEV", `node ${k} was lost`);
+        this.#unconnect();
+        break;
+      case "ACCEPTING":
+        this.#qp?.detachPeer();
+        this.#error = new ScifError("ENODEV", `node ${k} was lost`);
+        this.state = "BOUND";
+        break;
+      case "CLOSING":
+        this.#destroy();
+        break;
+    }
+    this.#wake();
+  }
+
+  /** Forgets the endpoint entirely: port, queue pair, table entry. */
+  #destroy(): void {
     if (this.state === "CLOSED") return;
     this.state = "CLOSED";
-    this.wake();
-    this.releaseQp();
-    if (this.localId) this.node.releasePort(this.localId.port);
+    this.#wake();
+    this.#qp?.free();
+    this.#qp = null;
+    if (this.localId) this.node.ports.release(this.localId.port);
     this.node.forget(this);
-    this.localId = null;
   }
-}
 
-/** Rounds a ring request to the page multiple the heap hands out (for memory accounting). */
-export function qpBytes(ringBytes: number): number {
-  return Math.ceil((QP_DATA + ringBytes) / PAGE) * PAGE;
+  /** Wakes every call of this thread sleeping on this endpoint. */
+  #wake(): void {
+    this.#qp?.wake();
+    this.node.kick();
+  }
 }

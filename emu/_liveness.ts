@@ -1,46 +1,69 @@
-// Liveness of emulated nodes. A card that stops answering is lost; a Worker that is
-// terminated says nothing to anyone, so every attached node beats (bumps its heartbeat
-// cell) on a timer, and every node watches the others' beats: a node whose beat has not
-// moved for the network's loss timeout is declared lost (state ONLINE -> LOST, by whichever
-// watcher sees it first) and every node cleans up after it (EmuNode.syncPeers).
+// Liveness of emulated nodes, on the Web Locks API (navigator.locks, in Deno and browsers).
 //
-// One timer per thread serves all nodes the thread attached. It is unreferenced where the
-// runtime allows, so an idle node does not hold a process open, and it costs a few
-// microseconds every TICK_MS: an idle network is asleep apart from that.
+// A node attached in a Worker holds an exclusive lock named after its network and node id for
+// as long as it is attached. The runtime releases a lock when the thread holding it ends,
+// however it ends (terminate(), an uncaught error, close()), so every other node keeps a
+// shared request for that lock pending: when it is granted, the node's thread is gone or the
+// node closed, and the watcher marks a node that is still ONLINE in that incarnation LOST.
+// Detection takes milliseconds and costs nothing while nothing happens: no timer, no beat,
+// and a thread that is merely busy is never taken for dead.
+//
+// A node attached in a runtime's main thread holds no lock: that thread ends only with the
+// whole program (process or page), and a held lock would keep a Deno process from exiting.
+// Such a node is never reported lost; it goes offline when it closes.
 
-/** The beat period; the loss timeout must be several of these. */
-export const TICK_MS = 100;
-
-interface Watched {
-  tick(now: number): void;
+/** Whether this thread is a Worker (whose end must be detectable) rather than a main thread. */
+export function inWorker(): boolean {
+  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined";
 }
 
-const watched = new Set<Watched>();
-let timer: ReturnType<typeof setInterval> | undefined;
-
-/** Starts beating and watching for `node`. */
-export function watch(node: Watched): void {
-  watched.add(node);
-  if (timer !== undefined) return;
-  timer = setInterval(() => {
-    const now = performance.now();
-    for (const n of watched) n.tick(now);
-  }, TICK_MS);
-  // deno-lint-ignore no-explicit-any
-  const deno = (globalThis as any).Deno;
-  if (typeof deno?.unrefTimer === "function") deno.unrefTimer(timer);
+interface LockManagerLike {
+  request<T>(name: string, options: { mode?: "shared" | "exclusive"; ifAvailable?: boolean; signal?: AbortSignal }, cb: (lock: unknown) => Promise<T> | T): Promise<T>;
 }
 
-/** Stops beating for `node`. */
-export function unwatch(node: Watched): void {
-  watched.delete(node);
-  if (watched.size === 0 && timer !== undefined) {
-    clearInterval(timer);
-    timer = undefined;
-  }
+function locks(): LockManagerLike | null {
+  const nav = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator;
+  return nav?.locks ?? null;
 }
 
-/** One beat: the cell at byte address `addr` moves. */
-export function beat(i32: Int32Array, addr: number): void {
-  Atomics.add(i32, addr >> 2, 1);
+/** Whether this runtime can detect the end of a Worker (navigator.locks). */
+export function canWatch(): boolean {
+  return locks() !== null;
+}
+
+/** The lock name of node `nodeId` of the network `networkId`. */
+export function lockName(networkId: string, nodeId: number): string {
+  return `scif-emu:${networkId}:node:${nodeId}`;
+}
+
+/**
+ * Holds `name` exclusively until the returned release function is called (or the thread
+ * ends). Resolves to null when another thread holds it now.
+ */
+export async function hold(name: string): Promise<(() => void) | null> {
+  const lm = locks();
+  if (!lm) return null;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let granted!: (ok: boolean) => void;
+  const answer = new Promise<boolean>((r) => (granted = r));
+  lm.request(name, { ifAvailable: true }, (lock) => {
+    granted(lock !== null);
+    return lock === null ? undefined : held;
+  }).catch(() => granted(false));
+  return (await answer) ? release : null;
+}
+
+/**
+ * Calls `onEnd` once the holder of `name` releases it (its thread ended or the node closed).
+ * Returns a function that stops watching.
+ */
+export function watch(name: string, onEnd: () => void): () => void {
+  const lm = locks();
+  if (!lm) return () => {};
+  const stop = new AbortController();
+  lm.request(name, { mode: "shared", signal: stop.signal }, () => {
+    if (!stop.signal.aborted) onEnd();
+  }).catch(() => {});
+  return () => stop.abort();
 }

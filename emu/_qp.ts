@@ -11,11 +11,18 @@
 // - Only the owning endpoint's thread calls into one EndpointQp.
 // - Sleeping is announced in the peer's memory (rb_set_waiting) before the last look at the
 //   ring, and the peer loads that announcement after publishing, so no wake-up is lost.
+// - Nothing is stored into the peer's block after detachPeer(): the peer frees it once it has
+//   our acknowledgement of its disconnect (or it is gone), and the heap may hand it out again.
+//   From then on our receive ring publishes its consumption into a cell of our own block, so
+//   the bytes the peer sent before it left can still be drained.
 
 import type { CoreExports } from "../core/scif_core.ts";
 import { ScifError } from "../errors.ts";
 import {
   QP_DATA,
+  QP_KEY,
+  QP_LOCAL_READ_CELL,
+  QP_LOCAL_WAITING,
   QP_READ_CELL,
   QP_READER_WAITING,
   QP_RX_DESC,
@@ -28,7 +35,7 @@ import { sleepOn } from "./_wait.ts";
 
 // At or below this many bytes a JS loop beats subarray() + set().
 const SMALL = 64;
-// core-as/rb.ts packs offset * 2^27 + count into one number; both are below 2^26, so the
+// core-as/stream.ts packs offset * 2^27 + count into one number; both are below 2^26, so the
 // offset is the integer part of r / PACK (truncation: a float modulo would cost a call).
 const PACK = 134217728;
 
@@ -50,6 +57,7 @@ export class EndpointQp {
   readonly #rxWriteCell: number; // in our block: the peer publishes its writes here
   readonly #txReadCell: number; // in our block: the peer publishes its reads here
   #attached = false;
+  #peerAttached = false;
 
   private constructor(net: EmuShared, block: number) {
     this.#net = net;
@@ -69,6 +77,9 @@ export class EndpointQp {
   static alloc(net: EmuShared, owner: number): EndpointQp {
     const block = net.heap.alloc(QP_DATA + net.layout.ringBytes, owner);
     if (block === 0) throw new ScifError("ENOMEM", "no shared memory left for an endpoint queue pair");
+    // The key of our receive ring: published with the block's address (a message), read once
+    // by the peer when it attaches.
+    crypto.getRandomValues(new Uint8Array(net.memory.buffer, block + QP_KEY, 8) as Uint8Array<ArrayBuffer>);
     return new EndpointQp(net, block);
   }
 
@@ -78,23 +89,37 @@ export class EndpointQp {
     const core = this.#core;
     core.rb_init(this.#rx, this.#rxBase, this.#size, peer + QP_READ_CELL, this.#rxWriteCell, peer + QP_READER_WAITING, own + QP_WRITER_WAITING);
     core.rb_init(this.#tx, peer + QP_DATA, this.#size, this.#txReadCell, peer + QP_WRITE_CELL, peer + QP_WRITER_WAITING, own + QP_READER_WAITING);
+    const u64 = new BigUint64Array(this.#net.memory.buffer);
+    core.st_init(this.#rx, u64[(own + QP_KEY) >> 3]);
+    core.st_init(this.#tx, u64[(peer + QP_KEY) >> 3]);
     this.#txBase = peer + QP_DATA;
     this.#txWriteCell = peer + QP_WRITE_CELL;
     this.#rxReadCell = peer + QP_READ_CELL;
     this.#attached = true;
+    this.#peerAttached = true;
+  }
+
+  /** Stops every store into the peer's block (the peer left); the receive ring stays readable. */
+  detachPeer(): void {
+    if (!this.#peerAttached) return;
+    this.#peerAttached = false;
+    const own = this.block;
+    this.#rxReadCell = own + QP_LOCAL_READ_CELL;
+    this.#core.rb_retarget(this.#rx, this.#rxReadCell, own + QP_LOCAL_WAITING);
   }
 
   /** Returns the block to the heap: the peer must no longer write into it. */
   free(): void {
-    this.#net.heap.free(this.block);
+    this.detachPeer();
     this.#attached = false;
+    this.#net.heap.free(this.block);
   }
 
   /** Copies what fits of data[from..] into the peer's ring and publishes it. Returns the count. */
   put(data: Uint8Array, from: number): number {
     const core = this.#core;
     const want = data.length - from;
-    const r = core.rb_reserve(this.#tx, want);
+    const r = core.st_reserve(this.#tx, want);
     const off = (r / PACK) | 0;
     const space = r - off * PACK;
     const n = space < want ? space : want;
@@ -111,7 +136,7 @@ export class EndpointQp {
       u8.set(data.subarray(from, from + first), at);
       if (first < n) u8.set(data.subarray(from + first, from + n), base);
     }
-    if (core.rb_commit_n(this.#tx, n)) Atomics.notify(this.#i32, this.#txWriteCell >> 2);
+    if (core.st_commit(this.#tx, n)) Atomics.notify(this.#i32, this.#txWriteCell >> 2);
     return n;
   }
 
@@ -119,7 +144,7 @@ export class EndpointQp {
    * is empty, and publishes the consumption. Returns the count. */
   take(into: Uint8Array, from: number, spins: number): number {
     const core = this.#core;
-    const r = core.rb_peek(this.#rx, spins);
+    const r = core.st_peek(this.#rx, spins);
     const off = (r / PACK) | 0;
     const count = r - off * PACK;
     if (count === 0) return 0;
@@ -137,23 +162,25 @@ export class EndpointQp {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
     }
-    if (core.rb_release(this.#rx, n)) Atomics.notify(this.#i32, this.#rxReadCell >> 2);
+    if (core.st_release(this.#rx, n)) Atomics.notify(this.#i32, this.#rxReadCell >> 2);
     return n;
   }
 
-  /** Bytes waiting to be received. */
+  /** Data bytes of the record being received (0: nothing has arrived). */
   count(): number {
-    return this.#attached ? this.#core.rb_count(this.#rx) : 0;
+    if (!this.#attached) return 0;
+    const r = this.#core.st_peek(this.#rx, 0);
+    return r - ((r / PACK) | 0) * PACK;
   }
 
-  /** Bytes that may be sent now. */
+  /** Bytes that may be sent now (0 once the peer is gone). */
   space(): number {
-    return this.#attached ? this.#core.rb_space(this.#tx) : 0;
+    return this.#peerAttached ? this.#core.st_space(this.#tx) : 0;
   }
 
   /** Spins up to `spins` turns for send space; returns the space. */
   spinSpace(spins: number): number {
-    return this.#core.rb_spin_space(this.#tx, 1, spins);
+    return this.#core.st_spin_space(this.#tx, spins);
   }
 
   /** Sleeps until the peer publishes bytes or `wake()` is called, unless `alive()` turns false
@@ -163,18 +190,19 @@ export class EndpointQp {
     core.rb_set_waiting(this.#rx, 1);
     const cell = this.#rxWriteCell >> 2;
     const seen = Atomics.load(this.#i32, cell);
-    if (core.rb_count(this.#rx) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+    if (core.st_peek(this.#rx, 0) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
     if (this.#attached) core.rb_set_waiting(this.#rx, 0);
   }
 
   /** Sleeps until the peer frees ring space or `wake()` is called (see sleepForData). */
   async sleepForSpace(alive: () => boolean): Promise<void> {
+    if (!this.#peerAttached) return;
     const core = this.#core;
     core.rb_set_waiting(this.#tx, 1);
     const cell = this.#txReadCell >> 2;
     const seen = Atomics.load(this.#i32, cell);
-    if (core.rb_space(this.#tx) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
-    if (this.#attached) core.rb_set_waiting(this.#tx, 0);
+    if (core.st_space(this.#tx) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+    if (this.#peerAttached) core.rb_set_waiting(this.#tx, 0);
   }
 
   /** For poll: announces a wait for the `data` and/or `space` direction and returns the cells
@@ -186,7 +214,7 @@ export class EndpointQp {
       this.#core.rb_set_waiting(this.#rx, 1);
       cells.push([this.#rxWriteCell >> 2, Atomics.load(this.#i32, this.#rxWriteCell >> 2)]);
     }
-    if (space) {
+    if (space && this.#peerAttached) {
       this.#core.rb_set_waiting(this.#tx, 1);
       cells.push([this.#txReadCell >> 2, Atomics.load(this.#i32, this.#txReadCell >> 2)]);
     }
@@ -197,7 +225,7 @@ export class EndpointQp {
   unannounce(): void {
     if (!this.#attached) return;
     this.#core.rb_set_waiting(this.#rx, 0);
-    this.#core.rb_set_waiting(this.#tx, 0);
+    if (this.#peerAttached) this.#core.rb_set_waiting(this.#tx, 0);
   }
 
   /** Wakes every call of this thread sleeping on this queue pair (a state change). */

@@ -6,15 +6,18 @@ import { type CoreExports, instantiateCore } from "../core/scif_core.ts";
 import { ScifError } from "../errors.ts";
 import {
   computeLayout,
-  H_LOSS_MS,
+  H_CONNECT_TIMEOUT_MS,
   H_MAGIC,
+  H_NET_ID,
   H_NODES,
   H_PRIVILEGED,
   H_RING_BYTES,
   H_SPIN,
   H_VERSION,
   type Layout,
+  N_DOORBELL,
   NET_MAGIC,
+  nodeField,
   NET_VERSION,
 } from "./_layout.ts";
 import { PageHeap } from "./_heap.ts";
@@ -37,8 +40,10 @@ export class EmuShared {
   readonly u8: Uint8Array;
   readonly i32: Int32Array;
   readonly heap: PageHeap;
-  readonly lossTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly spins: number;
+  /** The network's identity: names its Web Locks. */
+  readonly id: string;
   readonly privileged: boolean;
 
   private constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, core: CoreExports) {
@@ -57,7 +62,8 @@ export class EmuShared {
     const layout = computeLayout(h(H_NODES), buffer.byteLength, h(H_RING_BYTES));
     if (!layout) throw new ScifError("EINVAL", "corrupt network header");
     this.layout = layout;
-    this.lossTimeoutMs = h(H_LOSS_MS);
+    this.connectTimeoutMs = h(H_CONNECT_TIMEOUT_MS);
+    this.id = [0, 4, 8, 12].map((o) => (h(H_NET_ID + o) >>> 0).toString(16).padStart(8, "0")).join("");
     this.spins = h(H_SPIN);
     this.privileged = h(H_PRIVILEGED) !== 0;
     this.heap = new PageHeap(layout, buffer);
@@ -84,10 +90,20 @@ export class EmuShared {
     Atomics.store(this.i32, addr >> 2, value);
   }
 
+  /** Compare-and-swap on the i32 at byte address `addr`; returns the value found. */
+  cas(addr: number, expected: number, value: number): number {
+    return Atomics.compareExchange(this.i32, addr >> 2, expected, value);
+  }
+
   /** Adds to the i32 at `addr` and wakes every thread sleeping on it. */
   ring(addr: number): void {
     Atomics.add(this.i32, addr >> 2, 1);
     Atomics.notify(this.i32, addr >> 2);
+  }
+
+  /** Rings every node's doorbell, so that each looks at the node table again. */
+  ringAll(): void {
+    for (let k = 0; k < this.layout.nodes; k++) this.ring(nodeField(this.layout, k, N_DOORBELL));
   }
 }
 

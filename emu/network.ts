@@ -20,8 +20,9 @@ import { ScifError } from "../errors.ts";
 import { ScifNode } from "../node.ts";
 import {
   computeLayout,
-  H_LOSS_MS,
+  H_CONNECT_TIMEOUT_MS,
   H_MAGIC,
+  H_NET_ID,
   H_NODES,
   H_PRIVILEGED,
   H_RING_BYTES,
@@ -31,8 +32,8 @@ import {
   NET_MAGIC,
   NET_VERSION,
 } from "./_layout.ts";
-import { TICK_MS } from "./_liveness.ts";
-import { EmuNode, resetNodeQp } from "./_node.ts";
+import { EmuNode } from "./_node.ts";
+import { resetNodeQp } from "./_nodeqp.ts";
 import { EmuShared, type NetworkHandle } from "./_shared.ts";
 
 export type { NetworkHandle };
@@ -54,8 +55,9 @@ export interface NetworkOptions {
   /** Receive ring of each connected endpoint, a power of two from 4 KiB. Default 256 KiB.
    * (The kernel uses 4 KiB; threads sharing memory move data faster through a larger ring.) */
   ringBytes?: number;
-  /** A node whose thread has not beaten for this long is lost. Default 500 ms. */
-  lossTimeoutMs?: number;
+  /** How long a connect waits for an accept before it fails with ECONNREFUSED, as the
+   * kernel's SCIF_NODE_ALIVE_TIMEOUT. Default 30000 ms. */
+  connectTimeoutMs?: number;
   /** May nodes bind ports below SCIF_ADMIN_PORT_END (the kernel's CAP_SYS_ADMIN)? Default false. */
   privileged?: boolean;
   /** Spin iterations before a blocking call sleeps. Default 20000 (some tens of microseconds). */
@@ -119,7 +121,7 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   if (memoryBytes % 65536 !== 0) throw new ScifError("EINVAL", "memoryBytes must be a multiple of 64 KiB");
   const ringBytes = integer("ringBytes", options.ringBytes ?? 256 * 1024, 4096, 64 * MIB);
   if ((ringBytes & (ringBytes - 1)) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
-  const lossTimeoutMs = integer("lossTimeoutMs", options.lossTimeoutMs ?? 500, 3 * TICK_MS, 3_600_000);
+  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs ?? 30_000, 1, 2 ** 31 - 1);
   const spins = integer("spins", options.spins ?? 20000, 0, 1 << 30);
   const layout = computeLayout(nodes, memoryBytes, ringBytes);
   if (!layout) throw new ScifError("ENOMEM", `memoryBytes ${memoryBytes} is too small for ${nodes} nodes`);
@@ -131,7 +133,9 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   set(H_VERSION, NET_VERSION);
   set(H_NODES, nodes);
   set(H_RING_BYTES, ringBytes);
-  set(H_LOSS_MS, lossTimeoutMs);
+  set(H_CONNECT_TIMEOUT_MS, connectTimeoutMs);
+  const id = crypto.getRandomValues(new Int32Array(4));
+  id.forEach((v, i) => set(H_NET_ID + 4 * i, v));
   set(H_PRIVILEGED, options.privileged ? 1 : 0);
   set(H_SPIN, spins);
   set(H_MAGIC, NET_MAGIC); // last: a memory with the magic is complete
@@ -143,7 +147,7 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   return {
     nodes,
     async node(nodeId: number): Promise<ScifNode> {
-      const node = new ScifNode(EmuNode.attach(shared, nodeId));
+      const node = new ScifNode(await EmuNode.attach(shared, nodeId));
       mine.push(node);
       return node;
     },
@@ -179,5 +183,5 @@ export async function attachNode(handle: NetworkHandle): Promise<ScifNode> {
     throw new ScifError("EINVAL", "not a NetworkHandle (make one with Network.handle(nodeId))");
   }
   const shared = await EmuShared.of(handle.memory, handle.module);
-  return new ScifNode(EmuNode.attach(shared, handle.nodeId));
+  return new ScifNode(await EmuNode.attach(shared, handle.nodeId));
 }

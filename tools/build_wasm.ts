@@ -75,6 +75,7 @@ export function renderLoader(wasm: Uint8Array): string {
  */
 export interface CoreExports {
   rb_init(d: number, base: number, size: number, readCell: number, writeCell: number, waitOwn: number, waitPeer: number): void;
+  rb_retarget(d: number, readCell: number, waitOwn: number): void;
   rb_space(d: number): number;
   rb_write_offset(d: number): number;
   rb_produced(d: number, len: number): void;
@@ -85,13 +86,15 @@ export interface CoreExports {
   rb_consumed(d: number, len: number): void;
   rb_get_next(d: number, dst: number, len: number): number;
   rb_update_read_ptr(d: number): number;
-  rb_spin_count(d: number, spins: number): number;
-  rb_spin_space(d: number, need: number, spins: number): number;
   rb_set_waiting(d: number, waiting: number): void;
-  rb_reserve(d: number, want: number): number;
-  rb_commit_n(d: number, len: number): number;
-  rb_peek(d: number, spins: number): number;
-  rb_release(d: number, len: number): number;
+  rb_mask(d: number): number;
+  st_init(d: number, key: bigint): void;
+  st_space(d: number): number;
+  st_spin_space(d: number, spins: number): number;
+  st_reserve(d: number, want: number): number;
+  st_commit(d: number, len: number): number;
+  st_peek(d: number, spins: number): number;
+  st_release(d: number, len: number): number;
   msg_encode(at: number, srcNode: number, srcPort: number, dstNode: number, dstPort: number, op: number, p0: bigint, p1: bigint, p2: bigint, p3: bigint): void;
   msg_src_node(at: number): number;
   msg_src_port(at: number): number;

@@ -1,0 +1,140 @@
+// The byte stream of an endpoint queue pair, framed over a scif_rb ring (rb.ts).
+//
+// The writer appends records; each starts at a 16-byte aligned ring offset:
+//   @0  u64 tag   = (stream position of the record + 1) XOR the ring's key
+//   @8  u32 len   = data bytes in the record (1 .. ring size - 32)
+//   @12 u32 zero
+//   @16 the data, wrapping at the ring's end; the next record starts at the next 16-byte
+//       boundary after it.
+// The stream position is the u64 count of ring bytes the writer has used since the
+// connection began, so a record's tag differs from every tag ever written before it, and
+// the key (random per ring, made by the reader) makes it a value that stale user bytes left
+// at that offset by an earlier lap cannot match by accident.
+//
+// Why frame a byte stream: the reader waits on the header of the next record, which for a
+// small message sits in the same cache line as its data, instead of on the write-pointer
+// cell. A message then crosses between cores as one line, not as a pointer line followed by
+// a data line, and the writer stalls on one ownership transfer, not two. The write pointer
+// is still published after every record (the scif_rb rule holds: the reader loads only its
+// own memory), for poll and for waking a reader that sleeps on it.
+//
+// Memory ordering: the writer stores data and length, then the tag with a sequentially
+// consistent store; the reader loads the tag atomically before it reads length and data.
+// The reader publishes the read pointer when a record is fully consumed, after its last
+// data load, as in rb.ts.
+
+import {
+  RB_BASE,
+  RB_CUR_READ,
+  RB_CUR_WRITE,
+  RB_READ_CELL,
+  RB_SEEN_READ,
+  rb_commit,
+  rb_mask,
+  rb_update_read_ptr,
+} from "./rb";
+
+// Descriptor fields of the stream, after rb.ts's.
+export const ST_KEY: u32 = 40; // u64: the ring's key
+export const ST_POS: u32 = 48; // u64: writer: position of the next record; reader: of the record at CUR_READ
+export const ST_LEFT: u32 = 56; // u32: reader: data bytes left in the record being read
+export const ST_AT: u32 = 60; // u32: reader: ring offset of its next data byte
+
+export const ST_HEADER: u32 = 16;
+
+// Results that carry an offset and a byte count are packed into one f64 as
+// offset * 2^27 + count (both are below 2^26: rings are at most 64 MiB), so that a send or
+// a recv costs two calls into the module.
+const PACK: f64 = 134217728;
+
+@inline function pack(offset: u32, count: u32): f64 {
+  return <f64>offset * PACK + <f64>count;
+}
+
+/** Either view: start the stream of a fresh ring with its key. */
+export function st_init(d: u32, key: u64): void {
+  store<u64>(d + ST_KEY, key);
+  store<u64>(d + ST_POS, 0);
+  store<u32>(d + ST_LEFT, 0);
+  store<u32>(d + ST_AT, 0);
+}
+
+/** The most data one record can carry when the reader's offset is `read`. */
+@inline function room(d: u32, read: u32): u32 {
+  const dist = ((read - load<u32>(d + RB_CUR_WRITE) - 1) & rb_mask(d)) + 1;
+  return dist >= 48 ? dist - 32 : 0;
+}
+
+/** Writer: data bytes the next record can carry now (loads the read cell, in our memory). */
+export function st_space(d: u32): u32 {
+  const read = atomic.load<u32>(load<u32>(d + RB_READ_CELL));
+  store<u32>(d + RB_SEEN_READ, read);
+  return room(d, read);
+}
+
+/** Writer: spins up to `spins` turns for room; returns st_space. */
+export function st_spin_space(d: u32, spins: i32): u32 {
+  let space = st_space(d);
+  for (let i = 0; i < spins && space == 0; i++) space = st_space(d);
+  return space;
+}
+
+/** Writer: where the data of the next record goes and how much of `want` fits, packed.
+ * The room comes from the read offset last seen, and the read cell is loaded again only
+ * when that is not enough: the reader stores to that cell on every record it finishes, so
+ * not loading it on every send keeps its line from bouncing. */
+export function st_reserve(d: u32, want: u32): f64 {
+  let space = room(d, load<u32>(d + RB_SEEN_READ));
+  if (space < want) space = st_space(d);
+  const at = (load<u32>(d + RB_CUR_WRITE) + ST_HEADER) & rb_mask(d);
+  return pack(at, space < want ? space : want);
+}
+
+/** Writer: the caller copied `len` (>= 1) bytes at the reserved offset; write the header,
+ * publish. Returns 1 when the reader sleeps and must be notified. */
+export function st_commit(d: u32, len: u32): i32 {
+  const cur = load<u32>(d + RB_CUR_WRITE);
+  const hdr = load<u32>(d + RB_BASE) + cur;
+  const pos = load<u64>(d + ST_POS);
+  store<u32>(hdr + 8, len);
+  store<u32>(hdr + 12, 0);
+  atomic.store<u64>(hdr, (pos + 1) ^ load<u64>(d + ST_KEY));
+  const size = ST_HEADER + ((len + 15) & ~15);
+  store<u64>(d + ST_POS, pos + size);
+  store<u32>(d + RB_CUR_WRITE, (cur + size) & rb_mask(d));
+  return rb_commit(d);
+}
+
+/** Reader: the offset of the next unread data byte and how many follow it in the current
+ * record, packed; 0 when no record has arrived after `spins` more looks at its header. */
+export function st_peek(d: u32, spins: i32): f64 {
+  const left = load<u32>(d + ST_LEFT);
+  if (left != 0) return pack(load<u32>(d + ST_AT), left);
+  const cur = load<u32>(d + RB_CUR_READ);
+  const hdr = load<u32>(d + RB_BASE) + cur;
+  const expect = (load<u64>(d + ST_POS) + 1) ^ load<u64>(d + ST_KEY);
+  for (let i = 0; atomic.load<u64>(hdr) != expect; i++) {
+    if (i >= spins) return 0;
+  }
+  const len = load<u32>(hdr + 8);
+  const at = (cur + ST_HEADER) & rb_mask(d);
+  store<u32>(d + ST_LEFT, len);
+  store<u32>(d + ST_AT, at);
+  return pack(at, len);
+}
+
+/** Reader: the caller copied `len` bytes from the peeked offset. When that finishes the
+ * record, its space goes back to the writer; returns 1 when the writer must be notified. */
+export function st_release(d: u32, len: u32): i32 {
+  const m = rb_mask(d);
+  const at = (load<u32>(d + ST_AT) + len) & m;
+  const left = load<u32>(d + ST_LEFT) - len;
+  store<u32>(d + ST_AT, at);
+  store<u32>(d + ST_LEFT, left);
+  if (left != 0) return 0;
+  const cur = load<u32>(d + RB_CUR_READ);
+  const next = ((at + 15) & ~15) & m;
+  store<u64>(d + ST_POS, load<u64>(d + ST_POS) + <u64>((next - cur) & m));
+  store<u32>(d + RB_CUR_READ, next);
+  return rb_update_read_ptr(d);
+}

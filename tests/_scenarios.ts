@@ -1,0 +1,281 @@
+// Scenarios that tests run on nodes in Workers (tests/_cluster.ts): each is an async function
+// (node, args, ctx) whose result is posted back. They use only the public API, so they run
+// the same on every backend.
+import { type Endpoint, type PortId, ScifError, type ScifNode } from "../mod.ts";
+import type { ScenarioContext } from "./_cluster.ts";
+
+/** What a failed call was: the errno name, or the message of a non-SCIF error. */
+export function codeOf(e: unknown): string {
+  return e instanceof ScifError ? e.code : `not a ScifError: ${e}`;
+}
+
+/** Runs `fn`; resolves to "ok" or the errno name it failed with. */
+export async function outcome(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+    return "ok";
+  } catch (e) {
+    return codeOf(e);
+  }
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), so both ends can check a stream. */
+export class ByteSource {
+  #s: number;
+  constructor(seed: number) {
+    this.#s = seed >>> 0 || 1;
+  }
+  next(): number {
+    let s = this.#s;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    this.#s = s >>> 0;
+    return this.#s;
+  }
+  /** Fills `into` with the next bytes of the stream. */
+  fill(into: Uint8Array): void {
+    for (let i = 0; i < into.length; i++) into[i] = this.next() & 0xff;
+  }
+  /** A random integer in [lo, hi]. */
+  int(lo: number, hi: number): number {
+    return lo + (this.next() % (hi - lo + 1));
+  }
+}
+
+const endpoints = new Map<string, Endpoint>();
+
+/** Binds and listens on `port`, then accepts `accepts` connections (0: none) and keeps them
+ * by name `conn0`, `conn1`, ... for later scenarios. Signals "listening". */
+export async function listen(
+  node: ScifNode,
+  args: { port: number; backlog: number; accepts?: number },
+  ctx: ScenarioContext,
+): Promise<{ port: number; peers: PortId[] }> {
+  const l = node.open();
+  const port = l.bind(args.port);
+  l.listen(args.backlog);
+  endpoints.set("listener", l);
+  ctx.signal("listening", port);
+  const peers: PortId[] = [];
+  for (let i = 0; i < (args.accepts ?? 0); i++) {
+    const { endpoint, peer } = await l.accept();
+    endpoints.set(`conn${i}`, endpoint);
+    peers.push(peer);
+  }
+  return { port, peers };
+}
+
+/** Connects to `dst` and keeps the endpoint by `name`. Resolves to the local port id. */
+export async function connect(node: ScifNode, args: { dst: PortId; name?: string }): Promise<PortId> {
+  const ep = node.open();
+  const id = await ep.connect(args.dst);
+  endpoints.set(args.name ?? "client", ep);
+  return id;
+}
+
+/** Closes a kept endpoint. */
+export function close(_node: ScifNode, args: { name: string }): Promise<void> {
+  endpoints.get(args.name)!.close();
+  endpoints.delete(args.name);
+  return Promise.resolve();
+}
+
+/** Sends `bytes` on a kept endpoint; resolves to the count. */
+export function send(_node: ScifNode, args: { name: string; bytes: number[]; block?: boolean }): Promise<number> {
+  return endpoints.get(args.name)!.send(new Uint8Array(args.bytes), { block: args.block ?? true });
+}
+
+/** Receives up to `len` bytes on a kept endpoint; resolves to them, or to the errno name. */
+export async function recv(
+  _node: ScifNode,
+  args: { name: string; len: number; block?: boolean },
+): Promise<number[] | string> {
+  const buf = new Uint8Array(args.len);
+  try {
+    const n = await endpoints.get(args.name)!.recv(buf, { block: args.block ?? true });
+    return [...buf.subarray(0, n)];
+  } catch (e) {
+    return codeOf(e);
+  }
+}
+
+/** Calls accept on the kept listener; resolves to the peer or the errno name. */
+export async function accept(_node: ScifNode, args: { block: boolean; name?: string }): Promise<PortId | string> {
+  try {
+    const { endpoint, peer } = await endpoints.get("listener")!.accept({ block: args.block });
+    endpoints.set(args.name ?? "accepted", endpoint);
+    return peer;
+  } catch (e) {
+    return codeOf(e);
+  }
+}
+
+/** Streams `total` bytes each way at the same time over a kept endpoint, with random send and
+ * recv sizes (1 .. maxChunk), blocking and non-blocking mixed, and checks every byte. */
+export async function duplex(
+  _node: ScifNode,
+  args: { name: string; total: number; maxChunk: number; sendSeed: number; recvSeed: number; pick: number },
+): Promise<{ sent: number; received: number; nonblockingZeros: number }> {
+  const ep = endpoints.get(args.name)!;
+  const pick = new ByteSource(args.pick);
+  let zeros = 0;
+  const sender = async () => {
+    const src = new ByteSource(args.sendSeed);
+    const buf = new Uint8Array(args.maxChunk);
+    let sent = 0;
+    while (sent < args.total) {
+      const n = Math.min(pick.int(1, args.maxChunk), args.total - sent);
+      const chunk = buf.subarray(0, n);
+      src.fill(chunk);
+      let off = 0;
+      while (off < n) {
+        if (pick.next() & 1) {
+          off += await ep.send(chunk.subarray(off));
+        } else {
+          const k = await ep.send(chunk.subarray(off), { block: false });
+          if (k === 0) {
+            zeros++;
+            await new Promise((r) => setTimeout(r, 0));
+          }
+          off += k;
+        }
+      }
+      sent += n;
+    }
+    return sent;
+  };
+  const receiver = async () => {
+    const want = new ByteSource(args.recvSeed);
+    const buf = new Uint8Array(args.maxChunk);
+    let received = 0;
+    while (received < args.total) {
+      const n = Math.min(pick.int(1, args.maxChunk), args.total - received);
+      const got = (pick.next() & 1)
+        ? await ep.recv(buf.subarray(0, n))
+        : await ep.recv(buf.subarray(0, n), { block: false });
+      if (got === 0) {
+        zeros++;
+        await new Promise((r) => setTimeout(r, 0));
+        continue;
+      }
+      for (let i = 0; i < got; i++) {
+        const expected = want.next() & 0xff;
+        if (buf[i] !== expected) {
+          throw new Error(`byte ${received + i}: got ${buf[i]}, expected ${expected}`);
+        }
+      }
+      received += got;
+    }
+    return received;
+  };
+  const [sent, received] = await Promise.all([sender(), receiver()]);
+  return { sent, received, nonblockingZeros: zeros };
+}
+
+/** Sends a never-ending stream on a kept endpoint until a send fails; resolves to the errno
+ * name and the bytes sent, and reports "streaming" once the first MiB is out. */
+export async function sendUntilError(
+  _node: ScifNode,
+  args: { name: string },
+  ctx: ScenarioContext,
+): Promise<{ code: string; sent: number }> {
+  const ep = endpoints.get(args.name)!;
+  const buf = new Uint8Array(64 * 1024);
+  let sent = 0;
+  let told = false;
+  try {
+    for (;;) {
+      sent += await ep.send(buf);
+      if (!told && sent >= 1 << 20) {
+        told = true;
+        ctx.signal("streaming");
+      }
+    }
+  } catch (e) {
+    return { code: codeOf(e), sent };
+  }
+}
+
+/** Receives on a kept endpoint until a recv fails; resolves to the errno name and the count. */
+export async function recvUntilError(
+  _node: ScifNode,
+  args: { name: string },
+  ctx: ScenarioContext,
+): Promise<{ code: string; received: number }> {
+  const ep = endpoints.get(args.name)!;
+  const buf = new Uint8Array(64 * 1024);
+  let received = 0;
+  let told = false;
+  try {
+    for (;;) {
+      received += await ep.recv(buf);
+      if (!told && received >= 1 << 20) {
+        told = true;
+        ctx.signal("streaming");
+      }
+    }
+  } catch (e) {
+    return { code: codeOf(e), received };
+  }
+}
+
+/** The node's getNodeIds(). */
+export function nodeIds(node: ScifNode): Promise<{ nodes: number[]; self: number }> {
+  return Promise.resolve(node.getNodeIds());
+}
+
+/** Tries to connect to `dst` once; resolves to "ok" or the errno name. */
+export function tryConnect(node: ScifNode, args: { dst: PortId }): Promise<string> {
+  return outcome(async () => {
+    const ep = node.open();
+    await ep.connect(args.dst);
+    ep.close();
+  });
+}
+
+/** Connects, waits for the test's "close" word, then closes; reports "connected". */
+export async function connectAndHold(node: ScifNode, args: { dst: PortId }, ctx: ScenarioContext): Promise<string> {
+  const ep = node.open();
+  const r = await outcome(() => ep.connect(args.dst));
+  ctx.signal("connected", r);
+  await ctx.waitFor("close");
+  if (!ep.closed) ep.close();
+  return r;
+}
+
+/** Echoes bytes on every connection of a listener until each peer closes. */
+export async function echoServer(
+  node: ScifNode,
+  args: { port: number; backlog: number; connections: number },
+  ctx: ScenarioContext,
+): Promise<number> {
+  const l = node.open();
+  l.bind(args.port);
+  l.listen(args.backlog);
+  ctx.signal("listening");
+  let echoed = 0;
+  const serve = async (ep: Endpoint) => {
+    const buf = new Uint8Array(4096);
+    for (;;) {
+      let n: number;
+      try {
+        n = await ep.recv(buf, { block: false });
+        if (n === 0) n = await ep.recv(buf.subarray(0, 1));
+      } catch {
+        ep.close();
+        return;
+      }
+      await ep.send(buf.subarray(0, n));
+      echoed += n;
+    }
+  };
+  const served: Promise<void>[] = [];
+  for (let i = 0; i < args.connections; i++) {
+    const { endpoint } = await l.accept();
+    served.push(serve(endpoint));
+  }
+  await Promise.all(served);
+  l.close();
+  return echoed;
+}

@@ -1,0 +1,159 @@
+// Every errno rule of the connection, messaging, node and poll calls (scif-facts.md, checked
+// against the kernel's scif_api.c), one case each. Nodes run in Workers; cases that need a
+// peer use a second node in another Worker.
+import { assertEquals } from "npm:deno-std@1.4.0/assert/mod.js";
+import { Cluster, type NodeWorker } from "./_cluster.ts";
+
+const S = new URL("./_scenarios.ts", import.meta.url);
+const E = new URL("./_errno_scenarios.ts", import.meta.url);
+
+/** Starts a listener on `node` that accepts `accepts` connections; resolves once it listens,
+ * to the promise of the accepts. */
+async function listener(w: NodeWorker, port: number, accepts = 0, backlog = 8): Promise<{ done: Promise<unknown> }> {
+  const listening = w.signal("listening");
+  const done = w.run(S, "listen", { port, backlog, accepts });
+  await listening;
+  return { done };
+}
+
+Deno.test("errno rules", async (t) => {
+  await using cluster = await Cluster.create({ nodes: 3 });
+  const a = await cluster.spawn(0);
+  const b = await cluster.spawn(1);
+  const run = <T>(w: NodeWorker, name: string, args?: unknown) => w.run<T>(E, name, args);
+
+  await t.step("bind: EACCES below SCIF_ADMIN_PORT_END, before the state check", async () => {
+    assertEquals(await run(a, "bindAdminPort"), ["EACCES", "EACCES", "EACCES"]);
+  });
+  await t.step("bind: EINVAL when already bound", async () => {
+    assertEquals(await run(a, "bindTwice"), "EINVAL");
+  });
+  await t.step("bind: EINVAL when the port is in use", async () => {
+    assertEquals(await run(a, "bindPortInUse"), "EINVAL");
+  });
+  await t.step("bind: EISCONN when listening", async () => {
+    assertEquals(await run(a, "bindListening"), "EISCONN");
+  });
+  await t.step("bind: EINVAL for a port that is not an integer in [0, 65535]", async () => {
+    assertEquals(await run(a, "bindBadPort"), ["EINVAL", "EINVAL", "EINVAL", "EINVAL"]);
+  });
+  await t.step("bind(0): the lowest free port above SCIF_PORT_RSVD, reused once freed", async () => {
+    const [first, second, again, rsvd] = await run<number[]>(b, "bindAuto");
+    assertEquals([second - first, again], [1, first]);
+    assertEquals(first > rsvd, true);
+  });
+  await t.step("bind: ENOSPC when no port is free", async () => {
+    const c = await cluster.spawn(2);
+    assertEquals(await run(c, "bindNoSpace"), "ENOSPC");
+    await c.close();
+  });
+  await t.step("bind: ports below SCIF_ADMIN_PORT_END on a privileged network", async () => {
+    await using priv = await Cluster.create({ nodes: 1, privileged: true });
+    const node = await priv.local(0);
+    assertEquals(node.open().bind(80), 80);
+  });
+  await t.step("listen: EINVAL when unbound, EISCONN when listening, EINVAL for a bad backlog", async () => {
+    assertEquals(await run(a, "listenStates"), ["EINVAL", "EISCONN", "EINVAL"]);
+  });
+
+  b.run(S, "echoServer", { port: 2001, backlog: 16, connections: 64 }).catch(() => {});
+  await b.signal("listening");
+  await t.step("connect: EOPNOTSUPP when listening, EISCONN when connected; bind/listen then EISCONN", async () => {
+    assertEquals(await run(a, "connectStates", { dst: { node: 1, port: 2001 } }), ["EOPNOTSUPP", "EISCONN", "EISCONN", "EISCONN"]);
+  });
+  await t.step("connect: ENODEV for a node that does not exist or is offline; EINVAL for a bad port id; ECONNREFUSED when nobody listens", async () => {
+    assertEquals(await run(a, "connectBadDestination", { listening: { node: 1, port: 2001 } }), [
+      "ENODEV",
+      "ENODEV",
+      "ENODEV",
+      "EINVAL",
+      "EINVAL",
+      "ECONNREFUSED",
+      "ECONNREFUSED",
+    ]);
+  });
+  await t.step("connect: binds an unbound endpoint first and resolves to its port id", async () => {
+    const { local, returned } = await run<{ local: { node: number; port: number }; returned: unknown }>(
+      a,
+      "connectBindsFirst",
+      { dst: { node: 1, port: 2001 } },
+    );
+    assertEquals(local, returned);
+    assertEquals(local.node, 0);
+  });
+  await t.step("connect: ECONNREFUSED when the backlog is full", async () => {
+    await listener(b, 2100, 0, 1);
+    const first = a.run<string>(S, "connectAndHold", { dst: { node: 1, port: 2100 } }); // fills the backlog
+    await new Promise((r) => setTimeout(r, 50));
+    assertEquals(await a.run(S, "tryConnect", { dst: { node: 1, port: 2100 } }), "ECONNREFUSED");
+    await b.run(S, "close", { name: "listener" }); // refuses the queued request
+    assertEquals(await a.signal("connected"), "ECONNREFUSED");
+    a.tell("close");
+    assertEquals(await first, "ECONNREFUSED");
+  });
+  await t.step("connect: ECONNREFUSED when nobody accepts within the connect timeout", async () => {
+    await using quick = await Cluster.create({ nodes: 2, connectTimeoutMs: 200 });
+    const [q0, q1] = [await quick.spawn(0), await quick.spawn(1)];
+    await listener(q1, 2000, 0, 4);
+    assertEquals(await q0.run(S, "tryConnect", { dst: { node: 1, port: 2000 } }), "ECONNREFUSED");
+  });
+  await t.step("connect, listen: EINVAL on a disconnected endpoint; bind: EISCONN", async () => {
+    const { done } = await listener(b, 2200, 1);
+    const codes = run<string[]>(a, "connectDisconnected", { dst: { node: 1, port: 2200 } });
+    await done;
+    await b.run(S, "close", { name: "conn0" });
+    assertEquals(await codes, ["ECONNRESET", "EINVAL", "EINVAL", "EISCONN"]);
+  });
+  await t.step("accept: EINVAL when not listening, EAGAIN without SCIF_ACCEPT_SYNC and nothing pending", async () => {
+    assertEquals(await run(a, "acceptStates"), ["EINVAL", "EINVAL", "EAGAIN", "EINVAL"]);
+  });
+  await t.step("accept: a blocked accept wakes with EINTR when its listener is closed", async () => {
+    assertEquals(await run(a, "acceptThenClose"), "EINTR");
+  });
+  await t.step("accept: the accepted endpoint is bound to the listener's port; peer is the requester", async () => {
+    const { done } = await listener(b, 2300, 1);
+    const local = await a.run<{ node: number; port: number }>(S, "connect", { dst: { node: 1, port: 2300 }, name: "x" });
+    const { port, peers } = (await done) as { port: number; peers: unknown[] };
+    assertEquals(port, 2300);
+    assertEquals(peers, [local]);
+  });
+  await t.step("send, recv: ENOTCONN when unbound, bound or listening; zero bytes move in every state", async () => {
+    assertEquals(await run(a, "streamUnconnected"), ["ENOTCONN", "ENOTCONN", "ENOTCONN", "ENOTCONN", "ENOTCONN", "ENOTCONN", "0", "0"]);
+  });
+  await t.step("send, recv: EINVAL for a buffer that is not a Uint8Array or bad options", async () => {
+    assertEquals(await run(a, "streamBadArguments", { dst: { node: 1, port: 2001 } }).catch(String), ["EINVAL", "EINVAL", "EINVAL", "EINVAL"]);
+  });
+  await t.step("send, recv: non-blocking moves what it can now (0 when nothing)", async () => {
+    const { done } = await listener(b, 2400, 1);
+    const result = run<number[]>(a, "nonBlocking", { dst: { node: 1, port: 2400 } });
+    await done;
+    const [got, first, second] = await result;
+    assertEquals(got, 0);
+    assertEquals(first > 0 && first < 1 << 20, true);
+    assertEquals(second, 0);
+  });
+  await t.step("recv drains what the peer sent before it closed, then ECONNRESET; send: ECONNRESET", async () => {
+    const { done } = await listener(b, 2500, 1);
+    await a.run(S, "connect", { dst: { node: 1, port: 2500 }, name: "r" });
+    await done;
+    assertEquals(await b.run(S, "send", { name: "conn0", bytes: [4, 5, 6] }), 3);
+    await b.run(S, "close", { name: "conn0" });
+    assertEquals(await a.run(S, "recv", { name: "r", len: 10 }), [4, 5, 6]);
+    assertEquals(await a.run(S, "recv", { name: "r", len: 10 }), "ECONNRESET");
+    assertEquals(await a.run(S, "send", { name: "r", bytes: [1] }).catch((e) => e.code), "ECONNRESET");
+  });
+  await t.step("close: EBADF for every call on a closed endpoint", async () => {
+    assertEquals(await run(a, "closedEndpoint"), ["EBADF", "EBADF", "EBADF", "EBADF", "EBADF", "EBADF", "EBADF"]);
+  });
+  await t.step("poll: POLLERR for an endpoint that is neither listening nor connected; POLLNVAL when closed", async () => {
+    const [n, unbound, bound, closed, err, nval] = await run<number[]>(a, "pollStates");
+    assertEquals([n, unbound, bound, closed], [3, err, err, nval]);
+  });
+  await t.step("poll: EINVAL for bad entries or timeouts", async () => {
+    assertEquals(await run(a, "pollBadArguments"), ["EINVAL", "EINVAL", "EINVAL", "EINVAL"]);
+  });
+  await t.step("node: ENODEV for every call after close", async () => {
+    const c = await cluster.spawn(2);
+    assertEquals(await run(c, "closedNode"), ["ENODEV", "ENODEV", "ENODEV", "ENODEV"]);
+  });
+});
