@@ -42,7 +42,9 @@ export interface Accepted {
 
 function block(options: TransferOptions | AcceptOptions | undefined): boolean {
   if (options === undefined) return true;
-  if (typeof options !== "object" || options === null) throw new ScifError("EINVAL", "options must be an object");
+  if (typeof options !== "object" || options === null) {
+    throw new ScifError("EINVAL", "options must be an object");
+  }
   const b = options.block;
   if (b !== undefined && typeof b !== "boolean") throw new ScifError("EINVAL", "block must be a boolean");
   return b ?? true;
@@ -131,7 +133,9 @@ export class Endpoint {
   /** scif_listen: marks the endpoint as accepting up to `backlog` pending requests. */
   listen(backlog: number): void {
     const be = this.#open();
-    if (typeof backlog !== "number" || !Number.isInteger(backlog)) throw new ScifError("EINVAL", "backlog must be an integer");
+    if (typeof backlog !== "number" || !Number.isInteger(backlog)) {
+      throw new ScifError("EINVAL", "backlog must be an integer");
+    }
     be.listen(backlog);
   }
 

@@ -24,9 +24,15 @@
  * @module
  */
 export * from "./constants.ts";
-export { type ErrnoName, ERRNO, ScifError } from "./errors.ts";
+export { ERRNO, type ErrnoName, ScifError } from "./errors.ts";
 export type { PortId } from "./types.ts";
 export { type Accepted, type AcceptOptions, Endpoint, type TransferOptions } from "./endpoint.ts";
 export { type PollEntry, ScifNode } from "./node.ts";
 export { openNode, type OpenNodeOptions } from "./open_node.ts";
-export { attachNode, createNetwork, type Network, type NetworkHandle, type NetworkOptions } from "./emu/network.ts";
+export {
+  attachNode,
+  createNetwork,
+  type Network,
+  type NetworkHandle,
+  type NetworkOptions,
+} from "./emu/network.ts";

@@ -97,7 +97,9 @@ export class ScifNode {
       if (typeof e !== "object" || e === null || !(e.endpoint instanceof Endpoint)) {
         throw new ScifError("EINVAL", "each entry needs an endpoint");
       }
-      if (typeof e.events !== "number" || !Number.isInteger(e.events)) throw new ScifError("EINVAL", "events must be an integer");
+      if (typeof e.events !== "number" || !Number.isInteger(e.events)) {
+        throw new ScifError("EINVAL", "events must be an integer");
+      }
       return { endpoint: e.endpoint.backend, events: e.events };
     });
     const revents = await be.poll(list, timeoutMs);

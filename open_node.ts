@@ -63,7 +63,9 @@ function deviceExists(path: string): boolean {
  * ```
  */
 export async function openNode(options: OpenNodeOptions = {}): Promise<ScifNode> {
-  if (typeof options !== "object" || options === null) throw new ScifError("EINVAL", "options must be an object");
+  if (typeof options !== "object" || options === null) {
+    throw new ScifError("EINVAL", "options must be an object");
+  }
   const backend = options.backend ?? "auto";
   if (backend !== "auto" && backend !== "hw" && backend !== "emu") {
     throw new ScifError("EINVAL", `unknown backend ${String(backend)}`);

@@ -32,11 +32,17 @@ export async function scifRoundTripUs(iters: number, size = 8): Promise<number> 
   const net = await createNetwork({ nodes: 2 });
   const [srv, cli] = [worker("./_stream_worker.ts"), worker("./_stream_worker.ts")];
   const ready = next(srv);
-  srv.postMessage({ handle: net.handle(1), job: { kind: "echo-server", port: 2000, iters, size } satisfies Job });
+  srv.postMessage({
+    handle: net.handle(1),
+    job: { kind: "echo-server", port: 2000, iters, size } satisfies Job,
+  });
   await ready;
   const done = next<{ result: number }>(cli);
   const srvDone = new Promise((r) => (srv.onmessage = r));
-  cli.postMessage({ handle: net.handle(0), job: { kind: "ping-client", node: 1, port: 2000, iters, size } satisfies Job });
+  cli.postMessage({
+    handle: net.handle(0),
+    job: { kind: "ping-client", node: 1, port: 2000, iters, size } satisfies Job,
+  });
   const { result } = await done;
   await srvDone;
   srv.terminate();

@@ -54,6 +54,7 @@ export class EmuEndpoint implements EndpointBackend {
   readonly #conreqs: ConReq[] = [];
   #error: ScifError | null = null; // why a connect or an accept-side handshake failed
   readonly #spins: number;
+  #portReleased = false;
 
   constructor(node: EmuNode, token: number) {
     this.node = node;
@@ -69,7 +70,10 @@ export class EmuEndpoint implements EndpointBackend {
 
   bind(port: number): number {
     if (port !== 0 && port < SCIF_ADMIN_PORT_END && !this.node.net.privileged) {
-      throw new ScifError("EACCES", `port ${port} is below SCIF_ADMIN_PORT_END and the network is not privileged`);
+      throw new ScifError(
+        "EACCES",
+        `port ${port} is below SCIF_ADMIN_PORT_END and the network is not privileged`,
+      );
     }
     if (this.state === "BOUND") throw new ScifError("EINVAL", "the endpoint is already bound");
     if (this.state !== "UNBOUND") throw new ScifError("EISCONN", `bind in state ${this.state}`);
@@ -116,7 +120,14 @@ export class EmuEndpoint implements EndpointBackend {
     this.#error = null;
     try {
       // SCIF_CNCT_REQ: p0 our qp block, p1 our token, p2 our node's incarnation.
-      this.node.post(SCIF_CNCT_REQ, this.localId!, dst, BigInt(this.#qp.block), BigInt(this.token), BigInt(this.node.epoch));
+      this.node.post(
+        SCIF_CNCT_REQ,
+        this.localId!,
+        dst,
+        BigInt(this.#qp.block),
+        BigInt(this.token),
+        BigInt(this.node.epoch),
+      );
       const until = performance.now() + this.node.net.connectTimeoutMs;
       while (this.state === "CONNECTING") {
         const left = until - performance.now();
@@ -208,7 +219,14 @@ export class EmuEndpoint implements EndpointBackend {
     }
     this.#qp.attach(req.qp);
     // SCIF_CNCT_GNT: p0 our qp block, p1 the requester's token, p2 our token.
-    this.node.post(SCIF_CNCT_GNT, this.localId!, req.peer, BigInt(this.#qp.block), BigInt(req.token), BigInt(this.token));
+    this.node.post(
+      SCIF_CNCT_GNT,
+      this.localId!,
+      req.peer,
+      BigInt(this.#qp.block),
+      BigInt(req.token),
+      BigInt(this.token),
+    );
     while (this.state === "ACCEPTING") await this.node.waitEvent();
     if (this.state === "CONNECTED") return;
     throw this.#error ?? new ScifError("EINTR", "the node was closed during accept");
@@ -324,6 +342,7 @@ export class EmuEndpoint implements EndpointBackend {
 
   close(): void {
     if (this.closed) throw new ScifError("EBADF", "the endpoint is closed");
+    this.#releasePort(); // the kernel puts the port at once, whatever the disconnect does
     switch (this.state) {
       case "LISTENING":
         // SCIF_CNCT_REJ to every pending request; a waiting accept wakes with EINTR.
@@ -337,7 +356,15 @@ export class EmuEndpoint implements EndpointBackend {
         // write into our block, so the block lives on in CLOSING.
         this.state = "CLOSING";
         this.#qp!.detachPeer();
-        if (!this.node.tryPost(SCIF_DISCNCT, this.localId!, this.peerId!, BigInt(this.peerToken), BigInt(this.token))) {
+        if (
+          !this.node.tryPost(
+            SCIF_DISCNCT,
+            this.localId!,
+            this.peerId!,
+            BigInt(this.peerToken),
+            BigInt(this.token),
+          )
+        ) {
           this.#destroy();
         }
         break;
@@ -394,8 +421,13 @@ export class EmuEndpoint implements EndpointBackend {
     this.#wake();
     this.#qp?.free();
     this.#qp = null;
-    if (this.localId) this.node.ports.release(this.localId.port);
+    this.#releasePort();
     this.node.forget(this);
+  }
+
+  #releasePort(): void {
+    if (this.localId && !this.#portReleased) this.node.ports.release(this.localId.port);
+    this.#portReleased = true;
   }
 
   /** Wakes every call of this thread sleeping on this endpoint. */

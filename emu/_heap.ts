@@ -9,7 +9,7 @@
 // are a table scan, microseconds; a holder that dies inside one would block the others, so a
 // waiter that has spun for a long time and sees the holder's node lost takes the lock over.
 
-import { type Layout, NODE_LOST, N_STATE, nodeField, PAGE, H_HEAP_HINT, H_HEAP_LOCK } from "./_layout.ts";
+import { H_HEAP_HINT, H_HEAP_LOCK, type Layout, N_STATE, NODE_LOST, nodeField, PAGE } from "./_layout.ts";
 
 const OWNER_SHIFT = 24;
 const PAGES_MASK = (1 << OWNER_SHIFT) - 1;
@@ -131,7 +131,9 @@ export class PageHeap {
       if (holder === 0) return;
       if (spins > 1 << 22 && holder - 1 < this.#l.nodes) {
         const state = Atomics.load(this.#i32, nodeField(this.#l, holder - 1, N_STATE) >> 2);
-        if (state === NODE_LOST && Atomics.compareExchange(this.#i32, this.#lock, holder, me) === holder) return;
+        if (state === NODE_LOST && Atomics.compareExchange(this.#i32, this.#lock, holder, me) === holder) {
+          return;
+        }
       }
     }
   }

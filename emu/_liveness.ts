@@ -18,7 +18,11 @@ export function inWorker(): boolean {
 }
 
 interface LockManagerLike {
-  request<T>(name: string, options: { mode?: "shared" | "exclusive"; ifAvailable?: boolean; signal?: AbortSignal }, cb: (lock: unknown) => Promise<T> | T): Promise<T>;
+  request<T>(
+    name: string,
+    options: { mode?: "shared" | "exclusive"; ifAvailable?: boolean; signal?: AbortSignal },
+    cb: (lock: unknown) => Promise<T> | T,
+  ): Promise<T>;
 }
 
 function locks(): LockManagerLike | null {

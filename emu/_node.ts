@@ -191,7 +191,9 @@ export class EmuNode implements NodeBackend {
 
   allocate(length: number): Uint8Array {
     this.#checkOpen();
-    if (!Number.isInteger(length) || length <= 0) throw new ScifError("EINVAL", "length must be a positive integer");
+    if (!Number.isInteger(length) || length <= 0) {
+      throw new ScifError("EINVAL", "length must be a positive integer");
+    }
     const bytes = Math.ceil(length / PAGE) * PAGE;
     const addr = this.net.heap.alloc(bytes, this.nodeId);
     if (addr === 0) throw new ScifError("ENOMEM", `no ${bytes} bytes left in the network's shared memory`);
@@ -239,7 +241,9 @@ export class EmuNode implements NodeBackend {
 
   /** ENODEV unless node `node` exists and is online (in incarnation `epoch`, when given). */
   checkReachable(node: number, epoch?: number): void {
-    if (node < 0 || node >= this.net.layout.nodes) throw new ScifError("ENODEV", `node ${node} does not exist`);
+    if (node < 0 || node >= this.net.layout.nodes) {
+      throw new ScifError("ENODEV", `node ${node} does not exist`);
+    }
     if (this.#stateOf(node) !== NODE_ONLINE || (epoch !== undefined && this.#known[node] !== epoch)) {
       throw new ScifError("ENODEV", `node ${node} is not online`);
     }
@@ -334,7 +338,9 @@ export class EmuNode implements NodeBackend {
 
   #connectRequest(m: Message): void {
     const l = this.#listeners.get(m.dst.port);
-    if (!l || !l.queueRequest({ peer: m.src, qp: Number(m.p[0]), token: Number(m.p[1]), epoch: Number(m.p[2]) })) {
+    if (
+      !l || !l.queueRequest({ peer: m.src, qp: Number(m.p[0]), token: Number(m.p[1]), epoch: Number(m.p[2]) })
+    ) {
       // SCIF_CNCT_REJ: p0 the requester's token. Nobody listens, or the backlog is full.
       this.tryPost(SCIF_CNCT_REJ, m.dst, m.src, m.p[1]);
     }

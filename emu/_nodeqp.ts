@@ -16,9 +16,9 @@ import { ScifError } from "../errors.ts";
 import type { PortId } from "../types.ts";
 import {
   N_DOORBELL,
-  NODEQP_RING_BYTES,
   nodeField,
   nodeQp,
+  NODEQP_RING_BYTES,
   QP_DATA,
   QP_READ_CELL,
   QP_READER_WAITING,
@@ -37,14 +37,35 @@ export interface Message {
   readonly p: readonly [bigint, bigint, bigint, bigint];
 }
 
+/** Payload word `i` as the u64 it is (WebAssembly hands i64 to JS as a signed bigint). */
+function word(core: EmuShared["core"], at: number, i: number): bigint {
+  return BigInt.asUintN(64, core.msg_payload(at, i));
+}
+
 /** Resets the node queue pair whose reader is `reader` and writer is `writer`. */
 export function resetNodeQp(net: EmuShared, reader: number, writer: number): void {
   const b = nodeQp(net.layout, reader, writer);
   net.u8.fill(0, b, b + QP_DATA);
   const { core } = net;
   const size = NODEQP_RING_BYTES;
-  core.rb_init(b + QP_RX_DESC, b + QP_DATA, size, b + QP_READ_CELL, b + QP_WRITE_CELL, b + QP_READER_WAITING, b + QP_WRITER_WAITING);
-  core.rb_init(b + QP_TX_DESC, b + QP_DATA, size, b + QP_READ_CELL, b + QP_WRITE_CELL, b + QP_WRITER_WAITING, b + QP_READER_WAITING);
+  core.rb_init(
+    b + QP_RX_DESC,
+    b + QP_DATA,
+    size,
+    b + QP_READ_CELL,
+    b + QP_WRITE_CELL,
+    b + QP_READER_WAITING,
+    b + QP_WRITER_WAITING,
+  );
+  core.rb_init(
+    b + QP_TX_DESC,
+    b + QP_DATA,
+    size,
+    b + QP_READ_CELL,
+    b + QP_WRITE_CELL,
+    b + QP_WRITER_WAITING,
+    b + QP_READER_WAITING,
+  );
 }
 
 /** The node queue pairs of one node, as its own thread uses them. */
@@ -89,7 +110,7 @@ export class NodeQueuePairs {
         op: core.msg_op(at),
         src: { node: core.msg_src_node(at), port: core.msg_src_port(at) },
         dst: { node: core.msg_dst_node(at), port: core.msg_dst_port(at) },
-        p: [core.msg_payload(at, 0), core.msg_payload(at, 1), core.msg_payload(at, 2), core.msg_payload(at, 3)],
+        p: [word(core, at, 0), word(core, at, 1), word(core, at, 2), word(core, at, 3)],
       };
       core.msg_release(rx);
       try {
@@ -107,7 +128,20 @@ export class NodeQueuePairs {
     let sent = 0;
     while (sent < box.length) {
       const m = box[sent];
-      if (core.msg_send(tx, m.src.node, m.src.port, m.dst.node, m.dst.port, m.op, m.p[0], m.p[1], m.p[2], m.p[3]) === 0) break;
+      if (
+        core.msg_send(
+          tx,
+          m.src.node,
+          m.src.port,
+          m.dst.node,
+          m.dst.port,
+          m.op,
+          m.p[0],
+          m.p[1],
+          m.p[2],
+          m.p[3],
+        ) === 0
+      ) break;
       sent++;
     }
     if (sent > 0) {

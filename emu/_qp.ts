@@ -87,8 +87,24 @@ export class EndpointQp {
   attach(peer: number): void {
     const own = this.block;
     const core = this.#core;
-    core.rb_init(this.#rx, this.#rxBase, this.#size, peer + QP_READ_CELL, this.#rxWriteCell, peer + QP_READER_WAITING, own + QP_WRITER_WAITING);
-    core.rb_init(this.#tx, peer + QP_DATA, this.#size, this.#txReadCell, peer + QP_WRITE_CELL, peer + QP_WRITER_WAITING, own + QP_READER_WAITING);
+    core.rb_init(
+      this.#rx,
+      this.#rxBase,
+      this.#size,
+      peer + QP_READ_CELL,
+      this.#rxWriteCell,
+      peer + QP_READER_WAITING,
+      own + QP_WRITER_WAITING,
+    );
+    core.rb_init(
+      this.#tx,
+      peer + QP_DATA,
+      this.#size,
+      this.#txReadCell,
+      peer + QP_WRITE_CELL,
+      peer + QP_WRITER_WAITING,
+      own + QP_READER_WAITING,
+    );
     const u64 = new BigUint64Array(this.#net.memory.buffer);
     core.st_init(this.#rx, u64[(own + QP_KEY) >> 3]);
     core.st_init(this.#tx, u64[(peer + QP_KEY) >> 3]);

@@ -17,8 +17,8 @@ import {
   type Layout,
   N_DOORBELL,
   NET_MAGIC,
-  nodeField,
   NET_VERSION,
+  nodeField,
 } from "./_layout.ts";
 import { PageHeap } from "./_heap.ts";
 

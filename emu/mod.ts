@@ -13,4 +13,10 @@
  *
  * @module
  */
-export { attachNode, createNetwork, type Network, type NetworkHandle, type NetworkOptions } from "./network.ts";
+export {
+  attachNode,
+  createNetwork,
+  type Network,
+  type NetworkHandle,
+  type NetworkOptions,
+} from "./network.ts";

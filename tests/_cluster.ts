@@ -15,7 +15,11 @@ export interface ScenarioContext {
 }
 
 /** A scenario: runs on one node. */
-export type Scenario<A = unknown, R = unknown> = (node: ScifNode, args: A, ctx: ScenarioContext) => Promise<R>;
+export type Scenario<A = unknown, R = unknown> = (
+  node: ScifNode,
+  args: A,
+  ctx: ScenarioContext,
+) => Promise<R>;
 
 interface Pending {
   resolve(v: unknown): void;
@@ -23,9 +27,13 @@ interface Pending {
 }
 
 /** Rebuilds an error that crossed postMessage. */
-function revive(error: { name: string; message: string; code?: string; errno?: number; stack?: string }): Error {
+function revive(
+  error: { name: string; message: string; code?: string; errno?: number; stack?: string },
+): Error {
   if (error.name === "ScifError" && error.code) {
-    const detail = error.message.startsWith(`${error.code}: `) ? error.message.slice(error.code.length + 2) : undefined;
+    const detail = error.message.startsWith(`${error.code}: `)
+      ? error.message.slice(error.code.length + 2)
+      : undefined;
     const e = new ScifError(error.code as ErrnoName, detail);
     e.stack = `${error.stack}\n    (in a node Worker)`;
     return e;
@@ -52,7 +60,9 @@ export class NodeWorker {
     worker.onmessage = (e: MessageEvent) => this.#onMessage(e.data);
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      for (const p of this.#pending.values()) p.reject(new Error(`node ${nodeId} worker error: ${e.message}`));
+      for (const p of this.#pending.values()) {
+        p.reject(new Error(`node ${nodeId} worker error: ${e.message}`));
+      }
       this.#pending.clear();
     };
   }
@@ -67,7 +77,9 @@ export class NodeWorker {
     return w;
   }
 
-  #onMessage(m: { type: string; id: number; value: unknown; name: string; error: never; nodeId: number }): void {
+  #onMessage(
+    m: { type: string; id: number; value: unknown; name: string; error: never; nodeId: number },
+  ): void {
     switch (m.type) {
       case "attached":
         this.#settle(-1, m.nodeId);

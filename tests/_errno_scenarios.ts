@@ -1,6 +1,6 @@
 // Errno cases that run on one node in a Worker (tests/errno_test.ts). Each resolves to what
 // happened: "ok", an errno name, or a list of them.
-import { type Endpoint, type PortId, POLLERR, POLLNVAL, type ScifNode, SCIF_PORT_RSVD } from "../mod.ts";
+import { type Endpoint, POLLERR, POLLNVAL, type PortId, SCIF_PORT_RSVD, type ScifNode } from "../mod.ts";
 import { outcome } from "./_scenarios.ts";
 
 export async function bindAdminPort(node: ScifNode): Promise<string[]> {
@@ -32,8 +32,12 @@ export async function bindListening(node: ScifNode): Promise<string> {
 
 export async function bindBadPort(node: ScifNode): Promise<string[]> {
   const ep = node.open();
-  // deno-lint-ignore no-explicit-any
-  return [await outcome(() => ep.bind(65536)), await outcome(() => ep.bind(-1)), await outcome(() => ep.bind(1.5)), await outcome(() => ep.bind("x" as any))];
+  return [
+    await outcome(() => ep.bind(65536)),
+    await outcome(() => ep.bind(-1)),
+    await outcome(() => ep.bind(1.5)),
+    await outcome(() => ep.bind("x" as unknown as number)),
+  ];
 }
 
 /** bind(0) hands out the lowest free port above SCIF_PORT_RSVD, and reuses freed ones. */
@@ -95,7 +99,10 @@ export async function connectBadDestination(node: ScifNode, args: { listening: P
 }
 
 /** A connect binds an unbound endpoint first; the accepted endpoint has the listener's port. */
-export async function connectBindsFirst(node: ScifNode, args: { dst: PortId }): Promise<{ local: PortId | null; returned: PortId }> {
+export async function connectBindsFirst(
+  node: ScifNode,
+  args: { dst: PortId },
+): Promise<{ local: PortId | null; returned: PortId }> {
   const ep = node.open();
   const returned = await ep.connect(args.dst);
   return { local: ep.localId, returned };
@@ -107,7 +114,12 @@ export async function connectDisconnected(node: ScifNode, args: { dst: PortId })
   // The peer (an echo server told to close) closes; wait for the reset.
   const buf = new Uint8Array(1);
   const r = await outcome(() => ep.recv(buf));
-  return [r, await outcome(() => ep.connect(args.dst)), await outcome(() => ep.listen(1)), await outcome(() => ep.bind(0))];
+  return [
+    r,
+    await outcome(() => ep.connect(args.dst)),
+    await outcome(() => ep.listen(1)),
+    await outcome(() => ep.bind(0)),
+  ];
 }
 
 export async function acceptStates(node: ScifNode): Promise<string[]> {

@@ -82,7 +82,10 @@ export function close(_node: ScifNode, args: { name: string }): Promise<void> {
 }
 
 /** Sends `bytes` on a kept endpoint; resolves to the count. */
-export function send(_node: ScifNode, args: { name: string; bytes: number[]; block?: boolean }): Promise<number> {
+export function send(
+  _node: ScifNode,
+  args: { name: string; bytes: number[]; block?: boolean },
+): Promise<number> {
   return endpoints.get(args.name)!.send(new Uint8Array(args.bytes), { block: args.block ?? true });
 }
 
@@ -101,7 +104,10 @@ export async function recv(
 }
 
 /** Calls accept on the kept listener; resolves to the peer or the errno name. */
-export async function accept(_node: ScifNode, args: { block: boolean; name?: string }): Promise<PortId | string> {
+export async function accept(
+  _node: ScifNode,
+  args: { block: boolean; name?: string },
+): Promise<PortId | string> {
   try {
     const { endpoint, peer } = await endpoints.get("listener")!.accept({ block: args.block });
     endpoints.set(args.name ?? "accepted", endpoint);
@@ -235,7 +241,11 @@ export function tryConnect(node: ScifNode, args: { dst: PortId }): Promise<strin
 }
 
 /** Connects, waits for the test's "close" word, then closes; reports "connected". */
-export async function connectAndHold(node: ScifNode, args: { dst: PortId }, ctx: ScenarioContext): Promise<string> {
+export async function connectAndHold(
+  node: ScifNode,
+  args: { dst: PortId },
+  ctx: ScenarioContext,
+): Promise<string> {
   const ep = node.open();
   const r = await outcome(() => ep.connect(args.dst));
   ctx.signal("connected", r);
@@ -263,7 +273,7 @@ export async function echoServer(
         n = await ep.recv(buf, { block: false });
         if (n === 0) n = await ep.recv(buf.subarray(0, 1));
       } catch {
-        ep.close();
+        if (!ep.closed) ep.close();
         return;
       }
       await ep.send(buf.subarray(0, n));
@@ -276,6 +286,63 @@ export async function echoServer(
     served.push(serve(endpoint));
   }
   await Promise.all(served);
-  l.close();
+  if (!l.closed) l.close();
   return echoed;
+}
+
+/** Polls kept endpoints: `entries` name them and their events; resolves to the count, the
+ * revents and the milliseconds it took. */
+export async function poll(
+  node: ScifNode,
+  args: { entries: { name: string; events: number }[]; timeoutMs: number },
+  ctx: ScenarioContext,
+): Promise<{ ready: number; revents: number[]; ms: number }> {
+  const entries = args.entries.map((e) => ({
+    endpoint: endpoints.get(e.name)!,
+    events: e.events,
+    revents: 0,
+  }));
+  const t0 = performance.now();
+  const pending = node.poll(entries, args.timeoutMs);
+  ctx.signal("polling");
+  const ready = await pending;
+  return { ready, revents: entries.map((e) => e.revents), ms: performance.now() - t0 };
+}
+
+/** Fills a kept endpoint's send ring with non-blocking sends; resolves to the bytes queued. */
+export async function fill(_node: ScifNode, args: { name: string }): Promise<number> {
+  const ep = endpoints.get(args.name)!;
+  const buf = new Uint8Array(64 * 1024);
+  let total = 0;
+  for (;;) {
+    const n = await ep.send(buf, { block: false });
+    if (n === 0) return total;
+    total += n;
+  }
+}
+
+/** Opens `count` connections to `dst` at once; resolves to their local ports. */
+export async function connectMany(
+  node: ScifNode,
+  args: { dst: PortId; count: number; prefix: string },
+): Promise<number[]> {
+  const eps = Array.from({ length: args.count }, () => node.open());
+  const ids = await Promise.all(eps.map((ep) => ep.connect(args.dst)));
+  eps.forEach((ep, i) => endpoints.set(`${args.prefix}${i}`, ep));
+  return ids.map((id) => id.port);
+}
+
+/** On each of `count` kept endpoints named prefix0.., sends its index as 4 bytes and expects
+ * them echoed. */
+export async function pingEach(_node: ScifNode, args: { prefix: string; count: number }): Promise<number> {
+  let ok = 0;
+  await Promise.all(Array.from({ length: args.count }, async (_, i) => {
+    const ep = endpoints.get(`${args.prefix}${i}`)!;
+    const out = new Uint8Array(new Uint32Array([i * 7919]).buffer);
+    await ep.send(out);
+    const back = new Uint8Array(4);
+    await ep.recv(back);
+    if (new Uint32Array(back.buffer)[0] === i * 7919) ok++;
+  }));
+  return ok;
 }

@@ -1,7 +1,7 @@
 // Every errno rule of the connection, messaging, node and poll calls (scif-facts.md, checked
 // against the kernel's scif_api.c), one case each. Nodes run in Workers; cases that need a
 // peer use a second node in another Worker.
-import { assertEquals } from "npm:deno-std@1.4.0/assert/mod.js";
+import { assertEquals } from "@std/assert";
 import { Cluster, type NodeWorker } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
@@ -9,7 +9,12 @@ const E = new URL("./_errno_scenarios.ts", import.meta.url);
 
 /** Starts a listener on `node` that accepts `accepts` connections; resolves once it listens,
  * to the promise of the accepts. */
-async function listener(w: NodeWorker, port: number, accepts = 0, backlog = 8): Promise<{ done: Promise<unknown> }> {
+async function listener(
+  w: NodeWorker,
+  port: number,
+  accepts = 0,
+  backlog = 8,
+): Promise<{ done: Promise<unknown> }> {
   const listening = w.signal("listening");
   const done = w.run(S, "listen", { port, backlog, accepts });
   await listening;
@@ -58,20 +63,31 @@ Deno.test("errno rules", async (t) => {
 
   b.run(S, "echoServer", { port: 2001, backlog: 16, connections: 64 }).catch(() => {});
   await b.signal("listening");
-  await t.step("connect: EOPNOTSUPP when listening, EISCONN when connected; bind/listen then EISCONN", async () => {
-    assertEquals(await run(a, "connectStates", { dst: { node: 1, port: 2001 } }), ["EOPNOTSUPP", "EISCONN", "EISCONN", "EISCONN"]);
-  });
-  await t.step("connect: ENODEV for a node that does not exist or is offline; EINVAL for a bad port id; ECONNREFUSED when nobody listens", async () => {
-    assertEquals(await run(a, "connectBadDestination", { listening: { node: 1, port: 2001 } }), [
-      "ENODEV",
-      "ENODEV",
-      "ENODEV",
-      "EINVAL",
-      "EINVAL",
-      "ECONNREFUSED",
-      "ECONNREFUSED",
-    ]);
-  });
+  await t.step(
+    "connect: EOPNOTSUPP when listening, EISCONN when connected; bind/listen then EISCONN",
+    async () => {
+      assertEquals(await run(a, "connectStates", { dst: { node: 1, port: 2001 } }), [
+        "EOPNOTSUPP",
+        "EISCONN",
+        "EISCONN",
+        "EISCONN",
+      ]);
+    },
+  );
+  await t.step(
+    "connect: ENODEV for a node that does not exist or is offline; EINVAL for a bad port id; ECONNREFUSED when nobody listens",
+    async () => {
+      assertEquals(await run(a, "connectBadDestination", { listening: { node: 1, port: 2001 } }), [
+        "ENODEV",
+        "ENODEV",
+        "ENODEV",
+        "EINVAL",
+        "EINVAL",
+        "ECONNREFUSED",
+        "ECONNREFUSED",
+      ]);
+    },
+  );
   await t.step("connect: binds an unbound endpoint first and resolves to its port id", async () => {
     const { local, returned } = await run<{ local: { node: number; port: number }; returned: unknown }>(
       a,
@@ -104,24 +120,50 @@ Deno.test("errno rules", async (t) => {
     await b.run(S, "close", { name: "conn0" });
     assertEquals(await codes, ["ECONNRESET", "EINVAL", "EINVAL", "EISCONN"]);
   });
-  await t.step("accept: EINVAL when not listening, EAGAIN without SCIF_ACCEPT_SYNC and nothing pending", async () => {
-    assertEquals(await run(a, "acceptStates"), ["EINVAL", "EINVAL", "EAGAIN", "EINVAL"]);
-  });
+  await t.step(
+    "accept: EINVAL when not listening, EAGAIN without SCIF_ACCEPT_SYNC and nothing pending",
+    async () => {
+      assertEquals(await run(a, "acceptStates"), ["EINVAL", "EINVAL", "EAGAIN", "EINVAL"]);
+    },
+  );
   await t.step("accept: a blocked accept wakes with EINTR when its listener is closed", async () => {
     assertEquals(await run(a, "acceptThenClose"), "EINTR");
   });
-  await t.step("accept: the accepted endpoint is bound to the listener's port; peer is the requester", async () => {
-    const { done } = await listener(b, 2300, 1);
-    const local = await a.run<{ node: number; port: number }>(S, "connect", { dst: { node: 1, port: 2300 }, name: "x" });
-    const { port, peers } = (await done) as { port: number; peers: unknown[] };
-    assertEquals(port, 2300);
-    assertEquals(peers, [local]);
-  });
-  await t.step("send, recv: ENOTCONN when unbound, bound or listening; zero bytes move in every state", async () => {
-    assertEquals(await run(a, "streamUnconnected"), ["ENOTCONN", "ENOTCONN", "ENOTCONN", "ENOTCONN", "ENOTCONN", "ENOTCONN", "0", "0"]);
-  });
+  await t.step(
+    "accept: the accepted endpoint is bound to the listener's port; peer is the requester",
+    async () => {
+      const { done } = await listener(b, 2300, 1);
+      const local = await a.run<{ node: number; port: number }>(S, "connect", {
+        dst: { node: 1, port: 2300 },
+        name: "x",
+      });
+      const { port, peers } = (await done) as { port: number; peers: unknown[] };
+      assertEquals(port, 2300);
+      assertEquals(peers, [local]);
+    },
+  );
+  await t.step(
+    "send, recv: ENOTCONN when unbound, bound or listening; zero bytes move in every state",
+    async () => {
+      assertEquals(await run(a, "streamUnconnected"), [
+        "ENOTCONN",
+        "ENOTCONN",
+        "ENOTCONN",
+        "ENOTCONN",
+        "ENOTCONN",
+        "ENOTCONN",
+        "0",
+        "0",
+      ]);
+    },
+  );
   await t.step("send, recv: EINVAL for a buffer that is not a Uint8Array or bad options", async () => {
-    assertEquals(await run(a, "streamBadArguments", { dst: { node: 1, port: 2001 } }).catch(String), ["EINVAL", "EINVAL", "EINVAL", "EINVAL"]);
+    assertEquals(await run(a, "streamBadArguments", { dst: { node: 1, port: 2001 } }).catch(String), [
+      "EINVAL",
+      "EINVAL",
+      "EINVAL",
+      "EINVAL",
+    ]);
   });
   await t.step("send, recv: non-blocking moves what it can now (0 when nothing)", async () => {
     const { done } = await listener(b, 2400, 1);
@@ -132,23 +174,37 @@ Deno.test("errno rules", async (t) => {
     assertEquals(first > 0 && first < 1 << 20, true);
     assertEquals(second, 0);
   });
-  await t.step("recv drains what the peer sent before it closed, then ECONNRESET; send: ECONNRESET", async () => {
-    const { done } = await listener(b, 2500, 1);
-    await a.run(S, "connect", { dst: { node: 1, port: 2500 }, name: "r" });
-    await done;
-    assertEquals(await b.run(S, "send", { name: "conn0", bytes: [4, 5, 6] }), 3);
-    await b.run(S, "close", { name: "conn0" });
-    assertEquals(await a.run(S, "recv", { name: "r", len: 10 }), [4, 5, 6]);
-    assertEquals(await a.run(S, "recv", { name: "r", len: 10 }), "ECONNRESET");
-    assertEquals(await a.run(S, "send", { name: "r", bytes: [1] }).catch((e) => e.code), "ECONNRESET");
-  });
+  await t.step(
+    "recv drains what the peer sent before it closed, then ECONNRESET; send: ECONNRESET",
+    async () => {
+      const { done } = await listener(b, 2500, 1);
+      await a.run(S, "connect", { dst: { node: 1, port: 2500 }, name: "r" });
+      await done;
+      assertEquals(await b.run(S, "send", { name: "conn0", bytes: [4, 5, 6] }), 3);
+      await b.run(S, "close", { name: "conn0" });
+      assertEquals(await a.run(S, "recv", { name: "r", len: 10 }), [4, 5, 6]);
+      assertEquals(await a.run(S, "recv", { name: "r", len: 10 }), "ECONNRESET");
+      assertEquals(await a.run(S, "send", { name: "r", bytes: [1] }).catch((e) => e.code), "ECONNRESET");
+    },
+  );
   await t.step("close: EBADF for every call on a closed endpoint", async () => {
-    assertEquals(await run(a, "closedEndpoint"), ["EBADF", "EBADF", "EBADF", "EBADF", "EBADF", "EBADF", "EBADF"]);
+    assertEquals(await run(a, "closedEndpoint"), [
+      "EBADF",
+      "EBADF",
+      "EBADF",
+      "EBADF",
+      "EBADF",
+      "EBADF",
+      "EBADF",
+    ]);
   });
-  await t.step("poll: POLLERR for an endpoint that is neither listening nor connected; POLLNVAL when closed", async () => {
-    const [n, unbound, bound, closed, err, nval] = await run<number[]>(a, "pollStates");
-    assertEquals([n, unbound, bound, closed], [3, err, err, nval]);
-  });
+  await t.step(
+    "poll: POLLERR for an endpoint that is neither listening nor connected; POLLNVAL when closed",
+    async () => {
+      const [n, unbound, bound, closed, err, nval] = await run<number[]>(a, "pollStates");
+      assertEquals([n, unbound, bound, closed], [3, err, err, nval]);
+    },
+  );
   await t.step("poll: EINVAL for bad entries or timeouts", async () => {
     assertEquals(await run(a, "pollBadArguments"), ["EINVAL", "EINVAL", "EINVAL", "EINVAL"]);
   });

@@ -1,7 +1,7 @@
 // Node loss: a node whose Worker is terminated is lost, as a card that goes offline. Its peers
 // see ECONNRESET on their connections and ENODEV on new connects within one second, and
 // getNodeIds stops listing it; nothing hangs.
-import { assert, assertEquals } from "npm:deno-std@1.4.0/assert/mod.js";
+import { assert, assertEquals } from "@std/assert";
 import { Cluster, delay, within } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
@@ -65,9 +65,12 @@ Deno.test("node loss: a lost node id can be attached again and works", async () 
   await using cluster = await Cluster.create({ nodes: 2 });
   const [a, b] = await pair(cluster);
   b.terminate();
-  await within(2000, (async () => {
-    while ((await a.run<{ nodes: number[] }>(S, "nodeIds")).nodes.length !== 1) await delay(5);
-  })());
+  await within(
+    2000,
+    (async () => {
+      while ((await a.run<{ nodes: number[] }>(S, "nodeIds")).nodes.length !== 1) await delay(5);
+    })(),
+  );
   const b2 = await cluster.spawn(1);
   assertEquals((await b2.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0, 1]);
   const listening = b2.signal("listening");

@@ -1,5 +1,5 @@
 // Byte-stream integrity across real threads: each node in its own Worker.
-import { assertEquals } from "npm:deno-std@1.4.0/assert/mod.js";
+import { assertEquals } from "@std/assert";
 import { Cluster, within } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
@@ -18,8 +18,22 @@ Deno.test("stream: 64 MiB each way at once, random sizes 1 B..256 KiB, blocking 
   const [ra, rb] = await within(
     120_000,
     Promise.all([
-      a.run<{ sent: number; received: number }>(S, "duplex", { name: "c", total, maxChunk, sendSeed: 11, recvSeed: 22, pick: 3 }),
-      b.run<{ sent: number; received: number }>(S, "duplex", { name: "conn0", total, maxChunk, sendSeed: 22, recvSeed: 11, pick: 4 }),
+      a.run<{ sent: number; received: number }>(S, "duplex", {
+        name: "c",
+        total,
+        maxChunk,
+        sendSeed: 11,
+        recvSeed: 22,
+        pick: 3,
+      }),
+      b.run<{ sent: number; received: number }>(S, "duplex", {
+        name: "conn0",
+        total,
+        maxChunk,
+        sendSeed: 22,
+        recvSeed: 11,
+        pick: 4,
+      }),
     ]),
     "64 MiB duplex",
   );
@@ -38,8 +52,22 @@ Deno.test("stream: a ring smaller than the messages still delivers every byte in
   const [ra, rb] = await within(
     60_000,
     Promise.all([
-      a.run<{ sent: number; received: number }>(S, "duplex", { name: "c", total, maxChunk: 20000, sendSeed: 5, recvSeed: 6, pick: 7 }),
-      b.run<{ sent: number; received: number }>(S, "duplex", { name: "conn0", total, maxChunk: 20000, sendSeed: 6, recvSeed: 5, pick: 8 }),
+      a.run<{ sent: number; received: number }>(S, "duplex", {
+        name: "c",
+        total,
+        maxChunk: 20000,
+        sendSeed: 5,
+        recvSeed: 6,
+        pick: 7,
+      }),
+      b.run<{ sent: number; received: number }>(S, "duplex", {
+        name: "conn0",
+        total,
+        maxChunk: 20000,
+        sendSeed: 6,
+        recvSeed: 5,
+        pick: 8,
+      }),
     ]),
     "small-ring duplex",
   );

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import asc from "npm:assemblyscript@0.28.20/asc";
-import { parseArgs } from "npm:deno-std@1.4.0/cli/parse_args.js";
+import asc from "assemblyscript/asc";
+import { parseArgs } from "@std/cli/parse-args";
 
 /** Compiler flags: one stateless module importing a shared memory of up to 4 GiB. */
 export const ASC_FLAGS = [

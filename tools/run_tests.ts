@@ -19,9 +19,8 @@ await Deno.remove(junit).catch(() => {});
 
 const args = Deno.args.length > 0 ? Deno.args : ["tests/"];
 const cmd = new Deno.Command(Deno.execPath(), {
-  args: ["test", "-A", "--parallel", `--junit-path=${junit}`, ...args],
+  args: ["test", "-A", `--junit-path=${junit}`, ...args],
   cwd: root.pathname,
-  env: { DENO_JOBS: Deno.env.get("DENO_JOBS") ?? "2" },
   stdout: "inherit",
   stderr: "inherit",
 });

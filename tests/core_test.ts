@@ -1,0 +1,170 @@
+// The WebAssembly core: the committed artefacts are what core-as/ builds to, and the ring,
+// the framed stream and the message codec do what their contracts say.
+import { assert, assertEquals } from "@std/assert";
+import { compileCore, renderLoader } from "../tools/build_wasm.ts";
+import { coreBytes, type CoreExports, coreModule, instantiateCore } from "../core/scif_core.ts";
+
+const root = new URL("../", import.meta.url);
+
+Deno.test("core: the committed .wasm and its loader are what core-as/ builds to now", async () => {
+  const fresh = await compileCore();
+  const committed = await Deno.readFile(new URL("core/scif_core.wasm", root));
+  assertEquals(fresh, committed, "core/scif_core.wasm is stale: run `deno task build:wasm`");
+  assertEquals(coreBytes(), committed, "core/scif_core.ts embeds other bytes than core/scif_core.wasm");
+  const loader = await Deno.readTextFile(new URL("core/scif_core.ts", root));
+  assertEquals(loader, renderLoader(fresh), "core/scif_core.ts is stale: run `deno task build:wasm`");
+});
+
+Deno.test("core: the loader's CoreExports lists exactly the module's functions", async () => {
+  const fns = WebAssembly.Module.exports(await coreModule()).filter((e) => e.kind === "function").map((e) =>
+    e.name
+  ).sort();
+  const loader = await Deno.readTextFile(new URL("core/scif_core.ts", root));
+  const declared = [...loader.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]).sort();
+  assertEquals(declared, fns);
+});
+
+async function core(): Promise<{ c: CoreExports; u8: Uint8Array; i32: Int32Array }> {
+  const memory = new WebAssembly.Memory({ initial: 4, maximum: 4, shared: true });
+  return {
+    c: await instantiateCore(await coreModule(), memory),
+    u8: new Uint8Array(memory.buffer),
+    i32: new Int32Array(memory.buffer),
+  };
+}
+
+// One ring of `size` bytes: data at 0x10000, cells and descriptors below it.
+const DATA = 0x10000;
+const [WRITE_CELL, WRITER_WAITING, READ_CELL, READER_WAITING, RX, TX] = [
+  0x8000,
+  0x8080,
+  0x8100,
+  0x8180,
+  0x8200,
+  0x8240,
+];
+function ring(c: CoreExports, size: number): void {
+  c.rb_init(RX, DATA, size, READ_CELL, WRITE_CELL, READER_WAITING, WRITER_WAITING);
+  c.rb_init(TX, DATA, size, READ_CELL, WRITE_CELL, WRITER_WAITING, READER_WAITING);
+}
+
+Deno.test("core: scif_rb keeps one byte free, wraps around, and publishes only on commit", async () => {
+  const { c, u8 } = await core();
+  ring(c, 4096);
+  assertEquals(c.rb_space(TX), 4095);
+  const src = 0x20000;
+  const dst = 0x30000;
+  for (let i = 0; i < 5000; i++) u8[src + i] = i & 0xff;
+  let moved = 0;
+  for (const len of [3000, 1000, 95, 2500]) {
+    if (c.rb_space(TX) < len) {
+      assertEquals(c.rb_write(TX, src, len), -1, "write must refuse what does not fit");
+      continue;
+    }
+    assertEquals(c.rb_write(TX, src + (moved % 1000), len), 0);
+    assertEquals(c.rb_count(RX), 0, "nothing is visible before commit");
+    c.rb_commit(TX);
+    assertEquals(c.rb_count(RX), len);
+    assertEquals(c.rb_get_next(RX, dst, len), 0);
+    for (let i = 0; i < len; i++) assertEquals(u8[dst + i], (moved % 1000 + i) & 0xff);
+    assertEquals(c.rb_space(TX), 4095 - len, "space returns only on update_read_ptr");
+    c.rb_update_read_ptr(RX);
+    assertEquals(c.rb_space(TX), 4095);
+    moved += len;
+  }
+  assertEquals(c.rb_get_next(RX, dst, 1), -1);
+});
+
+Deno.test("core: a writer that sleeps is told to be notified by the reader, and the other way round", async () => {
+  const { c } = await core();
+  ring(c, 4096);
+  assertEquals(c.rb_commit(TX), 0);
+  c.rb_set_waiting(RX, 1); // the reader is about to sleep
+  assertEquals(c.rb_commit(TX), 1);
+  c.rb_set_waiting(RX, 0);
+  c.rb_set_waiting(TX, 1);
+  assertEquals(c.rb_update_read_ptr(RX), 1);
+});
+
+const PACK = 2 ** 27;
+const unpack = (r: number) => [Math.floor(r / PACK), r % PACK];
+
+Deno.test("core: the framed stream carries records across the ring's end and partial reads", async () => {
+  const { c, u8 } = await core();
+  ring(c, 4096);
+  c.st_init(RX, 0x1234_5678_9abc_def0n);
+  c.st_init(TX, 0x1234_5678_9abc_def0n);
+  let sent = 0;
+  let received = 0;
+  for (let round = 0; round < 200; round++) {
+    const want = 1 + ((round * 977) % 3000);
+    const [at, n] = unpack(c.st_reserve(TX, want));
+    if (n === 0) continue;
+    for (let i = 0; i < n; i++) u8[DATA + ((at + i) & 4095)] = (sent + i) & 0xff;
+    assertEquals(unpack(c.st_peek(RX, 0))[1], 0, "a record is invisible before its commit");
+    c.st_commit(TX, n);
+    sent += n;
+    while (received < sent) {
+      const [rat, avail] = unpack(c.st_peek(RX, 0));
+      assert(avail > 0);
+      const take = Math.min(avail, 1 + (round % 700));
+      for (let i = 0; i < take; i++) assertEquals(u8[DATA + ((rat + i) & 4095)], (received + i) & 0xff);
+      c.st_release(RX, take);
+      received += take;
+    }
+  }
+  assert(sent > 100_000);
+  assertEquals(unpack(c.st_peek(RX, 0))[1], 0);
+});
+
+Deno.test("core: a stale header left by an earlier lap is not taken for a new record", async () => {
+  const { c, u8 } = await core();
+  ring(c, 4096);
+  c.st_init(RX, 99n);
+  c.st_init(TX, 99n);
+  // Fill the whole ring once with one record, consume it, then look where the next one goes.
+  const [, n] = unpack(c.st_reserve(TX, 100_000));
+  c.st_commit(TX, n);
+  c.st_release(RX, unpack(c.st_peek(RX, 0))[1]);
+  const before = u8.slice(DATA, DATA + 4096);
+  assertEquals(unpack(c.st_peek(RX, 1000))[1], 0);
+  assertEquals(u8.slice(DATA, DATA + 4096), before);
+});
+
+Deno.test("core: st_space leaves room for a header and never lets the ring look empty when full", async () => {
+  const { c } = await core();
+  ring(c, 4096);
+  c.st_init(RX, 1n);
+  c.st_init(TX, 1n);
+  assertEquals(c.st_space(TX), 4096 - 32);
+  const [, n] = unpack(c.st_reserve(TX, 1 << 20));
+  assertEquals(n, 4096 - 32);
+  c.st_commit(TX, n);
+  assertEquals(c.st_space(TX), 0);
+  assertEquals(unpack(c.st_peek(RX, 0))[1], n);
+});
+
+Deno.test("core: the message codec round-trips scifmsg fields through a ring", async () => {
+  const { c } = await core();
+  ring(c, 4096);
+  let sent = 0;
+  while (c.msg_send(TX, 1, 1089, 2, 2000, 9, 1n, 2n ** 63n, 3n, 2n ** 64n - 1n) !== 0) sent++;
+  assertEquals(sent, 63, "a 4 KiB ring holds 63 messages of 64 bytes");
+  for (let i = 0; i < sent; i++) {
+    const at = c.msg_peek(RX);
+    assert(at !== 0);
+    assertEquals(
+      [c.msg_src_node(at), c.msg_src_port(at), c.msg_dst_node(at), c.msg_dst_port(at), c.msg_op(at)],
+      [1, 1089, 2, 2000, 9],
+    );
+    // WebAssembly hands an i64 to JS as a signed bigint: the bits are the u64.
+    assertEquals([0, 1, 2, 3].map((w) => BigInt.asUintN(64, c.msg_payload(at, w))), [
+      1n,
+      2n ** 63n,
+      3n,
+      2n ** 64n - 1n,
+    ]);
+    c.msg_release(RX);
+  }
+  assertEquals(c.msg_peek(RX), 0);
+});

@@ -1,0 +1,103 @@
+// The emulated network's own API: createNetwork, Network.node/handle, attachNode, openNode,
+// node enumeration across threads, and an idle network that costs no CPU.
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { attachNode, createNetwork, type NetworkHandle, openNode, ScifError } from "../mod.ts";
+import { Cluster, delay } from "./_cluster.ts";
+
+const S = new URL("./_scenarios.ts", import.meta.url);
+
+Deno.test("network: createNetwork rejects bad options with EINVAL", async () => {
+  for (
+    const options of [{ nodes: 0 }, { nodes: 65 }, { nodes: 1.5 }, { nodes: 2, memoryBytes: 1000 }, {
+      nodes: 2,
+      ringBytes: 5000,
+    }, null]
+  ) {
+    // deno-lint-ignore no-explicit-any
+    const e = await assertRejects(() => createNetwork(options as any), ScifError);
+    assertEquals(e.code, "EINVAL");
+  }
+});
+
+Deno.test("network: a node id is attached by one thread at a time (EBUSY), and exists (ENODEV)", async () => {
+  await using cluster = await Cluster.create({ nodes: 2 });
+  await cluster.spawn(1);
+  const e = await assertRejects(() => cluster.net.node(1), ScifError);
+  assertEquals(e.code, "EBUSY");
+  assertEquals((await assertRejects(() => cluster.net.node(2), ScifError)).code, "ENODEV");
+  const twice = await cluster.local(0);
+  assertEquals((await assertRejects(() => cluster.net.node(0), ScifError)).code, "EBUSY");
+  await twice.close();
+  const again = await cluster.local(0); // free again once closed
+  assertEquals(again.nodeId, 0);
+});
+
+Deno.test("network: attachNode rejects what is not a handle; handle() checks the node id", async () => {
+  const net = await createNetwork({ nodes: 1 });
+  // deno-lint-ignore no-explicit-any
+  assertEquals((await assertRejects(() => attachNode({} as any), ScifError)).code, "EINVAL");
+  assertEquals(assertThrows(() => net.handle(1), ScifError).code, "EINVAL");
+  const h: NetworkHandle = net.handle(0);
+  assertEquals(h.nodeId, 0);
+  await net.close();
+});
+
+Deno.test("network: getNodeIds lists the online nodes of every thread, ascending, and self", async () => {
+  await using cluster = await Cluster.create({ nodes: 5 });
+  const w3 = await cluster.spawn(3);
+  const w1 = await cluster.spawn(1);
+  const host = await cluster.local(0);
+  assertEquals(host.getNodeIds(), { nodes: [0, 1, 3], self: 0 });
+  assertEquals(await w3.run(S, "nodeIds"), { nodes: [0, 1, 3], self: 3 });
+  await w1.close();
+  assertEquals(host.getNodeIds(), { nodes: [0, 3], self: 0 });
+});
+
+Deno.test("network: a node in the main thread stays online (it is never taken for lost)", async () => {
+  await using cluster = await Cluster.create({ nodes: 2 });
+  const host = await cluster.local(0);
+  const w = await cluster.spawn(1);
+  await delay(300);
+  assertEquals(await w.run(S, "nodeIds"), { nodes: [0, 1], self: 1 });
+  assertEquals(host.getNodeIds().nodes, [0, 1]);
+});
+
+Deno.test("openNode: emu and auto (no /dev/scif here) give an emulated node; hw says what is missing", async () => {
+  const node = await openNode({ backend: "emu" });
+  assertEquals(node.backend, "emu");
+  const auto = await openNode();
+  assertEquals(auto.backend, "emu");
+  assert(auto.nodeId !== node.nodeId, "two openNode() calls attach two nodes of the thread's network");
+  assertEquals(auto.getNodeIds().nodes.includes(node.nodeId), true);
+  const e = await assertRejects(() => openNode({ backend: "hw", device: "/nonexistent/scif" }), ScifError);
+  assertEquals(e.code, "ENODEV");
+  assert(e.message.includes("/nonexistent/scif"));
+  // deno-lint-ignore no-explicit-any
+  assertEquals((await assertRejects(() => openNode({ backend: "x" as any }), ScifError)).code, "EINVAL");
+  await node.close();
+  await auto.close();
+});
+
+function cpuMs(): number {
+  const f = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, in 10 ms ticks
+}
+
+Deno.test("network: an idle network with connected nodes in Workers uses no CPU", async () => {
+  await using cluster = await Cluster.create({ nodes: 3 });
+  const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
+  await cluster.spawn(2);
+  const listening = b.signal("listening");
+  const server = b.run(S, "listen", { port: 2000, backlog: 1, accepts: 1 });
+  await listening;
+  await a.run(S, "connect", { dst: { node: 1, port: 2000 }, name: "c" });
+  await server;
+  const blocked = b.run(S, "recv", { name: "conn0", len: 1 }); // a recv asleep, waiting
+  await delay(200);
+  const before = cpuMs();
+  await delay(1000);
+  const used = cpuMs() - before;
+  assert(used <= 100, `the idle network used ${used} ms of CPU in 1 s`);
+  await a.run(S, "send", { name: "c", bytes: [1] });
+  assertEquals(await blocked, [1]);
+});
