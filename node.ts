@@ -28,8 +28,11 @@ import { ScifError } from "./errors.ts";
  * ```
  */
 export interface PollEntry {
+  /** The endpoint to watch. */
   endpoint: Endpoint;
+  /** The events asked for: POLLIN, POLLOUT (POLLERR, POLLHUP and POLLNVAL are always reported). */
   events: number;
+  /** Set by poll: the events that hold. */
   revents: number;
 }
 

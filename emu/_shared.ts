@@ -22,10 +22,23 @@ import {
 } from "./_layout.ts";
 import { PageHeap } from "./_heap.ts";
 
-/** What a Worker needs to join a network: structured-cloneable. */
+/**
+ * What a Worker needs to join a network: structured-cloneable, so it can be posted.
+ *
+ * @example
+ * ```ts
+ * import { createNetwork } from "../mod.ts";
+ * const net = await createNetwork({ nodes: 2 });
+ * const worker = new Worker(new URL("./card.ts", import.meta.url), { type: "module" });
+ * worker.postMessage(net.handle(1)); // the Worker calls attachNode(e.data)
+ * ```
+ */
 export interface NetworkHandle {
+  /** Marks the object as a handle. */
   readonly kind: "scif-emu-network";
+  /** The network's shared memory. */
   readonly memory: WebAssembly.Memory;
+  /** The compiled WebAssembly core. */
   readonly module: WebAssembly.Module;
   /** The node this handle attaches (Network.handle(nodeId)). */
   readonly nodeId: number;
