@@ -30,11 +30,6 @@ function locks(): LockManagerLike | null {
   return nav?.locks ?? null;
 }
 
-/** Whether this runtime can detect the end of a Worker (navigator.locks). */
-export function canWatch(): boolean {
-  return locks() !== null;
-}
-
 /** The lock name of node `nodeId` of the network `networkId`. */
 export function lockName(networkId: string, nodeId: number): string {
   return `scif-emu:${networkId}:node:${nodeId}`;

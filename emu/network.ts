@@ -33,7 +33,6 @@ import {
   NET_VERSION,
 } from "./_layout.ts";
 import { EmuNode } from "./_node.ts";
-import { resetNodeQp } from "./_nodeqp.ts";
 import { EmuShared, type NetworkHandle } from "./_shared.ts";
 
 export type { NetworkHandle };
@@ -141,7 +140,6 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   set(H_MAGIC, NET_MAGIC); // last: a memory with the magic is complete
   const module = await coreModule();
   const shared = await EmuShared.of(memory, module);
-  for (let r = 0; r < nodes; r++) for (let w = 0; w < nodes; w++) resetNodeQp(shared, r, w);
 
   const mine: ScifNode[] = [];
   return {

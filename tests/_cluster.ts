@@ -14,6 +14,8 @@ export interface ScenarioContext {
   waitFor<T = unknown>(name: string): Promise<T>;
 }
 
+const SCENARIOS = new URL("./_scenarios.ts", import.meta.url);
+
 /** A scenario: runs on one node. */
 export type Scenario<A = unknown, R = unknown> = (
   node: ScifNode,
@@ -180,6 +182,18 @@ export class Cluster {
   /** Attaches node `nodeId` in the test's own thread. */
   local(nodeId: number): Promise<ScifNode> {
     return this.net.node(nodeId);
+  }
+
+  /** Nodes 0 and 1 in Workers, connected: node 0's endpoint is kept as "c", node 1's accepted
+   * endpoint as "conn0" (tests/_scenarios.ts). */
+  async connectedPair(port = 2000): Promise<[NodeWorker, NodeWorker]> {
+    const [a, b] = [await this.spawn(0), await this.spawn(1)];
+    const listening = b.signal("listening");
+    const server = b.run(SCENARIOS, "listen", { port, backlog: 1, accepts: 1 });
+    await listening;
+    await a.run(SCENARIOS, "connect", { dst: { node: 1, port }, name: "c" });
+    await server;
+    return [a, b];
   }
 
   /** Closes every node, ends every Worker. */

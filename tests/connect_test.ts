@@ -102,12 +102,7 @@ Deno.test("connect: a closed listener's port stays taken until its accepted endp
 
 Deno.test("connect: a node that closes resets its peers' connections", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
-  const listening = b.signal("listening");
-  const server = b.run(S, "listen", { port: 2000, backlog: 1, accepts: 1 });
-  await listening;
-  await a.run(S, "connect", { dst: { node: 1, port: 2000 }, name: "c" });
-  await server;
+  const [a, b] = await cluster.connectedPair();
   await b.close();
   assertEquals(await a.run(S, "recv", { name: "c", len: 1 }), "ECONNRESET");
   assertEquals((await a.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0]);

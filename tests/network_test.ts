@@ -85,13 +85,8 @@ function cpuMs(): number {
 
 Deno.test("network: an idle network with connected nodes in Workers uses no CPU", async () => {
   await using cluster = await Cluster.create({ nodes: 3 });
-  const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
+  const [a, b] = await cluster.connectedPair();
   await cluster.spawn(2);
-  const listening = b.signal("listening");
-  const server = b.run(S, "listen", { port: 2000, backlog: 1, accepts: 1 });
-  await listening;
-  await a.run(S, "connect", { dst: { node: 1, port: 2000 }, name: "c" });
-  await server;
   const blocked = b.run(S, "recv", { name: "conn0", len: 1 }); // a recv asleep, waiting
   await delay(200);
   const before = cpuMs();

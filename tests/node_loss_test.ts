@@ -6,19 +6,9 @@ import { Cluster, delay, within } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
 
-async function pair(cluster: Cluster) {
-  const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
-  const listening = b.signal("listening");
-  const server = b.run(S, "listen", { port: 2000, backlog: 1, accepts: 1 });
-  await listening;
-  await a.run(S, "connect", { dst: { node: 1, port: 2000 }, name: "c" });
-  await server;
-  return [a, b] as const;
-}
-
 Deno.test("node loss: terminating the receiver mid-transfer gives the sender ECONNRESET within 1 s, then ENODEV", async () => {
   await using cluster = await Cluster.create({ nodes: 3 });
-  const [a, b] = await pair(cluster);
+  const [a, b] = await cluster.connectedPair();
   const c = await cluster.spawn(2);
   const streaming = a.signal("streaming");
   const sender = a.run<{ code: string; sent: number }>(S, "sendUntilError", { name: "c" });
@@ -39,7 +29,7 @@ Deno.test("node loss: terminating the receiver mid-transfer gives the sender ECO
 
 Deno.test("node loss: terminating the sender mid-transfer: the receiver drains what arrived, then ECONNRESET", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await pair(cluster);
+  const [a, b] = await cluster.connectedPair();
   const streaming = b.signal("streaming");
   a.run(S, "sendUntilError", { name: "c" }).catch(() => {});
   const reader = b.run<{ code: string; received: number }>(S, "recvUntilError", { name: "conn0" });
@@ -54,7 +44,7 @@ Deno.test("node loss: terminating the sender mid-transfer: the receiver drains w
 
 Deno.test("node loss: a blocked recv on an idle connection wakes with ECONNRESET", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await pair(cluster);
+  const [a, b] = await cluster.connectedPair();
   const pending = b.run<number[] | string>(S, "recv", { name: "conn0", len: 10 });
   await delay(50);
   a.terminate();
@@ -63,7 +53,7 @@ Deno.test("node loss: a blocked recv on an idle connection wakes with ECONNRESET
 
 Deno.test("node loss: a lost node id can be attached again and works", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await pair(cluster);
+  const [a, b] = await cluster.connectedPair();
   b.terminate();
   await within(
     2000,

@@ -6,21 +6,11 @@ import { Cluster, delay, within } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
 
-async function connected(cluster: Cluster) {
-  const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
-  const listening = b.signal("listening");
-  const server = b.run(S, "listen", { port: 2000, backlog: 4, accepts: 1 });
-  await listening;
-  await a.run(S, "connect", { dst: { node: 1, port: 2000 }, name: "c" });
-  await server;
-  return [a, b] as const;
-}
-
 type Polled = { ready: number; revents: number[]; ms: number };
 
 Deno.test("poll: POLLIN once data arrives, POLLOUT while there is ring space; timeout 0 only looks", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await connected(cluster);
+  const [a, b] = await cluster.connectedPair();
   const quiet = await b.run<Polled>(S, "poll", {
     entries: [{ name: "conn0", events: POLLIN }],
     timeoutMs: 0,
@@ -41,7 +31,7 @@ Deno.test("poll: POLLIN once data arrives, POLLOUT while there is ring space; ti
 
 Deno.test("poll: -1 sleeps until data arrives from another thread", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await connected(cluster);
+  const [a, b] = await cluster.connectedPair();
   const polling = b.signal("polling");
   const pending = b.run<Polled>(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: -1 });
   await polling;
@@ -54,7 +44,7 @@ Deno.test("poll: -1 sleeps until data arrives from another thread", async () => 
 
 Deno.test("poll: a finite timeout expires with 0 when nothing happens", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [, b] = await connected(cluster);
+  const [, b] = await cluster.connectedPair();
   const r = await b.run<Polled>(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: 150 });
   assertEquals([r.ready, r.revents], [0, [0]]);
   assert(r.ms >= 140 && r.ms < 1000, `took ${r.ms} ms`);
@@ -62,7 +52,7 @@ Deno.test("poll: a finite timeout expires with 0 when nothing happens", async ()
 
 Deno.test("poll: POLLOUT clears when the ring is full and returns when the peer reads", async () => {
   await using cluster = await Cluster.create({ nodes: 2, ringBytes: 65536 });
-  const [a, b] = await connected(cluster);
+  const [a, b] = await cluster.connectedPair();
   const queued = await a.run<number>(S, "fill", { name: "c" });
   assert(queued > 60000);
   const full = await a.run<Polled>(S, "poll", { entries: [{ name: "c", events: POLLOUT }], timeoutMs: 0 });
@@ -100,7 +90,7 @@ Deno.test("poll: POLLIN on a listener with a pending connection request", async 
 
 Deno.test("poll: POLLHUP (and POLLIN while bytes remain) after the peer closes, even when not asked for", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await connected(cluster);
+  const [a, b] = await cluster.connectedPair();
   const polling = b.signal("polling");
   const pending = b.run<Polled>(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: -1 });
   await polling;
@@ -125,7 +115,7 @@ Deno.test("poll: POLLHUP (and POLLIN while bytes remain) after the peer closes, 
 
 Deno.test("poll: POLLHUP wakes a poll(-1) when the peer's node is lost; POLLERR is always reported", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await connected(cluster);
+  const [a, b] = await cluster.connectedPair();
   const polling = b.signal("polling");
   const pending = b.run<Polled>(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: -1 });
   await polling;

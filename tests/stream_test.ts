@@ -7,12 +7,7 @@ const MIB = 1024 * 1024;
 
 Deno.test("stream: 64 MiB each way at once, random sizes 1 B..256 KiB, blocking and non-blocking mixed, every byte checked", async () => {
   await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
-  const listening = b.signal<number>("listening");
-  const server = b.run(S, "listen", { port: 2000, backlog: 1, accepts: 1 });
-  await listening;
-  await a.run(S, "connect", { dst: { node: 1, port: 2000 }, name: "c" });
-  await server;
+  const [a, b] = await cluster.connectedPair();
   const total = 64 * MIB;
   const maxChunk = 256 * 1024;
   const [ra, rb] = await within(
@@ -42,12 +37,7 @@ Deno.test("stream: 64 MiB each way at once, random sizes 1 B..256 KiB, blocking 
 
 Deno.test("stream: a ring smaller than the messages still delivers every byte in order", async () => {
   await using cluster = await Cluster.create({ nodes: 2, ringBytes: 4096 });
-  const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
-  const listening = b.signal("listening");
-  const server = b.run(S, "listen", { port: 2000, backlog: 1, accepts: 1 });
-  await listening;
-  await a.run(S, "connect", { dst: { node: 1, port: 2000 }, name: "c" });
-  await server;
+  const [a, b] = await cluster.connectedPair();
   const total = 4 * MIB;
   const [ra, rb] = await within(
     60_000,
