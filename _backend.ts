@@ -17,6 +17,23 @@ export interface EndpointBackend {
   accept(block: boolean): Promise<EndpointBackend>;
   send(data: Uint8Array, block: boolean): Promise<number>;
   recv(into: Uint8Array, block: boolean): Promise<number>;
+  register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number;
+  unregister(offset: number, length: number): void;
+  readFrom(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void>;
+  writeTo(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void>;
+  vreadFrom(into: Uint8Array, remoteOffset: number, flags: number): Promise<void>;
+  vwriteTo(from: Uint8Array, remoteOffset: number, flags: number): Promise<void>;
+  fenceMark(flags: number): Promise<number>;
+  fenceWait(mark: number): Promise<void>;
+  fenceSignal(
+    localOffset: number,
+    localValue: bigint,
+    remoteOffset: number,
+    remoteValue: bigint,
+    flags: number,
+  ): Promise<void>;
+  mmap(remoteOffset: number, length: number, prot: number): Uint8Array;
+  munmap(view: Uint8Array): void;
   close(): void;
 }
 
@@ -30,5 +47,6 @@ export interface NodeBackend {
    * Returns the revents per entry. */
   poll(entries: { endpoint: EndpointBackend; events: number }[], timeoutMs: number): Promise<number[]>;
   allocate(length: number): Uint8Array;
+  free(memory: Uint8Array): void;
   close(): Promise<void>;
 }

@@ -18,7 +18,8 @@
 import type { EndpointBackend } from "./_backend.ts";
 import { ScifError } from "./errors.ts";
 import type { PortId } from "./types.ts";
-import { SCIF_PORT_MAX } from "./constants.ts";
+import { SCIF_PROT_READ, SCIF_PROT_WRITE } from "./constants.ts";
+import { blockOf, bytesOf, integerOf, pageAligned, portOf, rejected, u64Of } from "./_validate.ts";
 
 /** Options of send and recv. @example `await ep.send(bytes, { block: false })` */
 export interface TransferOptions {
@@ -40,34 +41,22 @@ export interface Accepted {
   peer: PortId;
 }
 
-function block(options: TransferOptions | AcceptOptions | undefined): boolean {
-  if (options === undefined) return true;
-  if (typeof options !== "object" || options === null) {
-    throw new ScifError("EINVAL", "options must be an object");
-  }
-  const b = options.block;
-  if (b !== undefined && typeof b !== "boolean") throw new ScifError("EINVAL", "block must be a boolean");
-  return b ?? true;
-}
-
-function bytes(data: unknown, what: string): Uint8Array {
-  if (!(data instanceof Uint8Array)) throw new ScifError("EINVAL", `${what} must be a Uint8Array`);
-  return data;
-}
-
-function portOf(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > SCIF_PORT_MAX) {
-    throw new ScifError("EINVAL", `${what} must be an integer in [0, ${SCIF_PORT_MAX}], got ${String(v)}`);
-  }
-  return v;
-}
-
-function rejected<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return fn();
-  } catch (e) {
-    return Promise.reject(e);
-  }
+/**
+ * Options of {@linkcode Endpoint.register}.
+ *
+ * @example
+ * ```ts
+ * import { SCIF_PROT_READ, type RegisterOptions } from "./mod.ts";
+ * const o: RegisterOptions = { offset: 0x10000, fixed: true, prot: SCIF_PROT_READ };
+ * ```
+ */
+export interface RegisterOptions {
+  /** With `fixed`: the offset of the window (page aligned). */
+  offset?: number;
+  /** What the peer may do: SCIF_PROT_READ | SCIF_PROT_WRITE (the default). */
+  prot?: number;
+  /** SCIF_MAP_FIXED: the window goes exactly at `offset` (EADDRINUSE if that overlaps one). */
+  fixed?: boolean;
 }
 
 /**
@@ -155,7 +144,7 @@ export class Endpoint {
   accept(options?: AcceptOptions): Promise<Accepted> {
     return rejected(async () => {
       const be = this.#open();
-      const ep = await be.accept(block(options));
+      const ep = await be.accept(blockOf(options));
       return { endpoint: new Endpoint(ep), peer: { ...ep.peerId! } };
     });
   }
@@ -163,7 +152,7 @@ export class Endpoint {
   /** scif_send: sends `data`; blocking (default) moves every byte, non-blocking what fits now. Resolves to the count. */
   send(data: Uint8Array, options?: TransferOptions): Promise<number> {
     try {
-      return this.#open().send(bytes(data, "data"), block(options));
+      return this.#open().send(bytesOf(data, "data"), blockOf(options));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -172,10 +161,237 @@ export class Endpoint {
   /** scif_recv: receives into `into`; blocking (default) fills it, non-blocking takes what is there. Resolves to the count. */
   recv(into: Uint8Array, options?: TransferOptions): Promise<number> {
     try {
-      return this.#open().recv(bytes(into, "into"), block(options));
+      return this.#open().recv(bytesOf(into, "into"), blockOf(options));
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /**
+   * scif_register: makes `memory` a window of this endpoint's registered address space, which
+   * the peer can then reach by RMA and mmap with the protection `prot` (default READ|WRITE).
+   * `memory` must come from `ScifNode.allocate` (or be a page-aligned part of it). The offset is
+   * chosen by the library, or is `offset` exactly with `fixed: true` (SCIF_MAP_FIXED).
+   * Returns the window's offset.
+   *
+   * @example
+   * ```ts ignore
+   * const mem = node.allocate(1 << 20);
+   * const offset = ep.register(mem, { prot: SCIF_PROT_READ | SCIF_PROT_WRITE });
+   * ```
+   */
+  register(memory: Uint8Array, options: RegisterOptions = {}): number {
+    const be = this.#open();
+    if (typeof options !== "object" || options === null) {
+      throw new ScifError("EINVAL", "options must be an object");
+    }
+    const { offset, prot = SCIF_PROT_READ | SCIF_PROT_WRITE, fixed = false } = options;
+    // The kernel's order: map flags, a fixed offset, prot, then the memory's alignment.
+    if (typeof fixed !== "boolean") throw new ScifError("EINVAL", "fixed must be a boolean (SCIF_MAP_FIXED)");
+    if (fixed) pageAligned(integerOf(offset, "offset", 0), "offset");
+    if (integerOf(prot, "prot") & ~(SCIF_PROT_READ | SCIF_PROT_WRITE)) {
+      throw new ScifError("EINVAL", `prot has bits other than SCIF_PROT_READ | SCIF_PROT_WRITE: ${prot}`);
+    }
+    bytesOf(memory, "memory");
+    if (memory.byteLength === 0) throw new ScifError("EINVAL", "the memory is empty");
+    pageAligned(memory.byteOffset, "the memory's address");
+    pageAligned(memory.byteLength, "the memory's length");
+    if (fixed && offset! + memory.byteLength > 2 ** 53) {
+      throw new ScifError("EINVAL", "offset + length exceeds 2^53");
+    }
+    return be.register(memory, fixed ? offset : undefined, prot, fixed);
+  }
+
+  /**
+   * scif_unregister: removes the whole windows that make up [offset, offset + length). Mappings
+   * the peer holds of them stay valid until it unmaps them.
+   *
+   * @example
+   * ```ts ignore
+   * ep.unregister(offset, mem.length);
+   * ```
+   */
+  unregister(offset: number, length: number): void {
+    const be = this.#open();
+    if (pageAligned(integerOf(length, "length", 0), "length") === 0) {
+      throw new ScifError("EINVAL", "the length is 0");
+    }
+    pageAligned(integerOf(offset, "offset", 0), "offset");
+    be.unregister(offset, length);
+  }
+
+  /**
+   * scif_readfrom: copies `length` bytes of the peer's registered space at `remoteOffset` into
+   * ours at `localOffset`. Without SCIF_RMA_SYNC the node's DMA engine does it and the call may
+   * resolve first (order it with fences); SCIF_RMA_USECPU copies in this thread.
+   *
+   * @example
+   * ```ts ignore
+   * await ep.readFrom(localOffset, 4096, remoteOffset, SCIF_RMA_SYNC);
+   * ```
+   */
+  readFrom(localOffset: number, length: number, remoteOffset: number, flags = 0): Promise<void> {
+    return rejected(() => this.#open().readFrom(...this.#copyArgs(localOffset, length, remoteOffset, flags)));
+  }
+
+  /**
+   * scif_writeto: copies `length` bytes of our registered space at `localOffset` into the
+   * peer's at `remoteOffset` (see readFrom for the flags).
+   *
+   * @example
+   * ```ts ignore
+   * await ep.writeTo(localOffset, 1 << 20, remoteOffset, SCIF_RMA_SYNC);
+   * ```
+   */
+  writeTo(localOffset: number, length: number, remoteOffset: number, flags = 0): Promise<void> {
+    return rejected(() => this.#open().writeTo(...this.#copyArgs(localOffset, length, remoteOffset, flags)));
+  }
+
+  #copyArgs(
+    localOffset: number,
+    length: number,
+    remoteOffset: number,
+    flags: number,
+  ): [number, number, number, number] {
+    return [
+      integerOf(localOffset, "localOffset"),
+      integerOf(length, "length", 0),
+      integerOf(remoteOffset, "remoteOffset"),
+      integerOf(flags, "flags"),
+    ];
+  }
+
+  /**
+   * scif_vreadfrom: copies `into.length` bytes of the peer's registered space at `remoteOffset`
+   * into `into`, any Uint8Array.
+   *
+   * @example
+   * ```ts ignore
+   * const buf = new Uint8Array(100);
+   * await ep.vreadFrom(buf, remoteOffset, SCIF_RMA_SYNC);
+   * ```
+   */
+  vreadFrom(into: Uint8Array, remoteOffset: number, flags = 0): Promise<void> {
+    return rejected(() =>
+      this.#open().vreadFrom(
+        bytesOf(into, "into"),
+        integerOf(remoteOffset, "remoteOffset"),
+        integerOf(flags, "flags"),
+      )
+    );
+  }
+
+  /**
+   * scif_vwriteto: copies `from`, any Uint8Array, into the peer's registered space at
+   * `remoteOffset`.
+   *
+   * @example
+   * ```ts ignore
+   * await ep.vwriteTo(new TextEncoder().encode("hi"), remoteOffset);
+   * ```
+   */
+  vwriteTo(from: Uint8Array, remoteOffset: number, flags = 0): Promise<void> {
+    return rejected(() =>
+      this.#open().vwriteTo(
+        bytesOf(from, "from"),
+        integerOf(remoteOffset, "remoteOffset"),
+        integerOf(flags, "flags"),
+      )
+    );
+  }
+
+  /**
+   * scif_fence_mark: a mark for every RMA initiated so far by this endpoint's node
+   * (SCIF_FENCE_INIT_SELF) or by the peer's (SCIF_FENCE_INIT_PEER); wait on it with fenceWait.
+   *
+   * @example
+   * ```ts ignore
+   * const mark = await ep.fenceMark(SCIF_FENCE_INIT_SELF);
+   * await ep.fenceWait(mark);
+   * ```
+   */
+  fenceMark(flags: number): Promise<number> {
+    return rejected(() => this.#open().fenceMark(integerOf(flags, "flags")));
+  }
+
+  /**
+   * scif_fence_wait: resolves once the RMAs a mark stands for are complete.
+   *
+   * @example
+   * ```ts ignore
+   * await ep.fenceWait(await ep.fenceMark(SCIF_FENCE_INIT_SELF));
+   * ```
+   */
+  fenceWait(mark: number): Promise<void> {
+    return rejected(() => {
+      const m = integerOf(mark, "mark", 0);
+      if (m >= 2 ** 32) throw new ScifError("EINVAL", `not a fence mark: ${mark}`);
+      return this.#open().fenceWait(m);
+    });
+  }
+
+  /**
+   * scif_fence_signal: once the RMAs chosen by SCIF_FENCE_INIT_SELF or SCIF_FENCE_INIT_PEER are
+   * complete, writes the u64 `localValue` at `localOffset` of our registered space
+   * (SCIF_SIGNAL_LOCAL) and/or `remoteValue` at `remoteOffset` of the peer's
+   * (SCIF_SIGNAL_REMOTE). Resolves once the writes are queued.
+   *
+   * @example
+   * ```ts ignore
+   * await ep.fenceSignal(0, 0n, flagOffset, 1n, SCIF_FENCE_INIT_SELF | SCIF_SIGNAL_REMOTE);
+   * ```
+   */
+  fenceSignal(
+    localOffset: number,
+    localValue: bigint,
+    remoteOffset: number,
+    remoteValue: bigint,
+    flags: number,
+  ): Promise<void> {
+    return rejected(() =>
+      this.#open().fenceSignal(
+        integerOf(localOffset, "localOffset"),
+        u64Of(localValue, "localValue"),
+        integerOf(remoteOffset, "remoteOffset"),
+        u64Of(remoteValue, "remoteValue"),
+        integerOf(flags, "flags"),
+      )
+    );
+  }
+
+  /**
+   * mmap of the peer's window: a live view of `length` bytes of the peer's registered space at
+   * `remoteOffset` (page aligned). Stores through it are the peer's memory, with no call;
+   * `prot` (SCIF_PROT_READ | SCIF_PROT_WRITE) must be allowed by the window. The view stays
+   * valid until munmap, even after the peer unregisters or closes.
+   *
+   * @example
+   * ```ts ignore
+   * const view = ep.mmap(remoteOffset, 4096, SCIF_PROT_READ | SCIF_PROT_WRITE);
+   * Atomics.store(new Int32Array(view.buffer, view.byteOffset, 1), 0, 42);
+   * ep.munmap(view);
+   * ```
+   */
+  mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
+    const be = this.#open();
+    pageAligned(integerOf(remoteOffset, "remoteOffset", 0), "remoteOffset");
+    if (integerOf(length, "length", 0) === 0) throw new ScifError("EINVAL", "the length is 0");
+    if (integerOf(prot, "prot") & ~(SCIF_PROT_READ | SCIF_PROT_WRITE)) {
+      throw new ScifError("EINVAL", `bad prot ${prot}`);
+    }
+    return be.mmap(remoteOffset, length, prot);
+  }
+
+  /**
+   * munmap: ends a mapping mmap returned. The view must not be used afterwards.
+   *
+   * @example
+   * ```ts ignore
+   * ep.munmap(view);
+   * ```
+   */
+  munmap(view: Uint8Array): void {
+    this.#be.munmap(bytesOf(view, "view"));
   }
 
   /** scif_close: closes the endpoint (a connected peer sees ECONNRESET, pending requests are refused). */

@@ -26,7 +26,13 @@
 export * from "./constants.ts";
 export { ERRNO, type ErrnoName, ScifError } from "./errors.ts";
 export type { PortId } from "./types.ts";
-export { type Accepted, type AcceptOptions, Endpoint, type TransferOptions } from "./endpoint.ts";
+export {
+  type Accepted,
+  type AcceptOptions,
+  Endpoint,
+  type RegisterOptions,
+  type TransferOptions,
+} from "./endpoint.ts";
 export { type PollEntry, ScifNode } from "./node.ts";
 export { openNode, type OpenNodeOptions } from "./open_node.ts";
 export {

@@ -15,6 +15,7 @@
 import type { NodeBackend } from "./_backend.ts";
 import { Endpoint } from "./endpoint.ts";
 import { ScifError } from "./errors.ts";
+import { bytesOf, integerOf } from "./_validate.ts";
 
 /**
  * One entry of {@linkcode ScifNode.poll}: the endpoint, the events asked for, and (set by
@@ -114,9 +115,19 @@ export class ScifNode {
     return ready;
   }
 
-  /** Page-aligned memory of `length` bytes (rounded up to pages) that register() accepts. */
+  /**
+   * Page-aligned memory of `length` bytes (rounded up to pages), zeroed, that
+   * `Endpoint.register` of any node accepts. It lives until `free` and until no window or
+   * transfer uses it any more; a node's allocations also go when its node id is attached again.
+   */
   allocate(length: number): Uint8Array {
-    return this.#open().allocate(length);
+    const be = this.#open();
+    return be.allocate(integerOf(length, "length", 1));
+  }
+
+  /** Gives back memory from `allocate`: it is freed once no window or transfer uses it. */
+  free(memory: Uint8Array): void {
+    this.#open().free(bytesOf(memory, "memory"));
   }
 
   /** Closes every endpoint opened through this object, then the node. */

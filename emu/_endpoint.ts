@@ -11,13 +11,29 @@
 //   the disconnect (both are published with sequentially consistent stores, in that order),
 //   so recv drains the ring before it reports ECONNRESET and nothing sent is lost.
 
-import { POLLERR, POLLHUP, POLLIN, POLLOUT, SCIF_ADMIN_PORT_END } from "../constants.ts";
+import {
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  SCIF_ADMIN_PORT_END,
+  SCIF_FENCE_INIT_PEER,
+  SCIF_FENCE_INIT_SELF,
+  SCIF_SIGNAL_LOCAL,
+  SCIF_SIGNAL_REMOTE,
+} from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import type { EndpointBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
 import type { EmuNode } from "./_node.ts";
 import { SCIF_CNCT_GNT, SCIF_CNCT_GNTACK, SCIF_CNCT_REJ, SCIF_CNCT_REQ, SCIF_DISCNCT } from "./_ops.ts";
 import { EndpointQp } from "./_qp.ts";
+import { waitCompleted } from "./_dma.ts";
+import { N_DMA_SUBMITTED, nodeField } from "./_layout.ts";
+import { EndpointRma } from "./_rma.ts";
+
+const MARK_PEER = 0x80000000; // a fence mark of the peer's RMAs (the kernel's SCIF_REMOTE_FENCE bit)
+const SEQ = 0x7fffffff;
 
 /** The kernel's endpoint states (SCIFEP_*), as far as user space can tell them apart. */
 export type EpState =
@@ -53,6 +69,8 @@ export class EmuEndpoint implements EndpointBackend {
   #backlog = 0;
   readonly #conreqs: ConReq[] = [];
   #error: ScifError | null = null; // why a connect or an accept-side handshake failed
+  #peerEpoch = -1; // the incarnation of the peer's node we are connected to
+  #rma: EndpointRma | null = null;
   readonly #spins: number;
   #portReleased = false;
 
@@ -161,10 +179,29 @@ export class EmuEndpoint implements EndpointBackend {
     this.#qp!.attach(peerQp);
     this.peerId = from;
     this.peerToken = peerToken;
-    this.state = "CONNECTED";
+    this.#peerEpoch = this.node.knownEpoch(from.node);
+    this.#connected();
     // SCIF_CNCT_GNTACK: p0 the acceptor's token.
     if (!this.node.tryPost(SCIF_CNCT_GNTACK, this.localId!, from, BigInt(peerToken))) this.#peerLeft();
     return true;
+  }
+
+  #connected(): void {
+    this.state = "CONNECTED";
+    this.#rma = new EndpointRma({
+      node: this.node,
+      token: this.token,
+      localId: this.localId!,
+      peer: () =>
+        this.peerId && this.node.knownEpoch(this.peerId.node) === this.#peerEpoch
+          ? { id: this.peerId, token: this.peerToken }
+          : null,
+    });
+  }
+
+  /** The RMA state, for the node's routing of window messages. */
+  get rmaState(): EndpointRma | null {
+    return this.#rma;
   }
 
   /** SCIF_CNCT_REJ for our connect. */
@@ -210,6 +247,7 @@ export class EmuEndpoint implements EndpointBackend {
     this.state = "ACCEPTING";
     this.peerId = req.peer;
     this.peerToken = req.token;
+    this.#peerEpoch = req.epoch;
     this.#target = req.peer.node;
     try {
       this.#qp = EndpointQp.alloc(this.node.net, this.node.nodeId);
@@ -236,7 +274,7 @@ export class EmuEndpoint implements EndpointBackend {
   grantAnswered(ok: boolean): void {
     if (this.state !== "ACCEPTING") return;
     if (ok) {
-      this.state = "CONNECTED";
+      this.#connected();
       return;
     }
     // The requester will never use our block: it is ours to free.
@@ -338,11 +376,138 @@ export class EmuEndpoint implements EndpointBackend {
     this.#qp?.unannounce();
   }
 
+  // ---- registration, RMA, fences, mmap (the connection check is the kernel's scif_verify_epd) ----
+
+  #verified(): EndpointRma {
+    if (this.state === "DISCONNECTED") throw new ScifError("ECONNRESET", "the peer closed the connection");
+    if (this.state !== "CONNECTED") {
+      throw new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
+    }
+    this.node.checkReachable(this.peerId!.node, this.#peerEpoch);
+    return this.#rma!;
+  }
+
+  register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number {
+    return this.#verified().register(memory, offset, prot, fixed);
+  }
+
+  unregister(offset: number, length: number): void {
+    this.#verified().unregister(offset, length);
+  }
+
+  async readFrom(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+    await this.#verified().transfer("read", localOffset, length, remoteOffset, flags);
+  }
+
+  async writeTo(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+    await this.#verified().transfer("write", localOffset, length, remoteOffset, flags);
+  }
+
+  async vreadFrom(into: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+    await this.#verified().transfer("read", into, into.length, remoteOffset, flags);
+  }
+
+  async vwriteTo(from: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+    await this.#verified().transfer("write", from, from.length, remoteOffset, flags);
+  }
+
+  fenceMark(flags: number): Promise<number> {
+    this.#verified();
+    if (flags !== SCIF_FENCE_INIT_SELF && flags !== SCIF_FENCE_INIT_PEER) {
+      throw new ScifError(
+        "EINVAL",
+        "fenceMark takes exactly one of SCIF_FENCE_INIT_SELF and SCIF_FENCE_INIT_PEER",
+      );
+    }
+    // A mark is a value of a DMA engine's submitted counter: ours, or the peer node's, read from
+    // the node table, so the peer's thread need not answer (its engine does the work).
+    if (flags === SCIF_FENCE_INIT_SELF) return Promise.resolve(this.#submitted(this.node.nodeId));
+    return Promise.resolve((this.#submitted(this.peerId!.node) | MARK_PEER) >>> 0);
+  }
+
+  #submitted(node: number): number {
+    return this.node.net.load(nodeField(this.node.net.layout, node, N_DMA_SUBMITTED)) & SEQ;
+  }
+
+  async fenceWait(mark: number): Promise<void> {
+    this.#verified();
+    const peer = mark >= MARK_PEER;
+    const node = peer ? this.peerId!.node : this.node.nodeId;
+    // A peer's mark waits on the peer's engine; should the connection go meanwhile, the wait
+    // fails the way the next RMA call would.
+    const abort = peer
+      ? () => {
+        try {
+          this.#verified();
+          return null;
+        } catch (e) {
+          return e as ScifError;
+        }
+      }
+      : undefined;
+    await waitCompleted(
+      this.node.net,
+      node,
+      (peer ? mark - MARK_PEER : mark) & SEQ,
+      this.node.net.spins,
+      abort,
+    );
+  }
+
+  async fenceSignal(
+    localOffset: number,
+    localValue: bigint,
+    remoteOffset: number,
+    remoteValue: bigint,
+    flags: number,
+  ): Promise<void> {
+    const rma = this.#verified();
+    const init = flags & (SCIF_FENCE_INIT_SELF | SCIF_FENCE_INIT_PEER);
+    const signal = flags & (SCIF_SIGNAL_LOCAL | SCIF_SIGNAL_REMOTE);
+    if (
+      (flags & ~(init | signal)) !== 0 || (init !== SCIF_FENCE_INIT_SELF && init !== SCIF_FENCE_INIT_PEER) ||
+      signal === 0
+    ) {
+      throw new ScifError("EINVAL", `bad fence_signal flags 0x${flags.toString(16)}`);
+    }
+    if (
+      (signal & SCIF_SIGNAL_LOCAL && localOffset % 4 !== 0) ||
+      (signal & SCIF_SIGNAL_REMOTE && remoteOffset % 4 !== 0)
+    ) {
+      throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
+    }
+    const local = signal & SCIF_SIGNAL_LOCAL ? rma.signalAddress("local", localOffset) : -1;
+    const remote = signal & SCIF_SIGNAL_REMOTE ? rma.signalAddress("remote", remoteOffset) : -1;
+    // INIT_SELF: after our queued RMAs, which our engine performs in order. INIT_PEER: our
+    // engine waits for the peer's engine to pass the mark taken now.
+    const peer = init === SCIF_FENCE_INIT_PEER
+      ? { node: this.peerId!.node, epoch: this.#peerEpoch, mark: this.#submitted(this.peerId!.node) }
+      : undefined;
+    if (local >= 0) await this.node.dma.signal(local, localValue, peer);
+    if (remote >= 0) await this.node.dma.signal(remote, remoteValue, peer);
+  }
+
+  mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
+    return this.#verified().mmap(remoteOffset, length, prot);
+  }
+
+  munmap(view: Uint8Array): void {
+    // Unmapping is allowed in any state: the mapping outlives the connection.
+    (this.#rma ?? this.#verified()).munmap(view);
+    if (this.closed) this.node.keepZombie(this.token, this.#rma!, this.peerId!.node);
+  }
+
   // ---- scif_close and the peer's side of it ----
 
   close(): void {
     if (this.closed) throw new ScifError("EBADF", "the endpoint is closed");
     this.#releasePort(); // the kernel puts the port at once, whatever the disconnect does
+    if (this.#rma) {
+      // Our windows are retired before SCIF_DISCNCT (the ring keeps the order); mappings the
+      // peer holds of them stay valid until it unmaps, and ours of its windows likewise.
+      this.#rma.close();
+      this.node.keepZombie(this.token, this.#rma, this.peerId!.node);
+    }
     switch (this.state) {
       case "LISTENING":
         // SCIF_CNCT_REJ to every pending request; a waiting accept wakes with EINTR.
@@ -394,6 +559,7 @@ export class EmuEndpoint implements EndpointBackend {
   /** Node k's incarnation ended (the kernel's scif_invalidate_ep). */
   nodeGone(k: number): void {
     if (this.#target !== k && this.peerId?.node !== k) return;
+    this.#rma?.peerGone();
     switch (this.state) {
       case "CONNECTED":
         this.#peerLeft();

@@ -1,9 +1,14 @@
 // The page heap of an emulated network: 4 KiB pages shared by every thread.
 //
-// One i32 per page. A run's first page holds `pages | (owner + 1) << 24`; every other page of
-// the run, and every free page, holds 0 and is only ever skipped over from a run's head, so
-// a free page is a 0 that no head covers. The owner is the node that allocated the run, so a
-// node id that is attached again can reclaim what its lost predecessor left behind.
+// Page table: one i32 per page. A run's first page holds HEAD | (owner + 1) << 24 | pages;
+// every other page of the run holds TAIL | the index of its head, so any address finds its
+// run in one step; a free page holds 0. The owner is the node that allocated the run, so a
+// node id that is attached again can reclaim what its previous incarnation left behind.
+//
+// Reference counts: one i32 per page, used at run heads. allocate() hands out a run with one
+// reference (the allocating node's handle); a registered window and a transfer in flight
+// through it each hold one more. The run is freed when the count drops to zero, so memory a
+// window or a DMA still uses outlives free() and unregister.
 //
 // The table is guarded by one lock word in the header (holder's node + 1). Critical sections
 // are a table scan, microseconds; a holder that dies inside one would block the others, so a
@@ -11,8 +16,12 @@
 
 import { H_HEAP_HINT, H_HEAP_LOCK, type Layout, N_STATE, NODE_LOST, nodeField, PAGE } from "./_layout.ts";
 
-const OWNER_SHIFT = 24;
-const PAGES_MASK = (1 << OWNER_SHIFT) - 1;
+const HEAD = 1 << 30;
+const TAIL = 1 << 29;
+const OWNER_SHIFT = 22;
+const OWNER_MASK = 0x7f;
+const PAGES_MASK = (1 << OWNER_SHIFT) - 1; // runs of up to 16 GiB: more than any memory
+const INDEX_MASK = TAIL - 1;
 /** Owner id of runs allocated by the network itself rather than a node. */
 export const OWNER_NETWORK = 126;
 
@@ -24,6 +33,7 @@ export class PageHeap {
   readonly #lock: number;
   readonly #hint: number;
   readonly #table: number;
+  readonly #refs: number;
 
   constructor(layout: Layout, buffer: ArrayBufferLike) {
     this.#l = layout;
@@ -32,9 +42,11 @@ export class PageHeap {
     this.#lock = (layout.header + H_HEAP_LOCK) >> 2;
     this.#hint = (layout.header + H_HEAP_HINT) >> 2;
     this.#table = layout.pageTable >> 2;
+    this.#refs = layout.refTable >> 2;
   }
 
-  /** Allocates `bytes` (rounded up to pages), zeroed, for `owner`. Returns its address or 0. */
+  /** Allocates `bytes` (rounded up to pages), zeroed, for `owner`, with one reference.
+   * Returns its address or 0. */
   alloc(bytes: number, owner: number): number {
     const want = Math.max(1, Math.ceil(bytes / PAGE));
     if (want > PAGES_MASK) return 0;
@@ -45,7 +57,9 @@ export class PageHeap {
       at = this.#find(hint, this.#l.heapPages, want);
       if (at < 0) at = this.#find(0, this.#l.heapPages, want);
       if (at >= 0) {
-        Atomics.store(this.#i32, this.#table + at, want | ((owner + 1) << OWNER_SHIFT));
+        for (let p = at + 1; p < at + want; p++) Atomics.store(this.#i32, this.#table + p, TAIL | at);
+        Atomics.store(this.#i32, this.#refs + at, 1);
+        Atomics.store(this.#i32, this.#table + at, HEAD | ((owner + 1) << OWNER_SHIFT) | want);
         Atomics.store(this.#i32, this.#hint, at + want);
       }
     } finally {
@@ -57,34 +71,66 @@ export class PageHeap {
     return addr;
   }
 
-  /** Frees the run that starts at `addr`. */
-  free(addr: number): void {
+  /** The run containing byte address `addr`: [head address, bytes], or null when the page
+   * is free or outside the heap. */
+  runOf(addr: number): [number, number] | null {
+    const page = Math.floor((addr - this.#l.heap) / PAGE);
+    if (page < 0 || page >= this.#l.heapPages) return null;
+    let e = Atomics.load(this.#i32, this.#table + page);
+    let head = page;
+    if (e & TAIL) {
+      head = e & INDEX_MASK;
+      e = Atomics.load(this.#i32, this.#table + head);
+    }
+    if (!(e & HEAD)) return null;
+    return [this.#l.heap + head * PAGE, (e & PAGES_MASK) * PAGE];
+  }
+
+  /** One more reference on the run whose head is at `head`. */
+  retain(head: number): void {
+    Atomics.add(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1);
+  }
+
+  /** One reference less on the run whose head is at `head`; the last one frees it. */
+  release(head: number): void {
+    if (Atomics.sub(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1) === 1) this.#free(head);
+  }
+
+  /** The run's reference count (for tests and accounting). */
+  refs(head: number): number {
+    return Atomics.load(this.#i32, this.#refs + (head - this.#l.heap) / PAGE);
+  }
+
+  #free(addr: number): void {
     const page = (addr - this.#l.heap) / PAGE;
     this.#acquire(OWNER_NETWORK);
     try {
-      Atomics.store(this.#i32, this.#table + page, 0);
+      const pages = Atomics.load(this.#i32, this.#table + page) & PAGES_MASK;
+      for (let p = page; p < page + pages; p++) Atomics.store(this.#i32, this.#table + p, 0);
       if (page < Atomics.load(this.#i32, this.#hint)) Atomics.store(this.#i32, this.#hint, page);
     } finally {
       this.#release();
     }
   }
 
-  /** Frees every run `owner` allocated (a node id attached again after its loss). */
+  /** Frees every run `owner` allocated, whatever its references (a node id attached again:
+   * everyone has released its previous incarnation). */
   reclaim(owner: number): number {
     let freed = 0;
     this.#acquire(owner);
     try {
       for (let p = 0; p < this.#l.heapPages;) {
         const e = Atomics.load(this.#i32, this.#table + p);
-        if (e === 0) {
+        if (!(e & HEAD)) {
           p++;
           continue;
         }
-        if ((e >>> OWNER_SHIFT) - 1 === owner) {
-          Atomics.store(this.#i32, this.#table + p, 0);
-          freed += e & PAGES_MASK;
+        const pages = e & PAGES_MASK;
+        if (((e >>> OWNER_SHIFT) & OWNER_MASK) - 1 === owner) {
+          for (let q = p; q < p + pages; q++) Atomics.store(this.#i32, this.#table + q, 0);
+          freed += pages;
         }
-        p += e & PAGES_MASK;
+        p += pages;
       }
       Atomics.store(this.#i32, this.#hint, 0);
     } finally {
@@ -98,7 +144,7 @@ export class PageHeap {
     let used = 0;
     for (let p = 0; p < this.#l.heapPages;) {
       const e = Atomics.load(this.#i32, this.#table + p);
-      if (e === 0) p++;
+      if (!(e & HEAD)) p++;
       else {
         used += e & PAGES_MASK;
         p += e & PAGES_MASK;
@@ -113,7 +159,7 @@ export class PageHeap {
     for (let p = from; p < to;) {
       const e = Atomics.load(this.#i32, this.#table + p);
       if (e !== 0) {
-        p += e & PAGES_MASK;
+        p += e & HEAD ? e & PAGES_MASK : 1;
         run = 0;
         start = p;
         continue;

@@ -7,6 +7,7 @@
 //                            that node j holds no reference to any more
 //   node queue pairs         nodes x nodes rings of control messages, fixed at creation
 //   page table               one i32 per heap page (see _heap.ts)
+//   reference table          one i32 per heap page: reference counts of runs
 //   heap                     4 KiB pages: endpoint queue pairs, allocate()d memory
 //
 // Every field lives at an address all threads compute the same way from the header, so a
@@ -14,7 +15,7 @@
 
 export const NET_BASE = 65536;
 export const NET_MAGIC = 0x46494353; // "SCIF"
-export const NET_VERSION = 2;
+export const NET_VERSION = 3;
 export const LINE = 128; // two cache lines: keeps the adjacent-line prefetcher out of the way
 export const PAGE = 4096;
 export const MAX_NODES = 64;
@@ -38,6 +39,8 @@ export const N_EPOCH = 4; // incarnation: bumped by every attach
 export const N_DOORBELL = 8; // bumped and notified when the node has something to look at
 export const N_EVENT = 12; // bumped and notified (by the node's own thread) on local state changes
 export const N_WATCHABLE = 16; // 1 when the node holds its liveness lock (see _liveness.ts)
+export const N_DMA_SUBMITTED = 20; // transfers queued to the node's DMA engine so far (mod 2^31)
+export const N_DMA_COMPLETED = 24; // transfers the engine has finished (mod 2^31); notified
 
 /** Node states in the node table. */
 export const NODE_OFFLINE = 0;
@@ -75,6 +78,7 @@ export interface Layout {
   readonly release: number;
   readonly nodeQps: number;
   readonly pageTable: number;
+  readonly refTable: number;
   readonly heap: number;
   readonly heapPages: number;
 }
@@ -86,18 +90,32 @@ export function computeLayout(nodes: number, memoryBytes: number, ringBytes: num
   const release = nodeTable + nodes * LINE;
   const nodeQps = align(release + nodes * nodes * 4, PAGE);
   const afterQps = nodeQps + nodes * nodes * NODEQP_BLOCK;
-  // The page table needs 4 bytes per heap page: solve for the page count that fits.
+  // The page and reference tables need 8 bytes per heap page: solve for the page count.
   const rest = memoryBytes - afterQps;
   if (rest <= 2 * PAGE) return null;
-  let heapPages = Math.floor((rest - PAGE) / (PAGE + 4));
+  let heapPages = Math.floor((rest - PAGE) / (PAGE + 8));
   const pageTable = afterQps;
-  let heap = align(pageTable + heapPages * 4, PAGE);
+  const place = () => align(pageTable + heapPages * 8, PAGE);
+  let heap = place();
   while (heap + heapPages * PAGE > memoryBytes) {
     heapPages--;
-    heap = align(pageTable + heapPages * 4, PAGE);
+    heap = place();
   }
   if (heapPages < 1) return null;
-  return { nodes, memoryBytes, ringBytes, header, nodeTable, release, nodeQps, pageTable, heap, heapPages };
+  const refTable = pageTable + heapPages * 4;
+  return {
+    nodes,
+    memoryBytes,
+    ringBytes,
+    header,
+    nodeTable,
+    release,
+    nodeQps,
+    pageTable,
+    refTable,
+    heap,
+    heapPages,
+  };
 }
 
 /** The block of the node queue pair whose reader is `reader` and writer is `writer`. */

@@ -20,6 +20,7 @@ import { POLLERR, POLLHUP, POLLNVAL } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import type { EndpointBackend, NodeBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
+import { DmaEngine } from "./_dma.ts";
 import { EmuEndpoint } from "./_endpoint.ts";
 import {
   H_ATTACH_LOCK,
@@ -46,7 +47,13 @@ import {
   SCIF_CNCT_REQ,
   SCIF_DISCNCT,
   SCIF_DISCNT_ACK,
+  SCIF_MUNMAP,
+  SCIF_REGISTER,
+  SCIF_UNREGISTER,
+  SCIF_UNREGISTER_ACK,
+  SCIF_UNREGISTER_NACK,
 } from "./_ops.ts";
+import { type EndpointRma, unregisterAck } from "./_rma.ts";
 import { PortTable } from "./_ports.ts";
 import type { EmuShared } from "./_shared.ts";
 import { keepAlive, sleepOn, sleepOnAny } from "./_wait.ts";
@@ -55,6 +62,8 @@ import { keepAlive, sleepOn, sleepOnAny } from "./_wait.ts";
 const RELEASE_WAIT_MS = 5000;
 /** How long close() waits for peers to acknowledge disconnects before going offline. */
 const CLOSE_WAIT_MS = 200;
+/** How long a control message that must go out now waits for room (the kernel's 3 s). */
+const POST_WAIT_MS = 3000;
 
 /** A node attached by this thread. */
 export class EmuNode implements NodeBackend {
@@ -74,6 +83,10 @@ export class EmuNode implements NodeBackend {
   readonly #eventCell: number;
   readonly #doorbell: number;
   #releaseLiveness: (() => void) | null;
+  #dma: DmaEngine | null = null;
+  readonly #allocations = new Set<number>(); // heads of the runs allocate() handed out
+  // RMA state of closed endpoints that the peer may still send window messages about.
+  readonly #zombies = new Map<number, { rma: EndpointRma; peerNode: number }>();
 
   private constructor(net: EmuShared, nodeId: number, epoch: number, liveness: (() => void) | null) {
     this.net = net;
@@ -191,24 +204,59 @@ export class EmuNode implements NodeBackend {
 
   allocate(length: number): Uint8Array {
     this.#checkOpen();
-    if (!Number.isInteger(length) || length <= 0) {
-      throw new ScifError("EINVAL", "length must be a positive integer");
-    }
     const bytes = Math.ceil(length / PAGE) * PAGE;
     const addr = this.net.heap.alloc(bytes, this.nodeId);
     if (addr === 0) throw new ScifError("ENOMEM", `no ${bytes} bytes left in the network's shared memory`);
+    this.#allocations.add(addr);
     return new Uint8Array(this.net.memory.buffer, addr, bytes);
+  }
+
+  free(memory: Uint8Array): void {
+    this.#checkOpen();
+    if (memory.buffer !== this.net.memory.buffer || !this.#allocations.has(memory.byteOffset)) {
+      throw new ScifError("EINVAL", "not memory this node's allocate() returned, or freed already");
+    }
+    this.#allocations.delete(memory.byteOffset);
+    this.net.heap.release(memory.byteOffset);
+  }
+
+  /** The node's DMA engine, made on first use. */
+  get dma(): DmaEngine {
+    return this.#dma ??= new DmaEngine(this.net, this.nodeId);
+  }
+
+  /** Runs `fn` once every transfer queued to our DMA engine so far is done (now, if none is). */
+  afterDma(fn: () => void): void {
+    if (this.#dma) this.#dma.after(this.#dma.submitted, fn);
+    else fn();
+  }
+
+  /** Handles now the control messages node `j` has sent (before a lookup that must see them). */
+  pumpFrom(j: number | undefined): void {
+    if (j !== undefined && this.#known[j] !== -1 && !this.#stopped) {
+      this.#qps.drain(j, (m) => this.#handle(m));
+    }
+  }
+
+  /** Keeps a closed endpoint's RMA state reachable by the peer's window messages until it is
+   * empty (called again when it may have become so). */
+  keepZombie(token: number, rma: EndpointRma, peerNode: number): void {
+    if (!rma.empty) this.#zombies.set(token, { rma, peerNode });
+    else this.#zombies.delete(token);
   }
 
   async close(): Promise<void> {
     if (this.#stopped) return;
     for (const ep of [...this.#endpoints.values()]) if (!ep.closed) ep.close();
-    // Give peers a moment to acknowledge the disconnects, so that they stop writing into our
-    // queue pairs and we can free them; what is left is reclaimed by this node id's next attach.
+    // Give peers a moment to acknowledge the disconnects and unregistrations, so that they stop
+    // writing into our queue pairs and windows and we can free them; what is left is reclaimed
+    // by this node id's next attach.
     const until = performance.now() + CLOSE_WAIT_MS;
-    while (this.#endpoints.size > 0 && performance.now() < until) {
+    while ((this.#endpoints.size > 0 || this.#zombies.size > 0) && performance.now() < until) {
       await sleepOn(this.net.i32, this.#eventCell >> 2, this.net.load(this.#eventCell), 10);
     }
+    await this.#dma?.close();
+    this.#dma = null;
     this.#stopped = true;
     this.net.store(nodeField(this.net.layout, this.nodeId, N_STATE), NODE_OFFLINE);
     this.net.ringAll(); // SCIF_EXIT
@@ -275,6 +323,22 @@ export class EmuNode implements NodeBackend {
     this.#qps.post({ op, src, dst, p: [p0, p1, p2, p3] });
   }
 
+  /** Sends a control message and sees it into the destination's ring before returning, so that
+   * whatever this thread publishes next (stream bytes, say) cannot overtake it. */
+  postOrdered(op: number, src: PortId, dst: PortId, p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n): void {
+    this.post(op, src, dst, p0, p1, p2, p3);
+    const until = performance.now() + POST_WAIT_MS;
+    while (this.#qps.waiting(dst.node) > 0) {
+      // The ring is full: let the peer's thread drain it, taking in our own mail meanwhile so
+      // that a peer that is waiting for room in our rings can go on too.
+      for (let j = 0; j < this.#known.length; j++) this.pumpFrom(j);
+      this.#qps.flush();
+      if (performance.now() > until) {
+        throw new ScifError("ENODEV", `node ${dst.node} does not take control messages`);
+      }
+    }
+  }
+
   /** Sends a control message if the destination is still there; says whether it went. */
   tryPost(op: number, src: PortId, dst: PortId, p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n): boolean {
     try {
@@ -330,6 +394,19 @@ export class EmuNode implements NodeBackend {
       case SCIF_DISCNT_ACK: // p0 the closer's token
         this.#endpoints.get(Number(m.p[0]))?.disconnectAcknowledged();
         break;
+      case SCIF_REGISTER: // window bookkeeping: p0 (low 32 bits) the receiving endpoint's token
+      case SCIF_UNREGISTER:
+      case SCIF_UNREGISTER_ACK:
+      case SCIF_UNREGISTER_NACK:
+      case SCIF_MUNMAP: {
+        const token = Number(m.p[0] & 0xffffffffn);
+        const zombie = this.#zombies.get(token);
+        const rma = this.#endpoints.get(token)?.rmaState ?? zombie?.rma;
+        if (rma) rma.message(m);
+        else if (m.op === SCIF_UNREGISTER) unregisterAck(this, m); // nothing of it is mapped here
+        if (zombie?.rma.empty) this.#zombies.delete(token);
+        break;
+      }
       default:
         return;
     }
@@ -386,6 +463,11 @@ export class EmuNode implements NodeBackend {
     this.#unwatch[k]?.();
     this.#unwatch[k] = null;
     for (const ep of [...this.#endpoints.values()]) ep.nodeGone(k);
+    for (const [token, z] of this.#zombies) {
+      if (z.peerNode !== k) continue;
+      z.rma.peerGone();
+      this.#zombies.delete(token);
+    }
     this.#qps.drop(k);
     this.kick();
   }

@@ -96,6 +96,11 @@ export class NodeQueuePairs {
     return left;
   }
 
+  /** How many messages for node `j` wait for room in its ring. */
+  waiting(j: number): number {
+    return this.#outbox[j].length;
+  }
+
   /** Forgets what is queued for node `j` (it is gone). */
   drop(j: number): void {
     this.#outbox[j].length = 0;

@@ -128,7 +128,7 @@ export class EndpointQp {
   free(): void {
     this.detachPeer();
     this.#attached = false;
-    this.#net.heap.free(this.block);
+    this.#net.heap.release(this.block);
   }
 
   /** Copies what fits of data[from..] into the peer's ring and publishes it. Returns the count. */

@@ -45,6 +45,13 @@ export class ByteSource {
 
 const endpoints = new Map<string, Endpoint>();
 
+/** A kept endpoint. */
+export function endpoint(name: string): Endpoint {
+  const ep = endpoints.get(name);
+  if (!ep) throw new Error(`no endpoint kept as ${name}`);
+  return ep;
+}
+
 /** Binds and listens on `port`, then accepts `accepts` connections (0: none) and keeps them
  * by name `conn0`, `conn1`, ... for later scenarios. Signals "listening". */
 export async function listen(

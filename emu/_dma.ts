@@ -1,0 +1,295 @@
+// A node's DMA engine (the card's DMA channels, scif_dma.c): a Worker of its own that
+// performs queued transfers in order, so that an RMA without SCIF_RMA_SYNC returns before its
+// bytes have moved and fences have something to order.
+//
+// The node's thread queues descriptors into a scif_rb ring (64-byte records in the scifmsg
+// layout of the core's codec) that only the engine reads. Two counters in the node table say
+// how far it is: N_DMA_SUBMITTED (bumped by the node's thread per descriptor) and
+// N_DMA_COMPLETED (bumped by the engine after each one, and notified). Both count modulo 2^31;
+// a fence mark is a value of the submitted counter.
+//
+// Invariants:
+// - Descriptors complete in the order queued; a descriptor's stores are all done before the
+//   completed counter moves past it (its sequentially consistent add publishes them).
+// - The engine is created by the node's thread, so it ends with that thread: a lost node's
+//   engine stops too, and nothing it queued touches memory after its peers drop it.
+//
+// The engine runs from a Blob URL built from dmaEngineMain's source, so it needs no file or
+// network permission and no separate file in a browser bundle.
+
+import { ScifError } from "../errors.ts";
+import {
+  LINE,
+  N_DMA_COMPLETED,
+  N_DMA_SUBMITTED,
+  N_EPOCH,
+  N_STATE,
+  NODE_ONLINE,
+  nodeField,
+  QP_DATA,
+  QP_READ_CELL,
+  QP_READER_WAITING,
+  QP_RX_DESC,
+  QP_TX_DESC,
+  QP_WRITE_CELL,
+  QP_WRITER_WAITING,
+} from "./_layout.ts";
+import { orderedCopy } from "./_copy.ts";
+import type { EmuShared } from "./_shared.ts";
+import { sleepOn } from "./_wait.ts";
+
+const RING_BYTES = 65536; // 1023 descriptors
+const DMA_COPY = 1; // p0 destination, p1 source, p2 bytes, p3 bit 0: SCIF_RMA_ORDERED
+const DMA_SIGNAL = 2; // p0 address, p1 u64 value, p2 (peer node + 1) | peer epoch << 32, p3 peer mark
+const DMA_STOP = 3;
+const SEQ = 0x7fffffff;
+
+/** Whether a counter at `count` has passed sequence number `seq` (modulo 2^31). */
+export function reached(count: number, seq: number): boolean {
+  return ((count - seq) & SEQ) < 0x40000000;
+}
+
+/** Resolves once node `node`'s engine has done sequence number `seq`: spins `spins` looks,
+ * then sleeps on the counter. With `abort`, also looks every 20 ms whether it returns an
+ * error, and rejects with it. */
+export async function waitCompleted(
+  net: EmuShared,
+  node: number,
+  seq: number,
+  spins: number,
+  abort?: () => ScifError | null,
+): Promise<void> {
+  const i32 = net.i32;
+  const cell = nodeField(net.layout, node, N_DMA_COMPLETED) >> 2;
+  for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
+  for (;;) {
+    const seen = Atomics.load(i32, cell);
+    if (reached(seen, seq)) return;
+    const e = abort?.();
+    if (e) throw e;
+    await sleepOn(i32, cell, seen, abort ? 20 : Infinity);
+  }
+}
+
+/** The queue of one node's DMA engine, as the node's thread uses it. */
+export class DmaEngine {
+  readonly #net: EmuShared;
+  readonly #nodeId: number;
+  readonly #block: number;
+  readonly #submitted: number;
+  readonly #completed: number;
+  #worker: Worker | null = null;
+  readonly #after: { seq: number; fn: () => void }[] = [];
+  #watching = false;
+
+  constructor(net: EmuShared, nodeId: number) {
+    this.#net = net;
+    this.#nodeId = nodeId;
+    this.#submitted = nodeField(net.layout, nodeId, N_DMA_SUBMITTED);
+    this.#completed = nodeField(net.layout, nodeId, N_DMA_COMPLETED);
+    net.store(this.#completed, net.load(this.#submitted));
+    const block = net.heap.alloc(QP_DATA + RING_BYTES, nodeId);
+    if (block === 0) throw new ScifError("ENOMEM", "no shared memory left for a DMA queue");
+    this.#block = block;
+    const b = block;
+    net.core.rb_init(
+      b + QP_RX_DESC,
+      b + QP_DATA,
+      RING_BYTES,
+      b + QP_READ_CELL,
+      b + QP_WRITE_CELL,
+      b + QP_READER_WAITING,
+      b + QP_WRITER_WAITING,
+    );
+    net.core.rb_init(
+      b + QP_TX_DESC,
+      b + QP_DATA,
+      RING_BYTES,
+      b + QP_READ_CELL,
+      b + QP_WRITE_CELL,
+      b + QP_WRITER_WAITING,
+      b + QP_READER_WAITING,
+    );
+  }
+
+  /** The sequence number of the last descriptor queued (a fence mark). */
+  get submitted(): number {
+    return this.#net.load(this.#submitted) & SEQ;
+  }
+
+  /** Whether every queued descriptor is done. */
+  get idle(): boolean {
+    return this.#net.load(this.#completed) === this.#net.load(this.#submitted);
+  }
+
+  /** Queues a copy of `length` bytes from `src` to `dst`; resolves to its sequence number. */
+  copy(dst: number, src: number, length: number, ordered: boolean): Promise<number> {
+    return this.#submit(DMA_COPY, BigInt(dst), BigInt(src), BigInt(length), ordered ? 1n : 0n);
+  }
+
+  /** Queues the store of a u64 `value` at `addr`, after every descriptor before it and, when
+   * `peer` is given, after that node's engine has completed `peer.mark`. */
+  signal(addr: number, value: bigint, peer?: { node: number; epoch: number; mark: number }): Promise<number> {
+    const wait = peer ? BigInt(peer.node + 1) | (BigInt(peer.epoch) << 32n) : 0n;
+    return this.#submit(DMA_SIGNAL, BigInt(addr), BigInt.asUintN(64, value), wait, BigInt(peer?.mark ?? 0));
+  }
+
+  async #submit(op: number, p0: bigint, p1: bigint, p2: bigint, p3: bigint): Promise<number> {
+    this.#worker ??= this.#start();
+    const { core, i32 } = this.#net;
+    const tx = this.#block + QP_TX_DESC;
+    for (;;) {
+      const sent = core.msg_send(tx, this.#nodeId, 0, this.#nodeId, 0, op, p0, p1, p2, p3);
+      if (sent !== 0) {
+        const seq = (Atomics.add(i32, this.#submitted >> 2, 1) + 1) & SEQ;
+        if (sent === 3) Atomics.notify(i32, (this.#block + QP_WRITE_CELL) >> 2);
+        return seq;
+      }
+      // The queue is full: wait for the engine to take descriptors.
+      core.rb_set_waiting(tx, 1);
+      const cell = (this.#block + QP_READ_CELL) >> 2;
+      const seen = Atomics.load(i32, cell);
+      if (core.rb_space(tx) < 64) await sleepOn(i32, cell, seen, 10);
+      core.rb_set_waiting(tx, 0);
+    }
+  }
+
+  /** Resolves once sequence number `seq` is done. */
+  waitFor(seq: number, spins: number): Promise<void> {
+    return waitCompleted(this.#net, this.#nodeId, seq, spins);
+  }
+
+  /** Runs `fn` once sequence number `seq` is done (now, if it is). */
+  after(seq: number, fn: () => void): void {
+    if (reached(this.#net.load(this.#completed), seq)) return fn();
+    this.#after.push({ seq, fn });
+    if (!this.#watching) this.#watch();
+  }
+
+  async #watch(): Promise<void> {
+    this.#watching = true;
+    try {
+      while (this.#after.length > 0) {
+        await this.waitFor(this.#after[0].seq, 0);
+        const done = this.#net.load(this.#completed);
+        while (this.#after.length > 0 && reached(done, this.#after[0].seq)) this.#after.shift()!.fn();
+      }
+    } finally {
+      this.#watching = false;
+    }
+  }
+
+  /** Lets the queued descriptors finish, then stops the engine and frees its queue. */
+  async close(): Promise<void> {
+    if (this.#worker) {
+      const seq = await this.#submit(DMA_STOP, 0n, 0n, 0n, 0n);
+      await Promise.race([this.waitFor(seq, 0), new Promise((r) => setTimeout(r, 1000))]);
+      this.#worker.terminate();
+      this.#worker = null;
+    }
+    for (const a of this.#after.splice(0)) a.fn();
+    this.#net.heap.release(this.#block);
+  }
+
+  #start(): Worker {
+    const src = `(${dmaEngineMain.toString()})(${orderedCopy.toString()})`;
+    const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+    const worker = new Worker(url, { type: "module", name: `scif DMA engine of node ${this.#nodeId}` });
+    URL.revokeObjectURL(url);
+    const l = this.#net.layout;
+    const init: DmaInit = {
+      memory: this.#net.memory,
+      module: this.#net.module,
+      rx: this.#block + QP_RX_DESC,
+      writeCell: this.#block + QP_WRITE_CELL,
+      readCell: this.#block + QP_READ_CELL,
+      completed: this.#completed,
+      nodeTable: l.nodeTable,
+      line: LINE,
+      fields: { completed: N_DMA_COMPLETED, state: N_STATE, epoch: N_EPOCH, online: NODE_ONLINE },
+      spins: this.#net.spins,
+    };
+    worker.postMessage(init);
+    return worker;
+  }
+}
+
+/** What the engine needs to start. */
+interface DmaInit {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  rx: number;
+  writeCell: number;
+  readCell: number;
+  completed: number;
+  nodeTable: number;
+  line: number;
+  fields: { completed: number; state: number; epoch: number; online: number };
+  spins: number;
+}
+
+/**
+ * The engine's thread. Self-contained (it is run from its own source text, with the copy
+ * function passed in the same way): it instantiates the core over the shared memory and serves
+ * the queue, sleeping with Atomics.wait when it has been idle for a while.
+ */
+export function dmaEngineMain(copy: typeof orderedCopy): void {
+  const me = self as unknown as { onmessage: (e: MessageEvent) => void; close(): void };
+  me.onmessage = async (e: MessageEvent) => {
+    const init = e.data as DmaInit;
+    const instance = await WebAssembly.instantiate(init.module, { env: { memory: init.memory } });
+    // deno-lint-ignore no-explicit-any
+    const core = instance.exports as any;
+    const buffer = init.memory.buffer;
+    const u8 = new Uint8Array(buffer);
+    const i32 = new Int32Array(buffer);
+    const i64 = new BigInt64Array(buffer);
+    const rx = init.rx;
+    const field = (node: number, f: number) => (init.nodeTable + node * init.line + f) >> 2;
+
+    const store64 = (addr: number, value: bigint) => {
+      if (addr % 8 === 0) Atomics.store(i64, addr / 8, value);
+      else {
+        Atomics.store(i32, addr / 4, Number(BigInt.asIntN(32, value)));
+        Atomics.store(i32, addr / 4 + 1, Number(BigInt.asIntN(32, value >> 32n)));
+      }
+    };
+
+    // Waits until node `node`, still in incarnation `epoch`, has completed `mark`. False when
+    // that incarnation ended first (the signal is then dropped, as the kernel drops a
+    // lost node's requests).
+    const waitPeer = (node: number, epoch: number, mark: number) => {
+      const cell = field(node, init.fields.completed);
+      for (;;) {
+        const seen = Atomics.load(i32, cell);
+        if (((seen - mark) & 0x7fffffff) < 0x40000000) return true;
+        if (Atomics.load(i32, field(node, init.fields.state)) !== init.fields.online) return false;
+        if (Atomics.load(i32, field(node, init.fields.epoch)) !== epoch) return false;
+        Atomics.wait(i32, cell, seen, 10);
+      }
+    };
+
+    for (;;) {
+      let at = core.msg_peek(rx);
+      for (let i = 0; at === 0 && i < init.spins; i++) at = core.msg_peek(rx);
+      if (at === 0) {
+        core.rb_set_waiting(rx, 1);
+        const seen = Atomics.load(i32, init.writeCell >> 2);
+        if (core.msg_peek(rx) === 0) Atomics.wait(i32, init.writeCell >> 2, seen);
+        core.rb_set_waiting(rx, 0);
+        continue;
+      }
+      const op = core.msg_op(at);
+      const p = [0, 1, 2, 3].map((w) => BigInt.asUintN(64, core.msg_payload(at, w)));
+      if (core.msg_release(rx)) Atomics.notify(i32, init.readCell >> 2);
+      if (op === 1) copy(u8, Number(p[0]), Number(p[1]), Number(p[2]), (p[3] & 1n) === 1n);
+      else if (op === 2) {
+        const node = Number(p[2] & 0xffffffffn) - 1;
+        if (node < 0 || waitPeer(node, Number(p[2] >> 32n), Number(p[3]))) store64(Number(p[0]), p[1]);
+      }
+      Atomics.add(i32, init.completed >> 2, 1);
+      Atomics.notify(i32, init.completed >> 2);
+      if (op === 3) return me.close();
+    }
+  };
+}

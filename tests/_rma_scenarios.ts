@@ -1,0 +1,384 @@
+// RMA scenarios for nodes in Workers (tests/rma_test.ts, tests/rma_errno_test.ts). They work on
+// the connections tests/_scenarios.ts keeps ("c" on the connecting node, "conn0" on the
+// accepting one) and keep their windows by name.
+import {
+  type Endpoint,
+  SCIF_FENCE_INIT_PEER,
+  SCIF_FENCE_INIT_SELF,
+  SCIF_PROT_READ,
+  SCIF_PROT_WRITE,
+  SCIF_RMA_ORDERED,
+  SCIF_RMA_SYNC,
+  SCIF_RMA_USECPU,
+  SCIF_SIGNAL_LOCAL,
+  SCIF_SIGNAL_REMOTE,
+  type ScifNode,
+} from "../mod.ts";
+import type { ScenarioContext } from "./_cluster.ts";
+import { ByteSource, endpoint, outcome } from "./_scenarios.ts";
+
+const memories = new Map<string, Uint8Array>();
+const views = new Map<string, Uint8Array>();
+
+/** Allocates `pages` pages, fills them from `seed`, registers them on a kept endpoint (at
+ * `offset` with fixed, else where the library chooses); resolves to the offset. */
+export function register(
+  node: ScifNode,
+  args: { ep: string; name: string; pages: number; seed: number; offset?: number; prot?: number },
+): Promise<number> {
+  const mem = node.allocate(args.pages * 4096);
+  new ByteSource(args.seed).fill(mem);
+  memories.set(args.name, mem);
+  const options = args.offset === undefined
+    ? { prot: args.prot }
+    : { offset: args.offset, fixed: true, prot: args.prot };
+  return Promise.resolve(endpoint(args.ep).register(mem, options));
+}
+
+/** The bytes of a kept memory. */
+export function bytes(
+  _node: ScifNode,
+  args: { name: string; from?: number; length?: number },
+): Promise<number[]> {
+  const mem = memories.get(args.name)!;
+  const from = args.from ?? 0;
+  return Promise.resolve([...mem.subarray(from, from + (args.length ?? mem.length - from))]);
+}
+
+/** One RMA call; resolves to "ok" or the errno name. */
+export function rma(
+  _node: ScifNode,
+  args: { ep: string; op: "readFrom" | "writeTo"; loff: number; len: number; roff: number; flags: number },
+): Promise<string> {
+  const ep = endpoint(args.ep);
+  return outcome(() => ep[args.op](args.loff, args.len, args.roff, args.flags));
+}
+
+/**
+ * The randomized test: `batches` batches of random non-SYNC writeTo/readFrom calls (random
+ * sizes, offsets, flags) across the local windows [lbase, lbase + lsize) and the peer's
+ * [rbase, rbase + rsize), each batch closed by fenceMark + fenceWait. Within a batch no call
+ * touches bytes another one writes (only fences order transfers). The same operations are
+ * applied to a model of both spaces, returned with the local bytes for comparison.
+ */
+export async function randomTransfers(
+  _node: ScifNode,
+  args: {
+    ep: string;
+    lbase: number;
+    lsize: number;
+    lseed: number;
+    rbase: number;
+    rsize: number;
+    rseed: number;
+    rsizes: number[];
+    locals: string[];
+    batches: number;
+    perBatch: number;
+    seed: number;
+  },
+): Promise<{ calls: number; local: number[]; modelLocal: number[]; modelRemote: number[] }> {
+  const ep = endpoint(args.ep);
+  const rnd = new ByteSource(args.seed);
+  // The model: the initial contents, as register() filled them window by window.
+  const modelLocal = new Uint8Array(args.lsize);
+  const modelRemote = new Uint8Array(args.rsize);
+  fillLike(modelLocal, args.locals.map((n) => memories.get(n)!.length), args.lseed);
+  fillLike(modelRemote, args.rsizes, args.rseed);
+  let calls = 0;
+  for (let b = 0; b < args.batches; b++) {
+    const busyL: [number, number][] = [];
+    const busyR: [number, number][] = [];
+    const pending: Promise<void>[] = [];
+    for (let k = 0; k < args.perBatch; k++) {
+      const max = Math.min(rnd.next() % 4 === 0 ? 20000 : 3000, args.lsize, args.rsize);
+      const len = 1 + (rnd.next() % max);
+      const lo = rnd.next() % (args.lsize - len + 1);
+      const ro = rnd.next() % (args.rsize - len + 1);
+      const write = (rnd.next() & 1) === 1;
+      const flags = [0, 0, SCIF_RMA_ORDERED, SCIF_RMA_USECPU][rnd.next() % 4];
+      // writeTo reads L, writes R; readFrom reads R, writes L. Skip what would race.
+      const [dstBusy, srcBusy, dst, src] = write ? [busyR, busyL, ro, lo] : [busyL, busyR, lo, ro];
+      if (overlaps(dstBusy, dst, len) || overlaps(srcBusy, src, len)) continue;
+      dstBusy.push([dst, len]);
+      srcBusy.push([src, len]);
+      if (write) {
+        modelRemote.set(modelLocal.subarray(lo, lo + len), ro);
+        pending.push(ep.writeTo(args.lbase + lo, len, args.rbase + ro, flags));
+      } else {
+        modelLocal.set(modelRemote.subarray(ro, ro + len), lo);
+        pending.push(ep.readFrom(args.lbase + lo, len, args.rbase + ro, flags));
+      }
+      calls++;
+    }
+    await Promise.all(pending);
+    await ep.fenceWait(await ep.fenceMark(SCIF_FENCE_INIT_SELF));
+  }
+  const local: number[] = [];
+  for (const n of args.locals) local.push(...memories.get(n)!);
+  return { calls, local, modelLocal: [...modelLocal], modelRemote: [...modelRemote] };
+}
+
+/** Fills `into` the way register() filled windows of `sizes` bytes with seeds seed, seed+1, ... */
+function fillLike(into: Uint8Array, sizes: number[], seed: number): void {
+  let at = 0;
+  sizes.forEach((n, i) => {
+    new ByteSource(seed + i).fill(into.subarray(at, at + n));
+    at += n;
+  });
+}
+
+function overlaps(busy: [number, number][], at: number, len: number): boolean {
+  return busy.some(([b, n]) => at < b + n && b < at + len);
+}
+
+/** Spins (Atomics.load on its own memory) until the u64 at `flagAt` of a kept memory equals
+ * `value`, then reports whether the bytes [checkFrom, checkTo) all equal `fill`. */
+export function spinForFlag(
+  _node: ScifNode,
+  args: {
+    name: string;
+    flagAt: number;
+    value: string;
+    checkFrom: number;
+    checkTo: number;
+    fill: number;
+    timeoutMs: number;
+  },
+  ctx: ScenarioContext,
+): Promise<{ seen: boolean; complete: boolean }> {
+  const mem = memories.get(args.name)!;
+  const flag = new BigInt64Array(mem.buffer, mem.byteOffset + args.flagAt, 1);
+  const want = BigInt(args.value);
+  ctx.signal("spinning");
+  const until = performance.now() + args.timeoutMs;
+  while (Atomics.load(flag, 0) !== want) {
+    if (performance.now() > until) return Promise.resolve({ seen: false, complete: false });
+  }
+  let complete = true;
+  for (let i = args.checkFrom; i < args.checkTo; i++) if (mem[i] !== args.fill) complete = false;
+  return Promise.resolve({ seen: true, complete });
+}
+
+/**
+ * ORDERED's last-cache-line rule, many times over: in round r, writes `len` bytes that all hold
+ * the round's value v = r % 255 + 1 into the peer's window at `roff`, with `flags`; the last
+ * byte is the flag the peer spins on. The peer (watchOrdered) answers by storing v at byte
+ * `len` of its window, which we wait for before the next round.
+ */
+export async function writeOrdered(
+  node: ScifNode,
+  args: { ep: string; name: string; roff: number; len: number; rounds: number; flags: number },
+): Promise<number> {
+  const ep = endpoint(args.ep);
+  const mem = node.allocate(args.len);
+  memories.set(args.name, mem);
+  const loff = ep.register(mem);
+  const ack = new Uint8Array(1);
+  for (let r = 1; r <= args.rounds; r++) {
+    const v = (r % 255) + 1;
+    mem.fill(v, 0, args.len);
+    await ep.writeTo(loff, args.len, args.roff, args.flags);
+    do await ep.vreadFrom(ack, args.roff + args.len, SCIF_RMA_SYNC); while (ack[0] !== v);
+  }
+  return args.rounds;
+}
+
+/** The peer of writeOrdered: spins on the last byte of the data; each time it holds the new
+ * round's value, checks that every byte before it already does, then answers. Resolves to the
+ * number of rounds in which a byte landed after the flag. */
+export function watchOrdered(
+  _node: ScifNode,
+  args: { name: string; len: number; rounds: number },
+  ctx: ScenarioContext,
+): Promise<number> {
+  const mem = memories.get(args.name)!;
+  mem.fill(0, 0, args.len + 1);
+  ctx.signal("watching");
+  let early = 0;
+  for (let r = 1; r <= args.rounds; r++) {
+    const v = (r % 255) + 1;
+    while (Atomics.load(mem, args.len - 1) !== v);
+    for (let i = 0; i < args.len - 1; i++) {
+      if (Atomics.load(mem, i) !== v) {
+        early++;
+        break;
+      }
+    }
+    Atomics.store(mem, args.len, v);
+  }
+  return Promise.resolve(early);
+}
+
+/** Maps `length` bytes of the peer's space at `roff` and keeps the view by `name`. */
+export function mmap(
+  _node: ScifNode,
+  args: { ep: string; name: string; roff: number; length: number; prot?: number },
+): Promise<number> {
+  const view = endpoint(args.ep).mmap(args.roff, args.length, args.prot ?? SCIF_PROT_READ | SCIF_PROT_WRITE);
+  views.set(args.name, view);
+  return Promise.resolve(view.length);
+}
+
+/** Stores `bytes` at `at` through a kept view (or a kept memory). */
+export function poke(_node: ScifNode, args: { name: string; at: number; bytes: number[] }): Promise<void> {
+  (views.get(args.name) ?? memories.get(args.name)!).set(args.bytes, args.at);
+  return Promise.resolve();
+}
+
+/** Fills [from, to) of a kept memory with `value`. */
+export function fill(
+  _node: ScifNode,
+  args: { name: string; value: number; from?: number; to?: number },
+): Promise<void> {
+  memories.get(args.name)!.fill(args.value, args.from, args.to);
+  return Promise.resolve();
+}
+
+/** Whether every byte of [from, to) of a kept memory is `value`. */
+export function all(
+  _node: ScifNode,
+  args: { name: string; value: number; from?: number; to?: number },
+): Promise<boolean> {
+  return Promise.resolve(
+    memories.get(args.name)!.subarray(args.from, args.to).every((x) => x === args.value),
+  );
+}
+
+/** Reads `length` bytes at `at` of a kept view (or a kept memory). */
+export function peek(_node: ScifNode, args: { name: string; at: number; length: number }): Promise<number[]> {
+  const m = views.get(args.name) ?? memories.get(args.name)!;
+  return Promise.resolve([...m.subarray(args.at, args.at + args.length)]);
+}
+
+/** Unmaps a kept view. */
+export function munmap(_node: ScifNode, args: { ep: string; name: string }): Promise<string> {
+  const view = views.get(args.name)!;
+  return outcome(() => endpoint(args.ep).munmap(view));
+}
+
+/** Unregisters [offset, offset + length) of a kept endpoint. */
+export function unregister(
+  _node: ScifNode,
+  args: { ep: string; offset: number; length: number },
+): Promise<string> {
+  return outcome(() => endpoint(args.ep).unregister(args.offset, args.length));
+}
+
+/** An 8-byte ping-pong through mapped windows: each side spins on its own memory and stores into
+ * the peer's through its view. Resolves to the mean round trip in µs (pinger) or 0. */
+export function mappedPingPong(
+  _node: ScifNode,
+  args: { mine: string; theirs: string; role: "ping" | "pong"; iters: number },
+  ctx: ScenarioContext,
+): Promise<number> {
+  const mine = memories.get(args.mine)!;
+  const theirs = views.get(args.theirs)!;
+  const inbox = new BigInt64Array(mine.buffer, mine.byteOffset, 1);
+  const outbox = new BigInt64Array(theirs.buffer, theirs.byteOffset, 1);
+  ctx.signal("ready");
+  let t0 = 0;
+  const warm = args.iters >> 2;
+  for (let i = 1n; i <= BigInt(args.iters); i++) {
+    if (i === BigInt(warm) + 1n) t0 = performance.now();
+    if (args.role === "ping") {
+      Atomics.store(outbox, 0, i);
+      while (Atomics.load(inbox, 0) !== i);
+    } else {
+      while (Atomics.load(inbox, 0) !== i);
+      Atomics.store(outbox, 0, i);
+    }
+  }
+  return Promise.resolve(args.role === "ping" ? ((performance.now() - t0) * 1000) / (args.iters - warm) : 0);
+}
+
+/** A non-SYNC writeTo of a whole kept memory to `roff`, then fenceSignal of `value` at
+ * `flagRoff` (INIT_SELF | SIGNAL_REMOTE), and a local signal too. */
+export async function writeThenSignal(
+  _node: ScifNode,
+  args: {
+    ep: string;
+    loff: number;
+    len: number;
+    roff: number;
+    flagRoff: number;
+    value: string;
+    localFlag?: number;
+  },
+): Promise<void> {
+  const ep = endpoint(args.ep);
+  await ep.writeTo(args.loff, args.len, args.roff, 0);
+  const local = args.localFlag !== undefined ? SCIF_SIGNAL_LOCAL : 0;
+  await ep.fenceSignal(
+    args.localFlag ?? 0,
+    BigInt(args.value),
+    args.flagRoff,
+    BigInt(args.value),
+    SCIF_FENCE_INIT_SELF | SCIF_SIGNAL_REMOTE | local,
+  );
+}
+
+/** The peer's view of fences: marks the peer's RMAs and waits for them (INIT_PEER). */
+export async function waitForPeer(_node: ScifNode, args: { ep: string }): Promise<number> {
+  const ep = endpoint(args.ep);
+  const mark = await ep.fenceMark(SCIF_FENCE_INIT_PEER);
+  await ep.fenceWait(mark);
+  return mark;
+}
+
+/** fenceSignal with INIT_PEER: writes `value` at our `localFlag` once the peer's RMAs so far are done. */
+export async function signalAfterPeer(
+  _node: ScifNode,
+  args: { ep: string; localFlag: number; value: string },
+): Promise<void> {
+  await endpoint(args.ep).fenceSignal(
+    args.localFlag,
+    BigInt(args.value),
+    0,
+    0n,
+    SCIF_FENCE_INIT_PEER | SCIF_SIGNAL_LOCAL,
+  );
+}
+
+/** Runs a list of calls on a kept endpoint, each given as [method, ...args]; resolves to what
+ * each did ("ok" or the errno name). bigint arguments travel as strings ending in "n". */
+export async function calls(
+  node: ScifNode,
+  args: { ep?: string; list: [string, ...unknown[]][] },
+): Promise<string[]> {
+  const ep: Endpoint | ScifNode = args.ep ? endpoint(args.ep) : node;
+  const out: string[] = [];
+  for (const [method, ...rest] of args.list) {
+    const params = rest.map((a) => {
+      if (typeof a === "string" && /^-?\d+n$/.test(a)) return BigInt(a.slice(0, -1));
+      if (typeof a === "string" && a.startsWith("mem:")) return memories.get(a.slice(4));
+      if (typeof a === "string" && a.startsWith("view:")) return views.get(a.slice(5));
+      return a;
+    });
+    // deno-lint-ignore no-explicit-any
+    out.push(await outcome(() => (ep as any)[method](...params)));
+  }
+  return out;
+}
+
+/** Allocates memory under `name` without registering it. */
+export function allocate(node: ScifNode, args: { name: string; bytes: number }): Promise<number> {
+  const mem = node.allocate(args.bytes);
+  memories.set(args.name, mem);
+  return Promise.resolve(mem.length);
+}
+
+/** Keeps a sub-array of a kept memory under a new name. */
+export function slice(
+  _node: ScifNode,
+  args: { name: string; from: number; to: number; as: string },
+): Promise<void> {
+  memories.set(args.as, memories.get(args.name)!.subarray(args.from, args.to));
+  return Promise.resolve();
+}
+
+/** Keeps a plain (not shared) array under `name`. */
+export function plain(_node: ScifNode, args: { name: string; bytes: number }): Promise<void> {
+  memories.set(args.name, new Uint8Array(args.bytes));
+  return Promise.resolve();
+}

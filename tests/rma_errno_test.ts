@@ -1,0 +1,318 @@
+// Every errno rule of registration, RMA, fences and mmap, one case each, with the nodes in
+// Workers. Where the kernel's code and libscif's documentation differ, the kernel decides:
+// a protection mismatch is EPERM (scif_query_window), fence_signal offsets need 4-byte
+// alignment, and RMA checks the connection before the flags.
+import { assertEquals } from "@std/assert";
+import {
+  SCIF_FENCE_INIT_PEER as PEER,
+  SCIF_FENCE_INIT_SELF as SELF,
+  SCIF_PROT_READ,
+  SCIF_PROT_WRITE,
+  SCIF_RMA_SYNC as SYNC,
+  SCIF_RMA_USECACHE,
+  SCIF_SIGNAL_LOCAL as LOCAL,
+  SCIF_SIGNAL_REMOTE as REMOTE,
+} from "../mod.ts";
+import { Cluster, type NodeWorker } from "./_cluster.ts";
+
+const R = new URL("./_rma_scenarios.ts", import.meta.url);
+const PAGE = 4096;
+const PROT_SCIF_RW = SCIF_PROT_READ | SCIF_PROT_WRITE;
+
+Deno.test("rma errno rules", async (t) => {
+  await using cluster = await Cluster.create({ nodes: 3 });
+  const [a, b] = await cluster.connectedPair();
+  // Calls on a kept endpoint ("c": ours to the peer), or on the node itself with ep "".
+  const calls = (w: NodeWorker, list: unknown[][], ep = "c") => w.run<string[]>(R, "calls", { ep, list });
+  // The peer's space: read-write 0x10000..0x12000, read-only 0x20000, read-write 0x30000.
+  await b.run(R, "register", { ep: "conn0", name: "rw", pages: 2, seed: 1, offset: 0x10000 });
+  await b.run(R, "register", {
+    ep: "conn0",
+    name: "ro",
+    pages: 1,
+    seed: 2,
+    offset: 0x20000,
+    prot: SCIF_PROT_READ,
+  });
+  await b.run(R, "register", { ep: "conn0", name: "rw2", pages: 1, seed: 3, offset: 0x30000 });
+  // Ours: read-write 0x10000..0x12000, read-only 0x20000.
+  await a.run(R, "register", { ep: "c", name: "lrw", pages: 2, seed: 4, offset: 0x10000 });
+  await a.run(R, "register", {
+    ep: "c",
+    name: "lro",
+    pages: 1,
+    seed: 5,
+    offset: 0x20000,
+    prot: SCIF_PROT_READ,
+  });
+  await a.run(R, "allocate", { name: "spare", bytes: 4 * PAGE });
+  await a.run(R, "slice", { name: "spare", from: 100, to: 100 + PAGE, as: "misaligned" });
+  await a.run(R, "slice", { name: "spare", from: 0, to: 100, as: "short" });
+  await a.run(R, "slice", { name: "spare", from: 0, to: 0, as: "empty" });
+  await a.run(R, "plain", { name: "private", bytes: PAGE });
+
+  await t.step(
+    "register: EINVAL for memory whose address or length is not page aligned, or empty",
+    async () => {
+      assertEquals(
+        await calls(a, [["register", "mem:misaligned"], ["register", "mem:short"], [
+          "register",
+          "mem:empty",
+        ]]),
+        [
+          "EINVAL",
+          "EINVAL",
+          "EINVAL",
+        ],
+      );
+    },
+  );
+  await t.step(
+    "register: EINVAL for prot bits other than READ|WRITE, and for a fixed offset that is not page aligned",
+    async () => {
+      assertEquals(
+        await calls(a, [
+          ["register", "mem:spare", { prot: 4 }],
+          ["register", "mem:spare", { offset: 100, fixed: true }],
+          ["register", "mem:spare", { offset: -4096, fixed: true }],
+          ["register", "mem:spare", { fixed: "yes" }],
+        ]),
+        ["EINVAL", "EINVAL", "EINVAL", "EINVAL"],
+      );
+    },
+  );
+  await t.step("register: EADDRINUSE when SCIF_MAP_FIXED overlaps a window", async () => {
+    assertEquals(await calls(a, [["register", "mem:spare", { offset: 0x11000, fixed: true }]]), [
+      "EADDRINUSE",
+    ]);
+  });
+  await t.step(
+    "register: EFAULT for memory that is not an allocation of the network's shared memory",
+    async () => {
+      assertEquals(await calls(a, [["register", "mem:private"]]), ["EFAULT"]);
+    },
+  );
+  await t.step(
+    "register: prot 0 is accepted (the kernel allows it; every RMA on it is then EPERM)",
+    async () => {
+      const [r] = await calls(a, [["register", "mem:spare", { prot: 0, offset: 0x50000, fixed: true }]]);
+      assertEquals(r, "ok");
+    },
+  );
+
+  await t.step("unregister: EINVAL for a zero or unaligned length or offset", async () => {
+    assertEquals(
+      await calls(a, [
+        ["unregister", 0x10000, 0],
+        ["unregister", 0x10000, 100],
+        ["unregister", 0x10001, PAGE],
+        ["unregister", -PAGE, PAGE],
+      ]),
+      [
+        "EINVAL",
+        "EINVAL",
+        "EINVAL",
+        "EINVAL",
+      ],
+    );
+  });
+  await t.step("unregister: ENXIO for a range that is not whole registered windows", async () => {
+    assertEquals(
+      await calls(a, [["unregister", 0x40000, PAGE], ["unregister", 0x10000, PAGE], [
+        "unregister",
+        0x11000,
+        PAGE,
+      ], ["unregister", 0x10000, 3 * PAGE]]),
+      [
+        "ENXIO",
+        "ENXIO",
+        "ENXIO",
+        "ENXIO",
+      ],
+    );
+  });
+
+  await t.step(
+    "readFrom/writeTo: ENXIO outside the peer's windows, in a hole, across the end, at a negative offset",
+    async () => {
+      assertEquals(
+        await calls(a, [
+          ["writeTo", 0x10000, 8, 0x40000, SYNC],
+          ["writeTo", 0x10000, 2 * PAGE, 0x11800, SYNC], // 0x12000..0x20000 is a hole
+          ["writeTo", 0x10000, 8, 0x30ffc, SYNC],
+          ["readFrom", 0x10000, 8, -8, SYNC],
+        ]),
+        ["ENXIO", "ENXIO", "ENXIO", "ENXIO"],
+      );
+    },
+  );
+  await t.step("readFrom/writeTo: ENXIO outside our own windows", async () => {
+    assertEquals(
+      await calls(a, [["writeTo", 0x40000, 8, 0x10000, SYNC], ["readFrom", 0x12000 - 4, 8, 0x10000, SYNC]]),
+      ["ENXIO", "ENXIO"],
+    );
+  });
+  await t.step(
+    "readFrom/writeTo: EPERM when a window's protection forbids the access (remote, then local)",
+    async () => {
+      assertEquals(
+        await calls(a, [
+          ["writeTo", 0x10000, 8, 0x20000, SYNC], // the peer's window is read-only
+          ["readFrom", 0x10000, 8, 0x20000, SYNC], // reading it is fine
+          ["readFrom", 0x20000, 8, 0x10000, SYNC], // our read-only window cannot receive
+          ["writeTo", 0x50000, 8, 0x10000, SYNC], // our prot-0 window cannot give
+        ]),
+        ["EPERM", "ok", "EPERM", "EPERM"],
+      );
+    },
+  );
+  await t.step(
+    "readFrom/writeTo: EINVAL for unknown flags, for SCIF_RMA_USECACHE, for length 0",
+    async () => {
+      assertEquals(
+        await calls(a, [
+          ["writeTo", 0x10000, 8, 0x10000, 0x40],
+          ["writeTo", 0x10000, 8, 0x10000, SCIF_RMA_USECACHE],
+          ["readFrom", 0x10000, 0, 0x10000, SYNC],
+          ["readFrom", 0x10000, 1.5, 0x10000, SYNC],
+        ]),
+        ["EINVAL", "EINVAL", "EINVAL", "EINVAL"],
+      );
+    },
+  );
+  await t.step(
+    "vreadFrom/vwriteTo: SCIF_RMA_USECACHE is accepted; ENXIO, EPERM and EINVAL as above",
+    async () => {
+      assertEquals(
+        await calls(a, [
+          ["vreadFrom", "mem:private", 0x10000, SYNC | SCIF_RMA_USECACHE],
+          ["vwriteTo", "mem:private", 0x20000, SYNC],
+          ["vwriteTo", "mem:private", 0x30800, SYNC],
+          ["vreadFrom", "not an array", 0x10000, SYNC],
+        ]),
+        ["ok", "EPERM", "ENXIO", "EINVAL"],
+      );
+    },
+  );
+
+  await t.step(
+    "mmap: EINVAL for an unaligned offset, length 0 or bad prot; ENXIO outside windows; EPERM beyond the window's prot",
+    async () => {
+      assertEquals(
+        await calls(a, [
+          ["mmap", 0x10001, PAGE, PROT_SCIF_RW],
+          ["mmap", 0x10000, 0, PROT_SCIF_RW],
+          ["mmap", 0x10000, PAGE, 8],
+          ["mmap", 0x40000, PAGE, PROT_SCIF_RW],
+          ["mmap", 0x11000, 2 * PAGE, PROT_SCIF_RW],
+          ["mmap", 0x20000, PAGE, PROT_SCIF_RW],
+          ["mmap", 0x20000, PAGE, SCIF_PROT_READ],
+        ]),
+        ["EINVAL", "EINVAL", "EINVAL", "ENXIO", "ENXIO", "EPERM", "ok"],
+      );
+    },
+  );
+  await t.step("munmap: EINVAL for a view mmap did not return", async () => {
+    assertEquals(await calls(a, [["munmap", "mem:spare"], ["munmap", 5]]), ["EINVAL", "EINVAL"]);
+  });
+
+  await t.step("fenceMark: EINVAL unless exactly one of INIT_SELF and INIT_PEER", async () => {
+    assertEquals(
+      await calls(a, [["fenceMark", 0], ["fenceMark", SELF | PEER], ["fenceMark", 4], ["fenceMark", SELF], [
+        "fenceMark",
+        PEER,
+      ]]),
+      [
+        "EINVAL",
+        "EINVAL",
+        "EINVAL",
+        "ok",
+        "ok",
+      ],
+    );
+  });
+  await t.step("fenceWait: EINVAL for what cannot be a mark", async () => {
+    assertEquals(
+      await calls(a, [["fenceWait", -1], ["fenceWait", 2 ** 32], ["fenceWait", 0.5], ["fenceWait", 0]]),
+      ["EINVAL", "EINVAL", "EINVAL", "ok"],
+    );
+  });
+  await t.step("fenceSignal: EINVAL for bad flags and offsets that are not 4-byte aligned", async () => {
+    assertEquals(
+      await calls(a, [
+        ["fenceSignal", 0x10000, "1n", 0x10000, "1n", LOCAL],
+        ["fenceSignal", 0x10000, "1n", 0x10000, "1n", SELF | PEER | LOCAL],
+        ["fenceSignal", 0x10000, "1n", 0x10000, "1n", SELF],
+        ["fenceSignal", 0x10000, "1n", 0x10000, "1n", SELF | LOCAL | 0x100],
+        ["fenceSignal", 0x10002, "1n", 0x10000, "1n", SELF | LOCAL],
+        ["fenceSignal", 0x10000, "1n", 0x10006, "1n", SELF | REMOTE],
+        ["fenceSignal", 0x10004, "1n", 0x10000, "1n", SELF | LOCAL],
+      ]),
+      ["EINVAL", "EINVAL", "EINVAL", "EINVAL", "EINVAL", "EINVAL", "ok"],
+    );
+  });
+  await t.step(
+    "fenceSignal: ENXIO outside a window or across its end; EPERM in a read-only window",
+    async () => {
+      assertEquals(
+        await calls(a, [
+          ["fenceSignal", 0x40000, "1n", 0, "0n", SELF | LOCAL],
+          ["fenceSignal", 0, "0n", 0x10ffc + PAGE, "1n", SELF | REMOTE],
+          ["fenceSignal", 0, "0n", 0x20000, "1n", SELF | REMOTE],
+          ["fenceSignal", 0x20000, "1n", 0, "0n", SELF | LOCAL],
+        ]),
+        ["ENXIO", "ENXIO", "EPERM", "EPERM"],
+      );
+    },
+  );
+
+  await t.step("free: EINVAL for memory allocate() did not return, or freed already", async () => {
+    assertEquals(
+      await calls(a, [["free", "mem:misaligned"], ["free", "mem:private"], ["free", "mem:spare"], [
+        "free",
+        "mem:spare",
+      ]], ""),
+      [
+        "EINVAL",
+        "EINVAL",
+        "ok",
+        "EINVAL",
+      ],
+    );
+  });
+
+  await t.step(
+    "every call: ENOTCONN on an endpoint that is not connected (after the argument checks)",
+    async () => {
+      const c = await cluster.spawn(2);
+      await c.run(new URL("./_scenarios.ts", import.meta.url), "listen", { port: 3000, backlog: 1 });
+      await c.run(R, "allocate", { name: "m", bytes: PAGE });
+      assertEquals(
+        await calls(c, [
+          ["register", "mem:m"],
+          ["unregister", 0x10000, PAGE],
+          ["readFrom", 0, 8, 0, SYNC],
+          ["writeTo", 0, 8, 0, 0x40], // the connection is checked before the flags
+          ["vreadFrom", "mem:m", 0, 0],
+          ["vwriteTo", "mem:m", 0, 0],
+          ["fenceMark", SELF],
+          ["fenceWait", 0],
+          ["fenceSignal", 0, "0n", 0, "0n", SELF | LOCAL],
+          ["mmap", 0, PAGE, SCIF_PROT_READ],
+        ], "listener"),
+        [
+          "ENOTCONN",
+          "ENOTCONN",
+          "ENOTCONN",
+          "ENOTCONN",
+          "ENOTCONN",
+          "ENOTCONN",
+          "ENOTCONN",
+          "ENOTCONN",
+          "ENOTCONN",
+          "ENOTCONN",
+        ],
+      );
+    },
+  );
+});
