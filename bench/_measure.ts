@@ -1,17 +1,19 @@
 // Measurements shared by the benchmarks and the demo. Every figure of ours is taken between
 // two Workers, as is the raw limit it is compared with, in the same run.
 import { createNetwork } from "../mod.ts";
-import type { Job } from "./_worker.ts";
+import type { Job, RmaFigures } from "./_worker.ts";
+
+export type { RmaFigures };
 
 function worker(): Worker {
   return new Worker(new URL("./_worker.ts", import.meta.url), { type: "module" });
 }
 
 /** Runs `job` on `w`; resolves to its result (after an optional { ready } message). */
-function start<T>(w: Worker, job: Job, onReady?: () => void): Promise<T> {
+function start<T>(w: Worker, job: Job, onReady?: (data: { port?: number }) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     w.onmessage = (e) => {
-      if (e.data.ready) onReady?.();
+      if (e.data.ready) onReady?.(e.data);
       else resolve(e.data.result);
     };
     w.onerror = (e) => reject(e);
@@ -89,6 +91,48 @@ export async function streamGBps(
     true,
   );
   return (bytes * passes) / ((sink.end - source.start) * 1e6);
+}
+
+/** RMA bandwidth (SYNC writeTo and readFrom) between nodes in two Workers for each size, with
+ * `TypedArray.prototype.set` of the same bytes (the peer's window, mapped) measured by the
+ * same thread; GB/s. */
+export async function rmaFigures(sizes: number[], minMs: number): Promise<RmaFigures> {
+  const max = Math.max(...sizes);
+  const net = await createNetwork({ nodes: 2, memoryBytes: Math.max(256 << 20, 2 * max + (64 << 20)) });
+  const [, figures] = await pair<number, RmaFigures>(
+    { kind: "window", handle: net.handle(1), port: 2000, bytes: max },
+    { kind: "rma", handle: net.handle(0), node: 1, port: 2000, sizes, minMs },
+    true,
+  );
+  return figures;
+}
+
+/** TCP loopback (Deno.connect on 127.0.0.1) moving each size between two Workers, each transfer
+ * answered by one byte; GB/s. */
+export async function tcpFigures(sizes: number[], minMs: number): Promise<number[]> {
+  const [ws, wc] = [worker(), worker()];
+  try {
+    let port!: (p: number) => void;
+    const listening = new Promise<number>((r) => (port = r));
+    const sink = start<number>(ws, { kind: "tcp-sink", sizes, minMs }, (d) => port(d.port!));
+    const source = start<number[]>(wc, { kind: "tcp-source", port: await listening, sizes, minMs });
+    const [, figures] = await Promise.all([sink, source]);
+    return figures;
+  } finally {
+    ws.terminate();
+    wc.terminate();
+  }
+}
+
+/** Round trip of an 8-byte store through mapped windows between SCIF nodes in two Workers, µs. */
+export async function mappedRoundTripUs(iters: number): Promise<number> {
+  const net = await createNetwork({ nodes: 2 });
+  const [, us] = await pair<number, number>(
+    { kind: "mapped-pong", handle: net.handle(1), port: 2000, iters },
+    { kind: "mapped-ping", handle: net.handle(0), node: 1, port: 2000, iters },
+    true,
+  );
+  return us * 1000;
 }
 
 /** The median of `runs` alternating measurements of `a` and `b` (alternating spreads the

@@ -14,7 +14,7 @@ import { parseArgs } from "@std/cli/parse-args";
 import { alternate, rawRoundTripUs, scifRoundTripUs } from "./_measure.ts";
 
 if (import.meta.main) {
-  const args = parseArgs(Deno.args, { string: ["iters", "runs"], default: { iters: "600000", runs: "5" } });
+  const args = parseArgs(Deno.args, { string: ["iters", "runs"], default: { iters: "600000", runs: "7" } });
   const iters = Number(args.iters);
   const [raw, scif] = await alternate(
     Number(args.runs),

@@ -14,7 +14,17 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { createNetwork, type ScifNode } from "../mod.ts";
 import { recvMessage, sendMessage } from "./_messages.ts";
-import { alternate, memcpyGBps, rawRoundTripUs, scifRoundTripUs, streamGBps } from "../bench/_measure.ts";
+import { table } from "./_table.ts";
+import { format } from "@std/fmt/bytes";
+import {
+  alternate,
+  mappedRoundTripUs,
+  memcpyGBps,
+  rawRoundTripUs,
+  rmaFigures,
+  scifRoundTripUs,
+  streamGBps,
+} from "../bench/_measure.ts";
 
 const args = parseArgs(Deno.args, { boolean: ["quick"] });
 
@@ -79,19 +89,59 @@ const iters = quick ? 200_000 : 600_000;
 const runs = quick ? 3 : 5;
 const mib = 64;
 const passes = quick ? 2 : 4;
-console.log(`measuring (median of ${runs}, each pair of figures alternated in this run) ...`);
+console.log(`measuring (median of ${runs}; each figure alternated with its raw limit in this run) ...\n`);
 const [raw, rt] = await alternate(runs, () => rawRoundTripUs(iters), () => scifRoundTripUs(iters));
+const [raw2, mapped] = await alternate(runs, () => rawRoundTripUs(iters), () => mappedRoundTripUs(iters));
 const [copy, stream] = await alternate(
   runs,
   () => memcpyGBps(mib << 20, 65536, passes),
   () => streamGBps(mib << 20, 65536, passes),
 );
-console.log(`
-                                      figure        raw limit                  ratio
-8-byte round trip, send + recv        ${rt.toFixed(3)} us      ${raw.toFixed(3)} us Atomics ping-pong   ${
-  (rt / raw).toFixed(2)
-}x (goal <= 2.5)
-stream, 64 KiB sends                  ${stream.toFixed(2)} GB/s     ${copy.toFixed(2)} GB/s memcpy          ${
-  (stream / copy).toFixed(2)
-}  (goal >= 0.5)
-`);
+const x = (r: number) => `${r.toFixed(2)}x`;
+console.log(table([
+  ["path", "figure", "raw limit", "", "ratio", "goal"],
+  [
+    "8-byte round trip, send + recv",
+    `${rt.toFixed(3)} us`,
+    `${raw.toFixed(3)} us`,
+    "Atomics ping-pong",
+    x(rt / raw),
+    "<= 2.5x",
+  ],
+  [
+    "8-byte round trip, mmap'd windows",
+    `${mapped.toFixed(3)} us`,
+    `${raw2.toFixed(3)} us`,
+    "Atomics ping-pong",
+    x(mapped / raw2),
+    "<= 1.2x",
+  ],
+  [
+    "stream, 64 KiB sends",
+    `${stream.toFixed(2)} GB/s`,
+    `${copy.toFixed(2)} GB/s`,
+    "memcpy",
+    (stream / copy).toFixed(2),
+    ">= 0.5",
+  ],
+]));
+
+const sizes = [4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20];
+console.log(
+  "\nRMA between the two Workers (SCIF_RMA_SYNC), beside TypedArray.prototype.set of the same bytes:\n",
+);
+const rma = await rmaFigures(sizes, quick ? 100 : 250);
+const g = (v: number) => v.toFixed(2);
+console.log(table([
+  ["size", "writeTo GB/s", "memcpy GB/s", "ratio", "readFrom GB/s", "memcpy GB/s", "ratio"],
+  ...sizes.map((size, i) => [
+    format(size, { binary: true }),
+    g(rma.writeTo[i]),
+    g(rma.setTo[i]),
+    g(rma.writeTo[i] / rma.setTo[i]),
+    g(rma.readFrom[i]),
+    g(rma.setFrom[i]),
+    g(rma.readFrom[i] / rma.setFrom[i]),
+  ]),
+]));
+console.log("(goal from 1 MiB up: ratio >= 0.85)");
