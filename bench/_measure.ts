@@ -124,12 +124,13 @@ export async function tcpFigures(sizes: number[], minMs: number): Promise<number
   }
 }
 
-/** Round trip of an 8-byte store through mapped windows between SCIF nodes in two Workers, µs. */
-export async function mappedRoundTripUs(iters: number): Promise<number> {
+/** Round trip of an 8-byte store through mapped windows between SCIF nodes in two Workers, µs:
+ * through one window both sides use, or through two, each side spinning on its own. */
+export async function mappedRoundTripUs(iters: number, windows: 1 | 2 = 1): Promise<number> {
   const net = await createNetwork({ nodes: 2 });
   const [, us] = await pair<number, number>(
-    { kind: "mapped-pong", handle: net.handle(1), port: 2000, iters },
-    { kind: "mapped-ping", handle: net.handle(0), node: 1, port: 2000, iters },
+    { kind: "mapped-pong", handle: net.handle(1), port: 2000, iters, windows },
+    { kind: "mapped-ping", handle: net.handle(0), node: 1, port: 2000, iters, windows },
     true,
   );
   return us * 1000;

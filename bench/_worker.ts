@@ -31,8 +31,8 @@ export type Job =
   }
   | { kind: "window"; handle: NetworkHandle; port: number; bytes: number }
   | { kind: "rma"; handle: NetworkHandle; node: number; port: number; sizes: number[]; minMs: number }
-  | { kind: "mapped-pong"; handle: NetworkHandle; port: number; iters: number }
-  | { kind: "mapped-ping"; handle: NetworkHandle; node: number; port: number; iters: number }
+  | { kind: "mapped-pong"; handle: NetworkHandle; port: number; iters: number; windows: 1 | 2 }
+  | { kind: "mapped-ping"; handle: NetworkHandle; node: number; port: number; iters: number; windows: 1 | 2 }
   | { kind: "tcp-sink"; sizes: number[]; minMs: number }
   | { kind: "tcp-source"; port: number; sizes: number[]; minMs: number };
 
@@ -155,31 +155,35 @@ async function rmaFigures(node: ScifNode, job: Extract<Job, { kind: "rma" }>): P
   return out;
 }
 
-/** The pong side of a ping-pong through mapped windows: each side spins on its own window and
- * stores into the peer's, which it has mapped. */
+/** A ping-pong through mapped windows. With two windows each side spins on its own window and
+ * stores into the peer's, which it has mapped. With one, both use one cell of the pong side's
+ * window (the ping side through its mapping), as the raw ping-pong uses one cache line. */
 async function mappedPingPong(
   node: ScifNode,
   ep: Endpoint,
   role: "ping" | "pong",
   iters: number,
+  windows: 1 | 2,
 ): Promise<number> {
   const mine = node.allocate(4096);
   await sendU64(ep, ep.register(mine));
   const theirs = ep.mmap(await recvU64(ep), 8, SCIF_PROT_READ | SCIF_PROT_WRITE);
-  const inbox = new Int32Array(mine.buffer, mine.byteOffset, 1);
-  const outbox = new Int32Array(theirs.buffer, theirs.byteOffset, 1);
+  const own = new Int32Array(mine.buffer, mine.byteOffset, 1);
+  const mapped = new Int32Array(theirs.buffer, theirs.byteOffset, 1);
+  const [inbox, outbox] = windows === 2 ? [own, mapped] : role === "ping" ? [mapped, mapped] : [own, own];
   await ep.send(new Uint8Array(1)); // both mapped: go
   await ep.recv(new Uint8Array(1));
   const warm = iters >> 2;
   let t0 = 0;
+  // Ping stores odd values, pong answers with the next even one (one cell serves both ways).
   for (let i = 1; i <= iters; i++) {
     if (i === warm + 1) t0 = now();
     if (role === "ping") {
-      Atomics.store(outbox, 0, i);
-      while (Atomics.load(inbox, 0) !== i);
+      Atomics.store(outbox, 0, 2 * i - 1);
+      while (Atomics.load(inbox, 0) !== 2 * i);
     } else {
-      while (Atomics.load(inbox, 0) !== i);
-      Atomics.store(outbox, 0, i);
+      while (Atomics.load(inbox, 0) !== 2 * i - 1);
+      Atomics.store(outbox, 0, 2 * i);
     }
   }
   const us = role === "ping" ? (now() - t0) / (iters - warm) : 0;
@@ -300,11 +304,11 @@ async function run(job: Job): Promise<unknown> {
       case "rma":
         return await rmaFigures(node, job);
       case "mapped-pong":
-        return await mappedPingPong(node, await listenOne(node, job.port), "pong", job.iters);
+        return await mappedPingPong(node, await listenOne(node, job.port), "pong", job.iters, job.windows);
       case "mapped-ping": {
         const ep = node.open();
         await ep.connect({ node: job.node, port: job.port });
-        return await mappedPingPong(node, ep, "ping", job.iters);
+        return await mappedPingPong(node, ep, "ping", job.iters, job.windows);
       }
       case "source": {
         const ep = node.open();

@@ -91,7 +91,7 @@ const mib = 64;
 const passes = quick ? 2 : 4;
 console.log(`measuring (median of ${runs}; each figure alternated with its raw limit in this run) ...\n`);
 const [raw, rt] = await alternate(runs, () => rawRoundTripUs(iters), () => scifRoundTripUs(iters));
-const [raw2, mapped] = await alternate(runs, () => rawRoundTripUs(iters), () => mappedRoundTripUs(iters));
+const [raw2, mapped] = await alternate(runs, () => rawRoundTripUs(iters), () => mappedRoundTripUs(iters, 1));
 const [copy, stream] = await alternate(
   runs,
   () => memcpyGBps(mib << 20, 65536, passes),
