@@ -194,8 +194,7 @@ export class Endpoint {
     }
     bytesOf(memory, "memory");
     if (memory.byteLength === 0) throw new ScifError("EINVAL", "the memory is empty");
-    pageAligned(memory.byteOffset, "the memory's address");
-    pageAligned(memory.byteLength, "the memory's length");
+    pageAligned(memory.byteLength, "the memory's length"); // its address: the backend knows it
     if (fixed && offset! + memory.byteLength > 2 ** 53) {
       throw new ScifError("EINVAL", "offset + length exceeds 2^53");
     }

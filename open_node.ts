@@ -14,8 +14,9 @@
  */
 
 import { ScifError } from "./errors.ts";
-import type { ScifNode } from "./node.ts";
+import { ScifNode } from "./node.ts";
 import { attachNode, createNetwork, type Network, type NetworkHandle } from "./emu/network.ts";
+import { FfiNode } from "./ffi/_node.ts";
 
 /**
  * Options of {@linkcode openNode}.
@@ -31,6 +32,9 @@ export interface OpenNodeOptions {
   backend?: "auto" | "hw" | "emu";
   /** hw: the device path, default "/dev/scif". */
   device?: string;
+  /** hw: the C library whose open/close/ioctl/mmap/munmap/poll to call, default "libc.so.6"
+   * (another library with the same symbols can stand in, as the tests' simulated device). */
+  libc?: string;
   /** emu: the network to join (a Network, or a NetworkHandle posted to this Worker).
    * Default: this thread's own default network, where the lowest free node id is attached. */
   network?: Network | NetworkHandle;
@@ -38,16 +42,43 @@ export interface OpenNodeOptions {
 
 let defaultNetwork: Promise<Network> | undefined;
 
+// deno-lint-ignore no-explicit-any
+const deno = () => (globalThis as any).Deno;
+
 function deviceExists(path: string): boolean {
-  // deno-lint-ignore no-explicit-any
-  const deno = (globalThis as any).Deno;
-  if (typeof deno?.statSync !== "function") return false;
   try {
-    deno.statSync(path);
-    return true;
+    deno()?.statSync(path);
+    return typeof deno()?.statSync === "function";
   } catch {
     return false;
   }
+}
+
+/** Whether FFI may be used: the runtime has it and the program was given --allow-ffi. */
+function ffiPermitted(): boolean {
+  if (typeof deno()?.dlopen !== "function") return false;
+  try {
+    return deno().permissions.querySync({ name: "ffi" }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/** The hardware node, or the ScifError that says what is missing. */
+function openHardware(device: string, libc: string): ScifNode {
+  if (typeof deno()?.dlopen !== "function") {
+    throw new ScifError("ENODEV", "the hardware backend needs Deno's FFI, which this runtime does not have");
+  }
+  if (!deviceExists(device)) {
+    throw new ScifError(
+      "ENODEV",
+      `${device} does not exist: no SCIF driver on this machine (use backend "emu")`,
+    );
+  }
+  if (!ffiPermitted()) {
+    throw new ScifError("EPERM", `the hardware backend calls ${libc} through FFI: run deno with --allow-ffi`);
+  }
+  return new ScifNode(FfiNode.open(device, libc));
 }
 
 /**
@@ -71,13 +102,9 @@ export async function openNode(options: OpenNodeOptions = {}): Promise<ScifNode>
     throw new ScifError("EINVAL", `unknown backend ${String(backend)}`);
   }
   const device = options.device ?? "/dev/scif";
-  if (backend === "hw") {
-    throw new ScifError(
-      "ENODEV",
-      deviceExists(device)
-        ? `${device} exists but this version has no hardware backend yet`
-        : `${device} does not exist: no SCIF driver on this machine (use backend "emu")`,
-    );
+  const libc = options.libc ?? "libc.so.6";
+  if (backend === "hw" || (backend === "auto" && deviceExists(device) && ffiPermitted())) {
+    return openHardware(device, libc);
   }
   const net = options.network;
   if (net && "kind" in net) return attachNode(net);

@@ -134,6 +134,12 @@ export class DmaEngine {
     return this.#submit(DMA_SIGNAL, BigInt(addr), BigInt.asUintN(64, value), wait, BigInt(peer?.mark ?? 0));
   }
 
+  /** Starts the engine's Worker now rather than at the first transfer (a Worker started by a
+   * Worker takes about half a second to run). */
+  start(): void {
+    this.#worker ??= this.#start();
+  }
+
   async #submit(op: number, p0: bigint, p1: bigint, p2: bigint, p3: bigint): Promise<number> {
     this.#worker ??= this.#start();
     const { core, i32 } = this.#net;

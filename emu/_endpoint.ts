@@ -388,6 +388,10 @@ export class EmuEndpoint implements EndpointBackend {
   }
 
   register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number {
+    // Its address is its place in the shared memory; the argument checks come first.
+    if (memory.byteOffset % 4096 !== 0) {
+      throw new ScifError("EINVAL", `the memory's address ${memory.byteOffset} is not page aligned`);
+    }
     return this.#verified().register(memory, offset, prot, fixed);
   }
 

@@ -34,7 +34,7 @@ import {
   SCIF_UNREGISTER_ACK,
   SCIF_UNREGISTER_NACK,
 } from "./_ops.ts";
-import { type Piece, type Window, WindowList } from "./_window.ts";
+import { type Piece, type Window, WindowList } from "../_window.ts";
 
 /** One of our windows. */
 interface LocalWindow extends Window {

@@ -3,8 +3,46 @@
 // `(node, args, ctx) => value` exported by a module; a Worker node runs them by name, and
 // `ctx` lets a scenario and the test exchange signals so that steps can be ordered across
 // threads. A ScifError thrown in a Worker arrives in the test as a ScifError.
-import { createNetwork, type Network, type NetworkOptions, ScifError, type ScifNode } from "../mod.ts";
+import {
+  createNetwork,
+  type Network,
+  type NetworkHandle,
+  type NetworkOptions,
+  openNode,
+  ScifError,
+  type ScifNode,
+} from "../mod.ts";
 import type { ErrnoName } from "../errors.ts";
+import { SimDevice } from "./_sim.ts";
+
+/** The backends the conformance suite runs on: the emulated network, and the hardware backend
+ * (Deno FFI through libc's symbols) on the simulated /dev/scif. */
+export type Backend = "emu" | "hw";
+export const BACKENDS: Backend[] = ["emu", "hw"];
+
+/** What a Worker needs to attach a node. */
+export type AttachSpec = { backend: "emu"; handle: NetworkHandle } | {
+  backend: "hw";
+  device: string;
+  libc: string;
+};
+
+/**
+ * Registers `name` once per backend, as "[emu] name" and "[hw] name". `fn` gets the backend;
+ * `only` restricts the backends (for what one of them cannot express).
+ */
+export function conformance(
+  name: string,
+  fn: (backend: Backend, t: Deno.TestContext) => Promise<void>,
+  only: Backend[] = BACKENDS,
+): void {
+  for (const backend of only) Deno.test(`[${backend}] ${name}`, (t) => fn(backend, t));
+}
+
+/** Options of a cluster: the network's (emu only) and the backend. */
+export interface ClusterOptions extends NetworkOptions {
+  backend?: Backend;
+}
 
 /** What a scenario gets besides its node and arguments. */
 export interface ScenarioContext {
@@ -69,15 +107,18 @@ export class NodeWorker {
     };
   }
 
-  /** Starts a Worker and attaches node `nodeId` of `net` in it. */
-  static async start(net: Network, nodeId: number): Promise<NodeWorker> {
+  /** Starts a Worker and attaches node `nodeId` in it. */
+  static async start(spec: AttachSpec, nodeId: number, onTerminate?: () => void): Promise<NodeWorker> {
     const worker = new Worker(new URL("./_node_worker.ts", import.meta.url), { type: "module" });
     const w = new NodeWorker(nodeId, worker);
+    w.#onTerminate = onTerminate;
     const attached = new Promise((resolve, reject) => w.#pending.set(-1, { resolve, reject }));
-    worker.postMessage({ type: "attach", handle: net.handle(nodeId) });
+    worker.postMessage({ type: "attach", spec });
     await attached;
     return w;
   }
+
+  #onTerminate?: () => void;
 
   #onMessage(
     m: { type: string; id: number; value: unknown; name: string; error: never; nodeId: number },
@@ -139,11 +180,13 @@ export class NodeWorker {
     this.worker.postMessage({ type: "tell", name, value });
   }
 
-  /** Kills the Worker without closing its node: the node is lost, as a card that goes away. */
+  /** Kills the Worker without closing its node: the node is lost, as a card that goes away
+   * (on the simulated device, whose state outlives the thread, the node is removed too). */
   terminate(): void {
     if (this.terminated) return;
     this.terminated = true;
     this.worker.terminate();
+    this.#onTerminate?.();
     for (const p of this.#pending.values()) p.reject(new Error(`node ${this.nodeId} was terminated`));
     this.#pending.clear();
   }
@@ -158,30 +201,61 @@ export class NodeWorker {
   }
 }
 
-/** An emulated network with nodes in Workers and in the test's thread. */
+/** A SCIF network for a test: nodes in Workers and in the test's thread, on one backend. */
 export class Cluster {
-  readonly net: Network;
+  readonly backend: Backend;
+  readonly #net: Network | null;
+  readonly #sim: SimDevice | null;
   readonly workers: NodeWorker[] = [];
+  readonly #local: ScifNode[] = [];
 
-  private constructor(net: Network) {
-    this.net = net;
+  private constructor(backend: Backend, net: Network | null, sim: SimDevice | null) {
+    this.backend = backend;
+    this.#net = net;
+    this.#sim = sim;
   }
 
-  /** A network of `nodes` nodes, none attached yet. */
-  static async create(options: NetworkOptions): Promise<Cluster> {
-    return new Cluster(await createNetwork(options));
+  /** A network of `nodes` nodes, none attached yet (network options apply to emu only). */
+  static async create(options: ClusterOptions): Promise<Cluster> {
+    const { backend = "emu", ...net } = options;
+    if (backend === "emu") return new Cluster(backend, await createNetwork(net), null);
+    return new Cluster(backend, null, await SimDevice.open());
+  }
+
+  /** The emulated network (emu only). */
+  get net(): Network {
+    if (!this.#net) throw new Error("not an emulated network");
+    return this.#net;
+  }
+
+  /** The simulated device (hw only). */
+  get sim(): SimDevice {
+    if (!this.#sim) throw new Error("not the simulated device");
+    return this.#sim;
+  }
+
+  #spec(nodeId: number): AttachSpec {
+    if (this.#net) return { backend: "emu", handle: this.#net.handle(nodeId) };
+    this.#sim!.add(nodeId);
+    return { backend: "hw", device: this.#sim!.device(nodeId), libc: this.#sim!.library };
   }
 
   /** Attaches node `nodeId` in a new Worker. */
   async spawn(nodeId: number): Promise<NodeWorker> {
-    const w = await NodeWorker.start(this.net, nodeId);
+    const sim = this.#sim;
+    const w = await NodeWorker.start(this.#spec(nodeId), nodeId, sim ? () => sim.remove(nodeId) : undefined);
     this.workers.push(w);
     return w;
   }
 
   /** Attaches node `nodeId` in the test's own thread. */
-  local(nodeId: number): Promise<ScifNode> {
-    return this.net.node(nodeId);
+  async local(nodeId: number): Promise<ScifNode> {
+    const spec = this.#spec(nodeId);
+    const node = spec.backend === "emu"
+      ? await this.#net!.node(nodeId)
+      : await openNode({ backend: "hw", device: spec.device, libc: spec.libc });
+    this.#local.push(node);
+    return node;
   }
 
   /** Nodes 0 and 1 in Workers, connected: node 0's endpoint is kept as "c", node 1's accepted
@@ -199,7 +273,9 @@ export class Cluster {
   /** Closes every node, ends every Worker. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
-    await this.net.close();
+    await Promise.all(this.#local.map((n) => n.close()));
+    await this.#net?.close();
+    this.#sim?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

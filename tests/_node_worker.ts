@@ -2,12 +2,13 @@
 // The Worker side of tests/_cluster.ts: attaches one SCIF node and runs scenarios on it.
 //
 // Messages from the test thread:
-//   { type: "attach", handle }                       -> { type: "attached", nodeId }
+//   { type: "attach", spec }                         -> { type: "attached", nodeId }
+//     spec: { backend: "emu", handle } or { backend: "hw", device, libc } (see _cluster.ts)
 //   { type: "run", id, module, scenario, args }      -> { type: "done", id, value } | { type: "failed", id, error }
 //   { type: "tell", name, value }                    (delivered to ctx.waitFor(name))
 //   { type: "close" }                                -> { type: "closed" }
 // and from a scenario: { type: "signal", name, value } (ctx.signal).
-import { attachNode, type ScifNode } from "../mod.ts";
+import { attachNode, openNode, type ScifNode } from "../mod.ts";
 import type { ScenarioContext } from "./_cluster.ts";
 
 let node: ScifNode | undefined;
@@ -42,7 +43,9 @@ self.onmessage = async (e: MessageEvent) => {
   switch (m.type) {
     case "attach":
       try {
-        node = await attachNode(m.handle);
+        node = m.spec.backend === "emu"
+          ? await attachNode(m.spec.handle)
+          : await openNode({ backend: "hw", device: m.spec.device, libc: m.spec.libc });
         self.postMessage({ type: "attached", nodeId: node.nodeId });
       } catch (err) {
         self.postMessage({ type: "failed", id: -1, error: serialize(err) });

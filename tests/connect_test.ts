@@ -1,14 +1,13 @@
 // Connections: loopback on one node, many concurrent connections on one listener, listener
 // close refusing pending requests, and the port a connection uses.
 import { assertEquals } from "@std/assert";
-import { createNetwork } from "../mod.ts";
-import { Cluster, within } from "./_cluster.ts";
+import { Cluster, conformance, within } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
 
-Deno.test("connect: loopback on one node, in one thread, moves bytes both ways", async () => {
-  const net = await createNetwork({ nodes: 1 });
-  const node = await net.node(0);
+conformance("connect: loopback on one node, in one thread, moves bytes both ways", async (backend) => {
+  await using cluster = await Cluster.create({ backend, nodes: 1 });
+  const node = await cluster.local(0);
   const l = node.open();
   l.bind(2000);
   l.listen(1);
@@ -24,11 +23,10 @@ Deno.test("connect: loopback on one node, in one thread, moves bytes both ways",
   const back = new Uint8Array(3);
   await c.recv(back);
   assertEquals([...back], [3, 2, 1]);
-  await net.close();
 });
 
-Deno.test("connect: loopback on one node whose listener and client run in one Worker", async () => {
-  await using cluster = await Cluster.create({ nodes: 1 });
+conformance("connect: loopback on one node whose listener and client run in one Worker", async (backend) => {
+  await using cluster = await Cluster.create({ backend, nodes: 1 });
   const a = await cluster.spawn(0);
   const listening = a.signal("listening");
   const server = a.run(S, "echoServer", { port: 2000, backlog: 1, connections: 1 });
@@ -39,31 +37,34 @@ Deno.test("connect: loopback on one node whose listener and client run in one Wo
   await within(2000, server);
 });
 
-Deno.test("connect: 64 concurrent connections on one listener, each carries its own bytes", async () => {
-  await using cluster = await Cluster.create({ nodes: 3 });
-  const [a, b, c] = [await cluster.spawn(0), await cluster.spawn(1), await cluster.spawn(2)];
-  const listening = a.signal("listening");
-  const server = a.run<number>(S, "echoServer", { port: 2000, backlog: 64, connections: 64 });
-  await listening;
-  const [pb, pc] = await within(
-    10_000,
-    Promise.all([
-      b.run<number[]>(S, "connectMany", { dst: { node: 0, port: 2000 }, count: 32, prefix: "e" }),
-      c.run<number[]>(S, "connectMany", { dst: { node: 0, port: 2000 }, count: 32, prefix: "e" }),
-    ]),
-  );
-  assertEquals(new Set([...pb]).size + new Set([...pc]).size, 64);
-  assertEquals(await b.run(S, "pingEach", { prefix: "e", count: 32 }), 32);
-  assertEquals(await c.run(S, "pingEach", { prefix: "e", count: 32 }), 32);
-  for (let i = 0; i < 32; i++) {
-    await b.run(S, "close", { name: `e${i}` });
-    await c.run(S, "close", { name: `e${i}` });
-  }
-  assertEquals(await within(5000, server), 64 * 4);
-});
+conformance(
+  "connect: 64 concurrent connections on one listener, each carries its own bytes",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 3 });
+    const [a, b, c] = [await cluster.spawn(0), await cluster.spawn(1), await cluster.spawn(2)];
+    const listening = a.signal("listening");
+    const server = a.run<number>(S, "echoServer", { port: 2000, backlog: 64, connections: 64 });
+    await listening;
+    const [pb, pc] = await within(
+      10_000,
+      Promise.all([
+        b.run<number[]>(S, "connectMany", { dst: { node: 0, port: 2000 }, count: 32, prefix: "e" }),
+        c.run<number[]>(S, "connectMany", { dst: { node: 0, port: 2000 }, count: 32, prefix: "e" }),
+      ]),
+    );
+    assertEquals(new Set([...pb]).size + new Set([...pc]).size, 64);
+    assertEquals(await b.run(S, "pingEach", { prefix: "e", count: 32 }), 32);
+    assertEquals(await c.run(S, "pingEach", { prefix: "e", count: 32 }), 32);
+    for (let i = 0; i < 32; i++) {
+      await b.run(S, "close", { name: `e${i}` });
+      await c.run(S, "close", { name: `e${i}` });
+    }
+    assertEquals(await within(5000, server), 64 * 4);
+  },
+);
 
-Deno.test("connect: closing a listener refuses its pending requests", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
+conformance("connect: closing a listener refuses its pending requests", async (backend) => {
+  await using cluster = await Cluster.create({ backend, nodes: 2 });
   const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
   const listening = b.signal("listening");
   await b.run(S, "listen", { port: 2000, backlog: 8 });
@@ -76,32 +77,34 @@ Deno.test("connect: closing a listener refuses its pending requests", async () =
   assertEquals(await within(2000, pending), ["ECONNREFUSED", "ECONNREFUSED", "ECONNREFUSED"]);
 });
 
-Deno.test("connect: a closed listener's port stays taken until its accepted endpoints close", async () => {
-  const net = await createNetwork({ nodes: 1 });
-  const node = await net.node(0);
-  const l = node.open();
-  l.bind(2000);
-  l.listen(1);
-  const c = node.open();
-  const [{ endpoint }] = await Promise.all([l.accept(), c.connect({ node: 0, port: 2000 })]);
-  l.close();
-  const again = node.open();
-  const code = (() => {
-    try {
-      again.bind(2000);
-      return "ok";
-    } catch (e) {
-      return (e as { code: string }).code;
-    }
-  })();
-  assertEquals(code, "EINVAL");
-  endpoint.close();
-  assertEquals(node.open().bind(2000), 2000);
-  await net.close();
-});
+conformance(
+  "connect: a closed listener's port stays taken until its accepted endpoints close",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 1 });
+    const node = await cluster.local(0);
+    const l = node.open();
+    l.bind(2000);
+    l.listen(1);
+    const c = node.open();
+    const [{ endpoint }] = await Promise.all([l.accept(), c.connect({ node: 0, port: 2000 })]);
+    l.close();
+    const again = node.open();
+    const code = (() => {
+      try {
+        again.bind(2000);
+        return "ok";
+      } catch (e) {
+        return (e as { code: string }).code;
+      }
+    })();
+    assertEquals(code, "EINVAL");
+    endpoint.close();
+    assertEquals(node.open().bind(2000), 2000);
+  },
+);
 
-Deno.test("connect: a node that closes resets its peers' connections", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
+conformance("connect: a node that closes resets its peers' connections", async (backend) => {
+  await using cluster = await Cluster.create({ backend, nodes: 2 });
   const [a, b] = await cluster.connectedPair();
   await b.close();
   assertEquals(await a.run(S, "recv", { name: "c", len: 1 }), "ECONNRESET");

@@ -2,7 +2,7 @@
 // against the kernel's scif_api.c), one case each. Nodes run in Workers; cases that need a
 // peer use a second node in another Worker.
 import { assertEquals } from "@std/assert";
-import { Cluster, type NodeWorker } from "./_cluster.ts";
+import { Cluster, conformance, type NodeWorker } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
 const E = new URL("./_errno_scenarios.ts", import.meta.url);
@@ -21,8 +21,8 @@ async function listener(
   return { done };
 }
 
-Deno.test("errno rules", async (t) => {
-  await using cluster = await Cluster.create({ nodes: 3 });
+conformance("errno rules", async (backend, t) => {
+  await using cluster = await Cluster.create({ backend, nodes: 3 });
   const a = await cluster.spawn(0);
   const b = await cluster.spawn(1);
   const run = <T>(w: NodeWorker, name: string, args?: unknown) => w.run<T>(E, name, args);
@@ -47,16 +47,19 @@ Deno.test("errno rules", async (t) => {
     assertEquals([second - first, again], [1, first]);
     assertEquals(first > rsvd, true);
   });
-  await t.step("bind: ENOSPC when no port is free", async () => {
-    const c = await cluster.spawn(2);
-    assertEquals(await run(c, "bindNoSpace"), "ENOSPC");
-    await c.close();
-  });
-  await t.step("bind: ports below SCIF_ADMIN_PORT_END on a privileged network", async () => {
-    await using priv = await Cluster.create({ nodes: 1, privileged: true });
-    const node = await priv.local(0);
-    assertEquals(node.open().bind(80), 80);
-  });
+  if (backend === "emu") {
+    // 64,447 endpoints: on the device that is as many descriptors, beyond the usual fd limit.
+    await t.step("bind: ENOSPC when no port is free", async () => {
+      const c = await cluster.spawn(2);
+      assertEquals(await run(c, "bindNoSpace"), "ENOSPC");
+      await c.close();
+    });
+    await t.step("bind: ports below SCIF_ADMIN_PORT_END on a privileged network", async () => {
+      await using priv = await Cluster.create({ backend, nodes: 1, privileged: true });
+      const node = await priv.local(0);
+      assertEquals(node.open().bind(80), 80);
+    });
+  }
   await t.step("listen: EINVAL when unbound, EISCONN when listening, EINVAL for a bad backlog", async () => {
     assertEquals(await run(a, "listenStates"), ["EINVAL", "EISCONN", "EINVAL"]);
   });
@@ -107,12 +110,14 @@ Deno.test("errno rules", async (t) => {
     a.tell("close");
     assertEquals(await first, "ECONNREFUSED");
   });
-  await t.step("connect: ECONNREFUSED when nobody accepts within the connect timeout", async () => {
-    await using quick = await Cluster.create({ nodes: 2, connectTimeoutMs: 200 });
-    const [q0, q1] = [await quick.spawn(0), await quick.spawn(1)];
-    await listener(q1, 2000, 0, 4);
-    assertEquals(await q0.run(S, "tryConnect", { dst: { node: 1, port: 2000 } }), "ECONNREFUSED");
-  });
+  if (backend === "emu") {
+    await t.step("connect: ECONNREFUSED when nobody accepts within the connect timeout", async () => {
+      await using quick = await Cluster.create({ backend, nodes: 2, connectTimeoutMs: 200 });
+      const [q0, q1] = [await quick.spawn(0), await quick.spawn(1)];
+      await listener(q1, 2000, 0, 4);
+      assertEquals(await q0.run(S, "tryConnect", { dst: { node: 1, port: 2000 } }), "ECONNREFUSED");
+    });
+  }
   await t.step("connect, listen: EINVAL on a disconnected endpoint; bind: EISCONN", async () => {
     const { done } = await listener(b, 2200, 1);
     const codes = run<string[]>(a, "connectDisconnected", { dst: { node: 1, port: 2200 } });

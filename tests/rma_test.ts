@@ -2,179 +2,191 @@
 // and by the calling thread, fences, ORDERED, mmap.
 import { assert, assertEquals } from "@std/assert";
 import { SCIF_RMA_ORDERED, SCIF_RMA_SYNC, SCIF_RMA_USECPU } from "../mod.ts";
-import { Cluster, within } from "./_cluster.ts";
+import { Cluster, conformance, within } from "./_cluster.ts";
 
 const R = new URL("./_rma_scenarios.ts", import.meta.url);
 const PAGE = 4096;
 
-Deno.test("rma: a transfer spanning several windows on both sides moves exactly its bytes", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await cluster.connectedPair();
-  // Local: three windows back to back at 0x10000; remote: two at 0x40000.
-  for (const [i, pages] of [[0, 2], [1, 3], [2, 1]]) {
-    await a.run(R, "register", {
-      ep: "c",
-      name: `l${i}`,
-      pages,
-      seed: 100 + i,
-      offset: [0x10000, 0x12000, 0x15000][i],
-    });
-  }
-  for (const [i, pages] of [[0, 3], [1, 4]]) {
-    await b.run(R, "register", {
-      ep: "conn0",
-      name: `r${i}`,
-      pages,
-      seed: 200 + i,
-      offset: [0x40000, 0x43000][i],
-    });
-  }
-  const before = [
-    ...await b.run<number[]>(R, "bytes", { name: "r0" }),
-    ...await b.run<number[]>(R, "bytes", { name: "r1" }),
-  ];
-  const local = [
-    ...await a.run<number[]>(R, "bytes", { name: "l0" }),
-    ...await a.run<number[]>(R, "bytes", { name: "l1" }),
-    ...await a.run<number[]>(R, "bytes", { name: "l2" }),
-  ];
-  // 5 pages + 123 bytes from local 0x10000 + 777 to remote 0x40000 + 1000: crosses windows on both sides.
-  const len = 5 * PAGE + 123;
-  assertEquals(
-    await a.run(R, "rma", {
-      ep: "c",
-      op: "writeTo",
-      loff: 0x10000 + 777,
-      len,
-      roff: 0x40000 + 1000,
-      flags: SCIF_RMA_SYNC,
-    }),
-    "ok",
-  );
-  const after = [
-    ...await b.run<number[]>(R, "bytes", { name: "r0" }),
-    ...await b.run<number[]>(R, "bytes", { name: "r1" }),
-  ];
-  const want = [...before];
-  want.splice(1000, len, ...local.slice(777, 777 + len));
-  assertEquals(after, want);
-});
-
-Deno.test("rma: thousands of random non-SYNC writeTo/readFrom across several windows, fenced in batches, match a model byte for byte", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await cluster.connectedPair();
-  const lpages = [3, 5, 2, 6];
-  const rpages = [4, 7, 5];
-  let at = 0x100000;
-  for (let i = 0; i < lpages.length; i++) {
-    await a.run(R, "register", { ep: "c", name: `l${i}`, pages: lpages[i], seed: 300 + i, offset: at });
-    at += lpages[i] * PAGE;
-  }
-  at = 0x800000;
-  for (let i = 0; i < rpages.length; i++) {
-    await b.run(R, "register", { ep: "conn0", name: `r${i}`, pages: rpages[i], seed: 400 + i, offset: at });
-    at += rpages[i] * PAGE;
-  }
-  const lsize = lpages.reduce((x, y) => x + y) * PAGE;
-  const rsize = rpages.reduce((x, y) => x + y) * PAGE;
-  const r = await within(
-    120_000,
-    a.run<{ calls: number; local: number[]; modelLocal: number[]; modelRemote: number[] }>(
-      R,
-      "randomTransfers",
-      {
+conformance(
+  "rma: a transfer spanning several windows on both sides moves exactly its bytes",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    // Local: three windows back to back at 0x10000; remote: two at 0x40000.
+    for (const [i, pages] of [[0, 2], [1, 3], [2, 1]]) {
+      await a.run(R, "register", {
         ep: "c",
-        lbase: 0x100000,
-        lsize,
-        lseed: 300,
-        rbase: 0x800000,
-        rsize,
-        rseed: 400,
-        rsizes: rpages.map((p) => p * PAGE),
-        locals: lpages.map((_, i) => `l${i}`),
-        batches: 400,
-        perBatch: 12,
-        seed: 99,
-      },
-    ),
-    "the random transfers",
-  );
-  assert(r.calls >= 2000, `only ${r.calls} calls`);
-  assertEquals(r.local, r.modelLocal, "local memory differs from the model");
-  const remote: number[] = [];
-  for (let i = 0; i < rpages.length; i++) {
-    remote.push(...await b.run<number[]>(R, "bytes", { name: `r${i}` }));
-  }
-  assertEquals(remote, r.modelRemote, "the peer's memory differs from the model");
-});
+        name: `l${i}`,
+        pages,
+        seed: 100 + i,
+        offset: [0x10000, 0x12000, 0x15000][i],
+      });
+    }
+    for (const [i, pages] of [[0, 3], [1, 4]]) {
+      await b.run(R, "register", {
+        ep: "conn0",
+        name: `r${i}`,
+        pages,
+        seed: 200 + i,
+        offset: [0x40000, 0x43000][i],
+      });
+    }
+    const before = [
+      ...await b.run<number[]>(R, "bytes", { name: "r0" }),
+      ...await b.run<number[]>(R, "bytes", { name: "r1" }),
+    ];
+    const local = [
+      ...await a.run<number[]>(R, "bytes", { name: "l0" }),
+      ...await a.run<number[]>(R, "bytes", { name: "l1" }),
+      ...await a.run<number[]>(R, "bytes", { name: "l2" }),
+    ];
+    // 5 pages + 123 bytes from local 0x10000 + 777 to remote 0x40000 + 1000: crosses windows on both sides.
+    const len = 5 * PAGE + 123;
+    assertEquals(
+      await a.run(R, "rma", {
+        ep: "c",
+        op: "writeTo",
+        loff: 0x10000 + 777,
+        len,
+        roff: 0x40000 + 1000,
+        flags: SCIF_RMA_SYNC,
+      }),
+      "ok",
+    );
+    const after = [
+      ...await b.run<number[]>(R, "bytes", { name: "r0" }),
+      ...await b.run<number[]>(R, "bytes", { name: "r1" }),
+    ];
+    const want = [...before];
+    want.splice(1000, len, ...local.slice(777, 777 + len));
+    assertEquals(after, want);
+  },
+);
 
-Deno.test("rma: fenceSignal (INIT_SELF) lands after the transfer before it, seen by the peer spinning on its own window", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await cluster.connectedPair();
-  const pages = 256; // 1 MiB
-  const loff = await a.run<number>(R, "register", { ep: "c", name: "src", pages, seed: 1 });
-  const roff = await b.run<number>(R, "register", { ep: "conn0", name: "dst", pages: pages + 1, seed: 2 });
-  // The source is all 0x5a; the peer waits for the flag in its last page, then checks the data.
-  await a.run(R, "fill", { name: "src", value: 0x5a });
-  const spinning = b.signal("spinning");
-  const watcher = b.run<{ seen: boolean; complete: boolean }>(R, "spinForFlag", {
-    name: "dst",
-    flagAt: pages * PAGE + 8,
-    value: "81985529216486895",
-    checkFrom: 0,
-    checkTo: pages * PAGE,
-    fill: 0x5a,
-    timeoutMs: 10_000,
-  });
-  await spinning;
-  await a.run(R, "writeThenSignal", {
-    ep: "c",
-    loff,
-    len: pages * PAGE,
-    roff,
-    flagRoff: roff + pages * PAGE + 8,
-    value: "81985529216486895",
-  });
-  assertEquals(await within(15_000, watcher), { seen: true, complete: true });
-});
+conformance(
+  "rma: thousands of random non-SYNC writeTo/readFrom across several windows, fenced in batches, match a model byte for byte",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const lpages = [3, 5, 2, 6];
+    const rpages = [4, 7, 5];
+    let at = 0x100000;
+    for (let i = 0; i < lpages.length; i++) {
+      await a.run(R, "register", { ep: "c", name: `l${i}`, pages: lpages[i], seed: 300 + i, offset: at });
+      at += lpages[i] * PAGE;
+    }
+    at = 0x800000;
+    for (let i = 0; i < rpages.length; i++) {
+      await b.run(R, "register", { ep: "conn0", name: `r${i}`, pages: rpages[i], seed: 400 + i, offset: at });
+      at += rpages[i] * PAGE;
+    }
+    const lsize = lpages.reduce((x, y) => x + y) * PAGE;
+    const rsize = rpages.reduce((x, y) => x + y) * PAGE;
+    const r = await within(
+      120_000,
+      a.run<{ calls: number; local: number[]; modelLocal: number[]; modelRemote: number[] }>(
+        R,
+        "randomTransfers",
+        {
+          ep: "c",
+          lbase: 0x100000,
+          lsize,
+          lseed: 300,
+          rbase: 0x800000,
+          rsize,
+          rseed: 400,
+          rsizes: rpages.map((p) => p * PAGE),
+          locals: lpages.map((_, i) => `l${i}`),
+          batches: 400,
+          perBatch: 12,
+          seed: 99,
+        },
+      ),
+      "the random transfers",
+    );
+    assert(r.calls >= 2000, `only ${r.calls} calls`);
+    assertEquals(r.local, r.modelLocal, "local memory differs from the model");
+    const remote: number[] = [];
+    for (let i = 0; i < rpages.length; i++) {
+      remote.push(...await b.run<number[]>(R, "bytes", { name: `r${i}` }));
+    }
+    assertEquals(remote, r.modelRemote, "the peer's memory differs from the model");
+  },
+);
 
-Deno.test("rma: fenceMark/fenceWait with INIT_PEER waits for the peer's queued transfers; fenceSignal INIT_PEER too", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await cluster.connectedPair();
-  const loff = await a.run<number>(R, "register", { ep: "c", name: "src", pages: 1024, seed: 1 });
-  const roff = await b.run<number>(R, "register", { ep: "conn0", name: "dst", pages: 1025, seed: 2 });
-  await a.run(R, "fill", { name: "src", value: 7 });
-  // a queues a 4 MiB transfer into b's window; b marks a's RMAs and waits, then checks.
-  assertEquals(
-    await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 1024 * PAGE, roff, flags: 0 }),
-    "ok",
-  );
-  await b.run(R, "waitForPeer", { ep: "conn0" });
-  assert(
-    await b.run(R, "all", { name: "dst", value: 7, to: 1024 * PAGE }),
-    "the transfer was not complete when the peer's fence returned",
-  );
-  // INIT_PEER signal: b's engine writes b's flag once a's engine has done what a queued.
-  await a.run(R, "fill", { name: "src", value: 9 });
-  assertEquals(
-    await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 1024 * PAGE, roff, flags: 0 }),
-    "ok",
-  );
-  // Queued before b starts spinning (the spin keeps b's thread busy).
-  await b.run(R, "signalAfterPeer", { ep: "conn0", localFlag: roff + 1024 * PAGE, value: "42" });
-  const spinning = b.signal("spinning");
-  const watcher = b.run<{ seen: boolean; complete: boolean }>(R, "spinForFlag", {
-    name: "dst",
-    flagAt: 1024 * PAGE,
-    value: "42",
-    checkFrom: 0,
-    checkTo: 1024 * PAGE,
-    fill: 9,
-    timeoutMs: 10_000,
-  });
-  await spinning;
-  assertEquals(await within(15_000, watcher), { seen: true, complete: true });
-});
+conformance(
+  "rma: fenceSignal (INIT_SELF) lands after the transfer before it, seen by the peer spinning on its own window",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const pages = 256; // 1 MiB
+    const loff = await a.run<number>(R, "register", { ep: "c", name: "src", pages, seed: 1 });
+    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "dst", pages: pages + 1, seed: 2 });
+    // The source is all 0x5a; the peer waits for the flag in its last page, then checks the data.
+    await a.run(R, "fill", { name: "src", value: 0x5a });
+    const spinning = b.signal("spinning");
+    const watcher = b.run<{ seen: boolean; complete: boolean }>(R, "spinForFlag", {
+      name: "dst",
+      flagAt: pages * PAGE + 8,
+      value: "81985529216486895",
+      checkFrom: 0,
+      checkTo: pages * PAGE,
+      fill: 0x5a,
+      timeoutMs: 10_000,
+    });
+    await spinning;
+    await a.run(R, "writeThenSignal", {
+      ep: "c",
+      loff,
+      len: pages * PAGE,
+      roff,
+      flagRoff: roff + pages * PAGE + 8,
+      value: "81985529216486895",
+    });
+    assertEquals(await within(15_000, watcher), { seen: true, complete: true });
+  },
+);
+
+conformance(
+  "rma: fenceMark/fenceWait with INIT_PEER waits for the peer's queued transfers; fenceSignal INIT_PEER too",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const loff = await a.run<number>(R, "register", { ep: "c", name: "src", pages: 1024, seed: 1 });
+    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "dst", pages: 1025, seed: 2 });
+    await a.run(R, "fill", { name: "src", value: 7 });
+    // a queues a 4 MiB transfer into b's window; b marks a's RMAs and waits, then checks.
+    assertEquals(
+      await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 1024 * PAGE, roff, flags: 0 }),
+      "ok",
+    );
+    await b.run(R, "waitForPeer", { ep: "conn0" });
+    assert(
+      await b.run(R, "all", { name: "dst", value: 7, to: 1024 * PAGE }),
+      "the transfer was not complete when the peer's fence returned",
+    );
+    // INIT_PEER signal: b's engine writes b's flag once a's engine has done what a queued.
+    await a.run(R, "fill", { name: "src", value: 9 });
+    assertEquals(
+      await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 1024 * PAGE, roff, flags: 0 }),
+      "ok",
+    );
+    // Queued before b starts spinning (the spin keeps b's thread busy).
+    await b.run(R, "signalAfterPeer", { ep: "conn0", localFlag: roff + 1024 * PAGE, value: "42" });
+    const spinning = b.signal("spinning");
+    const watcher = b.run<{ seen: boolean; complete: boolean }>(R, "spinForFlag", {
+      name: "dst",
+      flagAt: 1024 * PAGE,
+      value: "42",
+      checkFrom: 0,
+      checkTo: 1024 * PAGE,
+      fill: 9,
+      timeoutMs: 10_000,
+    });
+    await spinning;
+    assertEquals(await within(15_000, watcher), { seen: true, complete: true });
+  },
+);
 
 for (
   const [name, flags] of [["by the DMA engine", SCIF_RMA_ORDERED], [
@@ -182,8 +194,8 @@ for (
     SCIF_RMA_ORDERED | SCIF_RMA_USECPU,
   ]] as const
 ) {
-  Deno.test(`rma: ORDERED makes the last cache line land last (${name}), 300 rounds`, async () => {
-    await using cluster = await Cluster.create({ nodes: 2 });
+  conformance(`rma: ORDERED makes the last cache line land last (${name}), 300 rounds`, async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     const len = 256 * 1024;
     const roff = await b.run<number>(R, "register", {
@@ -200,20 +212,23 @@ for (
   });
 }
 
-Deno.test("mmap: a store through the view is the peer's memory; the peer's store is seen through the view", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await cluster.connectedPair();
-  const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 2, seed: 5 });
-  assertEquals(await a.run(R, "mmap", { ep: "c", name: "v", roff: roff + PAGE, length: 100 }), 100);
-  await a.run(R, "poke", { name: "v", at: 10, bytes: [1, 2, 3] });
-  assertEquals(await b.run(R, "peek", { name: "win", at: PAGE + 10, length: 3 }), [1, 2, 3]);
-  await b.run(R, "poke", { name: "win", at: PAGE + 50, bytes: [9, 8] });
-  assertEquals(await a.run(R, "peek", { name: "v", at: 50, length: 2 }), [9, 8]);
-  assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "ok");
-});
+conformance(
+  "mmap: a store through the view is the peer's memory; the peer's store is seen through the view",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 2, seed: 5 });
+    assertEquals(await a.run(R, "mmap", { ep: "c", name: "v", roff: roff + PAGE, length: 100 }), 100);
+    await a.run(R, "poke", { name: "v", at: 10, bytes: [1, 2, 3] });
+    assertEquals(await b.run(R, "peek", { name: "win", at: PAGE + 10, length: 3 }), [1, 2, 3]);
+    await b.run(R, "poke", { name: "win", at: PAGE + 50, bytes: [9, 8] });
+    assertEquals(await a.run(R, "peek", { name: "v", at: 50, length: 2 }), [9, 8]);
+    assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "ok");
+  },
+);
 
-Deno.test("mmap: an 8-byte round trip through two mapped windows", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
+conformance("mmap: an 8-byte round trip through two mapped windows", async (backend) => {
+  await using cluster = await Cluster.create({ backend, nodes: 2 });
   const [a, b] = await cluster.connectedPair();
   const ra = await a.run<number>(R, "register", { ep: "c", name: "inbox", pages: 1, seed: 0 });
   const rb = await b.run<number>(R, "register", { ep: "conn0", name: "inbox", pages: 1, seed: 0 });
@@ -232,81 +247,90 @@ Deno.test("mmap: an 8-byte round trip through two mapped windows", async () => {
   assert(us > 0);
 });
 
-Deno.test("mmap: a mapping outlives unregister until munmap; the offsets are free again at once", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await cluster.connectedPair();
-  const roff = await b.run<number>(R, "register", {
-    ep: "conn0",
-    name: "win",
-    pages: 1,
-    seed: 5,
-    offset: 0x20000,
-  });
-  await a.run(R, "mmap", { ep: "c", name: "v", roff, length: PAGE });
-  assertEquals(await b.run(R, "unregister", { ep: "conn0", offset: roff, length: PAGE }), "ok");
-  // The peer can no longer reach it by RMA, but its mapping still is the memory.
-  assertEquals(await a.run(R, "calls", { ep: "c", list: [["vreadFrom", "view:v", roff, SCIF_RMA_SYNC]] }), [
-    "ENXIO",
-  ]);
-  await a.run(R, "poke", { name: "v", at: 0, bytes: [42] });
-  assertEquals(await b.run(R, "peek", { name: "win", at: 0, length: 1 }), [42]);
-  assertEquals(
-    await b.run<number>(R, "register", { ep: "conn0", name: "again", pages: 1, seed: 6, offset: 0x20000 }),
-    0x20000,
-  );
-  assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "ok");
-  assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "EINVAL", "a second munmap of the view");
-});
-
-Deno.test("rma: after the peer closes, calls fail with ECONNRESET and mappings stay valid until munmap", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await cluster.connectedPair();
-  const loff = await a.run<number>(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
-  const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
-  await a.run(R, "mmap", { ep: "c", name: "v", roff, length: PAGE });
-  await b.run(new URL("./_scenarios.ts", import.meta.url), "close", { name: "conn0" });
-  await new Promise((r) => setTimeout(r, 30));
-  assertEquals(
-    await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 8, roff, flags: SCIF_RMA_SYNC }),
-    "ECONNRESET",
-  );
-  assertEquals(
-    await a.run(R, "calls", {
-      ep: "c",
-      list: [["fenceMark", 1], ["register", "mem:l"], ["mmap", roff, PAGE, 1]],
-    }),
-    ["ECONNRESET", "ECONNRESET", "ECONNRESET"],
-  );
-  await a.run(R, "poke", { name: "v", at: 0, bytes: [77] });
-  assertEquals(await b.run(R, "peek", { name: "win", at: 0, length: 1 }), [77]);
-  assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "ok");
-});
-
-Deno.test("rma: a node lost while its transfers are queued: the survivor's fence and calls fail, nothing hangs", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await cluster.connectedPair();
-  const loff = await a.run<number>(R, "register", { ep: "c", name: "l", pages: 2048, seed: 1 });
-  const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 2048, seed: 2 });
-  for (let i = 0; i < 4; i++) {
-    await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 2048 * PAGE, roff, flags: 0 });
-  }
-  a.terminate();
-  const r = await within(
-    3000,
-    b.run<string[]>(R, "calls", { ep: "conn0", list: [["fenceWait", 0x80000000 + 1]] }),
-    "the survivor's fence",
-  );
-  assert(r[0] === "ECONNRESET" || r[0] === "ENODEV" || r[0] === "ok", r[0]);
-  await new Promise((res) => setTimeout(res, 50));
-  assertEquals(
-    await b.run(R, "rma", {
+conformance(
+  "mmap: a mapping outlives unregister until munmap; the offsets are free again at once",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const roff = await b.run<number>(R, "register", {
       ep: "conn0",
-      op: "readFrom",
-      loff: roff,
-      len: 8,
-      roff: loff,
-      flags: SCIF_RMA_SYNC,
-    }),
-    "ECONNRESET",
-  );
-});
+      name: "win",
+      pages: 1,
+      seed: 5,
+      offset: 0x20000,
+    });
+    await a.run(R, "mmap", { ep: "c", name: "v", roff, length: PAGE });
+    assertEquals(await b.run(R, "unregister", { ep: "conn0", offset: roff, length: PAGE }), "ok");
+    // The peer can no longer reach it by RMA, but its mapping still is the memory.
+    assertEquals(await a.run(R, "calls", { ep: "c", list: [["vreadFrom", "view:v", roff, SCIF_RMA_SYNC]] }), [
+      "ENXIO",
+    ]);
+    await a.run(R, "poke", { name: "v", at: 0, bytes: [42] });
+    assertEquals(await b.run(R, "peek", { name: "win", at: 0, length: 1 }), [42]);
+    assertEquals(
+      await b.run<number>(R, "register", { ep: "conn0", name: "again", pages: 1, seed: 6, offset: 0x20000 }),
+      0x20000,
+    );
+    assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "ok");
+    assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "EINVAL", "a second munmap of the view");
+  },
+);
+
+conformance(
+  "rma: after the peer closes, calls fail with ECONNRESET and mappings stay valid until munmap",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const loff = await a.run<number>(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
+    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
+    await a.run(R, "mmap", { ep: "c", name: "v", roff, length: PAGE });
+    await b.run(new URL("./_scenarios.ts", import.meta.url), "close", { name: "conn0" });
+    await new Promise((r) => setTimeout(r, 30));
+    assertEquals(
+      await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 8, roff, flags: SCIF_RMA_SYNC }),
+      "ECONNRESET",
+    );
+    assertEquals(
+      await a.run(R, "calls", {
+        ep: "c",
+        list: [["fenceMark", 1], ["register", "mem:l"], ["mmap", roff, PAGE, 1]],
+      }),
+      ["ECONNRESET", "ECONNRESET", "ECONNRESET"],
+    );
+    await a.run(R, "poke", { name: "v", at: 0, bytes: [77] });
+    assertEquals(await b.run(R, "peek", { name: "win", at: 0, length: 1 }), [77]);
+    assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "ok");
+  },
+);
+
+conformance(
+  "rma: a node lost while its transfers are queued: the survivor's fence and calls fail, nothing hangs",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const loff = await a.run<number>(R, "register", { ep: "c", name: "l", pages: 2048, seed: 1 });
+    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 2048, seed: 2 });
+    for (let i = 0; i < 4; i++) {
+      await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 2048 * PAGE, roff, flags: 0 });
+    }
+    a.terminate();
+    const r = await within(
+      3000,
+      b.run<string[]>(R, "calls", { ep: "conn0", list: [["fenceWait", 0x80000000 + 1]] }),
+      "the survivor's fence",
+    );
+    assert(r[0] === "ECONNRESET" || r[0] === "ENODEV" || r[0] === "ok", r[0]);
+    await new Promise((res) => setTimeout(res, 50));
+    assertEquals(
+      await b.run(R, "rma", {
+        ep: "conn0",
+        op: "readFrom",
+        loff: roff,
+        len: 8,
+        roff: loff,
+        flags: SCIF_RMA_SYNC,
+      }),
+      "ECONNRESET",
+    );
+  },
+);

@@ -1,65 +1,71 @@
 // Byte-stream integrity across real threads: each node in its own Worker.
 import { assertEquals } from "@std/assert";
-import { Cluster, within } from "./_cluster.ts";
+import { Cluster, conformance, within } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
 const MIB = 1024 * 1024;
 
-Deno.test("stream: 64 MiB each way at once, random sizes 1 B..256 KiB, blocking and non-blocking mixed, every byte checked", async () => {
-  await using cluster = await Cluster.create({ nodes: 2 });
-  const [a, b] = await cluster.connectedPair();
-  const total = 64 * MIB;
-  const maxChunk = 256 * 1024;
-  const [ra, rb] = await within(
-    120_000,
-    Promise.all([
-      a.run<{ sent: number; received: number }>(S, "duplex", {
-        name: "c",
-        total,
-        maxChunk,
-        sendSeed: 11,
-        recvSeed: 22,
-        pick: 3,
-      }),
-      b.run<{ sent: number; received: number }>(S, "duplex", {
-        name: "conn0",
-        total,
-        maxChunk,
-        sendSeed: 22,
-        recvSeed: 11,
-        pick: 4,
-      }),
-    ]),
-    "64 MiB duplex",
-  );
-  assertEquals([ra.sent, ra.received, rb.sent, rb.received], [total, total, total, total]);
-});
+conformance(
+  "stream: 64 MiB each way at once, random sizes 1 B..256 KiB, blocking and non-blocking mixed, every byte checked",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const total = 64 * MIB;
+    const maxChunk = 256 * 1024;
+    const [ra, rb] = await within(
+      120_000,
+      Promise.all([
+        a.run<{ sent: number; received: number }>(S, "duplex", {
+          name: "c",
+          total,
+          maxChunk,
+          sendSeed: 11,
+          recvSeed: 22,
+          pick: 3,
+        }),
+        b.run<{ sent: number; received: number }>(S, "duplex", {
+          name: "conn0",
+          total,
+          maxChunk,
+          sendSeed: 22,
+          recvSeed: 11,
+          pick: 4,
+        }),
+      ]),
+      "64 MiB duplex",
+    );
+    assertEquals([ra.sent, ra.received, rb.sent, rb.received], [total, total, total, total]);
+  },
+);
 
-Deno.test("stream: a ring smaller than the messages still delivers every byte in order", async () => {
-  await using cluster = await Cluster.create({ nodes: 2, ringBytes: 4096 });
-  const [a, b] = await cluster.connectedPair();
-  const total = 4 * MIB;
-  const [ra, rb] = await within(
-    60_000,
-    Promise.all([
-      a.run<{ sent: number; received: number }>(S, "duplex", {
-        name: "c",
-        total,
-        maxChunk: 20000,
-        sendSeed: 5,
-        recvSeed: 6,
-        pick: 7,
-      }),
-      b.run<{ sent: number; received: number }>(S, "duplex", {
-        name: "conn0",
-        total,
-        maxChunk: 20000,
-        sendSeed: 6,
-        recvSeed: 5,
-        pick: 8,
-      }),
-    ]),
-    "small-ring duplex",
-  );
-  assertEquals([ra.received, rb.received], [total, total]);
-});
+conformance(
+  "stream: a ring smaller than the messages still delivers every byte in order",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2, ringBytes: 4096 });
+    const [a, b] = await cluster.connectedPair();
+    const total = 4 * MIB;
+    const [ra, rb] = await within(
+      60_000,
+      Promise.all([
+        a.run<{ sent: number; received: number }>(S, "duplex", {
+          name: "c",
+          total,
+          maxChunk: 20000,
+          sendSeed: 5,
+          recvSeed: 6,
+          pick: 7,
+        }),
+        b.run<{ sent: number; received: number }>(S, "duplex", {
+          name: "conn0",
+          total,
+          maxChunk: 20000,
+          sendSeed: 6,
+          recvSeed: 5,
+          pick: 8,
+        }),
+      ]),
+      "small-ring duplex",
+    );
+    assertEquals([ra.received, rb.received], [total, total]);
+  },
+);

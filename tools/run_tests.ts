@@ -11,11 +11,21 @@
  * @module
  */
 
+import { buildSimulator } from "../tests/_sim.ts";
+
 const root = new URL("../", import.meta.url);
 const outDir = new URL("out/", root);
 await Deno.mkdir(outDir, { recursive: true });
 const junit = new URL("junit.xml", outDir).pathname;
 await Deno.remove(junit).catch(() => {});
+
+// The simulated /dev/scif (a C test fixture) is built with the system compiler; the tests build
+// it on demand too, but a failure is clearer here.
+try {
+  await buildSimulator();
+} catch (e) {
+  console.error(`could not build the simulated device: ${(e as Error).message}`);
+}
 
 const args = Deno.args.length > 0 ? Deno.args : ["tests/"];
 const cmd = new Deno.Command(Deno.execPath(), {

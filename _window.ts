@@ -1,12 +1,13 @@
-// A registered address space (the kernel's reg_list / remote_reg_list, scif_rma_list.c):
+// A registered address space (the kernel's reg_list / remote_reg_list, scif_rma_list.c), shared
+// by the backends (the emulator keeps both sides' spaces; the hardware backend its own offsets):
 // windows sorted by offset, offset allocation, and the lookups RMA, mmap and unregister make.
 //
 // Offsets are JS numbers, so the space is [0, 2^53) rather than the kernel's [0, 2^63).
 // Offsets the library chooses are handed out top-down, as the kernel's IOVA allocator does,
 // below the space's last page (which the kernel never hands out either).
 
-import { ScifError } from "../errors.ts";
-import { PAGE } from "./_layout.ts";
+import { ScifError } from "./errors.ts";
+import { SCIF_PAGE_SIZE as PAGE } from "./constants.ts";
 
 /** The end of a registered address space. */
 export const OFFSET_LIMIT = 2 ** 53;

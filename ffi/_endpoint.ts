@@ -1,0 +1,288 @@
+// An endpoint of the hardware backend: a file descriptor on /dev/scif, driven with the ioctls
+// of scif_ioctl.h. The kernel keeps the endpoint's state and decides every errno; this layer
+// encodes arguments, keeps what user space must remember (its port ids, the windows it chose
+// offsets for, its mappings), and runs calls that may wait on a blocking-call Worker.
+//
+// A call that may block first runs once without waiting on this thread (a non-blocking send,
+// recv or accept, poll with timeout 0): when that is enough, it costs one ioctl; otherwise the
+// rest runs, blocking, on a Worker.
+
+import { SCIF_ACCEPT_SYNC, SCIF_MAP_FIXED, SCIF_RECV_BLOCK, SCIF_SEND_BLOCK } from "../constants.ts";
+import { ScifError } from "../errors.ts";
+import type { EndpointBackend } from "../_backend.ts";
+import type { PortId } from "../types.ts";
+import { type Window, WindowList } from "../_window.ts";
+import { IOCTL, Struct } from "./abi.ts";
+import { type BlockingCall, Gate } from "./_blocking.ts";
+import { cString, MAP_SHARED, O_RDWR } from "./_libc.ts";
+import type { FfiNode } from "./_node.ts";
+
+/** One endpoint on /dev/scif. */
+export class FfiEndpoint implements EndpointBackend {
+  readonly #node: FfiNode;
+  readonly fd: number;
+  #closed = false;
+  localId: PortId | null = null;
+  peerId: PortId | null = null;
+  readonly #msg = new Struct("scifioctl_msg");
+  readonly #copy = new Struct("scifioctl_copy");
+  // Our windows, to choose offsets for new ones; each keeps its memory reachable while the
+  // driver may use it.
+  readonly #windows = new WindowList<Window & { memory: Uint8Array }>();
+  readonly #maps = new Map<Uint8Array, { ptr: Deno.PointerValue; length: number }>();
+  readonly #gates = new Set<Gate>(); // blocking calls queued or running on a Worker
+
+  constructor(node: FfiNode, fd: number) {
+    this.#node = node;
+    this.fd = fd;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #ioctl(request: number, s: { bytes: Uint8Array }, what: string): number {
+    const libc = this.#node.libc;
+    return libc.check(libc.fn.ioctl_buf(this.fd, BigInt(request), s.bytes), what);
+  }
+
+  /** Runs a blocking call on a Worker; throws the ScifError of its errno. */
+  async #blocking(call: BlockingCall, what: string): Promise<number> {
+    const gate = new Gate();
+    this.#gates.add(gate);
+    try {
+      const { ret, errno } = await this.#node.pool.call(call, gate);
+      if (ret === -1) throw ScifError.fromErrno(errno, what);
+      return ret;
+    } finally {
+      this.#gates.delete(gate);
+    }
+  }
+
+  // ---- scif_bind, scif_listen, scif_connect, scif_accept ----
+
+  bind(port: number): number {
+    const cell = new BigUint64Array([BigInt(port)]); // SCIF_BIND takes a u64 (the kernel uses an int of it)
+    this.#ioctl(IOCTL.SCIF_BIND, { bytes: new Uint8Array(cell.buffer) }, "bind");
+    const bound = Number(cell[0] & 0xffffn);
+    this.localId = { node: this.#node.nodeId, port: bound };
+    return bound;
+  }
+
+  listen(backlog: number): void {
+    const libc = this.#node.libc;
+    libc.check(libc.fn.ioctl_val(this.fd, BigInt(IOCTL.SCIF_LISTEN), BigInt(backlog)), "listen");
+  }
+
+  async connect(dst: PortId): Promise<PortId> {
+    const s = new Struct("scifioctl_connect", true).setPortId("peer", dst);
+    await this.#blocking({
+      op: "ioctl_buf",
+      fd: this.fd,
+      request: IOCTL.SCIF_CONNECT,
+      struct: s.bytes.buffer as SharedArrayBuffer,
+    }, "connect");
+    this.localId = s.portId("self");
+    this.peerId = { ...dst };
+    return this.localId;
+  }
+
+  async accept(block: boolean): Promise<EndpointBackend> {
+    const req = new Struct("scifioctl_accept", true).setS32("flags", 0);
+    const libc = this.#node.libc;
+    if (libc.fn.ioctl_buf(this.fd, BigInt(IOCTL.SCIF_ACCEPTREQ), req.bytes) === -1) {
+      const e = libc.error("accept");
+      if (e.code !== "EAGAIN" || !block) throw e;
+      req.setS32("flags", SCIF_ACCEPT_SYNC);
+      await this.#blocking({
+        op: "ioctl_buf",
+        fd: this.fd,
+        request: IOCTL.SCIF_ACCEPTREQ,
+        struct: req.bytes.buffer as SharedArrayBuffer,
+      }, "accept");
+    }
+    // The second step: a new descriptor becomes the accepted endpoint (SCIF_ACCEPTREG).
+    const fd = libc.check(libc.fn.open(cString(this.#node.device), O_RDWR), "open for accept");
+    const handle = new BigUint64Array([req.u64("endpt")]); // SCIF_ACCEPTREG takes the u64 handle
+    if (libc.fn.ioctl_buf(fd, BigInt(IOCTL.SCIF_ACCEPTREG), new Uint8Array(handle.buffer)) === -1) {
+      const e = libc.error("accept (SCIF_ACCEPTREG)");
+      libc.fn.close(fd);
+      throw e;
+    }
+    const ep = this.#node.adopt(fd);
+    ep.localId = this.localId ? { ...this.localId } : null;
+    ep.peerId = req.portId("peer");
+    return ep;
+  }
+
+  // ---- scif_send, scif_recv ----
+
+  #msgFor(data: Uint8Array, from: number, flags: number): Struct<"scifioctl_msg"> {
+    return this.#msg.setU64("msg", this.#node.libc.address(data) + BigInt(from)).setS32(
+      "len",
+      data.length - from,
+    ).setS32("flags", flags);
+  }
+
+  async send(data: Uint8Array, block: boolean): Promise<number> {
+    return await this.#transfer(IOCTL.SCIF_SEND, SCIF_SEND_BLOCK, data, block, "send");
+  }
+
+  async recv(into: Uint8Array, block: boolean): Promise<number> {
+    return await this.#transfer(IOCTL.SCIF_RECV, SCIF_RECV_BLOCK, into, block, "recv");
+  }
+
+  /** A send or recv: once without waiting here, then (blocking, if bytes are left) on a Worker. */
+  async #transfer(
+    request: number,
+    blockFlag: number,
+    data: Uint8Array,
+    block: boolean,
+    what: string,
+  ): Promise<number> {
+    const msg = this.#msgFor(data, 0, 0);
+    this.#ioctl(request, msg, what);
+    const done = msg.s32("out_len");
+    if (done === data.length || !block) return done;
+    const rest = new Struct("scifioctl_msg", true)
+      .setU64("msg", this.#node.libc.address(data) + BigInt(done))
+      .setS32("len", data.length - done)
+      .setS32("flags", blockFlag);
+    try {
+      await this.#blocking({
+        op: "ioctl_buf",
+        fd: this.fd,
+        request,
+        struct: rest.bytes.buffer as SharedArrayBuffer,
+      }, what);
+    } catch (e) {
+      if (done > 0) return done; // the kernel's rule: bytes moved count before an error
+      throw e;
+    }
+    return done + rest.s32("out_len");
+  }
+
+  // ---- registration, RMA, fences, mmap ----
+
+  register(memory: Uint8Array, offset: number | undefined, prot: number, _fixed: boolean): number {
+    // Offsets are JS numbers: without SCIF_MAP_FIXED we choose one below 2^53, top-down as the
+    // kernel would, and register there with SCIF_MAP_FIXED.
+    const at = offset ?? this.#windows.allocate(memory.byteLength);
+    if (at < 0) throw new ScifError("ENOMEM", "no free range of registered offsets is large enough");
+    const reg = new Struct("scifioctl_reg")
+      .setU64("addr", this.#node.libc.address(memory))
+      .setU64("len", memory.byteLength)
+      .setU64("offset", at)
+      .setS32("prot", prot)
+      .setS32("flags", SCIF_MAP_FIXED);
+    this.#ioctl(IOCTL.SCIF_REG, reg, "register");
+    const out = Number(reg.s64("out_offset"));
+    this.#windows.insert({ id: 0, offset: out, length: memory.byteLength, addr: 0, prot, memory });
+    return out;
+  }
+
+  unregister(offset: number, length: number): void {
+    const s = new Struct("scifioctl_unreg").setU64("offset", offset).setU64("len", length);
+    this.#ioctl(IOCTL.SCIF_UNREG, s, "unregister");
+    for (const w of [...this.#windows.windows]) {
+      if (w.offset < offset + length && offset < w.offset + w.length) this.#windows.remove(w);
+    }
+  }
+
+  #rma(
+    request: number,
+    local: number | Uint8Array,
+    length: number,
+    remoteOffset: number,
+    flags: number,
+    what: string,
+  ): Promise<void> {
+    const c = this.#copy;
+    if (typeof local === "number") c.setU64("loffset", local).setU64("addr", 0);
+    else c.setU64("loffset", 0).setU64("addr", this.#node.libc.address(local));
+    c.setU64("len", length).setU64("roffset", remoteOffset).setS32("flags", flags);
+    // RMA calls wait at most for their own transfer (SCIF_RMA_SYNC): they run here.
+    this.#ioctl(request, c, what);
+    return Promise.resolve();
+  }
+
+  readFrom(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+    return this.#rma(IOCTL.SCIF_READFROM, localOffset, length, remoteOffset, flags, "readfrom");
+  }
+
+  writeTo(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+    return this.#rma(IOCTL.SCIF_WRITETO, localOffset, length, remoteOffset, flags, "writeto");
+  }
+
+  vreadFrom(into: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+    return this.#rma(IOCTL.SCIF_VREADFROM, into, into.length, remoteOffset, flags, "vreadfrom");
+  }
+
+  vwriteTo(from: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+    return this.#rma(IOCTL.SCIF_VWRITETO, from, from.length, remoteOffset, flags, "vwriteto");
+  }
+
+  fenceMark(flags: number): Promise<number> {
+    const markCell = new Int32Array(1);
+    const s = new Struct("scifioctl_fence_mark").setS32("flags", flags).setU64(
+      "mark",
+      this.#node.libc.address(new Uint8Array(markCell.buffer)),
+    );
+    this.#ioctl(IOCTL.SCIF_FENCE_MARK, s, "fence_mark");
+    return Promise.resolve(markCell[0] >>> 0);
+  }
+
+  async fenceWait(mark: number): Promise<void> {
+    // The ioctl takes the mark by value, as an int.
+    await this.#blocking({
+      op: "ioctl_val",
+      fd: this.fd,
+      request: IOCTL.SCIF_FENCE_WAIT,
+      value: BigInt(mark | 0),
+    }, "fence_wait");
+  }
+
+  fenceSignal(
+    localOffset: number,
+    localValue: bigint,
+    remoteOffset: number,
+    remoteValue: bigint,
+    flags: number,
+  ): Promise<void> {
+    const s = new Struct("scifioctl_fence_signal")
+      .setU64("loff", localOffset)
+      .setU64("lval", localValue)
+      .setU64("roff", remoteOffset)
+      .setU64("rval", remoteValue)
+      .setS32("flags", flags);
+    this.#ioctl(IOCTL.SCIF_FENCE_SIGNAL, s, "fence_signal");
+    return Promise.resolve();
+  }
+
+  mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
+    const libc = this.#node.libc;
+    const ptr = libc.fn.mmap(null, BigInt(length), prot, MAP_SHARED, this.fd, BigInt(remoteOffset));
+    if (ptr === null || Deno.UnsafePointer.value(ptr) === 0xffffffffffffffffn) throw libc.error("mmap");
+    const view = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(ptr, length));
+    this.#maps.set(view, { ptr, length });
+    return view;
+  }
+
+  munmap(view: Uint8Array): void {
+    const m = this.#maps.get(view);
+    if (!m) throw new ScifError("EINVAL", "not a view this endpoint's mmap returned (or already unmapped)");
+    this.#maps.delete(view);
+    const libc = this.#node.libc;
+    libc.check(libc.fn.munmap(m.ptr, BigInt(m.length)), "munmap");
+  }
+
+  // ---- scif_close ----
+
+  close(): void {
+    if (this.#closed) throw new ScifError("EBADF", "the endpoint is closed");
+    this.#closed = true;
+    for (const gate of this.#gates) gate.cancel(); // calls not started yet must not run on a reused number
+    this.#node.forget(this);
+    this.#node.libc.fn.close(this.fd);
+  }
+}

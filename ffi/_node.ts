@@ -1,0 +1,150 @@
+// A node of the hardware backend: the SCIF node this machine is, reached through /dev/scif.
+// Each endpoint is a descriptor; node-wide calls (get_node_ids, poll) use a descriptor of
+// the node's own.
+
+import { POLLNVAL } from "../constants.ts";
+import { ScifError } from "../errors.ts";
+import type { EndpointBackend, NodeBackend } from "../_backend.ts";
+import { IOCTL, Struct } from "./abi.ts";
+import { BlockingPool } from "./_blocking.ts";
+import { FfiEndpoint } from "./_endpoint.ts";
+import { cString, Libc, O_RDWR } from "./_libc.ts";
+
+const POLLFD_BYTES = 8; // struct pollfd { int fd; short events; short revents; }
+const PAGE = 4096;
+
+/** The node behind one /dev/scif. */
+export class FfiNode implements NodeBackend {
+  readonly kind = "hw" as const;
+  readonly libc: Libc;
+  readonly device: string;
+  readonly pool: BlockingPool;
+  readonly nodeId: number;
+  readonly #fd: number;
+  readonly #endpoints = new Set<FfiEndpoint>();
+  readonly #allocations = new Map<bigint, Uint8Array>(); // address -> memory allocate() handed out
+  #closed = false;
+
+  private constructor(libc: Libc, device: string, fd: number) {
+    this.libc = libc;
+    this.device = device;
+    this.#fd = fd;
+    this.pool = new BlockingPool(libc.path);
+    this.nodeId = this.#nodeIds().self;
+  }
+
+  /** Opens `device` through the library at `libraryPath`. */
+  static open(device: string, libraryPath: string): FfiNode {
+    let libc: Libc;
+    try {
+      libc = new Libc(libraryPath);
+    } catch (e) {
+      throw new ScifError("ENODEV", `cannot load ${libraryPath}: ${(e as Error).message}`);
+    }
+    const fd = libc.fn.open(cString(device), O_RDWR);
+    if (fd === -1) {
+      const e = libc.error(`open ${device}`);
+      libc.close();
+      throw e;
+    }
+    return new FfiNode(libc, device, fd);
+  }
+
+  #check(): void {
+    if (this.#closed) throw new ScifError("ENODEV", "the node is closed");
+  }
+
+  openEndpoint(): EndpointBackend {
+    this.#check();
+    return this.adopt(
+      this.libc.check(this.libc.fn.open(cString(this.device), O_RDWR), `open ${this.device}`),
+    );
+  }
+
+  /** Makes an endpoint of descriptor `fd`. */
+  adopt(fd: number): FfiEndpoint {
+    const ep = new FfiEndpoint(this, fd);
+    this.#endpoints.add(ep);
+    return ep;
+  }
+
+  forget(ep: FfiEndpoint): void {
+    this.#endpoints.delete(ep);
+  }
+
+  #nodeIds(): { nodes: number[]; self: number } {
+    for (let room = 64;; room *= 4) {
+      const nodes = new Uint16Array(room);
+      const self = new Uint16Array(1);
+      const s = new Struct("scifioctl_node_ids")
+        .setU64("nodes", this.libc.address(new Uint8Array(nodes.buffer)))
+        .setU64("self", this.libc.address(new Uint8Array(self.buffer)))
+        .setS32("len", room);
+      this.libc.check(
+        this.libc.fn.ioctl_buf(this.#fd, BigInt(IOCTL.SCIF_GET_NODEIDS), s.bytes),
+        "get_node_ids",
+      );
+      const online = s.s32("len");
+      if (online <= room) return { nodes: [...nodes.subarray(0, online)], self: self[0] };
+    }
+  }
+
+  getNodeIds(): { nodes: number[]; self: number } {
+    this.#check();
+    return this.#nodeIds();
+  }
+
+  async poll(entries: { endpoint: EndpointBackend; events: number }[], timeoutMs: number): Promise<number[]> {
+    this.#check();
+    const fds = new Uint8Array(new SharedArrayBuffer(Math.max(1, entries.length) * POLLFD_BYTES));
+    const view = new DataView(fds.buffer);
+    entries.forEach((e, i) => {
+      const ep = e.endpoint instanceof FfiEndpoint && !e.endpoint.closed ? e.endpoint : null;
+      view.setInt32(i * POLLFD_BYTES, ep ? ep.fd : -1, true); // poll(2) skips negative fds
+      view.setInt16(i * POLLFD_BYTES + 4, e.events, true);
+    });
+    let ret = this.libc.fn.poll(fds, BigInt(entries.length), 0);
+    if (ret === 0 && timeoutMs !== 0) {
+      const r = await this.pool.call({
+        op: "poll",
+        fds: fds.buffer as SharedArrayBuffer,
+        nfds: entries.length,
+        timeout: timeoutMs,
+      });
+      if (r.ret === -1) throw ScifError.fromErrno(r.errno, "poll");
+      ret = r.ret;
+    } else if (ret === -1) throw this.libc.error("poll");
+    return entries.map((e, i) => {
+      if (!(e.endpoint instanceof FfiEndpoint) || e.endpoint.closed) return POLLNVAL;
+      return view.getInt16(i * POLLFD_BYTES + 6, true);
+    });
+  }
+
+  allocate(length: number): Uint8Array {
+    this.#check();
+    // Ordinary JavaScript memory, page aligned: the driver pins its pages when it is registered,
+    // and a view kept after free() stays harmless (it is garbage-collected, never unmapped).
+    const bytes = Math.ceil(length / PAGE) * PAGE;
+    const whole = new Uint8Array(bytes + PAGE - 1);
+    const skew = Number(this.libc.address(whole) % BigInt(PAGE));
+    const memory = whole.subarray(skew === 0 ? 0 : PAGE - skew, (skew === 0 ? 0 : PAGE - skew) + bytes);
+    this.#allocations.set(this.libc.address(memory), memory);
+    return memory;
+  }
+
+  free(memory: Uint8Array): void {
+    this.#check();
+    if (!this.#allocations.delete(this.libc.address(memory))) {
+      throw new ScifError("EINVAL", "not memory this node's allocate() returned, or freed already");
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    for (const ep of [...this.#endpoints]) if (!ep.closed) ep.close();
+    this.libc.fn.close(this.#fd);
+    this.pool.close();
+    return Promise.resolve();
+  }
+}
