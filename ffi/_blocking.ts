@@ -37,6 +37,11 @@ export class Gate {
   cancel(): boolean {
     return Atomics.compareExchange(this.cell, 0, QUEUED, CANCELLED) === QUEUED;
   }
+
+  /** Whether cancel() kept the call from running. */
+  get cancelled(): boolean {
+    return Atomics.load(this.cell, 0) === CANCELLED;
+  }
 }
 
 /** What a blocking call returned, and the errno of the thread that made it. */

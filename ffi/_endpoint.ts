@@ -46,12 +46,18 @@ export class FfiEndpoint implements EndpointBackend {
     return libc.check(libc.fn.ioctl_buf(this.fd, BigInt(request), s.bytes), what);
   }
 
-  /** Runs a blocking call on a Worker; throws the ScifError of its errno. */
-  async #blocking(call: BlockingCall, what: string): Promise<number> {
+  /** Runs a blocking call on a Worker; throws the ScifError of its errno. A call that close()
+   * kept from starting fails as the kernel fails one that a close interrupts: `interrupted`. */
+  async #blocking(
+    call: BlockingCall,
+    what: string,
+    interrupted: "EINTR" | "ENOTCONN" = "ENOTCONN",
+  ): Promise<number> {
     const gate = new Gate();
     this.#gates.add(gate);
     try {
       const { ret, errno } = await this.#node.pool.call(call, gate);
+      if (gate.cancelled) throw new ScifError(interrupted, `${what}: the endpoint was closed`);
       if (ret === -1) throw ScifError.fromErrno(errno, what);
       return ret;
     } finally {
@@ -76,12 +82,16 @@ export class FfiEndpoint implements EndpointBackend {
 
   async connect(dst: PortId): Promise<PortId> {
     const s = new Struct("scifioctl_connect", true).setPortId("peer", dst);
-    await this.#blocking({
-      op: "ioctl_buf",
-      fd: this.fd,
-      request: IOCTL.SCIF_CONNECT,
-      struct: s.bytes.buffer as SharedArrayBuffer,
-    }, "connect");
+    await this.#blocking(
+      {
+        op: "ioctl_buf",
+        fd: this.fd,
+        request: IOCTL.SCIF_CONNECT,
+        struct: s.bytes.buffer as SharedArrayBuffer,
+      },
+      "connect",
+      "EINTR",
+    );
     this.localId = s.portId("self");
     this.peerId = { ...dst };
     return this.localId;
@@ -94,12 +104,16 @@ export class FfiEndpoint implements EndpointBackend {
       const e = libc.error("accept");
       if (e.code !== "EAGAIN" || !block) throw e;
       req.setS32("flags", SCIF_ACCEPT_SYNC);
-      await this.#blocking({
-        op: "ioctl_buf",
-        fd: this.fd,
-        request: IOCTL.SCIF_ACCEPTREQ,
-        struct: req.bytes.buffer as SharedArrayBuffer,
-      }, "accept");
+      await this.#blocking(
+        {
+          op: "ioctl_buf",
+          fd: this.fd,
+          request: IOCTL.SCIF_ACCEPTREQ,
+          struct: req.bytes.buffer as SharedArrayBuffer,
+        },
+        "accept",
+        "EINTR",
+      );
     }
     // The second step: a new descriptor becomes the accepted endpoint (SCIF_ACCEPTREG).
     const fd = libc.check(libc.fn.open(cString(this.#node.device), O_RDWR), "open for accept");

@@ -353,3 +353,29 @@ export async function pingEach(_node: ScifNode, args: { prefix: string; count: n
   }));
   return ok;
 }
+
+/** Starts a blocking recv on a kept endpoint, closes the endpoint after `afterMs`; resolves to
+ * what the recv did ("ok" or the errno name). */
+export async function closeDuringRecv(
+  _node: ScifNode,
+  args: { name: string; afterMs: number },
+): Promise<string> {
+  const ep = endpoint(args.name);
+  const pending = outcome(() => ep.recv(new Uint8Array(10)));
+  await new Promise((r) => setTimeout(r, args.afterMs));
+  ep.close();
+  return await pending;
+}
+
+/** Starts a connect to `dst` (a listener that never accepts), closes the endpoint after
+ * `afterMs`; resolves to what the connect did. */
+export async function closeDuringConnect(
+  node: ScifNode,
+  args: { dst: PortId; afterMs: number },
+): Promise<string> {
+  const ep = node.open();
+  const pending = outcome(() => ep.connect(args.dst));
+  await new Promise((r) => setTimeout(r, args.afterMs));
+  ep.close();
+  return await pending;
+}

@@ -111,3 +111,29 @@ conformance("connect: a node that closes resets its peers' connections", async (
   assertEquals((await a.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0]);
   assertEquals(await a.run(S, "tryConnect", { dst: { node: 1, port: 2000 } }), "ENODEV");
 });
+
+for (const afterMs of [0, 100]) {
+  conformance(
+    `close of an endpoint during its blocking recv: the recv fails with ENOTCONN (close after ${afterMs} ms)`,
+    async (backend) => {
+      await using cluster = await Cluster.create({ backend, nodes: 2 });
+      const [a] = await cluster.connectedPair();
+      assertEquals(await within(3000, a.run(S, "closeDuringRecv", { name: "c", afterMs })), "ENOTCONN");
+    },
+  );
+
+  conformance(
+    `close of an endpoint during its connect: the connect fails with EINTR (close after ${afterMs} ms)`,
+    async (backend) => {
+      await using cluster = await Cluster.create({ backend, nodes: 2 });
+      const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
+      const listening = b.signal("listening");
+      await b.run(S, "listen", { port: 2000, backlog: 4 }); // never accepts
+      await listening;
+      assertEquals(
+        await within(3000, a.run(S, "closeDuringConnect", { dst: { node: 1, port: 2000 }, afterMs })),
+        "EINTR",
+      );
+    },
+  );
+}
