@@ -243,6 +243,33 @@ async function tcpSource(job: Extract<Job, { kind: "tcp-source" }>): Promise<num
   return out;
 }
 
+/** The echo side of the round trip: each message back as it came. */
+async function echo(ep: Endpoint, iters: number, size: number): Promise<number> {
+  const buf = new Uint8Array(size);
+  for (let i = 0; i < iters; i++) {
+    await ep.recv(buf);
+    await ep.send(buf);
+  }
+  return 0;
+}
+
+/** The ping side: a quarter of the iterations warm up (the code is optimised, the ring goes
+ * round), then the clock runs; ms per round trip. */
+async function ping(ep: Endpoint, iters: number, size: number): Promise<number> {
+  const buf = new Uint8Array(size);
+  const warm = iters >> 2;
+  for (let i = 0; i < warm; i++) {
+    await ep.send(buf);
+    await ep.recv(buf);
+  }
+  const t0 = now();
+  for (let i = warm; i < iters; i++) {
+    await ep.send(buf);
+    await ep.recv(buf);
+  }
+  return (now() - t0) / (iters - warm);
+}
+
 async function run(job: Job): Promise<unknown> {
   switch (job.kind) {
     case "raw-ping":
@@ -259,32 +286,12 @@ async function run(job: Job): Promise<unknown> {
   const node = await attachNode(job.handle);
   try {
     switch (job.kind) {
-      case "echo": {
-        const ep = await listenOne(node, job.port);
-        const buf = new Uint8Array(job.size);
-        for (let i = 0; i < job.iters; i++) {
-          await ep.recv(buf);
-          await ep.send(buf);
-        }
-        return 0;
-      }
+      case "echo":
+        return await echo(await listenOne(node, job.port), job.iters, job.size);
       case "ping": {
         const ep = node.open();
         await ep.connect({ node: job.node, port: job.port });
-        const buf = new Uint8Array(job.size);
-        // Warm up until the code is optimised and the ring has gone round: a quarter of the
-        // iterations (the echo side counts them too), then the clock runs.
-        const warm = job.iters >> 2;
-        for (let i = 0; i < warm; i++) {
-          await ep.send(buf);
-          await ep.recv(buf);
-        }
-        const t0 = now();
-        for (let i = warm; i < job.iters; i++) {
-          await ep.send(buf);
-          await ep.recv(buf);
-        }
-        return (now() - t0) / (job.iters - warm);
+        return await ping(ep, job.iters, job.size);
       }
       case "sink": {
         const ep = await listenOne(node, job.port);

@@ -32,7 +32,7 @@ export const RB_CUR_READ: u32 = 16; // u32: reader's private offset (reader view
 export const RB_CUR_WRITE: u32 = 20; // u32: writer's private offset (writer view only)
 export const RB_WAIT_OWN: u32 = 24; // u32: the cell this side sets before it sleeps (in the peer's memory)
 export const RB_WAIT_PEER: u32 = 28; // u32: the cell the peer sets before it sleeps (in this side's memory)
-export const RB_SEEN_READ: u32 = 32; // u32: writer's last load of the read cell (writer view only)
+export const RB_SEEN_READ: u32 = 32; // u32: writer view: its last load of the read cell; reader view: the read offset last published there
 // Fields 40..63 belong to the framed stream of an endpoint queue pair (stream.ts).
 export const RB_DESC_BYTES: u32 = 64;
 
@@ -67,6 +67,7 @@ export function rb_init(
  * cell is set to the current read offset first. */
 export function rb_retarget(d: u32, readCell: u32, waitOwn: u32): void {
   atomic.store<u32>(readCell, load<u32>(d + RB_CUR_READ));
+  store<u32>(d + RB_SEEN_READ, load<u32>(d + RB_CUR_READ));
   store<u32>(d + RB_READ_CELL, readCell);
   store<u32>(d + RB_WAIT_OWN, waitOwn);
 }
@@ -139,6 +140,7 @@ export function rb_get_next(d: u32, dst: u32, len: u32): i32 {
 
 /** Reader: publish consumption. Returns 1 when the writer said it is waiting for space. */
 export function rb_update_read_ptr(d: u32): i32 {
+  store<u32>(d + RB_SEEN_READ, load<u32>(d + RB_CUR_READ));
   atomic.store<u32>(load<u32>(d + RB_READ_CELL), load<u32>(d + RB_CUR_READ));
   return atomic.load<i32>(load<u32>(d + RB_WAIT_PEER)) != 0 ? 1 : 0;
 }

@@ -20,8 +20,14 @@
 //
 // Memory ordering: the writer stores data and length, then the tag with a sequentially
 // consistent store; the reader loads the tag atomically before it reads length and data.
-// The reader publishes the read pointer when a record is fully consumed, after its last
-// data load, as in rb.ts.
+// The reader publishes the read pointer after its last data load of the records it covers,
+// as in rb.ts.
+//
+// The read pointer is published lazily: the writer needs it only when the ring looks full to
+// it, and then it says so first (its waiting cell, in the reader's memory). So the reader
+// publishes when a record ends and the writer waits, when a quarter of the ring has gone by
+// unpublished, and (st_publish, called by the layer above) before it waits for data itself.
+// A message then costs the reader no store into the writer's memory on its critical path.
 
 import {
   RB_BASE,
@@ -29,6 +35,7 @@ import {
   RB_CUR_WRITE,
   RB_READ_CELL,
   RB_SEEN_READ,
+  RB_WAIT_PEER,
   rb_commit,
   rb_mask,
   rb_update_read_ptr,
@@ -136,5 +143,14 @@ export function st_release(d: u32, len: u32): i32 {
   const next = ((at + 15) & ~15) & m;
   store<u64>(d + ST_POS, load<u64>(d + ST_POS) + <u64>((next - cur) & m));
   store<u32>(d + RB_CUR_READ, next);
+  const unpublished = (next - load<u32>(d + RB_SEEN_READ)) & m;
+  if (unpublished >= (m + 1) >> 2 || atomic.load<i32>(load<u32>(d + RB_WAIT_PEER)) != 0) return rb_update_read_ptr(d);
+  return 0;
+}
+
+/** Reader: publishes the read offset if records were consumed since it last did. Returns 1
+ * when the writer waits for space and must be notified. */
+export function st_publish(d: u32): i32 {
+  if (load<u32>(d + RB_SEEN_READ) == load<u32>(d + RB_CUR_READ)) return 0;
   return rb_update_read_ptr(d);
 }

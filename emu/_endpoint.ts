@@ -176,7 +176,7 @@ export class EmuEndpoint implements EndpointBackend {
   /** SCIF_CNCT_GNT for our connect. Returns false when we no longer want it (the caller NACKs). */
   granted(from: PortId, peerQp: number, peerToken: number): boolean {
     if (this.state !== "CONNECTING" || from.node !== this.#target) return false;
-    this.#qp!.attach(peerQp);
+    this.#qp!.attach(peerQp, this.node.doorbellOf(from.node));
     this.peerId = from;
     this.peerToken = peerToken;
     this.#peerEpoch = this.node.knownEpoch(from.node);
@@ -255,7 +255,7 @@ export class EmuEndpoint implements EndpointBackend {
       this.node.tryPost(SCIF_CNCT_REJ, this.localId!, req.peer, BigInt(req.token));
       throw e;
     }
-    this.#qp.attach(req.qp);
+    this.#qp.attach(req.qp, this.node.doorbellOf(req.peer.node));
     // SCIF_CNCT_GNT: p0 our qp block, p1 the requester's token, p2 our token.
     this.node.post(
       SCIF_CNCT_GNT,
@@ -307,7 +307,7 @@ export class EmuEndpoint implements EndpointBackend {
     const qp = this.#qp!;
     const connected = () => this.state === "CONNECTED";
     while (done < len) {
-      if (qp.spinSpace(this.#spins) === 0) await qp.sleepForSpace(connected);
+      await qp.waitForSpace(this.#spins, connected);
       if (this.state !== "CONNECTED") {
         if (done > 0) return done;
         throw this.#streamError();
@@ -542,6 +542,11 @@ export class EmuEndpoint implements EndpointBackend {
         this.#destroy();
     }
     this.#wake();
+  }
+
+  /** Publishes what our receive ring has consumed (the node does it for all when rung). */
+  publishConsumption(): void {
+    if (this.state === "CONNECTED") this.#qp!.publish();
   }
 
   /** SCIF_DISCNCT from the peer. */

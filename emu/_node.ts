@@ -302,6 +302,11 @@ export class EmuNode implements NodeBackend {
     return this.#known[node];
   }
 
+  /** The address of node `node`'s doorbell. */
+  doorbellOf(node: number): number {
+    return nodeField(this.net.layout, node, N_DOORBELL);
+  }
+
   /** Sleeps until something on this node changes (a message handled, a node lost), or
    * `timeoutMs` passes. */
   async waitEvent(timeoutMs = Infinity): Promise<void> {
@@ -361,6 +366,8 @@ export class EmuNode implements NodeBackend {
         if (this.#known[j] !== -1) this.#qps.drain(j, (m) => this.#handle(m));
       }
       const backlog = this.#qps.flush();
+      // A peer that waits for ring space rings us: publish what our endpoints have read.
+      for (const ep of this.#endpoints.values()) ep.publishConsumption();
       if (this.#stopped) break;
       if (Atomics.load(i32, db) !== seen) continue;
       await sleepOn(i32, db, seen, backlog ? 1 : Infinity, false);

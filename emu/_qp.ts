@@ -58,6 +58,7 @@ export class EndpointQp {
   readonly #txReadCell: number; // in our block: the peer publishes its reads here
   #attached = false;
   #peerAttached = false;
+  #peerDoorbell = 0;
 
   private constructor(net: EmuShared, block: number) {
     this.#net = net;
@@ -83,8 +84,10 @@ export class EndpointQp {
     return new EndpointQp(net, block);
   }
 
-  /** Builds both ring views once the peer's block is known. */
-  attach(peer: number): void {
+  /** Builds both ring views once the peer's block is known; `peerDoorbell` is the doorbell of
+   * the peer's node (rung when we wait for ring space, so that it publishes what it read). */
+  attach(peer: number, peerDoorbell: number): void {
+    this.#peerDoorbell = peerDoorbell;
     const own = this.block;
     const core = this.#core;
     core.rb_init(
@@ -160,10 +163,14 @@ export class EndpointQp {
    * is empty, and publishes the consumption. Returns the count. */
   take(into: Uint8Array, from: number, spins: number): number {
     const core = this.#core;
-    const r = core.st_peek(this.#rx, spins);
+    let r = core.st_peek(this.#rx, 0);
+    if (r === 0) {
+      // Nothing yet: publish what we read before we wait (the writer may need the room).
+      this.publish();
+      if (spins === 0 || (r = core.st_peek(this.#rx, spins)) === 0) return 0;
+    }
     const off = (r / PACK) | 0;
     const count = r - off * PACK;
-    if (count === 0) return 0;
     const want = into.length - from;
     const n = count < want ? count : want;
     const u8 = this.#u8;
@@ -189,14 +196,14 @@ export class EndpointQp {
     return r - ((r / PACK) | 0) * PACK;
   }
 
+  /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
+  publish(): void {
+    if (this.#attached && this.#core.st_publish(this.#rx)) Atomics.notify(this.#i32, this.#rxReadCell >> 2);
+  }
+
   /** Bytes that may be sent now (0 once the peer is gone). */
   space(): number {
     return this.#peerAttached ? this.#core.st_space(this.#tx) : 0;
-  }
-
-  /** Spins up to `spins` turns for send space; returns the space. */
-  spinSpace(spins: number): number {
-    return this.#core.st_spin_space(this.#tx, spins);
   }
 
   /** Sleeps until the peer publishes bytes or `wake()` is called, unless `alive()` turns false
@@ -210,14 +217,19 @@ export class EndpointQp {
     if (this.#attached) core.rb_set_waiting(this.#rx, 0);
   }
 
-  /** Sleeps until the peer frees ring space or `wake()` is called (see sleepForData). */
-  async sleepForSpace(alive: () => boolean): Promise<void> {
+  /** Waits for send space: says so to the reader (which then publishes what it reads at once),
+   * spins up to `spins` turns, then rings the peer's node (in case the reader is not reading
+   * now) and sleeps until the reader publishes or `wake()`, unless `alive()` turns false. */
+  async waitForSpace(spins: number, alive: () => boolean): Promise<void> {
     if (!this.#peerAttached) return;
     const core = this.#core;
     core.rb_set_waiting(this.#tx, 1);
-    const cell = this.#txReadCell >> 2;
-    const seen = Atomics.load(this.#i32, cell);
-    if (core.st_space(this.#tx) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+    if (core.st_spin_space(this.#tx, spins) === 0) {
+      this.#net.ring(this.#peerDoorbell);
+      const cell = this.#txReadCell >> 2;
+      const seen = Atomics.load(this.#i32, cell);
+      if (core.st_space(this.#tx) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+    }
     if (this.#peerAttached) core.rb_set_waiting(this.#tx, 0);
   }
 
@@ -232,6 +244,7 @@ export class EndpointQp {
     }
     if (space && this.#peerAttached) {
       this.#core.rb_set_waiting(this.#tx, 1);
+      this.#net.ring(this.#peerDoorbell);
       cells.push([this.#txReadCell >> 2, Atomics.load(this.#i32, this.#txReadCell >> 2)]);
     }
     return cells;

@@ -6,21 +6,25 @@
 // sleeps.
 //
 // Atomics.waitAsync does not keep a Deno process alive, so while any call of this thread is
-// asleep a referenced timer does; the node's own dispatcher sleeps without it, so an idle
-// node never holds a process open.
+// asleep a timer does: one per thread, made once and referenced only while someone sleeps
+// (Deno.refTimer/unrefTimer are cheap; making and clearing a timer per sleep is not). The
+// node's own dispatcher sleeps without it, so an idle node never holds a process open.
 
 let sleepers = 0;
-let keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+let keeper: number | undefined;
+// deno-lint-ignore no-explicit-any
+const denoTimers = (globalThis as any).Deno as
+  | { refTimer?(id: number): void; unrefTimer?(id: number): void }
+  | undefined;
 
 function hold(): void {
-  if (sleepers++ === 0) keepAliveTimer = setInterval(() => {}, 1 << 30);
+  if (sleepers++ !== 0 || !denoTimers?.refTimer) return;
+  keeper ??= setInterval(() => {}, 1 << 30) as unknown as number;
+  denoTimers.refTimer(keeper);
 }
 
 function unhold(): void {
-  if (--sleepers === 0) {
-    clearInterval(keepAliveTimer);
-    keepAliveTimer = undefined;
-  }
+  if (--sleepers === 0 && keeper !== undefined) denoTimers!.unrefTimer!(keeper);
 }
 
 /** Awaits `p` while holding the process open (for promises only a waitAsync settles). */

@@ -168,3 +168,30 @@ Deno.test("core: the message codec round-trips scifmsg fields through a ring", a
   }
   assertEquals(c.msg_peek(RX), 0);
 });
+
+Deno.test("core: the reader publishes lazily: when the writer waits, after a quarter of the ring, or on st_publish", async () => {
+  const { c } = await core();
+  ring(c, 4096);
+  c.st_init(RX, 7n);
+  c.st_init(TX, 7n);
+  const full = c.st_space(TX);
+  const send = (n: number) => c.st_commit(TX, unpack(c.st_reserve(TX, n))[1]);
+  const recvAll = () => c.st_release(RX, unpack(c.st_peek(RX, 0))[1]);
+  send(100);
+  assertEquals(recvAll(), 0);
+  assert(c.st_space(TX) < full, "a small record's space is not published at once");
+  c.st_publish(RX);
+  assertEquals(c.st_space(TX), full, "st_publish publishes it");
+  // A writer that says it waits gets each record's space at once, and a notification.
+  send(100);
+  c.rb_set_waiting(TX, 1);
+  assertEquals(recvAll(), 1);
+  assertEquals(c.st_space(TX), full);
+  c.rb_set_waiting(TX, 0);
+  // A quarter of the ring consumed is published without being asked.
+  for (let i = 0; i < 8; i++) {
+    send(100);
+    recvAll();
+  }
+  assert(c.st_space(TX) > full - 1024, "more than a quarter of the ring stayed unpublished");
+});

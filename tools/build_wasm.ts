@@ -95,6 +95,7 @@ export interface CoreExports {
   st_commit(d: number, len: number): number;
   st_peek(d: number, spins: number): number;
   st_release(d: number, len: number): number;
+  st_publish(d: number): number;
   msg_encode(at: number, srcNode: number, srcPort: number, dstNode: number, dstPort: number, op: number, p0: bigint, p1: bigint, p2: bigint, p3: bigint): void;
   msg_src_node(at: number): number;
   msg_src_port(at: number): number;
