@@ -1,32 +1,42 @@
 /**
- * 8-byte round trip (blocking send + blocking recv) between SCIF nodes in two Workers, against
- * a raw Atomics ping-pong on one cache line between two Workers, measured alternately in the
- * same run (median of `--runs`). Goal: ratio <= 2.5.
+ * 8-byte round trips between the same two Workers (bench/lab.ts): blocking send + recv, a
+ * store through a mapped window, against a raw Atomics ping-pong on one cache line, in
+ * interleaved rounds (medians). Goals: send/recv <= 2x raw (2.5x for the first version),
+ * mmap <= 1.2x raw.
  *
  * ```sh
- * deno task bench            # this and the stream benchmark
- * deno run -A bench/round_trip_bench.ts --iters 200000 --runs 5
+ * deno run -A bench/round_trip_bench.ts --iters 400000 --rounds 7
  * ```
  *
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { alternate, rawRoundTripUs, scifRoundTripUs } from "./_measure.ts";
+import { Lab, type LatencyMethod, median } from "./lab.ts";
 
 if (import.meta.main) {
-  const args = parseArgs(Deno.args, { string: ["iters", "runs"], default: { iters: "600000", runs: "7" } });
+  const args = parseArgs(Deno.args, {
+    string: ["iters", "rounds"],
+    default: { iters: "400000", rounds: "7" },
+  });
   const iters = Number(args.iters);
-  const [raw, scif] = await alternate(
-    Number(args.runs),
-    () => rawRoundTripUs(iters),
-    () => scifRoundTripUs(iters),
-  );
-  const ratio = scif / raw;
-  console.log(`raw Atomics ping-pong, 2 Workers   ${raw.toFixed(3)} us`);
-  console.log(`SCIF send/recv 8 B, 2 Workers      ${scif.toFixed(3)} us`);
+  const lab = await Lab.open({ bytes: 1 << 20 });
+  const methods: LatencyMethod[] = ["raw", "sendrecv", "mmap"];
+  for (const m of methods) await lab.warmUp(m, iters);
+  const runs: Record<string, number[]> = { raw: [], sendrecv: [], mmap: [] };
+  for (let r = 0; r < Number(args.rounds); r++) {
+    for (const m of methods) runs[m].push(await lab.latency(m, iters));
+  }
+  await lab.close();
+  const [raw, sr, mm] = methods.map((m) => median(runs[m]));
+  console.log(`raw Atomics ping-pong (one line)   ${raw.toFixed(3)} us`);
   console.log(
-    `ratio                              ${ratio.toFixed(2)}x  (goal <= 2.5: ${
-      ratio <= 2.5 ? "met" : "NOT met"
+    `SCIF send/recv, 8 bytes            ${sr.toFixed(3)} us   ${(sr / raw).toFixed(2)}x raw (goal <= 2: ${
+      sr / raw <= 2 ? "met" : "NOT met"
+    })`,
+  );
+  console.log(
+    `SCIF mmap'd window, 8 bytes        ${mm.toFixed(3)} us   ${(mm / raw).toFixed(2)}x raw (goal <= 1.2: ${
+      mm / raw <= 1.2 ? "met" : "NOT met"
     })`,
   );
 }

@@ -2,7 +2,7 @@
 //
 // The writer appends records; each starts at a 16-byte aligned ring offset:
 //   @0  u64 tag   = (stream position of the record + 1) XOR the ring's key
-//   @8  u32 len   = data bytes in the record (1 .. ring size - 32)
+//   @8  u32 len   = data bytes in the record (1 .. a quarter of the ring size)
 //   @12 u32 zero
 //   @16 the data, wrapping at the ring's end; the next record starts at the next 16-byte
 //       boundary after it.
@@ -15,8 +15,8 @@
 // small message sits in the same cache line as its data, instead of on the write-pointer
 // cell. A message then crosses between cores as one line, not as a pointer line followed by
 // a data line, and the writer stalls on one ownership transfer, not two. The write pointer
-// is still published after every record (the scif_rb rule holds: the reader loads only its
-// own memory), for poll and for waking a reader that sleeps on it.
+// is still published with every record (the scif_rb rule holds: the reader loads only its
+// own memory), for waking a reader that sleeps on it.
 //
 // Memory ordering: the writer stores data and length, then the tag with a sequentially
 // consistent store; the reader loads the tag atomically before it reads length and data.
@@ -26,7 +26,7 @@
 // The read pointer is published lazily: the writer needs it only when the ring looks full to
 // it, and then it says so first (its waiting cell, in the reader's memory). So the reader
 // publishes when a record ends and the writer waits, when a quarter of the ring has gone by
-// unpublished, and (st_publish, called by the layer above) before it waits for data itself.
+// unpublished, and (st_peek, finding nothing, or st_publish) before it waits for data itself.
 // A message then costs the reader no store into the writer's memory on its critical path.
 
 import {
@@ -35,8 +35,8 @@ import {
   RB_CUR_WRITE,
   RB_READ_CELL,
   RB_SEEN_READ,
+  RB_WRITE_CELL,
   RB_WAIT_PEER,
-  rb_commit,
   rb_mask,
   rb_update_read_ptr,
 } from "./rb";
@@ -91,6 +91,11 @@ export function st_spin_space(d: u32, spins: i32): u32 {
  * when that is not enough: the reader stores to that cell on every record it finishes, so
  * not loading it on every send keeps its line from bouncing. */
 export function st_reserve(d: u32, want: u32): f64 {
+  // A record carries at most a quarter of the ring, so a large send is several records and
+  // the reader hands each back as it finishes it: the writer refills one part of the ring
+  // while the reader empties another (a record as big as the ring would make them take turns).
+  const most = (rb_mask(d) + 1) >> 2;
+  if (want > most) want = most;
   let space = room(d, load<u32>(d + RB_SEEN_READ));
   if (space < want) space = st_space(d);
   const at = (load<u32>(d + RB_CUR_WRITE) + ST_HEADER) & rb_mask(d);
@@ -98,22 +103,36 @@ export function st_reserve(d: u32, want: u32): f64 {
 }
 
 /** Writer: the caller copied `len` (>= 1) bytes at the reserved offset; write the header,
- * publish. Returns 1 when the reader sleeps and must be notified. */
+ * publish. Returns 1 when the reader sleeps and must be notified.
+ *
+ * One sequentially consistent store per record, the tag's, as a raw ping-pong has one per
+ * message (each is a full fence on x86, and the one on the record's line stalls for the
+ * line's ownership). The write pointer is stored plainly just before it, so the tag's store
+ * publishes it as well; nothing reads data because of the write pointer (readers wait on
+ * tags), it is only the cell a sleeping reader waits on and poll's hint. The wake-up is
+ * Dekker's pattern on the tag and the reader's waiting cell: we store the tag then load the
+ * cell, the reader stores the cell then loads the tag, both sequentially consistent, so one
+ * of us sees the other. */
 export function st_commit(d: u32, len: u32): i32 {
   const cur = load<u32>(d + RB_CUR_WRITE);
   const hdr = load<u32>(d + RB_BASE) + cur;
   const pos = load<u64>(d + ST_POS);
+  const size = ST_HEADER + ((len + 15) & ~15);
+  const next = (cur + size) & rb_mask(d);
   store<u32>(hdr + 8, len);
   store<u32>(hdr + 12, 0);
-  atomic.store<u64>(hdr, (pos + 1) ^ load<u64>(d + ST_KEY));
-  const size = ST_HEADER + ((len + 15) & ~15);
   store<u64>(d + ST_POS, pos + size);
-  store<u32>(d + RB_CUR_WRITE, (cur + size) & rb_mask(d));
-  return rb_commit(d);
+  store<u32>(d + RB_CUR_WRITE, next);
+  store<u32>(load<u32>(d + RB_WRITE_CELL), next);
+  atomic.store<u64>(hdr, (pos + 1) ^ load<u64>(d + ST_KEY));
+  return atomic.load<i32>(load<u32>(d + RB_WAIT_PEER)) != 0 ? 1 : 0;
 }
 
 /** Reader: the offset of the next unread data byte and how many follow it in the current
- * record, packed; 0 when no record has arrived after `spins` more looks at its header. */
+ * record, packed; 0 when no record has arrived after `spins` more looks at its header.
+ * Finding none, it first publishes what was consumed (st_publish, waking a writer that
+ * waits for the room): the reader is idle then, and the writer may be waiting for exactly
+ * that room before it can send what we wait for. */
 export function st_peek(d: u32, spins: i32): f64 {
   const left = load<u32>(d + ST_LEFT);
   if (left != 0) return pack(load<u32>(d + ST_AT), left);

@@ -39,6 +39,7 @@ import type { EmuShared } from "./_shared.ts";
 import { sleepOn } from "./_wait.ts";
 
 const RING_BYTES = 65536; // 1023 descriptors
+const READY_CELL = 7 * LINE; // in the queue's block: 1 once the engine serves (a free line of a qp block)
 const DMA_COPY = 1; // p0 destination, p1 source, p2 bytes, p3 bit 0: SCIF_RMA_ORDERED
 const DMA_SIGNAL = 2; // p0 address, p1 u64 value, p2 (peer node + 1) | peer epoch << 32, p3 peer mark
 const DMA_STOP = 3;
@@ -115,6 +116,11 @@ export class DmaEngine {
   /** The sequence number of the last descriptor queued (a fence mark). */
   get submitted(): number {
     return this.#net.load(this.#submitted) & SEQ;
+  }
+
+  /** Whether the engine's Worker is serving its queue (it takes a while to start). */
+  get started(): boolean {
+    return this.#worker !== null && this.#net.load(this.#block + READY_CELL) === 1;
   }
 
   /** Whether every queued descriptor is done. */
@@ -207,6 +213,7 @@ export class DmaEngine {
       memory: this.#net.memory,
       module: this.#net.module,
       rx: this.#block + QP_RX_DESC,
+      ready: this.#block + READY_CELL,
       writeCell: this.#block + QP_WRITE_CELL,
       readCell: this.#block + QP_READ_CELL,
       completed: this.#completed,
@@ -225,6 +232,7 @@ interface DmaInit {
   memory: WebAssembly.Memory;
   module: WebAssembly.Module;
   rx: number;
+  ready: number;
   writeCell: number;
   readCell: number;
   completed: number;
@@ -275,6 +283,7 @@ export function dmaEngineMain(copy: typeof orderedCopy): void {
       }
     };
 
+    Atomics.store(i32, init.ready >> 2, 1);
     for (;;) {
       let at = core.msg_peek(rx);
       for (let i = 0; at === 0 && i < init.spins; i++) at = core.msg_peek(rx);
@@ -288,7 +297,7 @@ export function dmaEngineMain(copy: typeof orderedCopy): void {
       const op = core.msg_op(at);
       const p = [0, 1, 2, 3].map((w) => BigInt.asUintN(64, core.msg_payload(at, w)));
       if (core.msg_release(rx)) Atomics.notify(i32, init.readCell >> 2);
-      if (op === 1) copy(u8, Number(p[0]), Number(p[1]), Number(p[2]), (p[3] & 1n) === 1n);
+      if (op === 1) copy(core.mem_copy, u8, Number(p[0]), Number(p[1]), Number(p[2]), (p[3] & 1n) === 1n);
       else if (op === 2) {
         const node = Number(p[2] & 0xffffffffn) - 1;
         if (node < 0 || waitPeer(node, Number(p[2] >> 32n), Number(p[3]))) store64(Number(p[0]), p[1]);

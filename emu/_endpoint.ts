@@ -35,6 +35,13 @@ import { EndpointRma } from "./_rma.ts";
 const MARK_PEER = 0x80000000; // a fence mark of the peer's RMAs (the kernel's SCIF_REMOTE_FENCE bit)
 const SEQ = 0x7fffffff;
 
+// Settled promises of the counts small sends and receives return, made once: a settled
+// promise is immutable, and making one per call is a measurable part of a small message.
+const RESOLVED_COUNTS = Array.from({ length: 257 }, (_, n) => Promise.resolve(n));
+function resolvedCount(n: number): Promise<number> {
+  return n <= 256 ? RESOLVED_COUNTS[n] : Promise.resolve(n);
+}
+
 /** The kernel's endpoint states (SCIFEP_*), as far as user space can tell them apart. */
 export type EpState =
   | "UNBOUND"
@@ -294,10 +301,10 @@ export class EmuEndpoint implements EndpointBackend {
   send(data: Uint8Array, block: boolean): Promise<number> {
     if (this.state === "CONNECTED") {
       const n = this.#qp!.put(data, 0);
-      if (n === data.length || !block) return Promise.resolve(n);
+      if (n === data.length || !block) return resolvedCount(n);
       return this.#sendRest(data, n);
     }
-    if (data.length === 0) return Promise.resolve(0);
+    if (data.length === 0) return resolvedCount(0);
     return Promise.reject(this.#streamError());
   }
 
@@ -320,10 +327,10 @@ export class EmuEndpoint implements EndpointBackend {
   recv(into: Uint8Array, block: boolean): Promise<number> {
     if (this.state === "CONNECTED") {
       const n = this.#qp!.take(into, 0, block ? this.#spins : 0);
-      if (n === into.length || !block) return Promise.resolve(n);
+      if (n === into.length || !block) return resolvedCount(n);
       return this.#recvRest(into, n);
     }
-    if (into.length === 0) return Promise.resolve(0);
+    if (into.length === 0) return resolvedCount(0);
     if (this.state === "DISCONNECTED") return this.#recvRest(into, 0, block);
     return Promise.reject(this.#streamError());
   }

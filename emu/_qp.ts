@@ -134,29 +134,35 @@ export class EndpointQp {
     this.#net.heap.release(this.block);
   }
 
-  /** Copies what fits of data[from..] into the peer's ring and publishes it. Returns the count. */
+  /** Copies what fits of data[from..] into the peer's ring and publishes it, as records of
+   * at most a quarter of the ring. Returns the count. */
   put(data: Uint8Array, from: number): number {
     const core = this.#core;
-    const want = data.length - from;
-    const r = core.st_reserve(this.#tx, want);
-    const off = (r / PACK) | 0;
-    const space = r - off * PACK;
-    const n = space < want ? space : want;
-    if (n === 0) return 0;
     const u8 = this.#u8;
     const base = this.#txBase;
-    const tail = this.#size - off;
-    const first = n < tail ? n : tail;
-    const at = base + off;
-    if (n <= SMALL) {
-      for (let i = 0; i < first; i++) u8[at + i] = data[from + i];
-      for (let i = first; i < n; i++) u8[base + i - first] = data[from + i];
-    } else {
-      u8.set(data.subarray(from, from + first), at);
-      if (first < n) u8.set(data.subarray(from + first, from + n), base);
-    }
-    if (core.st_commit(this.#tx, n)) Atomics.notify(this.#i32, this.#txWriteCell >> 2);
-    return n;
+    let done = 0;
+    do {
+      const want = data.length - from - done;
+      const r = core.st_reserve(this.#tx, want);
+      const off = (r / PACK) | 0;
+      const space = r - off * PACK;
+      const n = space < want ? space : want;
+      if (n === 0) break;
+      const at = base + off;
+      const src = from + done;
+      const tail = this.#size - off;
+      const first = n < tail ? n : tail;
+      if (n <= SMALL) {
+        for (let i = 0; i < first; i++) u8[at + i] = data[src + i];
+        for (let i = first; i < n; i++) u8[base + i - first] = data[src + i];
+      } else {
+        u8.set(data.subarray(src, src + first), at);
+        if (first < n) u8.set(data.subarray(src + first, src + n), base);
+      }
+      if (core.st_commit(this.#tx, n)) Atomics.notify(this.#i32, this.#txWriteCell >> 2);
+      done += n;
+    } while (from + done < data.length);
+    return done;
   }
 
   /** Copies what is available into into[from..], spinning up to `spins` turns while the ring

@@ -61,6 +61,8 @@ export interface RmaLink {
 }
 
 const RMA_FLAGS = SCIF_RMA_USECPU | SCIF_RMA_SYNC | SCIF_RMA_ORDERED;
+/** SYNC transfers from this size are shared between the calling thread and the DMA engine. */
+const SHARE_FROM = 256 * 1024;
 
 /** The RMA state of one endpoint. */
 export class EndpointRma {
@@ -115,6 +117,7 @@ export class EndpointRma {
     };
     net.heap.retain(w.run);
     this.#local.insert(w);
+    this.#link.node.dma.start(); // RMA is coming: a Worker started by a Worker takes a while
     // SCIF_REGISTER: p0 the peer's token | prot << 32, p1 offset, p2 length, p3 address | id << 32.
     const peer = this.#link.peer()!;
     this.#link.node.postOrdered(
@@ -254,14 +257,26 @@ export class EndpointRma {
     const byCpu = buffer !== null || (flags & SCIF_RMA_USECPU) !== 0 ||
       ((flags & SCIF_RMA_SYNC) !== 0 && dma.idle);
     if (byCpu) {
-      segments.forEach((s, i) => {
-        const last = ordered && i === segments.length - 1;
+      // A large SYNC transfer is shared with the engine, as a second channel: it takes the back
+      // half while this thread copies the front (two cores move memory faster than one).
+      const share = buffer === null && !ordered && (flags & SCIF_RMA_USECPU) === 0 && dma.started &&
+        length >= SHARE_FROM;
+      const [front, back] = share ? cut(segments, Math.floor(length / 2 / 64) * 64) : [segments, []];
+      let seq = -1;
+      for (const s of back) {
+        seq = await (dir === "read"
+          ? dma.copy(s.local, s.remote, s.length, false)
+          : dma.copy(s.remote, s.local, s.length, false));
+      }
+      front.forEach((s, i) => {
+        const last = ordered && i === front.length - 1;
         if (buffer) {
           if (dir === "read") buffer.set(net.u8.subarray(s.remote, s.remote + s.length), s.local);
           else orderedCopyFrom(net.u8, buffer, s.remote, s.local, s.length, last);
-        } else if (dir === "read") orderedCopy(net.u8, s.local, s.remote, s.length, last);
-        else orderedCopy(net.u8, s.remote, s.local, s.length, last);
+        } else if (dir === "read") orderedCopy(net.core.mem_copy, net.u8, s.local, s.remote, s.length, last);
+        else orderedCopy(net.core.mem_copy, net.u8, s.remote, s.local, s.length, last);
       });
+      if (seq >= 0) await dma.waitFor(seq, net.spins);
       return;
     }
     // Queued to the node's DMA engine. Memory of ours that is not a window (a v* array from
@@ -387,6 +402,24 @@ function zip(local: { addr: number; length: number }[], remote: Piece<Window>[])
     if (rj === remote[j].length) [j, rj] = [j + 1, 0];
   }
   return out;
+}
+
+/** Cuts segments after `n` bytes: [the first n bytes, the rest]. */
+function cut(segments: Segment[], n: number): [Segment[], Segment[]] {
+  const front: Segment[] = [];
+  const back: Segment[] = [];
+  let done = 0;
+  for (const s of segments) {
+    if (done >= n) back.push(s);
+    else if (done + s.length <= n) front.push(s);
+    else {
+      const k = n - done;
+      front.push({ local: s.local, remote: s.remote, length: k });
+      back.push({ local: s.local + k, remote: s.remote + k, length: s.length - k });
+    }
+    done += s.length;
+  }
+  return [front, back];
 }
 
 /** Copies `length` bytes of a private array into shared memory at `dst` (see orderedCopy). */

@@ -328,6 +328,23 @@ export async function fill(_node: ScifNode, args: { name: string }): Promise<num
   }
 }
 
+/** One non-blocking send of `len` pattern bytes (byte i is i mod 251); resolves to the count. */
+export function sendPatternOnce(_node: ScifNode, args: { name: string; len: number }): Promise<number> {
+  const data = Uint8Array.from({ length: args.len }, (_, i) => i % 251);
+  return endpoints.get(args.name)!.send(data, { block: false });
+}
+
+/** Receives `len` bytes (blocking) and checks them against sendPatternOnce's pattern;
+ * resolves to the index of the first wrong byte, or -1. Then a non-blocking recv must find
+ * nothing more: resolves to [wrong, extra]. */
+export async function recvPattern(_node: ScifNode, args: { name: string; len: number }): Promise<number[]> {
+  const ep = endpoints.get(args.name)!;
+  const buf = new Uint8Array(args.len);
+  await ep.recv(buf);
+  const extra = await ep.recv(new Uint8Array(16), { block: false });
+  return [buf.findIndex((v, i) => v !== i % 251), extra];
+}
+
 /** Opens `count` connections to `dst` at once; resolves to their local ports. */
 export async function connectMany(
   node: ScifNode,

@@ -106,6 +106,7 @@ export interface CoreExports {
   msg_send(d: number, srcNode: number, srcPort: number, dstNode: number, dstPort: number, op: number, p0: bigint, p1: bigint, p2: bigint, p3: bigint): number;
   msg_peek(d: number): number;
   msg_release(d: number): number;
+  mem_copy(dst: number, src: number, len: number): void;
 }
 
 const WASM_BASE64 = [

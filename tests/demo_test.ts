@@ -1,0 +1,92 @@
+// The demo (the main job) end to end, and its charts. The demo's figures are measurements, so
+// these tests check what it produces and that the figures are sane, never how fast anything is.
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { sizeLabel, svgChart, terminalChart } from "../demo/_chart.ts";
+
+const root = new URL("../", import.meta.url).pathname;
+
+Deno.test("demo --quick: the tables, the terminal chart, chart.svg and --json figures", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "demo/main.ts", "--quick", "--out", `${dir}/c.svg`, "--json", `${dir}/f.json`],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(stdout);
+    assertEquals(code, 0, new TextDecoder().decode(stderr));
+    // The greeting, between three nodes.
+    assertMatch(out, /host -> card 1: card 1 got "hello card 1, this is the host" from 0:\d+/);
+    assertMatch(out, /card 1 -> card 2: card 2 got "hello from card 1" from 1:\d+/);
+
+    const f = JSON.parse(await Deno.readTextFile(`${dir}/f.json`));
+    const sizes: number[] = f.sizes;
+    assertEquals(sizes, [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536].map((k) => k * 1024));
+    for (const m of ["writeTo", "readFrom", "stream", "tcp", "memcpy"]) {
+      assertEquals(f.bandwidthGBps[m].length, sizes.length, m);
+      for (const v of f.bandwidthGBps[m]) assert(Number.isFinite(v) && v > 0, `${m}: ${v}`);
+      // Each row of the table carries the figure as printed.
+      assert(out.includes(f.bandwidthGBps[m][0].toFixed(2)), `${m} is in the table`);
+    }
+    const us = f.roundTripUs;
+    for (const m of ["raw", "mmap", "sendrecv", "tcp", "postMessage"]) {
+      assert(Number.isFinite(us[m]) && us[m] > 0, `${m}: ${us[m]}`);
+      assertEquals(f.roundTripRuns[m].length, 3);
+    }
+    // Orders of magnitude that hold on any machine: a kernel socket round trip (two system
+    // calls and two wake-ups each way) is far slower than stores into shared memory.
+    assert(us.tcp > 5 * us.sendrecv && us.tcp > 5 * us.mmap, JSON.stringify(us));
+    assertEquals(f.crowded.nodes, 8);
+    assertEquals(f.crowded.endpoints, 256);
+    assert(f.crowded.roundTripUs > 0);
+    // Two endpoint queue pairs of the default 256 KiB ring, and their cells.
+    assert(f.crowded.bytesPerIdleConnection >= 2 * 256 * 1024, String(f.crowded.bytesPerIdleConnection));
+    assert(
+      f.crowded.bytesPerIdleConnection <= 2 * 256 * 1024 + 65536,
+      String(f.crowded.bytesPerIdleConnection),
+    );
+    assertEquals(Object.keys(f.goals).length, 8);
+    for (const [name, g] of Object.entries<{ value: number; met: boolean }>(f.goals)) {
+      assert(Number.isFinite(g.value), name);
+      assert(out.includes(name), `goal "${name}" is in the table`);
+    }
+
+    const svg = await Deno.readTextFile(`${dir}/c.svg`);
+    assert(svg.startsWith("<svg ") && svg.trimEnd().endsWith("</svg>"));
+    const lines = [...svg.matchAll(/<polyline points="([^"]*)"/g)];
+    assertEquals(lines.length, 5);
+    for (const l of lines) assertEquals(l[1].split(" ").length, sizes.length);
+    for (const name of ["SCIF RMA writeTo", "SCIF RMA readFrom", "SCIF send/recv stream", "TCP loopback"]) {
+      assert(svg.includes(`>${name}</text>`), name);
+    }
+    assertMatch(out, /GB\/s against transfer size \(log scale\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("demo charts: size labels, marks where the values are, escaped SVG text", () => {
+  assertEquals([1024, 1536, 1 << 20, 128 << 20, 512].map(sizeLabel), [
+    "1 KiB",
+    "1.5 KiB",
+    "1 MiB",
+    "128 MiB",
+    "512 B",
+  ]);
+  const sizes = [1024, 2048, 4096];
+  const up = { name: "up", mark: "U", color: "#000", values: [1, 5, 10] };
+  const flat = { name: "flat <&>", mark: "F", color: "#111", dashed: true, values: [0, 0, 0] };
+  const text = terminalChart(sizes, [up, flat], 21, 11).split("\n");
+  const row = (r: number) => text[r].slice(text[r].indexOf("┤") + 1);
+  assertEquals(row(0).at(-1), "U", "the largest value is at the top right");
+  assertEquals(row(10)[0], "F", "the smallest at the bottom left");
+  assertEquals(row(10).at(-1), "F");
+  assertEquals(row(9)[0], "U", "1 of 10 is one row of ten up");
+  assertEquals(text[0].trim().split(" ")[0], "10");
+  const svg = svgChart({ title: "t & t", subtitle: "s", sizes, series: [up, flat], notes: ["a < b"] });
+  assert(svg.includes("t &amp; t") && svg.includes("flat &lt;&amp;&gt;") && svg.includes("a &lt; b"));
+  assert(!/<text[^>]*>[^<]*&(?!amp;|lt;|gt;)/.test(svg), "every & in text is escaped");
+  assertEquals([...svg.matchAll(/<polyline /g)].length, 2);
+  assertEquals([...svg.matchAll(/stroke-dasharray/g)].length, 2, "the dashed line and its legend entry");
+});
