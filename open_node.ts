@@ -16,7 +16,6 @@
 import { ScifError } from "./errors.ts";
 import { ScifNode } from "./node.ts";
 import { attachNode, createNetwork, type Network, type NetworkHandle } from "./emu/network.ts";
-import { FfiNode } from "./ffi/_node.ts";
 
 /**
  * Options of {@linkcode openNode}.
@@ -65,7 +64,7 @@ function ffiPermitted(): boolean {
 }
 
 /** The hardware node, or the ScifError that says what is missing. */
-function openHardware(device: string, libc: string): ScifNode {
+async function openHardware(device: string, libc: string): Promise<ScifNode> {
   if (typeof deno()?.dlopen !== "function") {
     throw new ScifError("ENODEV", "the hardware backend needs Deno's FFI, which this runtime does not have");
   }
@@ -78,6 +77,9 @@ function openHardware(device: string, libc: string): ScifNode {
   if (!ffiPermitted()) {
     throw new ScifError("EPERM", `the hardware backend calls ${libc} through FFI: run deno with --allow-ffi`);
   }
+  // Loaded only here, so that a program without hardware (and the browser build) never loads
+  // the FFI backend.
+  const { FfiNode } = await import("./ffi/_node.ts");
   return new ScifNode(FfiNode.open(device, libc));
 }
 

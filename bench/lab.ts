@@ -21,11 +21,6 @@ import type { BandwidthMethod, LabCommand, LatencyMethod } from "./_lab.ts";
 
 export type { BandwidthMethod, LatencyMethod };
 
-/** Starts a Worker of the lab. */
-function labWorker(): Worker {
-  return new Worker(new URL("./_lab.ts", import.meta.url), { type: "module" });
-}
-
 /** One lab Worker, with its commands as calls. */
 class Hand {
   readonly worker: Worker;
@@ -33,8 +28,8 @@ class Hand {
   #result: ((v: unknown) => void) | null = null;
   #readyData: { port?: number } = {};
 
-  constructor() {
-    this.worker = labWorker();
+  constructor(script: URL | string) {
+    this.worker = new Worker(script, { type: "module" });
     this.worker.onmessage = (e) => {
       if (e.data.ready) {
         this.#readyData = e.data;
@@ -71,11 +66,18 @@ export class Lab {
     this.#b = b;
   }
 
-  /** Starts the lab with windows of `bytes` on each side (the largest transfer). */
-  static async open(options: { bytes: number; nodes?: number }): Promise<Lab> {
+  /**
+   * Starts the lab with windows of `bytes` on each side (the largest transfer). `worker` is
+   * the lab Worker's script (bench/_lab.ts; the browser build's in a page); `tcp` connects the
+   * two over TCP loopback too (default: when the runtime is Deno).
+   */
+  static async open(
+    options: { bytes: number; nodes?: number; worker?: URL | string; tcp?: boolean },
+  ): Promise<Lab> {
     const memoryBytes = Math.max(256 << 20, Math.ceil((2 * options.bytes + (96 << 20)) / 65536) * 65536);
     const net = await createNetwork({ nodes: options.nodes ?? 8, memoryBytes });
-    const [a, b] = [new Hand(), new Hand()];
+    const script = options.worker ?? new URL("./_lab.ts", import.meta.url);
+    const [a, b] = [new Hand(script), new Hand(script)];
     const line = new SharedArrayBuffer(256);
     const { port1, port2 } = new MessageChannel();
     const lab = new Lab(net, a, b);
@@ -101,9 +103,12 @@ export class Lab {
       }, [port1]).result,
       bInit.result,
     ]);
-    const bTcp = b.send({ cmd: "tcp" });
-    const { port } = await bTcp.ready;
-    await Promise.all([a.send({ cmd: "tcp", port }).result, bTcp.result]);
+    // deno-lint-ignore no-explicit-any
+    if (options.tcp ?? typeof (globalThis as any).Deno?.connect === "function") {
+      const bTcp = b.send({ cmd: "tcp" });
+      const { port } = await bTcp.ready;
+      await Promise.all([a.send({ cmd: "tcp", port }).result, bTcp.result]);
+    }
     return lab;
   }
 

@@ -82,6 +82,7 @@ export class DmaEngine {
   #worker: Worker | null = null;
   readonly #after: { seq: number; fn: () => void }[] = [];
   #watching = false;
+  #failed: ScifError | null = null;
 
   constructor(net: EmuShared, nodeId: number) {
     this.#net = net;
@@ -155,6 +156,10 @@ export class DmaEngine {
       if (sent !== 0) {
         const seq = (Atomics.add(i32, this.#submitted >> 2, 1) + 1) & SEQ;
         if (sent === 3) Atomics.notify(i32, (this.#block + QP_WRITE_CELL) >> 2);
+        // Nothing queued returns before the engine runs: a browser starts a Worker's Worker
+        // only while its parent's event loop turns, and a caller that then spins (on a flag
+        // the transfer will write, say) would keep it from ever starting.
+        if (!this.started) await this.#ready();
         return seq;
       }
       // The queue is full: wait for the engine to take descriptors.
@@ -163,6 +168,15 @@ export class DmaEngine {
       const seen = Atomics.load(i32, cell);
       if (core.rb_space(tx) < 64) await sleepOn(i32, cell, seen, 10);
       core.rb_set_waiting(tx, 0);
+    }
+  }
+
+  /** Resolves once the engine's Worker serves its queue. */
+  async #ready(): Promise<void> {
+    const cell = (this.#block + READY_CELL) >> 2;
+    while (Atomics.load(this.#net.i32, cell) !== 1) {
+      if (this.#failed) throw this.#failed;
+      await sleepOn(this.#net.i32, cell, 0, 100);
     }
   }
 
@@ -207,6 +221,13 @@ export class DmaEngine {
     const src = `(${dmaEngineMain.toString()})(${orderedCopy.toString()})`;
     const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
     const worker = new Worker(url, { type: "module", name: `scif DMA engine of node ${this.#nodeId}` });
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.#failed = new ScifError(
+        "ENODEV",
+        `the DMA engine of node ${this.#nodeId} could not run: ${e.message}`,
+      );
+    };
     URL.revokeObjectURL(url);
     const l = this.#net.layout;
     const init: DmaInit = {
@@ -284,6 +305,7 @@ export function dmaEngineMain(copy: typeof orderedCopy): void {
     };
 
     Atomics.store(i32, init.ready >> 2, 1);
+    Atomics.notify(i32, init.ready >> 2);
     for (;;) {
       let at = core.msg_peek(rx);
       for (let i = 0; at === 0 && i < init.spins; i++) at = core.msg_peek(rx);

@@ -80,7 +80,8 @@ export class EndpointQp {
     if (block === 0) throw new ScifError("ENOMEM", "no shared memory left for an endpoint queue pair");
     // The key of our receive ring: published with the block's address (a message), read once
     // by the peer when it attaches.
-    crypto.getRandomValues(new Uint8Array(net.memory.buffer, block + QP_KEY, 8) as Uint8Array<ArrayBuffer>);
+    // (Browsers refuse to fill a view of shared memory: the bytes are made apart, then copied.)
+    net.u8.set(crypto.getRandomValues(new Uint8Array(8)), block + QP_KEY);
     return new EndpointQp(net, block);
   }
 

@@ -18,7 +18,17 @@ import { SimDevice } from "./_sim.ts";
 /** The backends the conformance suite runs on: the emulated network, and the hardware backend
  * (Deno FFI through libc's symbols) on the simulated /dev/scif. */
 export type Backend = "emu" | "hw";
-export const BACKENDS: Backend[] = ["emu", "hw"];
+export const BACKENDS: Backend[] =
+  // deno-lint-ignore no-explicit-any
+  typeof (globalThis as any).Deno?.dlopen === "function" ? ["emu", "hw"] : ["emu"]; // a browser: emu
+
+/** The script of node Workers: tests/_node_worker.ts, or the browser build's (web/test/). */
+let nodeWorkerScript: URL | string = new URL("./_node_worker.ts", import.meta.url);
+
+/** Runs node Workers from `script` (the browser suite runs a bundled one). */
+export function setNodeWorkerScript(script: URL | string): void {
+  nodeWorkerScript = script;
+}
 
 /** What a Worker needs to attach a node. */
 export type AttachSpec = { backend: "emu"; handle: NetworkHandle } | {
@@ -109,7 +119,7 @@ export class NodeWorker {
 
   /** Starts a Worker and attaches node `nodeId` in it. */
   static async start(spec: AttachSpec, nodeId: number, onTerminate?: () => void): Promise<NodeWorker> {
-    const worker = new Worker(new URL("./_node_worker.ts", import.meta.url), { type: "module" });
+    const worker = new Worker(nodeWorkerScript, { type: "module" });
     const w = new NodeWorker(nodeId, worker);
     w.#onTerminate = onTerminate;
     const attached = new Promise((resolve, reject) => w.#pending.set(-1, { resolve, reject }));

@@ -1,0 +1,18 @@
+/// <reference lib="deno.worker" />
+// A node Worker of the browser suite (built to node_worker.js): the scenario modules are part
+// of the build, found by the file name of the URL the test asks for.
+import { serveNode } from "../../tests/_node_worker_main.ts";
+import * as scenarios from "../../tests/_scenarios.ts";
+import * as errnoScenarios from "../../tests/_errno_scenarios.ts";
+import * as rmaScenarios from "../../tests/_rma_scenarios.ts";
+
+const modules: Record<string, Record<string, unknown>> = {
+  "_scenarios.ts": scenarios,
+  "_errno_scenarios.ts": errnoScenarios,
+  "_rma_scenarios.ts": rmaScenarios,
+};
+
+serveNode((url) => {
+  const m = modules[url.slice(url.lastIndexOf("/") + 1)];
+  return m ? Promise.resolve(m) : Promise.reject(new Error(`no scenario module ${url} in the browser build`));
+});
