@@ -34,7 +34,7 @@ async function withPage(
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
     });
-    const page = await browser.newPage({ viewport: { width: 1100, height: 2400 } });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 2800 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await fn(page, `http://127.0.0.1:${port}`);
