@@ -35,8 +35,13 @@ export interface OpenNodeOptions {
    * (another library with the same symbols can stand in, as the tests' simulated device). */
   libc?: string;
   /** emu: the network to join (a Network, or a NetworkHandle posted to this Worker).
-   * Default: this thread's own default network, where the lowest free node id is attached. */
+   * Default in Deno: this machine's emulated network, shared by every process that joins it
+   * (a rendezvous directory of Unix sockets, SCIF_EMU_DIR; see README), which needs
+   * --allow-read and --allow-write; without them, and in a browser: this thread's own network.
+   * Either way the lowest free node id is taken. */
   network?: Network | NetworkHandle;
+  /** emu, the machine's network: the node id to take (default SCIF_NODE, else the lowest free). */
+  node?: number;
 }
 
 let defaultNetwork: Promise<Network> | undefined;
@@ -110,6 +115,16 @@ export async function openNode(options: OpenNodeOptions = {}): Promise<ScifNode>
   }
   const net = options.network;
   if (net && "kind" in net) return attachNode(net);
+  if (!net && typeof deno()?.listen === "function") {
+    const { joinMachine } = await import("./emu/_machine.ts");
+    try {
+      return new ScifNode(await joinMachine({ node: options.node }));
+    } catch (e) {
+      // Without the permissions the machine's network needs (its directory and sockets), the
+      // program still gets a node: of its own thread's network, as in a browser.
+      if (!(e instanceof ScifError && e.code === "EPERM")) throw e;
+    }
+  }
   const network = net ?? await (defaultNetwork ??= createNetwork({ nodes: 8 }));
   for (let id = 0; id < network.nodes; id++) {
     try {

@@ -78,7 +78,7 @@ export class EmuEndpoint implements EndpointBackend {
   #error: ScifError | null = null; // why a connect or an accept-side handshake failed
   #peerEpoch = -1; // the incarnation of the peer's node we are connected to
   #rma: EndpointRma | null = null;
-  readonly #spins: number;
+  #spins: number;
   #portReleased = false;
 
   constructor(node: EmuNode, token: number) {
@@ -195,6 +195,9 @@ export class EmuEndpoint implements EndpointBackend {
 
   #connected(): void {
     this.state = "CONNECTED";
+    // A peer in another process answers through a socket that this thread's event loop may
+    // be serving: spinning would only delay it.
+    if (this.node.isRemote(this.peerId!.node)) this.#spins = 0;
     this.#rma = new EndpointRma({
       node: this.node,
       token: this.token,
@@ -216,6 +219,25 @@ export class EmuEndpoint implements EndpointBackend {
     if (this.state !== "CONNECTING" || from.node !== this.#target) return;
     this.#error = new ScifError("ECONNREFUSED", `nothing accepts connections on ${from.node}:${from.port}`);
     this.#unconnect();
+  }
+
+  /** For a bridge (emu/_bridge.ts): binds `port` whatever its range, sharing it when it is
+   * taken (a stand-in's ports belong to another process's node, which checked them). */
+  bindProxy(port: number): void {
+    if (this.state !== "UNBOUND") throw new ScifError("EISCONN", `bind in state ${this.state}`);
+    try {
+      this.node.ports.reserve(port);
+    } catch {
+      this.node.ports.hold(port);
+    }
+    this.localId = { node: this.node.nodeId, port };
+    this.state = "BOUND";
+  }
+
+  /** For a bridge: refuses the oldest pending connection request (SCIF_CNCT_REJ). */
+  rejectOldest(): void {
+    const req = this.#conreqs.shift();
+    if (req) this.node.tryPost(SCIF_CNCT_REJ, this.localId!, req.peer, BigInt(req.token));
   }
 
   // ---- scif_accept ----
@@ -354,6 +376,17 @@ export class EmuEndpoint implements EndpointBackend {
     throw this.#streamError();
   }
 
+  /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
+   * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
+  async recvSome(into: Uint8Array): Promise<number> {
+    for (;;) {
+      if (this.state !== "CONNECTED" && this.state !== "DISCONNECTED") return 0;
+      const n = this.#qp!.take(into, 0, this.state === "CONNECTED" ? this.#spins : 0);
+      if (n > 0 || this.state !== "CONNECTED") return n;
+      await this.#qp!.sleepForData(() => this.state === "CONNECTED");
+    }
+  }
+
   // ---- scif_poll ----
 
   /** The poll events that hold now (the kernel's __scif_pollfd). */
@@ -488,6 +521,13 @@ export class EmuEndpoint implements EndpointBackend {
       throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
     }
     const local = signal & SCIF_SIGNAL_LOCAL ? rma.signalAddress("local", localOffset) : -1;
+    if (signal & SCIF_SIGNAL_REMOTE && this.node.isRemote(this.peerId!.node)) {
+      // A peer in another process: our RMAs to it are complete when their calls resolve (see
+      // EndpointRma.transfer), so the signal may go now; the far end checks the window.
+      if (local >= 0) await this.node.dma.signal(local, localValue);
+      await rma.delegateSignal(remoteOffset, remoteValue);
+      return;
+    }
     const remote = signal & SCIF_SIGNAL_REMOTE ? rma.signalAddress("remote", remoteOffset) : -1;
     // INIT_SELF: after our queued RMAs, which our engine performs in order. INIT_PEER: our
     // engine waits for the peer's engine to pass the mark taken now.
@@ -499,7 +539,15 @@ export class EmuEndpoint implements EndpointBackend {
   }
 
   mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
-    return this.#verified().mmap(remoteOffset, length, prot);
+    const rma = this.#verified();
+    if (this.node.isRemote(this.peerId!.node)) {
+      throw new ScifError(
+        "EOPNOTSUPP",
+        `node ${this.peerId!.node} runs in another process: its windows are not in memory this process ` +
+          "can map (readFrom/writeTo reach them)",
+      );
+    }
+    return rma.mmap(remoteOffset, length, prot);
   }
 
   munmap(view: Uint8Array): void {

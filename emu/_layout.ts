@@ -41,6 +41,7 @@ export const N_EVENT = 12; // bumped and notified (by the node's own thread) on 
 export const N_WATCHABLE = 16; // 1 when the node holds its liveness lock (see _liveness.ts)
 export const N_DMA_SUBMITTED = 20; // transfers queued to the node's DMA engine so far (mod 2^31)
 export const N_DMA_COMPLETED = 24; // transfers the engine has finished (mod 2^31); notified
+export const N_REMOTE = 28; // 1 while the node stands in for a node of another process (emu/_bridge.ts)
 
 /** Node states in the node table. */
 export const NODE_OFFLINE = 0;

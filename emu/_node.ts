@@ -27,6 +27,7 @@ import {
   N_DOORBELL,
   N_EPOCH,
   N_EVENT,
+  N_REMOTE,
   N_STATE,
   N_WATCHABLE,
   NODE_ATTACHING,
@@ -49,6 +50,8 @@ import {
   SCIF_DISCNT_ACK,
   SCIF_MUNMAP,
   SCIF_REGISTER,
+  SCIF_RMA_XFER,
+  SCIF_RMA_XFER_DONE,
   SCIF_UNREGISTER,
   SCIF_UNREGISTER_ACK,
   SCIF_UNREGISTER_NACK,
@@ -64,6 +67,17 @@ const RELEASE_WAIT_MS = 5000;
 const CLOSE_WAIT_MS = 200;
 /** How long a control message that must go out now waits for room (the kernel's 3 s). */
 const POST_WAIT_MS = 3000;
+
+/**
+ * What a node that stands in for a node of another process does with what is addressed to it
+ * (emu/_bridge.ts): its connection requests and the RMA of its peers go over a socket.
+ */
+export interface Forwarder {
+  /** SCIF_CNCT_REQ to the stand-in: answer it (a grant or a rejection) in due course. */
+  connectRequest(node: EmuNode, m: Message): void;
+  /** SCIF_RMA_XFER from a peer of one of the stand-in's endpoints. */
+  rmaRequest(node: EmuNode, m: Message): void;
+}
 
 /** A node attached by this thread. */
 export class EmuNode implements NodeBackend {
@@ -87,6 +101,10 @@ export class EmuNode implements NodeBackend {
   readonly #allocations = new Set<number>(); // heads of the runs allocate() handed out
   // RMA state of closed endpoints that the peer may still send window messages about.
   readonly #zombies = new Map<number, { rma: EndpointRma; peerNode: number }>();
+  /** Set on a node that stands in for a node of another process. */
+  forwarder: Forwarder | null = null;
+  /** Called once the node has closed (the machine network's bookkeeping, emu/_machine.ts). */
+  readonly onClose: (() => Promise<void> | void)[] = [];
 
   private constructor(net: EmuShared, nodeId: number, epoch: number, liveness: (() => void) | null) {
     this.net = net;
@@ -102,8 +120,9 @@ export class EmuNode implements NodeBackend {
     this.#doorbell = nodeField(net.layout, nodeId, N_DOORBELL);
   }
 
-  /** Attaches node `nodeId` of `net` in this thread (EBUSY if it is attached elsewhere). */
-  static async attach(net: EmuShared, nodeId: number): Promise<EmuNode> {
+  /** Attaches node `nodeId` of `net` in this thread (EBUSY if it is attached elsewhere);
+   * `remote`: as the stand-in of a node of another process (emu/_bridge.ts). */
+  static async attach(net: EmuShared, nodeId: number, remote = false): Promise<EmuNode> {
     const l = net.layout;
     if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= l.nodes) {
       throw new ScifError("ENODEV", `node ${nodeId} does not exist (the network has ${l.nodes})`);
@@ -141,6 +160,7 @@ export class EmuNode implements NodeBackend {
       epoch = previous + 1;
       net.store(nodeField(l, nodeId, N_EPOCH), epoch);
       net.store(nodeField(l, nodeId, N_WATCHABLE), liveness ? 1 : 0);
+      net.store(nodeField(l, nodeId, N_REMOTE), remote ? 1 : 0);
       net.store(state, NODE_ONLINE);
     } finally {
       net.store(lock, 0);
@@ -258,12 +278,14 @@ export class EmuNode implements NodeBackend {
     await this.#dma?.close();
     this.#dma = null;
     this.#stopped = true;
+    this.setRemote(false);
     this.net.store(nodeField(this.net.layout, this.nodeId, N_STATE), NODE_OFFLINE);
     this.net.ringAll(); // SCIF_EXIT
     for (let k = 0; k < this.#unwatch.length; k++) this.#unwatch[k]?.();
     await keepAlive(this.#dispatcher);
     this.#releaseLiveness?.();
     this.#releaseLiveness = null;
+    for (const hook of this.onClose.splice(0)) await hook();
   }
 
   // ---- services for endpoints ----
@@ -295,6 +317,34 @@ export class EmuNode implements NodeBackend {
     if (this.#stateOf(node) !== NODE_ONLINE || (epoch !== undefined && this.#known[node] !== epoch)) {
       throw new ScifError("ENODEV", `node ${node} is not online`);
     }
+  }
+
+  /** Whether node `node` stands in for a node of another process (its memory is not ours). */
+  isRemote(node: number): boolean {
+    return this.net.load(nodeField(this.net.layout, node, N_REMOTE)) === 1;
+  }
+
+  /** Says whether this node stands in for a node of another process (emu/_bridge.ts). */
+  setRemote(remote: boolean): void {
+    this.net.store(nodeField(this.net.layout, this.nodeId, N_REMOTE), remote ? 1 : 0);
+  }
+
+  /**
+   * A stand-in whose process went away: the node is lost, as a card that goes away. Peers
+   * drop what referred to it (connections reset, pending connects fail with ENODEV); the id
+   * may be attached again.
+   */
+  async lose(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const l = this.net.layout;
+    this.net.store(nodeField(l, this.nodeId, N_STATE), NODE_LOST);
+    this.net.ringAll();
+    await this.#dispatcher;
+    this.#dma?.close();
+    this.#dma = null;
+    this.setRemote(false);
+    this.kick();
   }
 
   /** The incarnation of `node` this node has adopted (-1: none). */
@@ -401,6 +451,13 @@ export class EmuNode implements NodeBackend {
       case SCIF_DISCNT_ACK: // p0 the closer's token
         this.#endpoints.get(Number(m.p[0]))?.disconnectAcknowledged();
         break;
+      case SCIF_RMA_XFER: // to a stand-in: see emu/_bridge.ts
+        if (this.forwarder) this.forwarder.rmaRequest(this, m);
+        else this.tryPost(SCIF_RMA_XFER_DONE, m.dst, m.src, m.p[0], 95n); // EOPNOTSUPP
+        break;
+      case SCIF_RMA_XFER_DONE: // p0 the requester's token | request id << 32, p1 errno (0: done)
+        this.#rmaOf(Number(m.p[0] & 0xffffffffn))?.delegatedDone(m);
+        break;
       case SCIF_REGISTER: // window bookkeeping: p0 (low 32 bits) the receiving endpoint's token
       case SCIF_UNREGISTER:
       case SCIF_UNREGISTER_ACK:
@@ -408,7 +465,7 @@ export class EmuNode implements NodeBackend {
       case SCIF_MUNMAP: {
         const token = Number(m.p[0] & 0xffffffffn);
         const zombie = this.#zombies.get(token);
-        const rma = this.#endpoints.get(token)?.rmaState ?? zombie?.rma;
+        const rma = this.#rmaOf(token);
         if (rma) rma.message(m);
         else if (m.op === SCIF_UNREGISTER) unregisterAck(this, m); // nothing of it is mapped here
         if (zombie?.rma.empty) this.#zombies.delete(token);
@@ -420,7 +477,13 @@ export class EmuNode implements NodeBackend {
     this.kick();
   }
 
+  /** The RMA state of endpoint `token`, open or closed (a zombie). */
+  #rmaOf(token: number): EndpointRma | undefined {
+    return this.#endpoints.get(token)?.rmaState ?? this.#zombies.get(token)?.rma ?? undefined;
+  }
+
   #connectRequest(m: Message): void {
+    if (this.forwarder) return this.forwarder.connectRequest(this, m);
     const l = this.#listeners.get(m.dst.port);
     if (
       !l || !l.queueRequest({ peer: m.src, qp: Number(m.p[0]), token: Number(m.p[1]), epoch: Number(m.p[2]) })

@@ -15,3 +15,9 @@ export const SCIF_UNREGISTER = 22;
 export const SCIF_UNREGISTER_ACK = 23;
 export const SCIF_UNREGISTER_NACK = 24;
 export const SCIF_MUNMAP = 29;
+
+// The emulator's own: RMA with a node of another process, which no shared memory reaches.
+// The kernel moves such bytes by DMA across PCIe; the emulator's bridge (emu/_bridge.ts)
+// carries them over its socket and performs them at the far end, where the window is.
+export const SCIF_RMA_XFER = 64;
+export const SCIF_RMA_XFER_DONE = 65;

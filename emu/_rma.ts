@@ -30,11 +30,13 @@ import type { Message } from "./_nodeqp.ts";
 import {
   SCIF_MUNMAP,
   SCIF_REGISTER,
+  SCIF_RMA_XFER,
   SCIF_UNREGISTER,
   SCIF_UNREGISTER_ACK,
   SCIF_UNREGISTER_NACK,
 } from "./_ops.ts";
 import { type Piece, type Window, WindowList } from "../_window.ts";
+import { keepAlive } from "./_wait.ts";
 
 /** One of our windows. */
 interface LocalWindow extends Window {
@@ -61,6 +63,10 @@ export interface RmaLink {
 }
 
 const RMA_FLAGS = SCIF_RMA_USECPU | SCIF_RMA_SYNC | SCIF_RMA_ORDERED;
+/** Kinds of SCIF_RMA_XFER (an RMA with a node of another process, emu/_bridge.ts). */
+export const XFER_WRITE = 1;
+export const XFER_READ = 2;
+export const XFER_SIGNAL = 3;
 /** SYNC transfers from this size are shared between the calling thread and the DMA engine. */
 const SHARE_FROM = 256 * 1024;
 
@@ -72,6 +78,9 @@ export class EndpointRma {
   readonly #dying = new Map<number, LocalWindow>(); // unregistered, waiting for the peer's word
   readonly #maps = new Map<Uint8Array, RemoteWindow[]>();
   #nextId = 1;
+  // RMAs handed to the bridge of a peer in another process, waiting for SCIF_RMA_XFER_DONE.
+  readonly #delegated = new Map<number, { resolve(): void; reject(e: ScifError): void }>();
+  #nextRequest = 1;
 
   constructor(link: RmaLink) {
     this.#link = link;
@@ -79,7 +88,8 @@ export class EndpointRma {
 
   /** True when nothing is left that messages could still be about. */
   get empty(): boolean {
-    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0;
+    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0 &&
+      this.#delegated.size === 0;
   }
 
   // ---- scif_register, scif_unregister ----
@@ -234,6 +244,10 @@ export class EndpointRma {
     const net = node.net;
     EndpointRma.checkFlags(flags, typeof local !== "number");
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
+    const peer = this.#link.peer();
+    if (peer && node.isRemote(peer.id.node)) {
+      return this.#delegate(dir, local, length, remoteOffset, flags, peer);
+    }
     node.pumpFrom(this.#link.peer()?.id.node);
     const remote = this.#remote.cover(
       remoteOffset,
@@ -293,6 +307,101 @@ export class EndpointRma {
     }
     if (held !== null) dma.after(seq, () => net.heap.release(held));
     if (flags & SCIF_RMA_SYNC) await dma.waitFor(seq, net.spins);
+  }
+
+  // ---- RMA with a peer in another process ----
+  //
+  // Its windows are in memory this process cannot reach, so each contiguous piece of ours goes
+  // to the peer's stand-in as SCIF_RMA_XFER (p0 the stand-in endpoint's token | request id
+  // << 32, p1 the remote offset, p2 our address << 32 | length, or the u64 value to store,
+  // p3 kind | flags << 8 | our token << 32); its bridge performs the transfer at the far end, copies read bytes
+  // into our memory, and answers SCIF_RMA_XFER_DONE. Such a transfer is complete when its
+  // call resolves, whatever the flags, so fences have nothing more to wait for.
+
+  async #delegate(
+    dir: Direction,
+    local: number | Uint8Array,
+    length: number,
+    remoteOffset: number,
+    flags: number,
+    peer: { id: PortId; token: number },
+  ): Promise<void> {
+    const net = this.#link.node.net;
+    let pieces: { addr: number; length: number }[];
+    // The heap runs the bridge's thread will touch stay allocated until the call is over,
+    // whatever happens to the windows meanwhile.
+    const held: number[] = [];
+    let temp = 0; // a private array's bytes, in shared memory the bridge's thread can reach
+    if (typeof local === "number") {
+      const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
+      for (const p of covered) held.push(p.window.run);
+      pieces = covered;
+    } else if (local.buffer === net.memory.buffer && net.heap.runOf(local.byteOffset)) {
+      held.push(net.heap.runOf(local.byteOffset)![0]);
+      pieces = [{ addr: local.byteOffset, length }];
+    } else {
+      temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, this.#link.node.nodeId);
+      if (temp === 0) throw new ScifError("ENOMEM", "no shared memory left to stage the transfer");
+      if (dir === "write") net.u8.set(local, temp);
+      pieces = [{ addr: temp, length }];
+    }
+    for (const run of held) net.heap.retain(run);
+    try {
+      let at = remoteOffset;
+      for (const p of pieces) {
+        await this.#xfer(
+          peer,
+          dir === "read" ? XFER_READ : XFER_WRITE,
+          at,
+          (BigInt(p.addr) << 32n) | BigInt(p.length),
+          flags,
+        );
+        at += p.length;
+      }
+      if (temp && dir === "read") (local as Uint8Array).set(net.u8.subarray(temp, temp + length));
+    } finally {
+      if (temp) net.heap.release(temp);
+      for (const run of held) net.heap.release(run);
+    }
+  }
+
+  /** fenceSignal's SCIF_SIGNAL_REMOTE to a peer in another process. */
+  delegateSignal(remoteOffset: number, value: bigint): Promise<void> {
+    const peer = this.#link.peer();
+    if (!peer) return Promise.reject(new ScifError("ECONNRESET", "the peer closed the connection"));
+    return this.#xfer(peer, XFER_SIGNAL, remoteOffset, BigInt.asUintN(64, value), 0);
+  }
+
+  #xfer(
+    peer: { id: PortId; token: number },
+    kind: number,
+    remote: number,
+    p2: bigint,
+    flags: number,
+  ): Promise<void> {
+    const id = this.#nextRequest++;
+    const done = new Promise<void>((resolve, reject) => this.#delegated.set(id, { resolve, reject }));
+    this.#link.node.post(
+      SCIF_RMA_XFER,
+      this.#link.localId,
+      peer.id,
+      BigInt(peer.token) | (BigInt(id) << 32n),
+      BigInt(remote),
+      p2,
+      BigInt(kind) | (BigInt(flags) << 8n) | (BigInt(this.#link.token) << 32n),
+    );
+    return keepAlive(done);
+  }
+
+  /** SCIF_RMA_XFER_DONE: p0 our token | request id << 32, p1 0 or the errno at the far end. */
+  delegatedDone(m: Message): void {
+    const id = Number(m.p[0] >> 32n);
+    const waiter = this.#delegated.get(id);
+    if (!waiter) return;
+    this.#delegated.delete(id);
+    const errno = Number(m.p[1]);
+    if (errno === 0) waiter.resolve();
+    else waiter.reject(ScifError.fromErrno(errno, `at node ${m.src.node}, in another process`));
   }
 
   /** scif_fence_signal's window check: 8 bytes in one window that allows writing, on our side
@@ -360,6 +469,8 @@ export class EndpointRma {
 
   /** The peer is gone for good (its node was lost): nothing of ours is in its hands. */
   peerGone(): void {
+    for (const w of this.#delegated.values()) w.reject(new ScifError("ENODEV", "the peer's node was lost"));
+    this.#delegated.clear();
     for (const w of [...this.#local.windows, ...this.#dying.values()]) {
       this.#local.remove(w);
       this.#destroy(w);

@@ -21,12 +21,12 @@
 import { parseArgs } from "@std/cli/parse-args";
 
 const root = new URL("../", import.meta.url);
-const HW_BACKEND = "--external=./ffi/_node.ts";
+const LEFT_OUT = ["--external=./ffi/_node.ts", "--external=./emu/_machine.ts"];
 
 /** One bundle: `entry` (repository path) to `out` (a path), with extra `deno bundle` flags. */
 async function bundle(entry: string, out: string, flags: string[] = []): Promise<void> {
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "browser", HW_BACKEND, ...flags, entry, "-o", out],
+    args: ["bundle", "--quiet", "--platform", "browser", ...LEFT_OUT, ...flags, entry, "-o", out],
     cwd: root.pathname,
     stdout: "null",
     stderr: "piped",

@@ -568,6 +568,7 @@ var N_EVENT = 12;
 var N_WATCHABLE = 16;
 var N_DMA_SUBMITTED = 20;
 var N_DMA_COMPLETED = 24;
+var N_REMOTE = 28;
 var NODE_OFFLINE = 0;
 var NODE_ATTACHING = 1;
 var NODE_ONLINE = 2;
@@ -627,6 +628,289 @@ function releaseCell(l, j, k) {
 }
 function align(n, a) {
   return n + a - 1 & ~(a - 1);
+}
+
+// emu/_heap.ts
+var HEAD = 1 << 30;
+var TAIL = 1 << 29;
+var OWNER_SHIFT = 22;
+var OWNER_MASK = 127;
+var PAGES_MASK = (1 << OWNER_SHIFT) - 1;
+var INDEX_MASK = TAIL - 1;
+var OWNER_NETWORK = 126;
+var PageHeap = class {
+  #l;
+  #i32;
+  #u8;
+  #lock;
+  #hint;
+  #table;
+  #refs;
+  constructor(layout, buffer) {
+    this.#l = layout;
+    this.#i32 = new Int32Array(buffer);
+    this.#u8 = new Uint8Array(buffer);
+    this.#lock = layout.header + H_HEAP_LOCK >> 2;
+    this.#hint = layout.header + H_HEAP_HINT >> 2;
+    this.#table = layout.pageTable >> 2;
+    this.#refs = layout.refTable >> 2;
+  }
+  /** Allocates `bytes` (rounded up to pages), zeroed, for `owner`, with one reference.
+   * Returns its address or 0. */
+  alloc(bytes, owner) {
+    const want = Math.max(1, Math.ceil(bytes / PAGE));
+    if (want > PAGES_MASK) return 0;
+    let at = -1;
+    this.#acquire(owner);
+    try {
+      const hint = Atomics.load(this.#i32, this.#hint);
+      at = this.#find(hint, this.#l.heapPages, want);
+      if (at < 0) at = this.#find(0, this.#l.heapPages, want);
+      if (at >= 0) {
+        for (let p = at + 1; p < at + want; p++) Atomics.store(this.#i32, this.#table + p, TAIL | at);
+        Atomics.store(this.#i32, this.#refs + at, 1);
+        Atomics.store(this.#i32, this.#table + at, HEAD | owner + 1 << OWNER_SHIFT | want);
+        Atomics.store(this.#i32, this.#hint, at + want);
+      }
+    } finally {
+      this.#release();
+    }
+    if (at < 0) return 0;
+    const addr = this.#l.heap + at * PAGE;
+    this.#u8.fill(0, addr, addr + want * PAGE);
+    return addr;
+  }
+  /** The run containing byte address `addr`: [head address, bytes], or null when the page
+   * is free or outside the heap. */
+  runOf(addr) {
+    const page = Math.floor((addr - this.#l.heap) / PAGE);
+    if (page < 0 || page >= this.#l.heapPages) return null;
+    let e = Atomics.load(this.#i32, this.#table + page);
+    let head = page;
+    if (e & TAIL) {
+      head = e & INDEX_MASK;
+      e = Atomics.load(this.#i32, this.#table + head);
+    }
+    if (!(e & HEAD)) return null;
+    return [
+      this.#l.heap + head * PAGE,
+      (e & PAGES_MASK) * PAGE
+    ];
+  }
+  /** One more reference on the run whose head is at `head`. */
+  retain(head) {
+    Atomics.add(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1);
+  }
+  /** One reference less on the run whose head is at `head`; the last one frees it. */
+  release(head) {
+    if (Atomics.sub(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1) === 1) this.#free(head);
+  }
+  /** The run's reference count (for tests and accounting). */
+  refs(head) {
+    return Atomics.load(this.#i32, this.#refs + (head - this.#l.heap) / PAGE);
+  }
+  #free(addr) {
+    const page = (addr - this.#l.heap) / PAGE;
+    this.#acquire(OWNER_NETWORK);
+    try {
+      const pages = Atomics.load(this.#i32, this.#table + page) & PAGES_MASK;
+      for (let p = page; p < page + pages; p++) Atomics.store(this.#i32, this.#table + p, 0);
+      if (page < Atomics.load(this.#i32, this.#hint)) Atomics.store(this.#i32, this.#hint, page);
+    } finally {
+      this.#release();
+    }
+  }
+  /** Frees every run `owner` allocated, whatever its references (a node id attached again:
+   * everyone has released its previous incarnation). */
+  reclaim(owner) {
+    let freed = 0;
+    this.#acquire(owner);
+    try {
+      for (let p = 0; p < this.#l.heapPages; ) {
+        const e = Atomics.load(this.#i32, this.#table + p);
+        if (!(e & HEAD)) {
+          p++;
+          continue;
+        }
+        const pages = e & PAGES_MASK;
+        if ((e >>> OWNER_SHIFT & OWNER_MASK) - 1 === owner) {
+          for (let q = p; q < p + pages; q++) Atomics.store(this.#i32, this.#table + q, 0);
+          freed += pages;
+        }
+        p += pages;
+      }
+      Atomics.store(this.#i32, this.#hint, 0);
+    } finally {
+      this.#release();
+    }
+    return freed;
+  }
+  /** Pages in use, for tests and memory accounting. */
+  usedPages() {
+    let used = 0;
+    for (let p = 0; p < this.#l.heapPages; ) {
+      const e = Atomics.load(this.#i32, this.#table + p);
+      if (!(e & HEAD)) p++;
+      else {
+        used += e & PAGES_MASK;
+        p += e & PAGES_MASK;
+      }
+    }
+    return used;
+  }
+  #find(from, to, want) {
+    let run = 0;
+    let start = from;
+    for (let p = from; p < to; ) {
+      const e = Atomics.load(this.#i32, this.#table + p);
+      if (e !== 0) {
+        p += e & HEAD ? e & PAGES_MASK : 1;
+        run = 0;
+        start = p;
+        continue;
+      }
+      if (++run === want) return start;
+      p++;
+    }
+    return -1;
+  }
+  #acquire(owner) {
+    const me = owner + 1;
+    for (let spins = 0; ; spins++) {
+      const holder = Atomics.compareExchange(this.#i32, this.#lock, 0, me);
+      if (holder === 0) return;
+      if (spins > 1 << 22 && holder - 1 < this.#l.nodes) {
+        const state2 = Atomics.load(this.#i32, nodeField(this.#l, holder - 1, N_STATE) >> 2);
+        if (state2 === NODE_LOST && Atomics.compareExchange(this.#i32, this.#lock, holder, me) === holder) {
+          return;
+        }
+      }
+    }
+  }
+  #release() {
+    Atomics.store(this.#i32, this.#lock, 0);
+  }
+};
+
+// emu/_shared.ts
+var EmuShared = class _EmuShared {
+  memory;
+  module;
+  core;
+  layout;
+  u8;
+  i32;
+  heap;
+  connectTimeoutMs;
+  spins;
+  /** The network's identity: names its Web Locks. */
+  id;
+  privileged;
+  constructor(memory, module, core) {
+    this.memory = memory;
+    this.module = module;
+    this.core = core;
+    const buffer = memory.buffer;
+    this.u8 = new Uint8Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    const probe = computeLayout(1, buffer.byteLength, 0);
+    const header = probe ? probe.header : 0;
+    const h = (f) => Atomics.load(this.i32, header + f >> 2);
+    if (h(H_MAGIC) !== NET_MAGIC || h(H_VERSION) !== NET_VERSION) {
+      throw new ScifError("EINVAL", "the memory does not hold a scif emulated network");
+    }
+    const layout = computeLayout(h(H_NODES), buffer.byteLength, h(H_RING_BYTES));
+    if (!layout) throw new ScifError("EINVAL", "corrupt network header");
+    this.layout = layout;
+    this.connectTimeoutMs = h(H_CONNECT_TIMEOUT_MS);
+    this.id = [
+      0,
+      4,
+      8,
+      12
+    ].map((o) => (h(H_NET_ID + o) >>> 0).toString(16).padStart(8, "0")).join("");
+    this.spins = h(H_SPIN);
+    this.privileged = h(H_PRIVILEGED) !== 0;
+    this.heap = new PageHeap(layout, buffer);
+  }
+  /** The thread's view of the network in `memory` (made once per thread and memory). */
+  static async of(memory, module) {
+    let shared = views.get(memory.buffer);
+    if (!shared) {
+      const core = await instantiateCore(module, memory);
+      shared = views.get(memory.buffer) ?? new _EmuShared(memory, module, core);
+      views.set(memory.buffer, shared);
+    }
+    return shared;
+  }
+  /** Loads the i32 at byte address `addr`. */
+  load(addr) {
+    return Atomics.load(this.i32, addr >> 2);
+  }
+  /** Stores the i32 at byte address `addr`. */
+  store(addr, value) {
+    Atomics.store(this.i32, addr >> 2, value);
+  }
+  /** Compare-and-swap on the i32 at byte address `addr`; returns the value found. */
+  cas(addr, expected, value) {
+    return Atomics.compareExchange(this.i32, addr >> 2, expected, value);
+  }
+  /** Adds to the i32 at `addr` and wakes every thread sleeping on it. */
+  ring(addr) {
+    Atomics.add(this.i32, addr >> 2, 1);
+    Atomics.notify(this.i32, addr >> 2);
+  }
+  /** Rings every node's doorbell, so that each looks at the node table again. */
+  ringAll() {
+    for (let k = 0; k < this.layout.nodes; k++) this.ring(nodeField(this.layout, k, N_DOORBELL));
+  }
+};
+var views = /* @__PURE__ */ new WeakMap();
+
+// emu/_create.ts
+var MIB = 1024 * 1024;
+function integer(name, v, min, max) {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw new ScifError("EINVAL", `${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+  }
+  return v;
+}
+async function createShared(options) {
+  if (typeof options !== "object" || options === null) throw new ScifError("EINVAL", "options are required");
+  const nodes = integer("nodes", options.nodes, 1, MAX_NODES);
+  const memoryBytes = integer("memoryBytes", options.memoryBytes ?? 256 * MIB, 1 * MIB, 4096 * MIB - 65536);
+  if (memoryBytes % 65536 !== 0) throw new ScifError("EINVAL", "memoryBytes must be a multiple of 64 KiB");
+  const ringBytes = integer("ringBytes", options.ringBytes ?? 256 * 1024, 4096, 64 * MIB);
+  if ((ringBytes & ringBytes - 1) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
+  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs ?? 3e4, 1, 2 ** 31 - 1);
+  const spins = integer("spins", options.spins ?? 1e5, 0, 1 << 30);
+  const layout = computeLayout(nodes, memoryBytes, ringBytes);
+  if (!layout) throw new ScifError("ENOMEM", `memoryBytes ${memoryBytes} is too small for ${nodes} nodes`);
+  const pages = memoryBytes / 65536;
+  const memory = new WebAssembly.Memory({
+    initial: pages,
+    maximum: pages,
+    shared: true
+  });
+  const i32 = new Int32Array(memory.buffer);
+  const set = (field, value) => Atomics.store(i32, layout.header + field >> 2, value);
+  set(H_VERSION, NET_VERSION);
+  set(H_NODES, nodes);
+  set(H_RING_BYTES, ringBytes);
+  set(H_CONNECT_TIMEOUT_MS, connectTimeoutMs);
+  const id = crypto.getRandomValues(new Int32Array(4));
+  id.forEach((v, i) => set(H_NET_ID + 4 * i, v));
+  set(H_PRIVILEGED, options.privileged ? 1 : 0);
+  set(H_SPIN, spins);
+  set(H_MAGIC, NET_MAGIC);
+  const module = await coreModule();
+  const shared = await EmuShared.of(memory, module);
+  return {
+    shared,
+    memory,
+    module,
+    nodes
+  };
 }
 
 // emu/_copy.ts
@@ -939,6 +1223,8 @@ var SCIF_UNREGISTER = 22;
 var SCIF_UNREGISTER_ACK = 23;
 var SCIF_UNREGISTER_NACK = 24;
 var SCIF_MUNMAP = 29;
+var SCIF_RMA_XFER = 64;
+var SCIF_RMA_XFER_DONE = 65;
 
 // emu/_qp.ts
 var SMALL = 64;
@@ -1237,6 +1523,9 @@ var WindowList = class {
 
 // emu/_rma.ts
 var RMA_FLAGS = SCIF_RMA_USECPU | SCIF_RMA_SYNC | SCIF_RMA_ORDERED;
+var XFER_WRITE = 1;
+var XFER_READ = 2;
+var XFER_SIGNAL = 3;
 var SHARE_FROM = 256 * 1024;
 var EndpointRma = class _EndpointRma {
   #link;
@@ -1245,12 +1534,15 @@ var EndpointRma = class _EndpointRma {
   #dying = /* @__PURE__ */ new Map();
   #maps = /* @__PURE__ */ new Map();
   #nextId = 1;
+  // RMAs handed to the bridge of a peer in another process, waiting for SCIF_RMA_XFER_DONE.
+  #delegated = /* @__PURE__ */ new Map();
+  #nextRequest = 1;
   constructor(link) {
     this.#link = link;
   }
   /** True when nothing is left that messages could still be about. */
   get empty() {
-    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0;
+    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0 && this.#delegated.size === 0;
   }
   // ---- scif_register, scif_unregister ----
   register(memory, offset, prot, fixed) {
@@ -1363,6 +1655,10 @@ var EndpointRma = class _EndpointRma {
     const net = node.net;
     _EndpointRma.checkFlags(flags, typeof local !== "number");
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
+    const peer = this.#link.peer();
+    if (peer && node.isRemote(peer.id.node)) {
+      return this.#delegate(dir, local, length, remoteOffset, flags, peer);
+    }
     node.pumpFrom(this.#link.peer()?.id.node);
     const remote = this.#remote.cover(remoteOffset, length, dir === "read" ? SCIF_PROT_READ : SCIF_PROT_WRITE);
     let localPieces;
@@ -1420,6 +1716,80 @@ var EndpointRma = class _EndpointRma {
     }
     if (held !== null) dma.after(seq, () => net.heap.release(held));
     if (flags & SCIF_RMA_SYNC) await dma.waitFor(seq, net.spins);
+  }
+  // ---- RMA with a peer in another process ----
+  //
+  // Its windows are in memory this process cannot reach, so each contiguous piece of ours goes
+  // to the peer's stand-in as SCIF_RMA_XFER (p0 the stand-in endpoint's token | request id
+  // << 32, p1 the remote offset, p2 our address << 32 | length, or the u64 value to store,
+  // p3 kind | flags << 8 | our token << 32); its bridge performs the transfer at the far end, copies read bytes
+  // into our memory, and answers SCIF_RMA_XFER_DONE. Such a transfer is complete when its
+  // call resolves, whatever the flags, so fences have nothing more to wait for.
+  async #delegate(dir, local, length, remoteOffset, flags, peer) {
+    const net = this.#link.node.net;
+    let pieces;
+    const held = [];
+    let temp = 0;
+    if (typeof local === "number") {
+      const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
+      for (const p of covered) held.push(p.window.run);
+      pieces = covered;
+    } else if (local.buffer === net.memory.buffer && net.heap.runOf(local.byteOffset)) {
+      held.push(net.heap.runOf(local.byteOffset)[0]);
+      pieces = [
+        {
+          addr: local.byteOffset,
+          length
+        }
+      ];
+    } else {
+      temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, this.#link.node.nodeId);
+      if (temp === 0) throw new ScifError("ENOMEM", "no shared memory left to stage the transfer");
+      if (dir === "write") net.u8.set(local, temp);
+      pieces = [
+        {
+          addr: temp,
+          length
+        }
+      ];
+    }
+    for (const run of held) net.heap.retain(run);
+    try {
+      let at = remoteOffset;
+      for (const p of pieces) {
+        await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, BigInt(p.addr) << 32n | BigInt(p.length), flags);
+        at += p.length;
+      }
+      if (temp && dir === "read") local.set(net.u8.subarray(temp, temp + length));
+    } finally {
+      if (temp) net.heap.release(temp);
+      for (const run of held) net.heap.release(run);
+    }
+  }
+  /** fenceSignal's SCIF_SIGNAL_REMOTE to a peer in another process. */
+  delegateSignal(remoteOffset, value) {
+    const peer = this.#link.peer();
+    if (!peer) return Promise.reject(new ScifError("ECONNRESET", "the peer closed the connection"));
+    return this.#xfer(peer, XFER_SIGNAL, remoteOffset, BigInt.asUintN(64, value), 0);
+  }
+  #xfer(peer, kind, remote, p2, flags) {
+    const id = this.#nextRequest++;
+    const done = new Promise((resolve, reject) => this.#delegated.set(id, {
+      resolve,
+      reject
+    }));
+    this.#link.node.post(SCIF_RMA_XFER, this.#link.localId, peer.id, BigInt(peer.token) | BigInt(id) << 32n, BigInt(remote), p2, BigInt(kind) | BigInt(flags) << 8n | BigInt(this.#link.token) << 32n);
+    return keepAlive(done);
+  }
+  /** SCIF_RMA_XFER_DONE: p0 our token | request id << 32, p1 0 or the errno at the far end. */
+  delegatedDone(m) {
+    const id = Number(m.p[0] >> 32n);
+    const waiter = this.#delegated.get(id);
+    if (!waiter) return;
+    this.#delegated.delete(id);
+    const errno = Number(m.p[1]);
+    if (errno === 0) waiter.resolve();
+    else waiter.reject(ScifError.fromErrno(errno, `at node ${m.src.node}, in another process`));
   }
   /** scif_fence_signal's window check: 8 bytes in one window that allows writing, on our side
    * or the peer's; resolves to their address. */
@@ -1479,6 +1849,8 @@ var EndpointRma = class _EndpointRma {
   }
   /** The peer is gone for good (its node was lost): nothing of ours is in its hands. */
   peerGone() {
+    for (const w of this.#delegated.values()) w.reject(new ScifError("ENODEV", "the peer's node was lost"));
+    this.#delegated.clear();
     for (const w of [
       ...this.#local.windows,
       ...this.#dying.values()
@@ -1683,6 +2055,7 @@ var EmuEndpoint = class {
   }
   #connected() {
     this.state = "CONNECTED";
+    if (this.node.isRemote(this.peerId.node)) this.#spins = 0;
     this.#rma = new EndpointRma({
       node: this.node,
       token: this.token,
@@ -1702,6 +2075,26 @@ var EmuEndpoint = class {
     if (this.state !== "CONNECTING" || from.node !== this.#target) return;
     this.#error = new ScifError("ECONNREFUSED", `nothing accepts connections on ${from.node}:${from.port}`);
     this.#unconnect();
+  }
+  /** For a bridge (emu/_bridge.ts): binds `port` whatever its range, sharing it when it is
+   * taken (a stand-in's ports belong to another process's node, which checked them). */
+  bindProxy(port) {
+    if (this.state !== "UNBOUND") throw new ScifError("EISCONN", `bind in state ${this.state}`);
+    try {
+      this.node.ports.reserve(port);
+    } catch {
+      this.node.ports.hold(port);
+    }
+    this.localId = {
+      node: this.node.nodeId,
+      port
+    };
+    this.state = "BOUND";
+  }
+  /** For a bridge: refuses the oldest pending connection request (SCIF_CNCT_REJ). */
+  rejectOldest() {
+    const req = this.#conreqs.shift();
+    if (req) this.node.tryPost(SCIF_CNCT_REJ, this.localId, req.peer, BigInt(req.token));
   }
   // ---- scif_accept ----
   /** A connection request arrived for this listener; false when it must be refused. */
@@ -1815,6 +2208,16 @@ var EmuEndpoint = class {
     if (got > 0 || this.state === "CONNECTED") return got;
     throw this.#streamError();
   }
+  /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
+   * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
+  async recvSome(into) {
+    for (; ; ) {
+      if (this.state !== "CONNECTED" && this.state !== "DISCONNECTED") return 0;
+      const n = this.#qp.take(into, 0, this.state === "CONNECTED" ? this.#spins : 0);
+      if (n > 0 || this.state !== "CONNECTED") return n;
+      await this.#qp.sleepForData(() => this.state === "CONNECTED");
+    }
+  }
   // ---- scif_poll ----
   /** The poll events that hold now (the kernel's __scif_pollfd). */
   pollEvents() {
@@ -1906,6 +2309,11 @@ var EmuEndpoint = class {
       throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
     }
     const local = signal & SCIF_SIGNAL_LOCAL ? rma2.signalAddress("local", localOffset) : -1;
+    if (signal & SCIF_SIGNAL_REMOTE && this.node.isRemote(this.peerId.node)) {
+      if (local >= 0) await this.node.dma.signal(local, localValue);
+      await rma2.delegateSignal(remoteOffset, remoteValue);
+      return;
+    }
     const remote = signal & SCIF_SIGNAL_REMOTE ? rma2.signalAddress("remote", remoteOffset) : -1;
     const peer = init === SCIF_FENCE_INIT_PEER ? {
       node: this.peerId.node,
@@ -1916,7 +2324,11 @@ var EmuEndpoint = class {
     if (remote >= 0) await this.node.dma.signal(remote, remoteValue, peer);
   }
   mmap(remoteOffset, length, prot) {
-    return this.#verified().mmap(remoteOffset, length, prot);
+    const rma2 = this.#verified();
+    if (this.node.isRemote(this.peerId.node)) {
+      throw new ScifError("EOPNOTSUPP", `node ${this.peerId.node} runs in another process: its windows are not in memory this process can map (readFrom/writeTo reach them)`);
+    }
+    return rma2.mmap(remoteOffset, length, prot);
   }
   munmap(view) {
     (this.#rma ?? this.#verified()).munmap(view);
@@ -2200,6 +2612,10 @@ var EmuNode = class _EmuNode {
   #allocations = /* @__PURE__ */ new Set();
   // RMA state of closed endpoints that the peer may still send window messages about.
   #zombies = /* @__PURE__ */ new Map();
+  /** Set on a node that stands in for a node of another process. */
+  forwarder = null;
+  /** Called once the node has closed (the machine network's bookkeeping, emu/_machine.ts). */
+  onClose = [];
   constructor(net, nodeId, epoch, liveness) {
     this.net = net;
     this.nodeId = nodeId;
@@ -2213,8 +2629,9 @@ var EmuNode = class _EmuNode {
     this.#eventCell = nodeField(net.layout, nodeId, N_EVENT);
     this.#doorbell = nodeField(net.layout, nodeId, N_DOORBELL);
   }
-  /** Attaches node `nodeId` of `net` in this thread (EBUSY if it is attached elsewhere). */
-  static async attach(net, nodeId) {
+  /** Attaches node `nodeId` of `net` in this thread (EBUSY if it is attached elsewhere);
+   * `remote`: as the stand-in of a node of another process (emu/_bridge.ts). */
+  static async attach(net, nodeId, remote = false) {
     const l = net.layout;
     if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= l.nodes) {
       throw new ScifError("ENODEV", `node ${nodeId} does not exist (the network has ${l.nodes})`);
@@ -2251,6 +2668,7 @@ var EmuNode = class _EmuNode {
       epoch = previous + 1;
       net.store(nodeField(l, nodeId, N_EPOCH), epoch);
       net.store(nodeField(l, nodeId, N_WATCHABLE), liveness ? 1 : 0);
+      net.store(nodeField(l, nodeId, N_REMOTE), remote ? 1 : 0);
       net.store(state2, NODE_ONLINE);
     } finally {
       net.store(lock, 0);
@@ -2363,12 +2781,14 @@ var EmuNode = class _EmuNode {
     await this.#dma?.close();
     this.#dma = null;
     this.#stopped = true;
+    this.setRemote(false);
     this.net.store(nodeField(this.net.layout, this.nodeId, N_STATE), NODE_OFFLINE);
     this.net.ringAll();
     for (let k = 0; k < this.#unwatch.length; k++) this.#unwatch[k]?.();
     await keepAlive(this.#dispatcher);
     this.#releaseLiveness?.();
     this.#releaseLiveness = null;
+    for (const hook of this.onClose.splice(0)) await hook();
   }
   // ---- services for endpoints ----
   /** Forgets an endpoint that was destroyed. */
@@ -2398,6 +2818,31 @@ var EmuNode = class _EmuNode {
     if (this.#stateOf(node) !== NODE_ONLINE || epoch !== void 0 && this.#known[node] !== epoch) {
       throw new ScifError("ENODEV", `node ${node} is not online`);
     }
+  }
+  /** Whether node `node` stands in for a node of another process (its memory is not ours). */
+  isRemote(node) {
+    return this.net.load(nodeField(this.net.layout, node, N_REMOTE)) === 1;
+  }
+  /** Says whether this node stands in for a node of another process (emu/_bridge.ts). */
+  setRemote(remote) {
+    this.net.store(nodeField(this.net.layout, this.nodeId, N_REMOTE), remote ? 1 : 0);
+  }
+  /**
+   * A stand-in whose process went away: the node is lost, as a card that goes away. Peers
+   * drop what referred to it (connections reset, pending connects fail with ENODEV); the id
+   * may be attached again.
+   */
+  async lose() {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const l = this.net.layout;
+    this.net.store(nodeField(l, this.nodeId, N_STATE), NODE_LOST);
+    this.net.ringAll();
+    await this.#dispatcher;
+    this.#dma?.close();
+    this.#dma = null;
+    this.setRemote(false);
+    this.kick();
   }
   /** The incarnation of `node` this node has adopted (-1: none). */
   knownEpoch(node) {
@@ -2500,6 +2945,13 @@ var EmuNode = class _EmuNode {
       case SCIF_DISCNT_ACK:
         this.#endpoints.get(Number(m.p[0]))?.disconnectAcknowledged();
         break;
+      case SCIF_RMA_XFER:
+        if (this.forwarder) this.forwarder.rmaRequest(this, m);
+        else this.tryPost(SCIF_RMA_XFER_DONE, m.dst, m.src, m.p[0], 95n);
+        break;
+      case SCIF_RMA_XFER_DONE:
+        this.#rmaOf(Number(m.p[0] & 0xffffffffn))?.delegatedDone(m);
+        break;
       case SCIF_REGISTER:
       case SCIF_UNREGISTER:
       case SCIF_UNREGISTER_ACK:
@@ -2507,7 +2959,7 @@ var EmuNode = class _EmuNode {
       case SCIF_MUNMAP: {
         const token = Number(m.p[0] & 0xffffffffn);
         const zombie = this.#zombies.get(token);
-        const rma2 = this.#endpoints.get(token)?.rmaState ?? zombie?.rma;
+        const rma2 = this.#rmaOf(token);
         if (rma2) rma2.message(m);
         else if (m.op === SCIF_UNREGISTER) unregisterAck(this, m);
         if (zombie?.rma.empty) this.#zombies.delete(token);
@@ -2518,7 +2970,12 @@ var EmuNode = class _EmuNode {
     }
     this.kick();
   }
+  /** The RMA state of endpoint `token`, open or closed (a zombie). */
+  #rmaOf(token) {
+    return this.#endpoints.get(token)?.rmaState ?? this.#zombies.get(token)?.rma ?? void 0;
+  }
   #connectRequest(m) {
+    if (this.forwarder) return this.forwarder.connectRequest(this, m);
     const l = this.#listeners.get(m.dst.port);
     if (!l || !l.queueRequest({
       peer: m.src,
@@ -2614,281 +3071,9 @@ async function waitForRelease(net, nodeId) {
   }
 }
 
-// emu/_heap.ts
-var HEAD = 1 << 30;
-var TAIL = 1 << 29;
-var OWNER_SHIFT = 22;
-var OWNER_MASK = 127;
-var PAGES_MASK = (1 << OWNER_SHIFT) - 1;
-var INDEX_MASK = TAIL - 1;
-var OWNER_NETWORK = 126;
-var PageHeap = class {
-  #l;
-  #i32;
-  #u8;
-  #lock;
-  #hint;
-  #table;
-  #refs;
-  constructor(layout, buffer) {
-    this.#l = layout;
-    this.#i32 = new Int32Array(buffer);
-    this.#u8 = new Uint8Array(buffer);
-    this.#lock = layout.header + H_HEAP_LOCK >> 2;
-    this.#hint = layout.header + H_HEAP_HINT >> 2;
-    this.#table = layout.pageTable >> 2;
-    this.#refs = layout.refTable >> 2;
-  }
-  /** Allocates `bytes` (rounded up to pages), zeroed, for `owner`, with one reference.
-   * Returns its address or 0. */
-  alloc(bytes, owner) {
-    const want = Math.max(1, Math.ceil(bytes / PAGE));
-    if (want > PAGES_MASK) return 0;
-    let at = -1;
-    this.#acquire(owner);
-    try {
-      const hint = Atomics.load(this.#i32, this.#hint);
-      at = this.#find(hint, this.#l.heapPages, want);
-      if (at < 0) at = this.#find(0, this.#l.heapPages, want);
-      if (at >= 0) {
-        for (let p = at + 1; p < at + want; p++) Atomics.store(this.#i32, this.#table + p, TAIL | at);
-        Atomics.store(this.#i32, this.#refs + at, 1);
-        Atomics.store(this.#i32, this.#table + at, HEAD | owner + 1 << OWNER_SHIFT | want);
-        Atomics.store(this.#i32, this.#hint, at + want);
-      }
-    } finally {
-      this.#release();
-    }
-    if (at < 0) return 0;
-    const addr = this.#l.heap + at * PAGE;
-    this.#u8.fill(0, addr, addr + want * PAGE);
-    return addr;
-  }
-  /** The run containing byte address `addr`: [head address, bytes], or null when the page
-   * is free or outside the heap. */
-  runOf(addr) {
-    const page = Math.floor((addr - this.#l.heap) / PAGE);
-    if (page < 0 || page >= this.#l.heapPages) return null;
-    let e = Atomics.load(this.#i32, this.#table + page);
-    let head = page;
-    if (e & TAIL) {
-      head = e & INDEX_MASK;
-      e = Atomics.load(this.#i32, this.#table + head);
-    }
-    if (!(e & HEAD)) return null;
-    return [
-      this.#l.heap + head * PAGE,
-      (e & PAGES_MASK) * PAGE
-    ];
-  }
-  /** One more reference on the run whose head is at `head`. */
-  retain(head) {
-    Atomics.add(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1);
-  }
-  /** One reference less on the run whose head is at `head`; the last one frees it. */
-  release(head) {
-    if (Atomics.sub(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1) === 1) this.#free(head);
-  }
-  /** The run's reference count (for tests and accounting). */
-  refs(head) {
-    return Atomics.load(this.#i32, this.#refs + (head - this.#l.heap) / PAGE);
-  }
-  #free(addr) {
-    const page = (addr - this.#l.heap) / PAGE;
-    this.#acquire(OWNER_NETWORK);
-    try {
-      const pages = Atomics.load(this.#i32, this.#table + page) & PAGES_MASK;
-      for (let p = page; p < page + pages; p++) Atomics.store(this.#i32, this.#table + p, 0);
-      if (page < Atomics.load(this.#i32, this.#hint)) Atomics.store(this.#i32, this.#hint, page);
-    } finally {
-      this.#release();
-    }
-  }
-  /** Frees every run `owner` allocated, whatever its references (a node id attached again:
-   * everyone has released its previous incarnation). */
-  reclaim(owner) {
-    let freed = 0;
-    this.#acquire(owner);
-    try {
-      for (let p = 0; p < this.#l.heapPages; ) {
-        const e = Atomics.load(this.#i32, this.#table + p);
-        if (!(e & HEAD)) {
-          p++;
-          continue;
-        }
-        const pages = e & PAGES_MASK;
-        if ((e >>> OWNER_SHIFT & OWNER_MASK) - 1 === owner) {
-          for (let q = p; q < p + pages; q++) Atomics.store(this.#i32, this.#table + q, 0);
-          freed += pages;
-        }
-        p += pages;
-      }
-      Atomics.store(this.#i32, this.#hint, 0);
-    } finally {
-      this.#release();
-    }
-    return freed;
-  }
-  /** Pages in use, for tests and memory accounting. */
-  usedPages() {
-    let used = 0;
-    for (let p = 0; p < this.#l.heapPages; ) {
-      const e = Atomics.load(this.#i32, this.#table + p);
-      if (!(e & HEAD)) p++;
-      else {
-        used += e & PAGES_MASK;
-        p += e & PAGES_MASK;
-      }
-    }
-    return used;
-  }
-  #find(from, to, want) {
-    let run = 0;
-    let start = from;
-    for (let p = from; p < to; ) {
-      const e = Atomics.load(this.#i32, this.#table + p);
-      if (e !== 0) {
-        p += e & HEAD ? e & PAGES_MASK : 1;
-        run = 0;
-        start = p;
-        continue;
-      }
-      if (++run === want) return start;
-      p++;
-    }
-    return -1;
-  }
-  #acquire(owner) {
-    const me = owner + 1;
-    for (let spins = 0; ; spins++) {
-      const holder = Atomics.compareExchange(this.#i32, this.#lock, 0, me);
-      if (holder === 0) return;
-      if (spins > 1 << 22 && holder - 1 < this.#l.nodes) {
-        const state2 = Atomics.load(this.#i32, nodeField(this.#l, holder - 1, N_STATE) >> 2);
-        if (state2 === NODE_LOST && Atomics.compareExchange(this.#i32, this.#lock, holder, me) === holder) {
-          return;
-        }
-      }
-    }
-  }
-  #release() {
-    Atomics.store(this.#i32, this.#lock, 0);
-  }
-};
-
-// emu/_shared.ts
-var EmuShared = class _EmuShared {
-  memory;
-  module;
-  core;
-  layout;
-  u8;
-  i32;
-  heap;
-  connectTimeoutMs;
-  spins;
-  /** The network's identity: names its Web Locks. */
-  id;
-  privileged;
-  constructor(memory, module, core) {
-    this.memory = memory;
-    this.module = module;
-    this.core = core;
-    const buffer = memory.buffer;
-    this.u8 = new Uint8Array(buffer);
-    this.i32 = new Int32Array(buffer);
-    const probe = computeLayout(1, buffer.byteLength, 0);
-    const header = probe ? probe.header : 0;
-    const h = (f) => Atomics.load(this.i32, header + f >> 2);
-    if (h(H_MAGIC) !== NET_MAGIC || h(H_VERSION) !== NET_VERSION) {
-      throw new ScifError("EINVAL", "the memory does not hold a scif emulated network");
-    }
-    const layout = computeLayout(h(H_NODES), buffer.byteLength, h(H_RING_BYTES));
-    if (!layout) throw new ScifError("EINVAL", "corrupt network header");
-    this.layout = layout;
-    this.connectTimeoutMs = h(H_CONNECT_TIMEOUT_MS);
-    this.id = [
-      0,
-      4,
-      8,
-      12
-    ].map((o) => (h(H_NET_ID + o) >>> 0).toString(16).padStart(8, "0")).join("");
-    this.spins = h(H_SPIN);
-    this.privileged = h(H_PRIVILEGED) !== 0;
-    this.heap = new PageHeap(layout, buffer);
-  }
-  /** The thread's view of the network in `memory` (made once per thread and memory). */
-  static async of(memory, module) {
-    let shared = views.get(memory.buffer);
-    if (!shared) {
-      const core = await instantiateCore(module, memory);
-      shared = views.get(memory.buffer) ?? new _EmuShared(memory, module, core);
-      views.set(memory.buffer, shared);
-    }
-    return shared;
-  }
-  /** Loads the i32 at byte address `addr`. */
-  load(addr) {
-    return Atomics.load(this.i32, addr >> 2);
-  }
-  /** Stores the i32 at byte address `addr`. */
-  store(addr, value) {
-    Atomics.store(this.i32, addr >> 2, value);
-  }
-  /** Compare-and-swap on the i32 at byte address `addr`; returns the value found. */
-  cas(addr, expected, value) {
-    return Atomics.compareExchange(this.i32, addr >> 2, expected, value);
-  }
-  /** Adds to the i32 at `addr` and wakes every thread sleeping on it. */
-  ring(addr) {
-    Atomics.add(this.i32, addr >> 2, 1);
-    Atomics.notify(this.i32, addr >> 2);
-  }
-  /** Rings every node's doorbell, so that each looks at the node table again. */
-  ringAll() {
-    for (let k = 0; k < this.layout.nodes; k++) this.ring(nodeField(this.layout, k, N_DOORBELL));
-  }
-};
-var views = /* @__PURE__ */ new WeakMap();
-
 // emu/network.ts
-var MIB = 1024 * 1024;
-function integer(name, v, min, max) {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new ScifError("EINVAL", `${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
-  }
-  return v;
-}
 async function createNetwork(options) {
-  if (typeof options !== "object" || options === null) throw new ScifError("EINVAL", "options are required");
-  const nodes = integer("nodes", options.nodes, 1, MAX_NODES);
-  const memoryBytes = integer("memoryBytes", options.memoryBytes ?? 256 * MIB, 1 * MIB, 4096 * MIB - 65536);
-  if (memoryBytes % 65536 !== 0) throw new ScifError("EINVAL", "memoryBytes must be a multiple of 64 KiB");
-  const ringBytes = integer("ringBytes", options.ringBytes ?? 256 * 1024, 4096, 64 * MIB);
-  if ((ringBytes & ringBytes - 1) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
-  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs ?? 3e4, 1, 2 ** 31 - 1);
-  const spins = integer("spins", options.spins ?? 1e5, 0, 1 << 30);
-  const layout = computeLayout(nodes, memoryBytes, ringBytes);
-  if (!layout) throw new ScifError("ENOMEM", `memoryBytes ${memoryBytes} is too small for ${nodes} nodes`);
-  const pages = memoryBytes / 65536;
-  const memory = new WebAssembly.Memory({
-    initial: pages,
-    maximum: pages,
-    shared: true
-  });
-  const i32 = new Int32Array(memory.buffer);
-  const set = (field, value) => Atomics.store(i32, layout.header + field >> 2, value);
-  set(H_VERSION, NET_VERSION);
-  set(H_NODES, nodes);
-  set(H_RING_BYTES, ringBytes);
-  set(H_CONNECT_TIMEOUT_MS, connectTimeoutMs);
-  const id = crypto.getRandomValues(new Int32Array(4));
-  id.forEach((v, i) => set(H_NET_ID + 4 * i, v));
-  set(H_PRIVILEGED, options.privileged ? 1 : 0);
-  set(H_SPIN, spins);
-  set(H_MAGIC, NET_MAGIC);
-  const module = await coreModule();
-  const shared = await EmuShared.of(memory, module);
+  const { shared, memory, module, nodes } = await createShared(options);
   const mine = [];
   return {
     nodes,
