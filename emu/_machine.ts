@@ -268,8 +268,10 @@ class Machine {
       if (first.type === F_HELLO) {
         const { from, to } = Link.json<{ from: number; to: number }>(first);
         if (!this.#local.has(to) || this.#local.has(from)) return link.close();
+        // The stand-in is up before the answer: the joiner may talk to us as soon as it has it.
+        const presence = await this.#present(to, from, link);
         await link.send(F_HELLO, 0, { from: to, to: from });
-        await (await this.#present(to, from, link)).done;
+        await presence.done;
       } else if (first.type === F_CONNECT) {
         await this.bridge.serveConnect(link, Link.json(first));
       } else link.close();

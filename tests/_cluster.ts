@@ -93,10 +93,33 @@ function revive(
   return e;
 }
 
-/** One node running in its own Worker. */
+/** How the test talks to a node's thread or process. */
+export interface NodeTransport {
+  post(m: unknown): void;
+  /** Calls `on` per message, `onError` when the node's thread or process fails. */
+  listen(on: (m: never) => void, onError: (message: string) => void): void;
+  /** Ends the node's thread or process at once. */
+  terminate(): void;
+}
+
+function workerTransport(worker: Worker): NodeTransport {
+  return {
+    post: (m) => worker.postMessage(m),
+    listen(on, onError) {
+      worker.onmessage = (e: MessageEvent) => on(e.data as never);
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        onError(e.message);
+      };
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** One node running in a thread (a Worker) or a process of its own. */
 export class NodeWorker {
   readonly nodeId: number;
-  readonly worker: Worker;
+  readonly #t: NodeTransport;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   readonly #signals = new Map<string, unknown[]>();
@@ -104,27 +127,40 @@ export class NodeWorker {
   #closed?: () => void;
   terminated = false;
 
-  private constructor(nodeId: number, worker: Worker) {
+  private constructor(nodeId: number, transport: NodeTransport) {
     this.nodeId = nodeId;
-    this.worker = worker;
-    worker.onmessage = (e: MessageEvent) => this.#onMessage(e.data);
-    worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      for (const p of this.#pending.values()) {
-        p.reject(new Error(`node ${nodeId} worker error: ${e.message}`));
-      }
+    this.#t = transport;
+    transport.listen((m) => this.#onMessage(m), (message) => {
+      for (const p of this.#pending.values()) p.reject(new Error(`node ${nodeId}: ${message}`));
       this.#pending.clear();
-    };
+    });
   }
 
   /** Starts a Worker and attaches node `nodeId` in it. */
-  static async start(spec: AttachSpec, nodeId: number, onTerminate?: () => void): Promise<NodeWorker> {
-    const worker = new Worker(nodeWorkerScript, { type: "module" });
-    const w = new NodeWorker(nodeId, worker);
+  static start(spec: AttachSpec, nodeId: number, onTerminate?: () => void): Promise<NodeWorker> {
+    return NodeWorker.over(
+      workerTransport(new Worker(nodeWorkerScript, { type: "module" })),
+      spec,
+      nodeId,
+      onTerminate,
+    );
+  }
+
+  /** Attaches a node through `transport` (`nodeId` -1: whichever the node takes); resolves
+   * once it is attached. */
+  static async over(
+    transport: NodeTransport,
+    spec: AttachSpec | { backend: "machine" },
+    nodeId: number,
+    onTerminate?: () => void,
+  ): Promise<NodeWorker> {
+    const w = new NodeWorker(nodeId, transport);
     w.#onTerminate = onTerminate;
-    const attached = new Promise((resolve, reject) => w.#pending.set(-1, { resolve, reject }));
-    worker.postMessage({ type: "attach", spec });
-    await attached;
+    const attached = new Promise<number>((resolve, reject) =>
+      w.#pending.set(-1, { resolve: resolve as (v: unknown) => void, reject })
+    );
+    transport.post({ type: "attach", spec });
+    (w as { nodeId: number }).nodeId = await attached;
     return w;
   }
 
@@ -170,7 +206,7 @@ export class NodeWorker {
     const done = new Promise<R>((resolve, reject) =>
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
     );
-    this.worker.postMessage({ type: "run", id, module: String(module), scenario, args });
+    this.#t.post({ type: "run", id, module: String(module), scenario, args });
     return done;
   }
 
@@ -187,7 +223,7 @@ export class NodeWorker {
 
   /** Delivers `value` to the scenario's ctx.waitFor(name). */
   tell(name: string, value?: unknown): void {
-    this.worker.postMessage({ type: "tell", name, value });
+    this.#t.post({ type: "tell", name, value });
   }
 
   /** Kills the Worker without closing its node: the node is lost, as a card that goes away
@@ -195,7 +231,7 @@ export class NodeWorker {
   terminate(): void {
     if (this.terminated) return;
     this.terminated = true;
-    this.worker.terminate();
+    this.#t.terminate();
     this.#onTerminate?.();
     for (const p of this.#pending.values()) p.reject(new Error(`node ${this.nodeId} was terminated`));
     this.#pending.clear();
@@ -205,7 +241,7 @@ export class NodeWorker {
   async close(): Promise<void> {
     if (this.terminated) return;
     const closed = new Promise<void>((resolve) => (this.#closed = resolve));
-    this.worker.postMessage({ type: "close" });
+    this.#t.post({ type: "close" });
     await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
     this.terminate();
   }

@@ -1,11 +1,13 @@
 /// <reference lib="deno.worker" />
-// The Worker side of tests/_cluster.ts: attaches one SCIF node and runs scenarios on it.
-// tests/_node_worker.ts (Deno) and web/test/node_worker.ts (the browser) start it, each with
-// its way of loading a scenario module.
+// The node side of tests/_cluster.ts: attaches one SCIF node and runs scenarios on it.
+// tests/_node_worker.ts (a Deno Worker), web/test/node_worker.ts (a Web Worker) and
+// tests/_process_node.ts (a process of its own, over stdin/stdout) start it, each with its way
+// of loading a scenario module and of carrying messages.
 //
 // Messages from the test thread:
 //   { type: "attach", spec }                         -> { type: "attached", nodeId }
-//     spec: { backend: "emu", handle } or { backend: "hw", device, libc } (see _cluster.ts)
+//     spec: { backend: "emu", handle }, { backend: "hw", device, libc } (see _cluster.ts), or
+//     { backend: "machine" }: openNode(), the machine's network (tests/_processes.ts)
 //   { type: "run", id, module, scenario, args }      -> { type: "done", id, value } | { type: "failed", id, error }
 //   { type: "tell", name, value }                    (delivered to ctx.waitFor(name))
 //   { type: "close" }                                -> { type: "closed" }
@@ -14,12 +16,14 @@ import { attachNode, openNode, type ScifNode } from "../mod.ts";
 import type { ScenarioContext } from "./_cluster.ts";
 
 let node: ScifNode | undefined;
+/** How messages go to the test: postMessage in a Worker, a line of JSON from a process. */
+let post: (m: unknown) => void = (m) => self.postMessage(m);
 const mailbox = new Map<string, unknown[]>();
 const waiters = new Map<string, ((v: unknown) => void)[]>();
 
 const ctx: ScenarioContext = {
   signal(name: string, value?: unknown) {
-    self.postMessage({ type: "signal", name, value });
+    post({ type: "signal", name, value });
   },
   waitFor<T>(name: string): Promise<T> {
     const box = mailbox.get(name);
@@ -40,25 +44,31 @@ function serialize(e: unknown) {
   return { name: "Error", message: String(e) };
 }
 
-/** Serves the test thread's messages in this Worker; `load` gives a scenario module by URL. */
-export function serveNode(load: (module: string) => Promise<Record<string, unknown>>): void {
-  self.onmessage = (e: MessageEvent) => onMessage(e, load);
+/** Serves the test's messages; `load` gives a scenario module by URL. By default they are this
+ * Worker's; `channel` carries them otherwise (its listen calls back per message). */
+export function serveNode(
+  load: (module: string) => Promise<Record<string, unknown>>,
+  channel?: { post(m: unknown): void; listen(on: (m: unknown) => void): void },
+): void {
+  if (channel) {
+    post = (m) => channel.post(m);
+    channel.listen((m) => onMessage(m, load));
+  } else self.onmessage = (e: MessageEvent) => onMessage(e.data, load);
 }
 
-async function onMessage(
-  e: MessageEvent,
-  load: (module: string) => Promise<Record<string, unknown>>,
-): Promise<void> {
-  const m = e.data;
+// deno-lint-ignore no-explicit-any
+async function onMessage(m: any, load: (module: string) => Promise<Record<string, unknown>>): Promise<void> {
   switch (m.type) {
     case "attach":
       try {
         node = m.spec.backend === "emu"
           ? await attachNode(m.spec.handle)
+          : m.spec.backend === "machine"
+          ? await openNode()
           : await openNode({ backend: "hw", device: m.spec.device, libc: m.spec.libc });
-        self.postMessage({ type: "attached", nodeId: node.nodeId });
+        post({ type: "attached", nodeId: node.nodeId });
       } catch (err) {
-        self.postMessage({ type: "failed", id: -1, error: serialize(err) });
+        post({ type: "failed", id: -1, error: serialize(err) });
       }
       break;
     case "run":
@@ -67,9 +77,9 @@ async function onMessage(
         const fn = mod[m.scenario];
         if (typeof fn !== "function") throw new Error(`no scenario ${m.scenario} in ${m.module}`);
         const value = await fn(node, m.args, ctx);
-        self.postMessage({ type: "done", id: m.id, value });
+        post({ type: "done", id: m.id, value });
       } catch (err) {
-        self.postMessage({ type: "failed", id: m.id, error: serialize(err) });
+        post({ type: "failed", id: m.id, error: serialize(err) });
       }
       break;
     case "tell": {
@@ -80,7 +90,7 @@ async function onMessage(
     }
     case "close":
       await node?.close();
-      self.postMessage({ type: "closed" });
+      post({ type: "closed" });
       break;
   }
 }

@@ -133,8 +133,10 @@ function overlaps(busy: [number, number][], at: number, len: number): boolean {
 }
 
 /** Spins (Atomics.load on its own memory) until the u64 at `flagAt` of a kept memory equals
- * `value`, then reports whether the bytes [checkFrom, checkTo) all equal `fill`. */
-export function spinForFlag(
+ * `value`, then reports whether the bytes [checkFrom, checkTo) all equal `fill`. With
+ * `yielding`, it lets the event loop turn between looks (a process whose own bridge carries
+ * the signal must). */
+export async function spinForFlag(
   _node: ScifNode,
   args: {
     name: string;
@@ -144,6 +146,7 @@ export function spinForFlag(
     checkTo: number;
     fill: number;
     timeoutMs: number;
+    yielding?: boolean;
   },
   ctx: ScenarioContext,
 ): Promise<{ seen: boolean; complete: boolean }> {
@@ -153,11 +156,12 @@ export function spinForFlag(
   ctx.signal("spinning");
   const until = performance.now() + args.timeoutMs;
   while (Atomics.load(flag, 0) !== want) {
-    if (performance.now() > until) return Promise.resolve({ seen: false, complete: false });
+    if (performance.now() > until) return { seen: false, complete: false };
+    if (args.yielding) await new Promise((r) => setTimeout(r, 0));
   }
   let complete = true;
   for (let i = args.checkFrom; i < args.checkTo; i++) if (mem[i] !== args.fill) complete = false;
-  return Promise.resolve({ seen: true, complete });
+  return { seen: true, complete };
 }
 
 /**
