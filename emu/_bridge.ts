@@ -200,6 +200,15 @@ export class Bridge implements Forwarder {
     this.#host = host;
   }
 
+  /** Resolves once every pipe has ended (their endpoints' peers closed and what they had sent
+   * went out), or after `ms`: a process must not exit with bytes still in its rings. */
+  async drain(ms: number): Promise<void> {
+    const until = performance.now() + ms;
+    while ([...this.#pipes.values()].some((p) => p.size > 0) && performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   /** Makes `node` a stand-in served by this bridge. */
   adopt(node: EmuNode): void {
     node.forwarder = this;

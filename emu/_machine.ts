@@ -29,6 +29,9 @@ import { F_CONNECT, F_HELLO, type Frame, Link } from "./_link.ts";
 import { EmuNode } from "./_node.ts";
 import type { EmuShared } from "./_shared.ts";
 
+/** How long the last node's close waits for its connections' bytes to leave the process. */
+const DRAIN_MS = 5000;
+
 // deno-lint-ignore no-explicit-any
 const D = () => (globalThis as any).Deno as typeof Deno | undefined;
 
@@ -346,6 +349,10 @@ class Machine {
       D()!.removeSync(this.#path(id));
     } catch {
       // removed already
+    }
+    if (this.#local.size === 0) {
+      // The process is about to go: the connections' last bytes leave first.
+      await this.bridge.drain(DRAIN_MS);
     }
     for (const link of entry.presence) link.close();
     if (this.#local.size > 0) return;
