@@ -41,9 +41,12 @@ import type { EmuNode, Forwarder } from "./_node.ts";
 import type { Message } from "./_nodeqp.ts";
 import { SCIF_RMA_XFER_DONE } from "./_ops.ts";
 import { XFER_READ, XFER_SIGNAL, XFER_WRITE } from "./_rma.ts";
+import { type DirectPipe, registerPipe, unregisterPipe } from "./_direct.ts";
 
 /** Largest stream chunk per frame. */
 const CHUNK = 256 * 1024;
+/** Bytes a non-blocking direct send may leave queued for the socket. */
+const QUEUED_MAX = 256 * 1024;
 /** How long an incoming connection waits for its stand-in to come up (presence may lag). */
 const STAND_IN_WAIT_MS = 2000;
 
@@ -55,8 +58,11 @@ export interface BridgeHost {
   standIn(node: number): EmuNode | null;
 }
 
+/** How long a connect whose socket could not be opened waits for the node's loss to show. */
+const LOSS_WAIT_MS = 1000;
+
 /** A connection's two ends: endpoint `ep` here, its counterpart behind `link`. */
-class Pipe {
+class Pipe implements DirectPipe {
   readonly ep: EmuEndpoint;
   readonly link: Link;
   readonly node: EmuNode;
@@ -64,14 +70,43 @@ class Pipe {
   #nextRma = 1;
 
   readonly #onEnd: () => void;
+  #idle = false;
+  #queued = 0;
 
   constructor(ep: EmuEndpoint, link: Link, onEnd: () => void) {
     this.ep = ep;
     this.link = link;
     this.node = ep.node;
     this.#onEnd = onEnd;
+    registerPipe(this.node.nodeId, ep.token, this);
     this.#out();
     this.#in();
+  }
+
+  get idle(): boolean {
+    return this.#idle;
+  }
+
+  async sendDirect(data: Uint8Array, block: boolean): Promise<number> {
+    if (this.link.closed) throw new ScifError("ECONNRESET", "the peer closed the connection");
+    if (data.length === 0 || (!block && this.#queued > QUEUED_MAX)) return 0;
+    this.#queued += data.length;
+    // One write per frame: a copy of the bytes costs less than a second system call.
+    const buf = new Uint8Array(HEADER + data.length);
+    buf.set(data, HEADER);
+    const sent = this.link.sendFrame(Link.header(buf, F_DATA, 0)).finally(
+      () => (this.#queued -= data.length),
+    );
+    if (!block) {
+      sent.catch(() => {});
+      return data.length;
+    }
+    try {
+      await sent;
+    } catch {
+      throw new ScifError("ECONNRESET", "the connection to the peer's process broke");
+    }
+    return data.length;
   }
 
   /** Our endpoint's bytes to the socket, then F_EOF once its peer closed and all was sent. */
@@ -79,7 +114,9 @@ class Pipe {
     const buf = new Uint8Array(HEADER + CHUNK);
     try {
       for (;;) {
+        this.#idle = true;
         const n = await this.ep.recvSome(buf.subarray(HEADER));
+        this.#idle = false;
         if (n === 0) break;
         await this.link.sendFrame(Link.header(buf.subarray(0, HEADER + n), F_DATA, 0));
       }
@@ -115,6 +152,7 @@ class Pipe {
       }
     }
     this.link.close();
+    unregisterPipe(this.node.nodeId, this.ep.token);
     for (const r of this.#rma.values()) this.#reply(r.m, 104); // ECONNRESET
     this.#rma.clear();
     this.#onEnd();
@@ -259,7 +297,17 @@ export class Bridge implements Forwarder {
   async #forwardConnect(node: EmuNode, listener: EmuEndpoint, m: Message): Promise<void> {
     let link: Link | null = null;
     try {
-      link = new Link(await this.#host.dial(node.nodeId));
+      try {
+        link = new Link(await this.#host.dial(node.nodeId));
+      } catch (e) {
+        // Nobody answers on the node's socket: its process is gone, and its presence socket is
+        // about to say so. The request then fails as one to a lost node (ENODEV).
+        const until = performance.now() + LOSS_WAIT_MS;
+        while (this.#host.standIn(node.nodeId) === node && performance.now() < until) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        throw e;
+      }
       await link.send(F_CONNECT, 0, {
         from: m.src.node,
         to: node.nodeId,

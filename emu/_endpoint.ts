@@ -28,6 +28,7 @@ import type { PortId } from "../types.ts";
 import type { EmuNode } from "./_node.ts";
 import { SCIF_CNCT_GNT, SCIF_CNCT_GNTACK, SCIF_CNCT_REJ, SCIF_CNCT_REQ, SCIF_DISCNCT } from "./_ops.ts";
 import { EndpointQp } from "./_qp.ts";
+import { type DirectPipe, findPipe } from "./_direct.ts";
 import { waitCompleted } from "./_dma.ts";
 import { N_DMA_SUBMITTED, nodeField } from "./_layout.ts";
 import { EndpointRma } from "./_rma.ts";
@@ -80,6 +81,7 @@ export class EmuEndpoint implements EndpointBackend {
   #rma: EndpointRma | null = null;
   #spins: number;
   #portReleased = false;
+  #direct: DirectPipe | null = null; // see #takeDirect
 
   constructor(node: EmuNode, token: number) {
     this.node = node;
@@ -322,12 +324,28 @@ export class EmuEndpoint implements EndpointBackend {
 
   send(data: Uint8Array, block: boolean): Promise<number> {
     if (this.state === "CONNECTED") {
+      if (this.#direct || (this.#spins === 0 && this.#takeDirect())) {
+        return this.#direct!.sendDirect(data, block);
+      }
       const n = this.#qp!.put(data, 0);
       if (n === data.length || !block) return resolvedCount(n);
       return this.#sendRest(data, n);
     }
     if (data.length === 0) return resolvedCount(0);
     return Promise.reject(this.#streamError());
+  }
+
+  /**
+   * A peer in another process whose pipe runs in this thread: from now on sends go straight
+   * to its socket. Taken only once every byte sent so far has left the ring and the pump holds
+   * none, so no byte can overtake an earlier one.
+   */
+  #takeDirect(): boolean {
+    if (!this.node.isRemote(this.peerId!.node)) return false;
+    const pipe = findPipe(this.peerId!.node, this.peerToken);
+    if (!pipe || !pipe.idle || !this.#qp!.txDrained()) return false;
+    this.#direct = pipe;
+    return true;
   }
 
   /** A blocking send that found the ring full after `done` bytes. */

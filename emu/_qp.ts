@@ -31,7 +31,7 @@ import {
   QP_WRITER_WAITING,
 } from "./_layout.ts";
 import type { EmuShared } from "./_shared.ts";
-import { sleepOn } from "./_wait.ts";
+import { notify, sleepOn } from "./_wait.ts";
 
 // At or below this many bytes a JS loop beats subarray() + set().
 const SMALL = 64;
@@ -160,7 +160,7 @@ export class EndpointQp {
         u8.set(data.subarray(src, src + first), at);
         if (first < n) u8.set(data.subarray(src + first, src + n), base);
       }
-      if (core.st_commit(this.#tx, n)) Atomics.notify(this.#i32, this.#txWriteCell >> 2);
+      if (core.st_commit(this.#tx, n)) notify(this.#i32, this.#txWriteCell >> 2);
       done += n;
     } while (from + done < data.length);
     return done;
@@ -192,7 +192,7 @@ export class EndpointQp {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
     }
-    if (core.st_release(this.#rx, n)) Atomics.notify(this.#i32, this.#rxReadCell >> 2);
+    if (core.st_release(this.#rx, n)) notify(this.#i32, this.#rxReadCell >> 2);
     return n;
   }
 
@@ -205,7 +205,12 @@ export class EndpointQp {
 
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
   publish(): void {
-    if (this.#attached && this.#core.st_publish(this.#rx)) Atomics.notify(this.#i32, this.#rxReadCell >> 2);
+    if (this.#attached && this.#core.st_publish(this.#rx)) notify(this.#i32, this.#rxReadCell >> 2);
+  }
+
+  /** Whether everything we sent has been read (as far as the peer has published). */
+  txDrained(): boolean {
+    return this.#peerAttached && this.#core.st_space(this.#tx) === this.#size - 32;
   }
 
   /** Bytes that may be sent now (0 once the peer is gone). */
@@ -266,7 +271,7 @@ export class EndpointQp {
 
   /** Wakes every call of this thread sleeping on this queue pair (a state change). */
   wake(): void {
-    Atomics.notify(this.#i32, this.#rxWriteCell >> 2);
-    Atomics.notify(this.#i32, this.#txReadCell >> 2);
+    notify(this.#i32, this.#rxWriteCell >> 2);
+    notify(this.#i32, this.#txReadCell >> 2);
   }
 }

@@ -21,6 +21,7 @@ import {
   nodeField,
 } from "./_layout.ts";
 import { PageHeap } from "./_heap.ts";
+import { notify } from "./_wait.ts";
 
 /**
  * What a Worker needs to join a network: structured-cloneable, so it can be posted.
@@ -111,7 +112,7 @@ export class EmuShared {
   /** Adds to the i32 at `addr` and wakes every thread sleeping on it. */
   ring(addr: number): void {
     Atomics.add(this.i32, addr >> 2, 1);
-    Atomics.notify(this.i32, addr >> 2);
+    notify(this.i32, addr >> 2);
   }
 
   /** Rings every node's doorbell, so that each looks at the node table again. */

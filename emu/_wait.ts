@@ -37,6 +37,22 @@ export async function keepAlive<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+// Wakers of this thread's sleepers, by cell index. A notification from this same thread
+// resolves them at once (a microtask) instead of through Atomics.waitAsync, whose answer comes
+// as a task of a later turn of the event loop: a producer and a consumer in one thread (a
+// loopback connection, a process's bridge and its node) then hand over without a turn each.
+const local = new Map<number, (() => void)[]>();
+
+/** Atomics.notify, and the sleepers of this thread on that cell. */
+export function notify(i32: Int32Array, index: number): void {
+  Atomics.notify(i32, index);
+  const wakers = local.get(index);
+  if (wakers) {
+    local.delete(index);
+    for (const wake of wakers) wake();
+  }
+}
+
 /**
  * Sleeps until `i32[index]` is notified or differs from `expected`, or `timeoutMs` passes.
  * `keepProcess`: hold the process open meanwhile (user calls: yes; the dispatcher: no).
@@ -51,11 +67,22 @@ export async function sleepOn(
 ): Promise<boolean> {
   const w = Atomics.waitAsync(i32, index, expected, timeoutMs);
   if (!w.async) return w.value !== "timed-out";
+  let wake!: () => void;
+  const woken = new Promise<"ok">((r) => (wake = () => r("ok")));
+  const wakers = local.get(index);
+  if (wakers) wakers.push(wake);
+  else local.set(index, [wake]);
   if (keepProcess) hold();
   try {
-    return (await w.value) !== "timed-out";
+    return (await Promise.race([w.value, woken])) !== "timed-out";
   } finally {
     if (keepProcess) unhold();
+    const list = local.get(index);
+    const at = list?.indexOf(wake) ?? -1;
+    if (at >= 0) {
+      list!.splice(at, 1);
+      if (list!.length === 0) local.delete(index);
+    }
   }
 }
 

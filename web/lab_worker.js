@@ -781,6 +781,78 @@ var PageHeap = class {
   }
 };
 
+// emu/_wait.ts
+var sleepers = 0;
+var keeper;
+var denoTimers = globalThis.Deno;
+function hold() {
+  if (sleepers++ !== 0 || !denoTimers?.refTimer) return;
+  keeper ??= setInterval(() => {
+  }, 1 << 30);
+  denoTimers.refTimer(keeper);
+}
+function unhold() {
+  if (--sleepers === 0 && keeper !== void 0) denoTimers.unrefTimer(keeper);
+}
+async function keepAlive(p) {
+  hold();
+  try {
+    return await p;
+  } finally {
+    unhold();
+  }
+}
+var local = /* @__PURE__ */ new Map();
+function notify(i32, index) {
+  Atomics.notify(i32, index);
+  const wakers = local.get(index);
+  if (wakers) {
+    local.delete(index);
+    for (const wake of wakers) wake();
+  }
+}
+async function sleepOn(i32, index, expected, timeoutMs = Infinity, keepProcess = true) {
+  const w = Atomics.waitAsync(i32, index, expected, timeoutMs);
+  if (!w.async) return w.value !== "timed-out";
+  let wake;
+  const woken = new Promise((r) => wake = () => r("ok"));
+  const wakers = local.get(index);
+  if (wakers) wakers.push(wake);
+  else local.set(index, [
+    wake
+  ]);
+  if (keepProcess) hold();
+  try {
+    return await Promise.race([
+      w.value,
+      woken
+    ]) !== "timed-out";
+  } finally {
+    if (keepProcess) unhold();
+    const list = local.get(index);
+    const at = list?.indexOf(wake) ?? -1;
+    if (at >= 0) {
+      list.splice(at, 1);
+      if (list.length === 0) local.delete(index);
+    }
+  }
+}
+async function sleepOnAny(i32, cells, timeoutMs) {
+  const waits = [];
+  for (const [index, expected] of cells) {
+    const w = Atomics.waitAsync(i32, index, expected, timeoutMs);
+    if (!w.async) return w.value !== "timed-out";
+    waits.push(w.value);
+  }
+  hold();
+  try {
+    return await Promise.race(waits) !== "timed-out";
+  } finally {
+    unhold();
+    for (const [index] of cells) Atomics.notify(i32, index);
+  }
+}
+
 // emu/_shared.ts
 var EmuShared = class _EmuShared {
   memory;
@@ -847,7 +919,7 @@ var EmuShared = class _EmuShared {
   /** Adds to the i32 at `addr` and wakes every thread sleeping on it. */
   ring(addr) {
     Atomics.add(this.i32, addr >> 2, 1);
-    Atomics.notify(this.i32, addr >> 2);
+    notify(this.i32, addr >> 2);
   }
   /** Rings every node's doorbell, so that each looks at the node table again. */
   ringAll() {
@@ -865,53 +937,6 @@ function orderedCopy(memCopy, u8, dst, src, length, ordered) {
   const last = Math.max(dst, dst + length - 1 & ~63);
   memCopy(dst, src, last - dst);
   for (let a = last; a < dst + length; a++) Atomics.store(u8, a, u8[src + (a - dst)]);
-}
-
-// emu/_wait.ts
-var sleepers = 0;
-var keeper;
-var denoTimers = globalThis.Deno;
-function hold() {
-  if (sleepers++ !== 0 || !denoTimers?.refTimer) return;
-  keeper ??= setInterval(() => {
-  }, 1 << 30);
-  denoTimers.refTimer(keeper);
-}
-function unhold() {
-  if (--sleepers === 0 && keeper !== void 0) denoTimers.unrefTimer(keeper);
-}
-async function keepAlive(p) {
-  hold();
-  try {
-    return await p;
-  } finally {
-    unhold();
-  }
-}
-async function sleepOn(i32, index, expected, timeoutMs = Infinity, keepProcess = true) {
-  const w = Atomics.waitAsync(i32, index, expected, timeoutMs);
-  if (!w.async) return w.value !== "timed-out";
-  if (keepProcess) hold();
-  try {
-    return await w.value !== "timed-out";
-  } finally {
-    if (keepProcess) unhold();
-  }
-}
-async function sleepOnAny(i32, cells, timeoutMs) {
-  const waits = [];
-  for (const [index, expected] of cells) {
-    const w = Atomics.waitAsync(i32, index, expected, timeoutMs);
-    if (!w.async) return w.value !== "timed-out";
-    waits.push(w.value);
-  }
-  hold();
-  try {
-    return await Promise.race(waits) !== "timed-out";
-  } finally {
-    unhold();
-    for (const [index] of cells) Atomics.notify(i32, index);
-  }
 }
 
 // emu/_dma.ts
@@ -1270,7 +1295,7 @@ var EndpointQp = class _EndpointQp {
         u8.set(data.subarray(src, src + first), at);
         if (first < n) u8.set(data.subarray(src + first, src + n), base);
       }
-      if (core.st_commit(this.#tx, n)) Atomics.notify(this.#i32, this.#txWriteCell >> 2);
+      if (core.st_commit(this.#tx, n)) notify(this.#i32, this.#txWriteCell >> 2);
       done += n;
     } while (from + done < data.length);
     return done;
@@ -1300,7 +1325,7 @@ var EndpointQp = class _EndpointQp {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
     }
-    if (core.st_release(this.#rx, n)) Atomics.notify(this.#i32, this.#rxReadCell >> 2);
+    if (core.st_release(this.#rx, n)) notify(this.#i32, this.#rxReadCell >> 2);
     return n;
   }
   /** Data bytes of the record being received (0: nothing has arrived). */
@@ -1311,7 +1336,11 @@ var EndpointQp = class _EndpointQp {
   }
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
   publish() {
-    if (this.#attached && this.#core.st_publish(this.#rx)) Atomics.notify(this.#i32, this.#rxReadCell >> 2);
+    if (this.#attached && this.#core.st_publish(this.#rx)) notify(this.#i32, this.#rxReadCell >> 2);
+  }
+  /** Whether everything we sent has been read (as far as the peer has published). */
+  txDrained() {
+    return this.#peerAttached && this.#core.st_space(this.#tx) === this.#size - 32;
   }
   /** Bytes that may be sent now (0 once the peer is gone). */
   space() {
@@ -1372,10 +1401,17 @@ var EndpointQp = class _EndpointQp {
   }
   /** Wakes every call of this thread sleeping on this queue pair (a state change). */
   wake() {
-    Atomics.notify(this.#i32, this.#rxWriteCell >> 2);
-    Atomics.notify(this.#i32, this.#txReadCell >> 2);
+    notify(this.#i32, this.#rxWriteCell >> 2);
+    notify(this.#i32, this.#txReadCell >> 2);
   }
 };
+
+// emu/_direct.ts
+var pipes = /* @__PURE__ */ new Map();
+var key = (node2, token) => `${node2}:${token}`;
+function findPipe(node2, token) {
+  return pipes.get(key(node2, token));
+}
 
 // _window.ts
 var OFFSET_LIMIT = 2 ** 53;
@@ -1596,30 +1632,30 @@ var EndpointRma = class _EndpointRma {
    * A transfer between our registered space at `local` (or the array `local`) and the peer's
    * at `remoteOffset`. "read" brings the peer's bytes to us, "write" takes ours to the peer.
    */
-  async transfer(dir, local, length, remoteOffset, flags) {
+  async transfer(dir, local2, length, remoteOffset, flags) {
     const node2 = this.#link.node;
     const net = node2.net;
-    _EndpointRma.checkFlags(flags, typeof local !== "number");
+    _EndpointRma.checkFlags(flags, typeof local2 !== "number");
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
     const peer = this.#link.peer();
     if (peer && node2.isRemote(peer.id.node)) {
-      return this.#delegate(dir, local, length, remoteOffset, flags, peer);
+      return this.#delegate(dir, local2, length, remoteOffset, flags, peer);
     }
     node2.pumpFrom(this.#link.peer()?.id.node);
     const remote = this.#remote.cover(remoteOffset, length, dir === "read" ? SCIF_PROT_READ : SCIF_PROT_WRITE);
     let localPieces;
     let buffer = null;
-    if (typeof local === "number") {
-      localPieces = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
-    } else if (local.buffer === net.memory.buffer && net.heap.runOf(local.byteOffset)) {
+    if (typeof local2 === "number") {
+      localPieces = this.#local.cover(local2, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
+    } else if (local2.buffer === net.memory.buffer && net.heap.runOf(local2.byteOffset)) {
       localPieces = [
         {
-          addr: local.byteOffset,
+          addr: local2.byteOffset,
           length
         }
       ];
     } else {
-      buffer = local;
+      buffer = local2;
       localPieces = [
         {
           addr: -1,
@@ -1652,7 +1688,7 @@ var EndpointRma = class _EndpointRma {
       if (seq2 >= 0) await dma.waitFor(seq2, net.spins);
       return;
     }
-    const held = typeof local === "number" ? null : net.heap.runOf(local.byteOffset)[0];
+    const held = typeof local2 === "number" ? null : net.heap.runOf(local2.byteOffset)[0];
     if (held !== null) net.heap.retain(held);
     let seq = 0;
     for (let i = 0; i < segments.length; i++) {
@@ -1671,27 +1707,27 @@ var EndpointRma = class _EndpointRma {
   // p3 kind | flags << 8 | our token << 32); its bridge performs the transfer at the far end, copies read bytes
   // into our memory, and answers SCIF_RMA_XFER_DONE. Such a transfer is complete when its
   // call resolves, whatever the flags, so fences have nothing more to wait for.
-  async #delegate(dir, local, length, remoteOffset, flags, peer) {
+  async #delegate(dir, local2, length, remoteOffset, flags, peer) {
     const net = this.#link.node.net;
     let pieces;
     const held = [];
     let temp = 0;
-    if (typeof local === "number") {
-      const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
+    if (typeof local2 === "number") {
+      const covered = this.#local.cover(local2, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
       for (const p of covered) held.push(p.window.run);
       pieces = covered;
-    } else if (local.buffer === net.memory.buffer && net.heap.runOf(local.byteOffset)) {
-      held.push(net.heap.runOf(local.byteOffset)[0]);
+    } else if (local2.buffer === net.memory.buffer && net.heap.runOf(local2.byteOffset)) {
+      held.push(net.heap.runOf(local2.byteOffset)[0]);
       pieces = [
         {
-          addr: local.byteOffset,
+          addr: local2.byteOffset,
           length
         }
       ];
     } else {
       temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, this.#link.node.nodeId);
       if (temp === 0) throw new ScifError("ENOMEM", "no shared memory left to stage the transfer");
-      if (dir === "write") net.u8.set(local, temp);
+      if (dir === "write") net.u8.set(local2, temp);
       pieces = [
         {
           addr: temp,
@@ -1706,7 +1742,7 @@ var EndpointRma = class _EndpointRma {
         await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, BigInt(p.addr) << 32n | BigInt(p.length), flags);
         at += p.length;
       }
-      if (temp && dir === "read") local.set(net.u8.subarray(temp, temp + length));
+      if (temp && dir === "read") local2.set(net.u8.subarray(temp, temp + length));
     } finally {
       if (temp) net.heap.release(temp);
       for (const run of held) net.heap.release(run);
@@ -1814,16 +1850,16 @@ var EndpointRma = class _EndpointRma {
 function unregisterAck(node2, m) {
   node2.afterDma(() => node2.tryPost(SCIF_UNREGISTER_ACK, m.dst, m.src, m.p[2], m.p[1]));
 }
-function zip(local, remote) {
+function zip(local2, remote) {
   const out = [];
   let i = 0;
   let j = 0;
   let li = 0;
   let rj = 0;
   let done = 0;
-  while (i < local.length && j < remote.length) {
-    const n = Math.min(local[i].length - li, remote[j].length - rj);
-    const l = local[i].addr < 0 ? done : local[i].addr + li;
+  while (i < local2.length && j < remote.length) {
+    const n = Math.min(local2[i].length - li, remote[j].length - rj);
+    const l = local2[i].addr < 0 ? done : local2[i].addr + li;
     out.push({
       local: l,
       remote: remote[j].addr + rj,
@@ -1832,7 +1868,7 @@ function zip(local, remote) {
     done += n;
     li += n;
     rj += n;
-    if (li === local[i].length) [i, li] = [
+    if (li === local2[i].length) [i, li] = [
       i + 1,
       0
     ];
@@ -1906,6 +1942,7 @@ var EmuEndpoint = class {
   #rma = null;
   #spins;
   #portReleased = false;
+  #direct = null;
   constructor(node2, token) {
     this.node = node2;
     this.token = token;
@@ -2105,12 +2142,27 @@ var EmuEndpoint = class {
   }
   send(data, block) {
     if (this.state === "CONNECTED") {
+      if (this.#direct || this.#spins === 0 && this.#takeDirect()) {
+        return this.#direct.sendDirect(data, block);
+      }
       const n = this.#qp.put(data, 0);
       if (n === data.length || !block) return resolvedCount(n);
       return this.#sendRest(data, n);
     }
     if (data.length === 0) return resolvedCount(0);
     return Promise.reject(this.#streamError());
+  }
+  /**
+   * A peer in another process whose pipe runs in this thread: from now on sends go straight
+   * to its socket. Taken only once every byte sent so far has left the ring and the pump holds
+   * none, so no byte can overtake an earlier one.
+   */
+  #takeDirect() {
+    if (!this.node.isRemote(this.peerId.node)) return false;
+    const pipe = findPipe(this.peerId.node, this.peerToken);
+    if (!pipe || !pipe.idle || !this.#qp.txDrained()) return false;
+    this.#direct = pipe;
+    return true;
   }
   /** A blocking send that found the ring full after `done` bytes. */
   async #sendRest(data, done) {
@@ -2254,9 +2306,9 @@ var EmuEndpoint = class {
     if (signal & SCIF_SIGNAL_LOCAL && localOffset % 4 !== 0 || signal & SCIF_SIGNAL_REMOTE && remoteOffset % 4 !== 0) {
       throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
     }
-    const local = signal & SCIF_SIGNAL_LOCAL ? rma.signalAddress("local", localOffset) : -1;
+    const local2 = signal & SCIF_SIGNAL_LOCAL ? rma.signalAddress("local", localOffset) : -1;
     if (signal & SCIF_SIGNAL_REMOTE && this.node.isRemote(this.peerId.node)) {
-      if (local >= 0) await this.node.dma.signal(local, localValue);
+      if (local2 >= 0) await this.node.dma.signal(local2, localValue);
       await rma.delegateSignal(remoteOffset, remoteValue);
       return;
     }
@@ -2266,7 +2318,7 @@ var EmuEndpoint = class {
       epoch: this.#peerEpoch,
       mark: this.#submitted(this.peerId.node)
     } : void 0;
-    if (local >= 0) await this.node.dma.signal(local, localValue, peer);
+    if (local2 >= 0) await this.node.dma.signal(local2, localValue, peer);
     if (remote >= 0) await this.node.dma.signal(remote, remoteValue, peer);
   }
   mmap(remoteOffset, length, prot) {
