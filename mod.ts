@@ -41,4 +41,4 @@ export {
   type Network,
   type NetworkHandle,
   type NetworkOptions,
-} from "./emu/network.ts";
+} from "./network.ts";

@@ -15,7 +15,8 @@
 
 import { ScifError } from "./errors.ts";
 import { ScifNode } from "./node.ts";
-import { attachNode, createNetwork, type Network, type NetworkHandle } from "./emu/network.ts";
+import { attachNode, createNetwork, type Network, type NetworkHandle } from "./network.ts";
+import { denoGlobal, ffiPermitted } from "./_deno.ts";
 
 /**
  * Options of {@linkcode openNode}.
@@ -34,35 +35,23 @@ export interface OpenNodeOptions {
   /** hw: the C library whose open/close/ioctl/mmap/munmap/poll to call, default "libc.so.6"
    * (another library with the same symbols can stand in, as the tests' simulated device). */
   libc?: string;
-  /** emu: the network to join (a Network, or a NetworkHandle posted to this Worker).
-   * Default in Deno: this machine's emulated network, shared by every process that joins it
-   * (a rendezvous directory of Unix sockets, SCIF_EMU_DIR; see README), which needs
-   * --allow-read and --allow-write; without them, and in a browser: this thread's own network.
-   * Either way the lowest free node id is taken. */
-  network?: Network | NetworkHandle;
-  /** emu, the machine's network: the node id to take (default SCIF_NODE, else the lowest free). */
+  /** emu: the network to join. "machine" (the default in Deno): this machine's emulated
+   * network, shared by every program that joins it (see README; it needs --allow-ffi and
+   * --allow-env). "thread" (the default in a browser): a network of this program's threads.
+   * Or a Network, or a NetworkHandle posted to this Worker. */
+  network?: Network | NetworkHandle | "machine" | "thread";
+  /** emu: the node to attach. The machine's network: default SCIF_NODE, else 0 (the host);
+   * any number of programs may attach a node. A network of threads: default the lowest free. */
   node?: number;
 }
 
 let defaultNetwork: Promise<Network> | undefined;
 
-// deno-lint-ignore no-explicit-any
-const deno = () => (globalThis as any).Deno;
-
 function deviceExists(path: string): boolean {
+  const deno = denoGlobal();
   try {
-    deno()?.statSync(path);
-    return typeof deno()?.statSync === "function";
-  } catch {
-    return false;
-  }
-}
-
-/** Whether FFI may be used: the runtime has it and the program was given --allow-ffi. */
-function ffiPermitted(): boolean {
-  if (typeof deno()?.dlopen !== "function") return false;
-  try {
-    return deno().permissions.querySync({ name: "ffi" }).state === "granted";
+    deno?.statSync(path);
+    return typeof deno?.statSync === "function";
   } catch {
     return false;
   }
@@ -70,7 +59,7 @@ function ffiPermitted(): boolean {
 
 /** The hardware node, or the ScifError that says what is missing. */
 async function openHardware(device: string, libc: string): Promise<ScifNode> {
-  if (typeof deno()?.dlopen !== "function") {
+  if (typeof denoGlobal()?.dlopen !== "function") {
     throw new ScifError("ENODEV", "the hardware backend needs Deno's FFI, which this runtime does not have");
   }
   if (!deviceExists(device)) {
@@ -113,19 +102,17 @@ export async function openNode(options: OpenNodeOptions = {}): Promise<ScifNode>
   if (backend === "hw" || (backend === "auto" && deviceExists(device) && ffiPermitted())) {
     return openHardware(device, libc);
   }
-  const net = options.network;
-  if (net && "kind" in net) return attachNode(net);
-  if (!net && typeof deno()?.listen === "function") {
-    const { joinMachine } = await import("./emu/_machine.ts");
-    try {
-      return new ScifNode(await joinMachine({ node: options.node }));
-    } catch (e) {
-      // Without the permissions the machine's network needs (its directory and sockets), the
-      // program still gets a node: of its own thread's network, as in a browser.
-      if (!(e instanceof ScifError && e.code === "EPERM")) throw e;
-    }
+  const net = options.network ?? (denoGlobal() ? "machine" : "thread");
+  if (typeof net === "object" && net !== null && "kind" in net) return attachNode(net);
+  if (net === "machine") {
+    const { joinMachine } = await import("./emu/machine.ts");
+    return new ScifNode(await joinMachine({ node: options.node }));
   }
-  const network = net ?? await (defaultNetwork ??= createNetwork({ nodes: 8 }));
+  if (net !== "thread" && (typeof net !== "object" || net === null || typeof net.node !== "function")) {
+    throw new ScifError("EINVAL", 'network must be "machine", "thread", a Network or a NetworkHandle');
+  }
+  const network = net === "thread" ? await (defaultNetwork ??= createNetwork({ nodes: 8 })) : net;
+  if (options.node !== undefined) return await network.node(options.node);
   for (let id = 0; id < network.nodes; id++) {
     try {
       return await network.node(id);

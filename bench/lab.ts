@@ -16,7 +16,6 @@
  * @module
  */
 import { createNetwork, type Network, type ScifNode } from "../mod.ts";
-import { EmuShared } from "../emu/_shared.ts";
 import type { BandwidthMethod, LabCommand, LatencyMethod } from "./_lab.ts";
 
 export type { BandwidthMethod, LatencyMethod };
@@ -161,19 +160,15 @@ export class Lab {
       this.#a.send({ cmd: "listen", port: 3000 }).result,
       this.#b.send({ cmd: "listen", port: 3000 }).result,
     ]);
-    const h = this.net.handle(0);
-    const shared = await EmuShared.of(h.memory, h.module);
-    const before = shared.heap.usedPages();
     for (let k = 2; k < this.net.nodes; k++) this.#crowd.push(await this.net.node(k));
-    const afterNodes = shared.heap.usedPages();
+    const afterNodes = this.net.memoryInUse();
     const pending = [];
     for (let i = 0; i < connections; i++) {
       const ep = this.#crowd[i % this.#crowd.length].open();
       pending.push(ep.connect({ node: i % 2, port: 3000 }));
     }
     await Promise.all(pending);
-    void before;
-    return ((shared.heap.usedPages() - afterNodes) * 4096) / connections;
+    return (this.net.memoryInUse() - afterNodes) / connections;
   }
 
   /** Ends the Workers and the network. */

@@ -2,16 +2,17 @@
 // performs queued transfers in order, so that an RMA without SCIF_RMA_SYNC returns before its
 // bytes have moved and fences have something to order.
 //
-// The node's thread queues descriptors into a scif_rb ring (64-byte records in the scifmsg
-// layout of the core's codec) that only the engine reads. Two counters in the node table say
-// how far it is: N_DMA_SUBMITTED (bumped by the node's thread per descriptor) and
-// N_DMA_COMPLETED (bumped by the engine after each one, and notified). Both count modulo 2^31;
+// The slot's thread queues descriptors into a scif_rb ring (64-byte records in the scifmsg
+// layout of the core's codec) that only the engine reads. Two counters in the slot table say
+// how far it is: S_DMA_SUBMITTED (bumped by the slot's thread per descriptor) and
+// S_DMA_COMPLETED (bumped by the engine after each one, and notified: on a machine's network
+// with a futex too, since a fence of another process may wait on it). Both count modulo 2^31;
 // a fence mark is a value of the submitted counter.
 //
 // Invariants:
 // - Descriptors complete in the order queued; a descriptor's stores are all done before the
 //   completed counter moves past it (its sequentially consistent add publishes them).
-// - The engine is created by the node's thread, so it ends with that thread: a lost node's
+// - The engine is created by the slot's thread, so it ends with that thread: an ended slot's
 //   engine stops too, and nothing it queued touches memory after its peers drop it.
 //
 // The engine runs from a Blob URL built from dmaEngineMain's source, so it needs no file or
@@ -20,12 +21,7 @@
 import { ScifError } from "../errors.ts";
 import {
   LINE,
-  N_DMA_COMPLETED,
-  N_DMA_SUBMITTED,
-  N_EPOCH,
-  N_STATE,
-  NODE_ONLINE,
-  nodeField,
+  NET_MACHINE,
   QP_DATA,
   QP_READ_CELL,
   QP_READER_WAITING,
@@ -33,15 +29,20 @@ import {
   QP_TX_DESC,
   QP_WRITE_CELL,
   QP_WRITER_WAITING,
+  S_DMA_COMPLETED,
+  S_DMA_SUBMITTED,
+  S_EPOCH,
+  S_STATE,
+  SLOT_ACTIVE,
+  slotField,
 } from "./_layout.ts";
 import { orderedCopy } from "./_copy.ts";
 import type { EmuShared } from "./_shared.ts";
-import { sleepOn } from "./_wait.ts";
 
 const RING_BYTES = 65536; // 1023 descriptors
 const READY_CELL = 7 * LINE; // in the queue's block: 1 once the engine serves (a free line of a qp block)
 const DMA_COPY = 1; // p0 destination, p1 source, p2 bytes, p3 bit 0: SCIF_RMA_ORDERED
-const DMA_SIGNAL = 2; // p0 address, p1 u64 value, p2 (peer node + 1) | peer epoch << 32, p3 peer mark
+const DMA_SIGNAL = 2; // p0 address, p1 u64 value, p2 (peer slot + 1) | peer epoch << 32, p3 peer mark
 const DMA_STOP = 3;
 const SEQ = 0x7fffffff;
 
@@ -50,32 +51,33 @@ export function reached(count: number, seq: number): boolean {
   return ((count - seq) & SEQ) < 0x40000000;
 }
 
-/** Resolves once node `node`'s engine has done sequence number `seq`: spins `spins` looks,
+/** Resolves once slot `slot`'s engine has done sequence number `seq`: spins `spins` looks,
  * then sleeps on the counter. With `abort`, also looks every 20 ms whether it returns an
  * error, and rejects with it. */
 export async function waitCompleted(
   net: EmuShared,
-  node: number,
+  slot: number,
   seq: number,
   spins: number,
   abort?: () => ScifError | null,
 ): Promise<void> {
   const i32 = net.i32;
-  const cell = nodeField(net.layout, node, N_DMA_COMPLETED) >> 2;
+  const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
+  const cell = addr >> 2;
   for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
   for (;;) {
     const seen = Atomics.load(i32, cell);
     if (reached(seen, seq)) return;
     const e = abort?.();
     if (e) throw e;
-    await sleepOn(i32, cell, seen, abort ? 20 : Infinity);
+    await net.sleep(addr, seen, abort ? 20 : Infinity);
   }
 }
 
-/** The queue of one node's DMA engine, as the node's thread uses it. */
+/** The queue of one slot's DMA engine, as the slot's thread uses it. */
 export class DmaEngine {
   readonly #net: EmuShared;
-  readonly #nodeId: number;
+  readonly #slot: number;
   readonly #block: number;
   readonly #submitted: number;
   readonly #completed: number;
@@ -84,13 +86,13 @@ export class DmaEngine {
   #watching = false;
   #failed: ScifError | null = null;
 
-  constructor(net: EmuShared, nodeId: number) {
+  constructor(net: EmuShared, slot: number) {
     this.#net = net;
-    this.#nodeId = nodeId;
-    this.#submitted = nodeField(net.layout, nodeId, N_DMA_SUBMITTED);
-    this.#completed = nodeField(net.layout, nodeId, N_DMA_COMPLETED);
+    this.#slot = slot;
+    this.#submitted = slotField(net.layout, slot, S_DMA_SUBMITTED);
+    this.#completed = slotField(net.layout, slot, S_DMA_COMPLETED);
     net.store(this.#completed, net.load(this.#submitted));
-    const block = net.heap.alloc(QP_DATA + RING_BYTES, nodeId);
+    const block = net.heap.alloc(QP_DATA + RING_BYTES, slot);
     if (block === 0) throw new ScifError("ENOMEM", "no shared memory left for a DMA queue");
     this.#block = block;
     const b = block;
@@ -135,9 +137,9 @@ export class DmaEngine {
   }
 
   /** Queues the store of a u64 `value` at `addr`, after every descriptor before it and, when
-   * `peer` is given, after that node's engine has completed `peer.mark`. */
-  signal(addr: number, value: bigint, peer?: { node: number; epoch: number; mark: number }): Promise<number> {
-    const wait = peer ? BigInt(peer.node + 1) | (BigInt(peer.epoch) << 32n) : 0n;
+   * `peer` is given, after that slot's engine has completed `peer.mark`. */
+  signal(addr: number, value: bigint, peer?: { slot: number; epoch: number; mark: number }): Promise<number> {
+    const wait = peer ? BigInt(peer.slot + 1) | (BigInt(peer.epoch) << 32n) : 0n;
     return this.#submit(DMA_SIGNAL, BigInt(addr), BigInt.asUintN(64, value), wait, BigInt(peer?.mark ?? 0));
   }
 
@@ -152,7 +154,7 @@ export class DmaEngine {
     const { core, i32 } = this.#net;
     const tx = this.#block + QP_TX_DESC;
     for (;;) {
-      const sent = core.msg_send(tx, this.#nodeId, 0, this.#nodeId, 0, op, p0, p1, p2, p3);
+      const sent = core.msg_send(tx, 0, 0, 0, 0, op, p0, p1, p2, p3);
       if (sent !== 0) {
         const seq = (Atomics.add(i32, this.#submitted >> 2, 1) + 1) & SEQ;
         if (sent === 3) Atomics.notify(i32, (this.#block + QP_WRITE_CELL) >> 2);
@@ -164,25 +166,25 @@ export class DmaEngine {
       }
       // The queue is full: wait for the engine to take descriptors.
       core.rb_set_waiting(tx, 1);
-      const cell = (this.#block + QP_READ_CELL) >> 2;
-      const seen = Atomics.load(i32, cell);
-      if (core.rb_space(tx) < 64) await sleepOn(i32, cell, seen, 10);
+      const cell = this.#block + QP_READ_CELL;
+      const seen = Atomics.load(i32, cell >> 2);
+      if (core.rb_space(tx) < 64) await this.#net.sleep(cell, seen, 10);
       core.rb_set_waiting(tx, 0);
     }
   }
 
   /** Resolves once the engine's Worker serves its queue. */
   async #ready(): Promise<void> {
-    const cell = (this.#block + READY_CELL) >> 2;
-    while (Atomics.load(this.#net.i32, cell) !== 1) {
+    const cell = this.#block + READY_CELL;
+    while (Atomics.load(this.#net.i32, cell >> 2) !== 1) {
       if (this.#failed) throw this.#failed;
-      await sleepOn(this.#net.i32, cell, 0, 100);
+      await this.#net.sleep(cell, 0, 100);
     }
   }
 
   /** Resolves once sequence number `seq` is done. */
   waitFor(seq: number, spins: number): Promise<void> {
-    return waitCompleted(this.#net, this.#nodeId, seq, spins);
+    return waitCompleted(this.#net, this.#slot, seq, spins);
   }
 
   /** Runs `fn` once sequence number `seq` is done (now, if it is). */
@@ -214,18 +216,18 @@ export class DmaEngine {
       this.#worker = null;
     }
     for (const a of this.#after.splice(0)) a.fn();
-    this.#net.heap.release(this.#block);
+    this.#net.heap.release(this.#block, this.#slot);
   }
 
   #start(): Worker {
     const src = `(${dmaEngineMain.toString()})(${orderedCopy.toString()})`;
     const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-    const worker = new Worker(url, { type: "module", name: `scif DMA engine of node ${this.#nodeId}` });
+    const worker = new Worker(url, { type: "module", name: `scif DMA engine of slot ${this.#slot}` });
     worker.onerror = (e) => {
       e.preventDefault();
       this.#failed = new ScifError(
         "ENODEV",
-        `the DMA engine of node ${this.#nodeId} could not run: ${e.message}`,
+        `the DMA engine of slot ${this.#slot} could not run: ${e.message}`,
       );
     };
     URL.revokeObjectURL(url);
@@ -238,10 +240,11 @@ export class DmaEngine {
       writeCell: this.#block + QP_WRITE_CELL,
       readCell: this.#block + QP_READ_CELL,
       completed: this.#completed,
-      nodeTable: l.nodeTable,
+      slotTable: l.slotTable,
       line: LINE,
-      fields: { completed: N_DMA_COMPLETED, state: N_STATE, epoch: N_EPOCH, online: NODE_ONLINE },
+      fields: { completed: S_DMA_COMPLETED, state: S_STATE, epoch: S_EPOCH, active: SLOT_ACTIVE },
       spins: this.#net.spins,
+      futex: this.#net.kind === NET_MACHINE,
     };
     worker.postMessage(init);
     return worker;
@@ -257,10 +260,12 @@ interface DmaInit {
   writeCell: number;
   readCell: number;
   completed: number;
-  nodeTable: number;
+  slotTable: number;
   line: number;
-  fields: { completed: number; state: number; epoch: number; online: number };
+  fields: { completed: number; state: number; epoch: number; active: number };
   spins: number;
+  /** Wake and wait with futexes as well (a machine's network: other processes wait). */
+  futex: boolean;
 }
 
 /**
@@ -280,7 +285,32 @@ export function dmaEngineMain(copy: typeof orderedCopy): void {
     const i32 = new Int32Array(buffer);
     const i64 = new BigInt64Array(buffer);
     const rx = init.rx;
-    const field = (node: number, f: number) => (init.nodeTable + node * init.line + f) >> 2;
+    const field = (slot: number, f: number) => (init.slotTable + slot * init.line + f) >> 2;
+    // On a machine's network the waiters of our counter, and the counters we wait for, may be
+    // in other processes: futexes reach them (the page is shared; not the _PRIVATE variants).
+    // deno-lint-ignore no-explicit-any
+    const D = (globalThis as any).Deno;
+    const fx = init.futex
+      ? D.dlopen("libc.so.6", {
+        futex: {
+          name: "syscall",
+          parameters: ["i64", "pointer", "i64", "i64", "buffer", "pointer", "i64"],
+          result: "i64",
+        },
+      }).symbols.futex
+      : null;
+    const base = fx ? D.UnsafePointer.value(D.UnsafePointer.of(u8)) : 0n;
+    const at = (index: number) => D.UnsafePointer.create(base + BigInt(index * 4));
+    const wake = (index: number) => {
+      Atomics.notify(i32, index);
+      if (fx) fx(202n, at(index), 1n, 0x7fffffffn, null, null, 0n);
+    };
+    const ts10ms = new Uint8Array(16);
+    new DataView(ts10ms.buffer).setBigInt64(8, 10_000_000n, true);
+    const wait10ms = (index: number, seen: number) => {
+      if (fx) fx(202n, at(index), 0n, BigInt(seen), ts10ms, null, 0n);
+      else Atomics.wait(i32, index, seen, 10);
+    };
 
     const store64 = (addr: number, value: bigint) => {
       if (addr % 8 === 0) Atomics.store(i64, addr / 8, value);
@@ -290,17 +320,17 @@ export function dmaEngineMain(copy: typeof orderedCopy): void {
       }
     };
 
-    // Waits until node `node`, still in incarnation `epoch`, has completed `mark`. False when
+    // Waits until slot `slot`, still in incarnation `epoch`, has completed `mark`. False when
     // that incarnation ended first (the signal is then dropped, as the kernel drops a
     // lost node's requests).
-    const waitPeer = (node: number, epoch: number, mark: number) => {
-      const cell = field(node, init.fields.completed);
+    const waitPeer = (slot: number, epoch: number, mark: number) => {
+      const cell = field(slot, init.fields.completed);
       for (;;) {
         const seen = Atomics.load(i32, cell);
         if (((seen - mark) & 0x7fffffff) < 0x40000000) return true;
-        if (Atomics.load(i32, field(node, init.fields.state)) !== init.fields.online) return false;
-        if (Atomics.load(i32, field(node, init.fields.epoch)) !== epoch) return false;
-        Atomics.wait(i32, cell, seen, 10);
+        if (Atomics.load(i32, field(slot, init.fields.state)) !== init.fields.active) return false;
+        if (Atomics.load(i32, field(slot, init.fields.epoch)) !== epoch) return false;
+        wait10ms(cell, seen);
       }
     };
 
@@ -321,11 +351,11 @@ export function dmaEngineMain(copy: typeof orderedCopy): void {
       if (core.msg_release(rx)) Atomics.notify(i32, init.readCell >> 2);
       if (op === 1) copy(core.mem_copy, u8, Number(p[0]), Number(p[1]), Number(p[2]), (p[3] & 1n) === 1n);
       else if (op === 2) {
-        const node = Number(p[2] & 0xffffffffn) - 1;
-        if (node < 0 || waitPeer(node, Number(p[2] >> 32n), Number(p[3]))) store64(Number(p[0]), p[1]);
+        const slot = Number(p[2] & 0xffffffffn) - 1;
+        if (slot < 0 || waitPeer(slot, Number(p[2] >> 32n), Number(p[3]))) store64(Number(p[0]), p[1]);
       }
       Atomics.add(i32, init.completed >> 2, 1);
-      Atomics.notify(i32, init.completed >> 2);
+      wake(init.completed >> 2);
       if (op === 3) return me.close();
     }
   };

@@ -1,9 +1,12 @@
 // An endpoint of the emulated network: the kernel's endpoint state machine (scif_epd.h,
-// scif_api.c) with its errno rules, over an endpoint queue pair (emu/_qp.ts).
+// scif_api.c) with its errno rules, over an endpoint queue pair (emu/_qp.ts) whose byte
+// stream is emu/_stream.ts, and with the RMA state of emu/_rma.ts.
 //
 // Invariants:
 // - Only the node's own thread touches an endpoint, so its JS state needs no locking; the
 //   peer reaches it through the queue pair (bytes) and control messages (state).
+// - Messages about a connection are taken only from the slot of the peer (or of the node a
+//   connect or an accept is talking to): another slot cannot reset or grant it.
 // - An endpoint owns its queue pair block from connect/accept until the peer can no longer
 //   write into it: the peer acknowledged our disconnect, or said no to our grant, or its
 //   incarnation ended. Once our state leaves CONNECTED we store nothing into the peer's block.
@@ -11,36 +14,43 @@
 //   the disconnect (both are published with sequentially consistent stores, in that order),
 //   so recv drains the ring before it reports ECONNRESET and nothing sent is lost.
 
-import {
-  POLLERR,
-  POLLHUP,
-  POLLIN,
-  POLLOUT,
-  SCIF_ADMIN_PORT_END,
-  SCIF_FENCE_INIT_PEER,
-  SCIF_FENCE_INIT_SELF,
-  SCIF_SIGNAL_LOCAL,
-  SCIF_SIGNAL_REMOTE,
-} from "../constants.ts";
+import { SCIF_ADMIN_PORT_END } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import type { EndpointBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
-import type { EmuNode } from "./_node.ts";
-import { SCIF_CNCT_GNT, SCIF_CNCT_GNTACK, SCIF_CNCT_REJ, SCIF_CNCT_REQ, SCIF_DISCNCT } from "./_ops.ts";
+import type { DispatchedEndpoint } from "./_dispatch.ts";
+import {
+  type Message,
+  SCIF_CNCT_GNT,
+  SCIF_CNCT_GNTACK,
+  SCIF_CNCT_REJ,
+  SCIF_CNCT_REQ,
+  SCIF_DISCNCT,
+} from "./_messages.ts";
 import { EndpointQp } from "./_qp.ts";
-import { type DirectPipe, findPipe } from "./_direct.ts";
-import { waitCompleted } from "./_dma.ts";
-import { N_DMA_SUBMITTED, nodeField } from "./_layout.ts";
-import { EndpointRma } from "./_rma.ts";
+import { EndpointRma, type RmaHost } from "./_rma.ts";
+import { EndpointStream } from "./_stream.ts";
+import { EndpointFences } from "./_fences.ts";
+import type { PortTable } from "./_ports.ts";
 
-const MARK_PEER = 0x80000000; // a fence mark of the peer's RMAs (the kernel's SCIF_REMOTE_FENCE bit)
-const SEQ = 0x7fffffff;
+type Of<O extends number> = Extract<Message, { op: O }>;
 
-// Settled promises of the counts small sends and receives return, made once: a settled
-// promise is immutable, and making one per call is a measurable part of a small message.
-const RESOLVED_COUNTS = Array.from({ length: 257 }, (_, n) => Promise.resolve(n));
-function resolvedCount(n: number): Promise<number> {
-  return n <= 256 ? RESOLVED_COUNTS[n] : Promise.resolve(n);
+/** What an endpoint needs of its node (emu/_node.ts). */
+export interface EndpointHost extends RmaHost {
+  readonly nodeId: number;
+  readonly ports: PortTable;
+  acceptedEndpoint(listener: EmuEndpoint): EmuEndpoint;
+  forget(ep: EmuEndpoint): void;
+  addListener(ep: EmuEndpoint): void;
+  /** ENODEV unless node `node` exists and is online. */
+  checkReachable(node: number): void;
+  nodeOnline(node: number): boolean;
+  route(dst: PortId): { slot: number; epoch: number };
+  standInHere(slot: number): boolean;
+  validQp(addr: number, owner: number): boolean;
+  ringSlot(slot: number): void;
+  waitEvent(timeoutMs?: number): Promise<void>;
+  kick(): void;
 }
 
 /** The kernel's endpoint states (SCIFEP_*), as far as user space can tell them apart. */
@@ -51,42 +61,44 @@ export type EpState =
   | "CONNECTING"
   | "ACCEPTING" // an accepted endpoint between CNCT_GNT and CNCT_GNTACK, not yet the user's
   | "CONNECTED"
-  | "DISCONNECTED" // the peer closed or its node was lost
+  | "DISCONNECTED" // the peer closed or its slot ended
   | "CLOSING" // closed by the user, waiting for SCIF_DISCNT_ACK
   | "CLOSED";
 
 /** A connection request queued on a listener (the kernel's conreq). */
-export interface ConReq {
+interface ConReq {
   readonly peer: PortId;
+  readonly slot: number;
+  readonly epoch: number;
   readonly qp: number;
   readonly token: number;
-  readonly epoch: number;
 }
 
 /** One endpoint of an emulated node. */
-export class EmuEndpoint implements EndpointBackend {
-  readonly node: EmuNode;
+export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
+  readonly node: EndpointHost;
   readonly token: number;
   state: EpState = "UNBOUND";
   localId: PortId | null = null;
   peerId: PortId | null = null;
   /** The peer endpoint's token, once connected. */
   peerToken = 0;
+  /** The slot of the peer (or of the node a connect or an accept talks to), and its incarnation. */
+  peerSlot = -1;
+  #peerEpoch = -1;
+  #dst: PortId | null = null; // what a connect asked for
   #qp: EndpointQp | null = null;
-  #target = -1; // the node a connect or an accept is talking to
+  #stream: EndpointStream | null = null;
   #backlog = 0;
   readonly #conreqs: ConReq[] = [];
   #error: ScifError | null = null; // why a connect or an accept-side handshake failed
-  #peerEpoch = -1; // the incarnation of the peer's node we are connected to
   #rma: EndpointRma | null = null;
-  #spins: number;
+  #fences: EndpointFences | null = null;
   #portReleased = false;
-  #direct: DirectPipe | null = null; // see #takeDirect
 
-  constructor(node: EmuNode, token: number) {
+  constructor(node: EndpointHost, token: number) {
     this.node = node;
     this.token = token;
-    this.#spins = node.net.spins;
   }
 
   get closed(): boolean {
@@ -141,20 +153,22 @@ export class EmuEndpoint implements EndpointBackend {
       case "UNBOUND":
         this.bind(0);
     }
-    this.#qp = EndpointQp.alloc(this.node.net, this.node.nodeId);
+    const route = this.node.route(dst);
+    this.#qp = EndpointQp.alloc(this.node.net, this.node.slot);
     this.state = "CONNECTING";
-    this.#target = dst.node;
+    this.#dst = dst;
+    this.peerSlot = route.slot;
+    this.#peerEpoch = route.epoch;
     this.#error = null;
     try {
-      // SCIF_CNCT_REQ: p0 our qp block, p1 our token, p2 our node's incarnation.
-      this.node.post(
-        SCIF_CNCT_REQ,
-        this.localId!,
+      this.node.post(route.slot, {
+        op: SCIF_CNCT_REQ,
+        src: this.localId!,
         dst,
-        BigInt(this.#qp.block),
-        BigInt(this.token),
-        BigInt(this.node.epoch),
-      );
+        qp: this.#qp.block,
+        token: this.token,
+        epoch: this.node.epoch,
+      });
       const until = performance.now() + this.node.net.connectTimeoutMs;
       while (this.state === "CONNECTING") {
         const left = until - performance.now();
@@ -169,7 +183,8 @@ export class EmuEndpoint implements EndpointBackend {
       this.#error = e as ScifError;
     }
     const state = this.state as EpState; // handlers changed it meanwhile
-    if (state === "CONNECTED") return this.localId!;
+    // Connected, even if the peer has closed since (that shows on the next call).
+    if (this.#stream && !this.closed) return this.localId!;
     if (state === "CONNECTING") this.#unconnect();
     if (this.closed) throw new ScifError("EINTR", "the endpoint was closed while connecting");
     throw this.#error ?? new ScifError("ECONNREFUSED", `${dst.node}:${dst.port} refused the connection`);
@@ -178,37 +193,51 @@ export class EmuEndpoint implements EndpointBackend {
   /** Back to BOUND after a failed connect; nobody references our block. */
   #unconnect(): void {
     this.state = "BOUND";
+    this.peerSlot = -1;
     this.#qp?.free();
     this.#qp = null;
   }
 
   /** SCIF_CNCT_GNT for our connect. Returns false when we no longer want it (the caller NACKs). */
-  granted(from: PortId, peerQp: number, peerToken: number): boolean {
-    if (this.state !== "CONNECTING" || from.node !== this.#target) return false;
-    this.#qp!.attach(peerQp, this.node.doorbellOf(from.node));
-    this.peerId = from;
-    this.peerToken = peerToken;
-    this.#peerEpoch = this.node.knownEpoch(from.node);
+  granted(m: Of<typeof SCIF_CNCT_GNT>, from: number): boolean {
+    if (this.state !== "CONNECTING" || from !== this.peerSlot) return false;
+    if (this.node.knownEpoch(from) !== this.#peerEpoch || !this.node.validQp(m.qp, from)) {
+      this.#error = new ScifError(
+        "ECONNREFUSED",
+        `${m.src.node}:${m.src.port} sent a grant that does not hold`,
+      );
+      this.#unconnect();
+      this.node.dropped();
+      return false;
+    }
+    this.#qp!.attach(m.qp, () => this.node.ringSlot(from));
+    this.peerId = m.src;
+    this.peerToken = m.from;
     this.#connected();
-    // SCIF_CNCT_GNTACK: p0 the acceptor's token.
-    if (!this.node.tryPost(SCIF_CNCT_GNTACK, this.localId!, from, BigInt(peerToken))) this.#peerLeft();
+    if (
+      !this.node.tryPost(from, { op: SCIF_CNCT_GNTACK, src: this.localId!, dst: m.src, token: m.from })
+    ) this.#peerLeft();
     return true;
   }
 
   #connected(): void {
     this.state = "CONNECTED";
-    // A peer in another process answers through a socket that this thread's event loop may
-    // be serving: spinning would only delay it.
-    if (this.node.isRemote(this.peerId!.node)) this.#spins = 0;
-    this.#rma = new EndpointRma({
+    // A stand-in whose bridge runs in this process answers through a socket that this
+    // thread's event loop may be serving: spinning would only delay it.
+    const spins = this.node.standInHere(this.peerSlot) ? 0 : this.node.net.spins;
+    this.#stream = new EndpointStream(this, this.#qp!, spins);
+    const link = {
       node: this.node,
       token: this.token,
       localId: this.localId!,
+      peerSlot: this.peerSlot,
       peer: () =>
-        this.peerId && this.node.knownEpoch(this.peerId.node) === this.#peerEpoch
-          ? { id: this.peerId, token: this.peerToken }
+        this.peerId && this.node.knownEpoch(this.peerSlot) === this.#peerEpoch
+          ? { id: this.peerId, token: this.peerToken, slot: this.peerSlot }
           : null,
-    });
+    };
+    this.#rma = new EndpointRma(link);
+    this.#fences = new EndpointFences(link, this.#rma, this.#peerEpoch);
   }
 
   /** The RMA state, for the node's routing of window messages. */
@@ -217,21 +246,23 @@ export class EmuEndpoint implements EndpointBackend {
   }
 
   /** SCIF_CNCT_REJ for our connect. */
-  rejected(from: PortId): void {
-    if (this.state !== "CONNECTING" || from.node !== this.#target) return;
-    this.#error = new ScifError("ECONNREFUSED", `nothing accepts connections on ${from.node}:${from.port}`);
+  rejected(from: number): void {
+    if (this.state !== "CONNECTING" || from !== this.peerSlot) return;
+    const to = this.#target();
+    this.#error = new ScifError("ECONNREFUSED", `nothing accepts connections on ${to}`);
     this.#unconnect();
   }
 
-  /** For a bridge (emu/_bridge.ts): binds `port` whatever its range, sharing it when it is
-   * taken (a stand-in's ports belong to another process's node, which checked them). */
+  #target(): string {
+    const p = this.peerId ?? this.#dst;
+    return p ? `${p.node}:${p.port}` : "the destination";
+  }
+
+  /** For a bridge (emu/bus/tcp_bridge.ts): binds `port` whatever its range, sharing it when
+   * this slot has it (a stand-in's ports belong to another machine's node, which checked them). */
   bindProxy(port: number): void {
     if (this.state !== "UNBOUND") throw new ScifError("EISCONN", `bind in state ${this.state}`);
-    try {
-      this.node.ports.reserve(port);
-    } catch {
-      this.node.ports.hold(port);
-    }
+    if (!this.node.ports.share(port)) throw new ScifError("EINVAL", `port ${port} is in use`);
     this.localId = { node: this.node.nodeId, port };
     this.state = "BOUND";
   }
@@ -239,15 +270,21 @@ export class EmuEndpoint implements EndpointBackend {
   /** For a bridge: refuses the oldest pending connection request (SCIF_CNCT_REJ). */
   rejectOldest(): void {
     const req = this.#conreqs.shift();
-    if (req) this.node.tryPost(SCIF_CNCT_REJ, this.localId!, req.peer, BigInt(req.token));
+    if (req) {
+      this.node.tryPost(req.slot, { op: SCIF_CNCT_REJ, src: this.localId!, dst: req.peer, token: req.token });
+    }
   }
 
   // ---- scif_accept ----
 
   /** A connection request arrived for this listener; false when it must be refused. */
-  queueRequest(req: ConReq): boolean {
+  queueRequest(m: Of<typeof SCIF_CNCT_REQ>, from: number): boolean {
     if (this.state !== "LISTENING" || this.#conreqs.length >= this.#backlog) return false;
-    this.#conreqs.push(req);
+    if (m.epoch !== this.node.knownEpoch(from) || !this.node.validQp(m.qp, from)) {
+      this.node.dropped();
+      return false;
+    }
+    this.#conreqs.push({ peer: m.src, slot: from, epoch: m.epoch, qp: m.qp, token: m.token });
     return true;
   }
 
@@ -266,7 +303,8 @@ export class EmuEndpoint implements EndpointBackend {
         return ep;
       } catch (e) {
         ep.#destroy();
-        // A requester that said no (SCIF_CNCT_GNTNACK): a blocking accept takes the next one.
+        // A requester that said no (SCIF_CNCT_GNTNACK) or whose program ended: a blocking
+        // accept takes the next one.
         if (!(e instanceof ScifError && e.code === "EAGAIN" && block)) throw e;
       }
     }
@@ -274,36 +312,40 @@ export class EmuEndpoint implements EndpointBackend {
 
   /** The accept side of the handshake, on the new endpoint. */
   async #handshake(req: ConReq): Promise<void> {
-    this.node.checkReachable(req.peer.node, req.epoch);
-    this.state = "ACCEPTING";
     this.peerId = req.peer;
     this.peerToken = req.token;
+    this.peerSlot = req.slot;
     this.#peerEpoch = req.epoch;
-    this.#target = req.peer.node;
+    if (this.node.knownEpoch(req.slot) !== req.epoch) {
+      if (!this.node.nodeOnline(req.peer.node)) {
+        throw new ScifError("ENODEV", `node ${req.peer.node} was lost`);
+      }
+      throw new ScifError("EAGAIN", "the requester is gone");
+    }
+    this.state = "ACCEPTING";
     try {
-      this.#qp = EndpointQp.alloc(this.node.net, this.node.nodeId);
+      this.#qp = EndpointQp.alloc(this.node.net, this.node.slot);
     } catch (e) {
-      this.node.tryPost(SCIF_CNCT_REJ, this.localId!, req.peer, BigInt(req.token));
+      this.node.tryPost(req.slot, { op: SCIF_CNCT_REJ, src: this.localId!, dst: req.peer, token: req.token });
       throw e;
     }
-    this.#qp.attach(req.qp, this.node.doorbellOf(req.peer.node));
-    // SCIF_CNCT_GNT: p0 our qp block, p1 the requester's token, p2 our token.
-    this.node.post(
-      SCIF_CNCT_GNT,
-      this.localId!,
-      req.peer,
-      BigInt(this.#qp.block),
-      BigInt(req.token),
-      BigInt(this.token),
-    );
+    this.#qp.attach(req.qp, () => this.node.ringSlot(req.slot));
+    this.node.post(req.slot, {
+      op: SCIF_CNCT_GNT,
+      src: this.localId!,
+      dst: req.peer,
+      qp: this.#qp.block,
+      token: req.token,
+      from: this.token,
+    });
     while (this.state === "ACCEPTING") await this.node.waitEvent();
     if (this.state === "CONNECTED") return;
     throw this.#error ?? new ScifError("EINTR", "the node was closed during accept");
   }
 
   /** SCIF_CNCT_GNTACK / SCIF_CNCT_GNTNACK for our grant. */
-  grantAnswered(ok: boolean): void {
-    if (this.state !== "ACCEPTING") return;
+  grantAnswered(ok: boolean, from: number): void {
+    if (this.state !== "ACCEPTING" || from !== this.peerSlot) return;
     if (ok) {
       this.#connected();
       return;
@@ -314,124 +356,60 @@ export class EmuEndpoint implements EndpointBackend {
     this.state = "BOUND";
   }
 
-  // ---- scif_send, scif_recv ----
+  // ---- scif_send, scif_recv, scif_poll: the stream ----
 
-  #streamError(): ScifError {
+  /** The error of a stream call in a state without a stream. */
+  streamError(): ScifError {
     return this.state === "DISCONNECTED"
       ? new ScifError("ECONNRESET", "the peer closed the connection")
       : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
   }
 
   send(data: Uint8Array, block: boolean): Promise<number> {
-    if (this.state === "CONNECTED") {
-      if (this.#direct || (this.#spins === 0 && this.#takeDirect())) {
-        return this.#direct!.sendDirect(data, block);
-      }
-      const n = this.#qp!.put(data, 0);
-      if (n === data.length || !block) return resolvedCount(n);
-      return this.#sendRest(data, n);
-    }
-    if (data.length === 0) return resolvedCount(0);
-    return Promise.reject(this.#streamError());
-  }
-
-  /**
-   * A peer in another process whose pipe runs in this thread: from now on sends go straight
-   * to its socket. Taken only once every byte sent so far has left the ring and the pump holds
-   * none, so no byte can overtake an earlier one.
-   */
-  #takeDirect(): boolean {
-    if (!this.node.isRemote(this.peerId!.node)) return false;
-    const pipe = findPipe(this.peerId!.node, this.peerToken);
-    if (!pipe || !pipe.idle || !this.#qp!.txDrained()) return false;
-    this.#direct = pipe;
-    return true;
-  }
-
-  /** A blocking send that found the ring full after `done` bytes. */
-  async #sendRest(data: Uint8Array, done: number): Promise<number> {
-    const len = data.length;
-    const qp = this.#qp!;
-    const connected = () => this.state === "CONNECTED";
-    while (done < len) {
-      await qp.waitForSpace(this.#spins, connected);
-      if (this.state !== "CONNECTED") {
-        if (done > 0) return done;
-        throw this.#streamError();
-      }
-      done += qp.put(data, done);
-    }
-    return done;
+    if (this.#stream && this.state === "CONNECTED") return this.#stream.send(data, block);
+    if (data.length === 0) return Promise.resolve(0);
+    return Promise.reject(this.streamError());
   }
 
   recv(into: Uint8Array, block: boolean): Promise<number> {
-    if (this.state === "CONNECTED") {
-      const n = this.#qp!.take(into, 0, block ? this.#spins : 0);
-      if (n === into.length || !block) return resolvedCount(n);
-      return this.#recvRest(into, n);
+    if (this.#stream && (this.state === "CONNECTED" || this.state === "DISCONNECTED")) {
+      return this.#stream.recv(into, block);
     }
-    if (into.length === 0) return resolvedCount(0);
-    if (this.state === "DISCONNECTED") return this.#recvRest(into, 0, block);
-    return Promise.reject(this.#streamError());
-  }
-
-  /** The rest of a recv: a blocking one that has `got` bytes and wants more, or any recv
-   * after the peer left (which drains what it sent, then reports ECONNRESET). */
-  async #recvRest(into: Uint8Array, got: number, block = true): Promise<number> {
-    const len = into.length;
-    const qp = this.#qp!;
-    const connected = () => this.state === "CONNECTED";
-    while (got < len) {
-      const n = qp.take(into, got, this.state === "CONNECTED" ? this.#spins : 0);
-      got += n;
-      if (n > 0) continue;
-      // Empty. After a disconnect everything the peer committed is already here: done.
-      if (!block || this.state !== "CONNECTED") break;
-      await qp.sleepForData(connected);
-      if (this.state !== "CONNECTED" && this.state !== "DISCONNECTED") break;
-    }
-    if (got > 0 || this.state === "CONNECTED") return got;
-    throw this.#streamError();
+    if (into.length === 0) return Promise.resolve(0);
+    return Promise.reject(this.streamError());
   }
 
   /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
    * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
-  async recvSome(into: Uint8Array): Promise<number> {
-    for (;;) {
-      if (this.state !== "CONNECTED" && this.state !== "DISCONNECTED") return 0;
-      const n = this.#qp!.take(into, 0, this.state === "CONNECTED" ? this.#spins : 0);
-      if (n > 0 || this.state !== "CONNECTED") return n;
-      await this.#qp!.sleepForData(() => this.state === "CONNECTED");
-    }
+  recvSome(into: Uint8Array): Promise<number> {
+    return this.#stream ? this.#stream.recvSome(into) : Promise.resolve(0);
   }
 
-  // ---- scif_poll ----
+  /** Handles now what the peer's slot has sent (a call that moved nothing looks for a
+   * disconnect this way, without waiting for the dispatcher's turn). */
+  pumpPeer(): void {
+    this.node.pumpFrom(this.peerSlot);
+  }
 
   /** The poll events that hold now (the kernel's __scif_pollfd). */
   pollEvents(): number {
-    switch (this.state) {
-      case "LISTENING":
-        return this.#conreqs.length > 0 ? POLLIN : 0;
-      case "CONNECTED": {
-        const qp = this.#qp!;
-        return (qp.count() > 0 ? POLLIN : 0) | (qp.space() > 0 ? POLLOUT : 0);
-      }
-      case "DISCONNECTED":
-        return POLLHUP | (this.#qp!.count() > 0 ? POLLIN : 0);
-      default:
-        return POLLERR;
-    }
+    if (this.state === "LISTENING") return this.#conreqs.length > 0 ? 1 /* POLLIN */ : 0;
+    return this.#stream ? this.#stream.pollEvents() : 8; // POLLERR
   }
 
   /** Cells a poll sleeps on for `events`, announced to the peer (see EndpointQp.announce). */
   pollCells(events: number): [number, number][] {
-    if (this.state !== "CONNECTED") return [];
-    return this.#qp!.announce((events & POLLIN) !== 0, (events & POLLOUT) !== 0);
+    return this.#stream && this.state === "CONNECTED" ? this.#stream.pollCells(events) : [];
   }
 
   /** Withdraws what pollCells announced. */
   pollDone(): void {
     this.#qp?.unannounce();
+  }
+
+  /** Publishes what our receive ring has consumed (the node does it for all when rung). */
+  publishConsumption(): void {
+    if (this.state === "CONNECTED") this.#qp!.publish();
   }
 
   // ---- registration, RMA, fences, mmap (the connection check is the kernel's scif_verify_epd) ----
@@ -441,7 +419,9 @@ export class EmuEndpoint implements EndpointBackend {
     if (this.state !== "CONNECTED") {
       throw new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
     }
-    this.node.checkReachable(this.peerId!.node, this.#peerEpoch);
+    if (this.node.knownEpoch(this.peerSlot) !== this.#peerEpoch) {
+      throw new ScifError("ECONNRESET", "the peer closed the connection");
+    }
     return this.#rma!;
   }
 
@@ -475,103 +455,40 @@ export class EmuEndpoint implements EndpointBackend {
 
   fenceMark(flags: number): Promise<number> {
     this.#verified();
-    if (flags !== SCIF_FENCE_INIT_SELF && flags !== SCIF_FENCE_INIT_PEER) {
-      throw new ScifError(
-        "EINVAL",
-        "fenceMark takes exactly one of SCIF_FENCE_INIT_SELF and SCIF_FENCE_INIT_PEER",
-      );
-    }
-    // A mark is a value of a DMA engine's submitted counter: ours, or the peer node's, read from
-    // the node table, so the peer's thread need not answer (its engine does the work).
-    if (flags === SCIF_FENCE_INIT_SELF) return Promise.resolve(this.#submitted(this.node.nodeId));
-    return Promise.resolve((this.#submitted(this.peerId!.node) | MARK_PEER) >>> 0);
+    return this.#fences!.mark(flags);
   }
 
-  #submitted(node: number): number {
-    return this.node.net.load(nodeField(this.node.net.layout, node, N_DMA_SUBMITTED)) & SEQ;
-  }
-
-  async fenceWait(mark: number): Promise<void> {
+  fenceWait(mark: number): Promise<void> {
     this.#verified();
-    const peer = mark >= MARK_PEER;
-    const node = peer ? this.peerId!.node : this.node.nodeId;
-    // A peer's mark waits on the peer's engine; should the connection go meanwhile, the wait
-    // fails the way the next RMA call would.
-    const abort = peer
-      ? () => {
-        try {
-          this.#verified();
-          return null;
-        } catch (e) {
-          return e as ScifError;
-        }
+    return this.#fences!.wait(mark, () => {
+      try {
+        this.#verified();
+        return null;
+      } catch (e) {
+        return e as ScifError;
       }
-      : undefined;
-    await waitCompleted(
-      this.node.net,
-      node,
-      (peer ? mark - MARK_PEER : mark) & SEQ,
-      this.node.net.spins,
-      abort,
-    );
+    });
   }
 
-  async fenceSignal(
+  fenceSignal(
     localOffset: number,
     localValue: bigint,
     remoteOffset: number,
     remoteValue: bigint,
     flags: number,
   ): Promise<void> {
-    const rma = this.#verified();
-    const init = flags & (SCIF_FENCE_INIT_SELF | SCIF_FENCE_INIT_PEER);
-    const signal = flags & (SCIF_SIGNAL_LOCAL | SCIF_SIGNAL_REMOTE);
-    if (
-      (flags & ~(init | signal)) !== 0 || (init !== SCIF_FENCE_INIT_SELF && init !== SCIF_FENCE_INIT_PEER) ||
-      signal === 0
-    ) {
-      throw new ScifError("EINVAL", `bad fence_signal flags 0x${flags.toString(16)}`);
-    }
-    if (
-      (signal & SCIF_SIGNAL_LOCAL && localOffset % 4 !== 0) ||
-      (signal & SCIF_SIGNAL_REMOTE && remoteOffset % 4 !== 0)
-    ) {
-      throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
-    }
-    const local = signal & SCIF_SIGNAL_LOCAL ? rma.signalAddress("local", localOffset) : -1;
-    if (signal & SCIF_SIGNAL_REMOTE && this.node.isRemote(this.peerId!.node)) {
-      // A peer in another process: our RMAs to it are complete when their calls resolve (see
-      // EndpointRma.transfer), so the signal may go now; the far end checks the window.
-      if (local >= 0) await this.node.dma.signal(local, localValue);
-      await rma.delegateSignal(remoteOffset, remoteValue);
-      return;
-    }
-    const remote = signal & SCIF_SIGNAL_REMOTE ? rma.signalAddress("remote", remoteOffset) : -1;
-    // INIT_SELF: after our queued RMAs, which our engine performs in order. INIT_PEER: our
-    // engine waits for the peer's engine to pass the mark taken now.
-    const peer = init === SCIF_FENCE_INIT_PEER
-      ? { node: this.peerId!.node, epoch: this.#peerEpoch, mark: this.#submitted(this.peerId!.node) }
-      : undefined;
-    if (local >= 0) await this.node.dma.signal(local, localValue, peer);
-    if (remote >= 0) await this.node.dma.signal(remote, remoteValue, peer);
+    this.#verified();
+    return this.#fences!.signal(localOffset, localValue, remoteOffset, remoteValue, flags);
   }
 
   mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
-    const rma = this.#verified();
-    if (this.node.isRemote(this.peerId!.node)) {
-      throw new ScifError(
-        "EOPNOTSUPP",
-        `node ${this.peerId!.node} runs in another process: its windows are not in memory this process ` +
-          "can map (readFrom/writeTo reach them)",
-      );
-    }
-    return rma.mmap(remoteOffset, length, prot);
+    return this.#verified().mmap(remoteOffset, length, prot);
   }
 
   munmap(view: Uint8Array): void {
     // Unmapping is allowed in any state: the mapping outlives the connection.
     (this.#rma ?? this.#verified()).munmap(view);
-    if (this.closed) this.node.keepZombie(this.token, this.#rma!, this.peerId!.node);
+    if (this.closed) this.node.keepZombie(this.token, this.#rma!, this.peerSlot);
   }
 
   // ---- scif_close and the peer's side of it ----
@@ -583,32 +500,35 @@ export class EmuEndpoint implements EndpointBackend {
       // Our windows are retired before SCIF_DISCNCT (the ring keeps the order); mappings the
       // peer holds of them stay valid until it unmaps, and ours of its windows likewise.
       this.#rma.close();
-      this.node.keepZombie(this.token, this.#rma, this.peerId!.node);
+      this.node.keepZombie(this.token, this.#rma, this.peerSlot);
     }
     switch (this.state) {
       case "LISTENING":
         // SCIF_CNCT_REJ to every pending request; a waiting accept wakes with EINTR.
         for (const req of this.#conreqs.splice(0)) {
-          this.node.tryPost(SCIF_CNCT_REJ, this.localId!, req.peer, BigInt(req.token));
+          this.node.tryPost(req.slot, {
+            op: SCIF_CNCT_REJ,
+            src: this.localId!,
+            dst: req.peer,
+            token: req.token,
+          });
         }
         this.#destroy();
         break;
       case "CONNECTED":
-        // SCIF_DISCNCT: p0 the peer's token, p1 ours. Until the peer acknowledges it may still
-        // write into our block, so the block lives on in CLOSING.
+        // SCIF_DISCNCT. Until the peer acknowledges it may still write into our block, so the
+        // block lives on in CLOSING.
         this.state = "CLOSING";
         this.#qp!.detachPeer();
         if (
-          !this.node.tryPost(
-            SCIF_DISCNCT,
-            this.localId!,
-            this.peerId!,
-            BigInt(this.peerToken),
-            BigInt(this.token),
-          )
-        ) {
-          this.#destroy();
-        }
+          !this.node.tryPost(this.peerSlot, {
+            op: SCIF_DISCNCT,
+            src: this.localId!,
+            dst: this.peerId!,
+            token: this.peerToken,
+            from: this.token,
+          })
+        ) this.#destroy();
         break;
       default:
         // CONNECTING: a grant that comes later finds no endpoint and is refused.
@@ -617,14 +537,11 @@ export class EmuEndpoint implements EndpointBackend {
     this.#wake();
   }
 
-  /** Publishes what our receive ring has consumed (the node does it for all when rung). */
-  publishConsumption(): void {
-    if (this.state === "CONNECTED") this.#qp!.publish();
-  }
-
-  /** SCIF_DISCNCT from the peer. */
-  peerClosed(): void {
+  /** SCIF_DISCNCT from slot `from`, sent by its endpoint `token`; false when that is not our peer. */
+  peerClosed(from: number, token: number): boolean {
+    if (from !== this.peerSlot || token !== this.peerToken) return false;
     if (this.state === "CONNECTED") this.#peerLeft();
+    return true;
   }
 
   #peerLeft(): void {
@@ -634,25 +551,40 @@ export class EmuEndpoint implements EndpointBackend {
   }
 
   /** SCIF_DISCNT_ACK for our close: the peer no longer touches our block. */
-  disconnectAcknowledged(): void {
-    if (this.state === "CLOSING") this.#destroy();
+  disconnectAcknowledged(from: number): void {
+    if (this.state === "CLOSING" && from === this.peerSlot) this.#destroy();
   }
 
-  /** Node k's incarnation ended (the kernel's scif_invalidate_ep). */
-  nodeGone(k: number): void {
-    if (this.#target !== k && this.peerId?.node !== k) return;
+  /** Slot k's incarnation ended (the kernel's scif_invalidate_ep); `nodeLost`: with its node. */
+  slotGone(k: number, nodeLost: boolean): void {
+    if (this.state === "LISTENING") {
+      // Requests of a program that ended are forgotten; those of a node that was lost stay, for
+      // accept to report ENODEV as the kernel does.
+      if (nodeLost) return;
+      for (let i = this.#conreqs.length - 1; i >= 0; i--) {
+        if (this.#conreqs[i].slot === k) this.#conreqs.splice(i, 1);
+      }
+      return;
+    }
+    if (this.peerSlot !== k) return;
     this.#rma?.peerGone();
+    const why = (what: string) =>
+      nodeLost
+        ? new ScifError("ENODEV", `node ${what} was lost`)
+        : new ScifError("ECONNREFUSED", `the program listening on ${what} ended`);
     switch (this.state) {
       case "CONNECTED":
         this.#peerLeft();
         return;
       case "CONNECTING":
-        this.#error = new ScifError("ENODEV", `node ${k} was lost`);
+        this.#error = why(this.#target());
         this.#unconnect();
         break;
       case "ACCEPTING":
         this.#qp?.detachPeer();
-        this.#error = new ScifError("ENODEV", `node ${k} was lost`);
+        this.#error = nodeLost
+          ? why(String(this.peerId!.node))
+          : new ScifError("EAGAIN", "the requester is gone");
         this.state = "BOUND";
         break;
       case "CLOSING":

@@ -1,55 +1,97 @@
-// The layout of an emulated SCIF network in its one shared WebAssembly memory.
+// The layout of an emulated SCIF network in its one shared memory (a WebAssembly memory; on a
+// machine network, the pages of a file that every process maps under its own memory).
 //
 //   [0, NET_BASE)            reserved for the WebAssembly core (it has no static data today)
 //   header                   network parameters and locks, one line
-//   node table               one line per node: state, epoch, doorbell, event cell
-//   release matrix           nodes x nodes i32: release[j][k] = newest incarnation of node k
-//                            that node j holds no reference to any more
-//   node queue pairs         nodes x nodes rings of control messages, fixed at creation
+//   node table               one line per SCIF node id: state, incarnation, mode
+//   slot table               one line per attachment slot (a thread that attached a node):
+//                            state, node, incarnation, doorbell, DMA counters, holder
+//   release matrix           slots x slots i32: release[j][k] = newest incarnation of slot k
+//                            that slot j holds no reference to any more
+//   slot queue pairs         slots x slots rings of control messages, fixed at creation
+//   port tables              one i32 per port per node: which slot holds it, how many times
 //   page table               one i32 per heap page (see _heap.ts)
 //   reference table          one i32 per heap page: reference counts of runs
-//   heap                     4 KiB pages: endpoint queue pairs, allocate()d memory
+//   heap                     4 KiB pages: endpoint queue pairs, DMA queues, allocate()d memory
+//
+// A node is a SCIF node id; a slot is one attachment of a node by one thread, with its own
+// endpoints, dispatcher and DMA engine. On a network of threads (createNetwork) each node has
+// at most one slot; on a machine's network several programs attach the same node, each in a
+// slot of its own, as every program on a SCIF host is on node 0.
 //
 // Every field lives at an address all threads compute the same way from the header, so a
-// Worker needs only the memory and the module to join.
+// Worker or another process needs only the memory (and the module) to join.
 
 export const NET_BASE = 65536;
 export const NET_MAGIC = 0x46494353; // "SCIF"
-export const NET_VERSION = 3;
+export const NET_VERSION = 4;
 export const LINE = 128; // two cache lines: keeps the adjacent-line prefetcher out of the way
 export const PAGE = 4096;
 export const MAX_NODES = 64;
+export const MAX_SLOTS = 64;
+export const PORTS = 65536;
 
 // Header fields (byte offsets from NET_BASE).
-export const H_MAGIC = 0;
+export const H_MAGIC = 0; // written last: a memory with the magic is complete
 export const H_VERSION = 4;
 export const H_NODES = 8;
 export const H_RING_BYTES = 12;
 export const H_CONNECT_TIMEOUT_MS = 16;
-export const H_HEAP_LOCK = 20;
+export const H_HEAP_LOCK = 20; // holder's slot + 1 (see _heap.ts)
 export const H_HEAP_HINT = 24;
 export const H_PRIVILEGED = 28;
 export const H_SPIN = 32;
-export const H_ATTACH_LOCK = 36;
+export const H_SLOTS = 36;
 export const H_NET_ID = 40; // four i32 of randomness: names the network's Web Locks
+export const H_KIND = 56; // NET_THREADS or NET_MACHINE
+export const H_PAGES = 60; // the memory's size in 64 KiB pages
+
+/** A network of threads of one program (createNetwork): a node is one thread's attachment. */
+export const NET_THREADS = 1;
+/** A machine's network (joinMachine): nodes are machines, programs attach them. */
+export const NET_MACHINE = 2;
 
 // Node table fields (byte offsets inside a node's line).
 export const N_STATE = 0;
-export const N_EPOCH = 4; // incarnation: bumped by every attach
-export const N_DOORBELL = 8; // bumped and notified when the node has something to look at
-export const N_EVENT = 12; // bumped and notified (by the node's own thread) on local state changes
-export const N_WATCHABLE = 16; // 1 when the node holds its liveness lock (see _liveness.ts)
-export const N_DMA_SUBMITTED = 20; // transfers queued to the node's DMA engine so far (mod 2^31)
-export const N_DMA_COMPLETED = 24; // transfers the engine has finished (mod 2^31); notified
-export const N_REMOTE = 28; // 1 while the node stands in for a node of another process (emu/_bridge.ts)
+export const N_EPOCH = 4; // incarnation: bumped each time the node comes online
+export const N_SLOT = 8; // the slot (+ 1) that has the node: its one thread, or its stand-in
+export const N_MODE = 12; // NODE_MODE_*
 
-/** Node states in the node table. */
+/** Node states. */
 export const NODE_OFFLINE = 0;
 export const NODE_ATTACHING = 1;
 export const NODE_ONLINE = 2;
 export const NODE_LOST = 3;
 
-// A queue pair block, node or endpoint. Each cell has a line of its own; which side's
+/** Node modes. */
+export const MODE_THREAD = 0; // online while its one slot is attached (createNetwork)
+export const MODE_LOCAL = 1; // a node of this machine: online whether or not a program has it
+export const MODE_REMOTE = 2; // a node of another machine: online while its stand-in slot is
+
+// Slot table fields (byte offsets inside a slot's line).
+export const S_STATE = 0;
+export const S_NODE = 4;
+export const S_EPOCH = 8; // incarnation: bumped by every claim
+export const S_DOORBELL = 12; // bumped and notified when the slot has mail or must look again
+export const S_EVENT = 16; // bumped and notified (by the slot's own thread) on local state changes
+export const S_DMA_SUBMITTED = 20; // transfers queued to the slot's DMA engine so far (mod 2^31)
+export const S_DMA_COMPLETED = 24; // transfers the engine has finished (mod 2^31); notified
+export const S_PID = 28; // the process that holds the slot (machine networks; 0 otherwise)
+export const S_WATCHABLE = 32; // 1 when the slot's thread holds its Web Lock (see bus/threads.ts)
+export const S_HOLDER = 36; // RECLAIMING: the reclaimer's slot + 1
+export const S_DROPPED = 40; // malformed control messages the slot received and dropped
+export const S_FD = 44; // machine networks: the descriptor that holds the slot's liveness lock
+export const S_STANDIN = 48; // 1 when the slot stands in for a node of another machine
+export const S_SLEEPING = 52; // 1 while the slot's dispatcher sleeps (posters ring it then)
+
+/** Slot states. */
+export const SLOT_FREE = 0;
+export const SLOT_ATTACHING = 1;
+export const SLOT_ACTIVE = 2;
+export const SLOT_DEAD = 3; // its incarnation ended; the others are letting go of it
+export const SLOT_RECLAIMING = 4; // someone (S_HOLDER) is freeing what it left
+
+// A queue pair block, slot or endpoint. Each cell has a line of its own; which side's
 // "memory" a cell belongs to is what matters for the scif_rb rule (see core-as/rb.ts):
 //   reader's memory: the write cell, the writer-waiting cell, the reader's descriptor, the data
 //   writer's memory: the read cell, the reader-waiting cell, the writer's descriptor
@@ -66,36 +108,46 @@ export const QP_LOCAL_WAITING = 6 * LINE;
 export const QP_KEY = 7 * LINE; // u64: the key of the block's receive ring (core-as/stream.ts)
 export const QP_DATA = 8 * LINE;
 
-export const NODEQP_RING_BYTES = 8192; // 127 control messages of 64 bytes
-const NODEQP_BLOCK = QP_DATA + NODEQP_RING_BYTES;
+export const SLOTQP_RING_BYTES = 8192; // 127 control messages of 64 bytes
+const SLOTQP_BLOCK = QP_DATA + SLOTQP_RING_BYTES;
 
 /** Computed addresses of one network. */
 export interface Layout {
   readonly nodes: number;
+  readonly slots: number;
   readonly memoryBytes: number;
   readonly ringBytes: number;
   readonly header: number;
   readonly nodeTable: number;
+  readonly slotTable: number;
   readonly release: number;
-  readonly nodeQps: number;
+  readonly slotQps: number;
+  readonly portTables: number;
   readonly pageTable: number;
   readonly refTable: number;
   readonly heap: number;
   readonly heapPages: number;
 }
 
-/** Computes the layout for `nodes` in `memoryBytes`; null when it does not fit. */
-export function computeLayout(nodes: number, memoryBytes: number, ringBytes: number): Layout | null {
+/** Computes the layout for `nodes` and `slots` in `memoryBytes`; null when it does not fit. */
+export function computeLayout(
+  nodes: number,
+  slots: number,
+  memoryBytes: number,
+  ringBytes: number,
+): Layout | null {
   const header = NET_BASE;
   const nodeTable = header + LINE;
-  const release = nodeTable + nodes * LINE;
-  const nodeQps = align(release + nodes * nodes * 4, PAGE);
-  const afterQps = nodeQps + nodes * nodes * NODEQP_BLOCK;
+  const slotTable = nodeTable + nodes * LINE;
+  const release = slotTable + slots * LINE;
+  const slotQps = align(release + slots * slots * 4, PAGE);
+  const portTables = slotQps + slots * slots * SLOTQP_BLOCK;
+  const afterPorts = portTables + nodes * PORTS * 4;
   // The page and reference tables need 8 bytes per heap page: solve for the page count.
-  const rest = memoryBytes - afterQps;
+  const rest = memoryBytes - afterPorts;
   if (rest <= 2 * PAGE) return null;
   let heapPages = Math.floor((rest - PAGE) / (PAGE + 8));
-  const pageTable = afterQps;
+  const pageTable = afterPorts;
   const place = () => align(pageTable + heapPages * 8, PAGE);
   let heap = place();
   while (heap + heapPages * PAGE > memoryBytes) {
@@ -106,12 +158,15 @@ export function computeLayout(nodes: number, memoryBytes: number, ringBytes: num
   const refTable = pageTable + heapPages * 4;
   return {
     nodes,
+    slots,
     memoryBytes,
     ringBytes,
     header,
     nodeTable,
+    slotTable,
     release,
-    nodeQps,
+    slotQps,
+    portTables,
     pageTable,
     refTable,
     heap,
@@ -119,9 +174,9 @@ export function computeLayout(nodes: number, memoryBytes: number, ringBytes: num
   };
 }
 
-/** The block of the node queue pair whose reader is `reader` and writer is `writer`. */
-export function nodeQp(l: Layout, reader: number, writer: number): number {
-  return l.nodeQps + (reader * l.nodes + writer) * NODEQP_BLOCK;
+/** The block of the slot queue pair whose reader is slot `reader` and writer slot `writer`. */
+export function slotQp(l: Layout, reader: number, writer: number): number {
+  return l.slotQps + (reader * l.slots + writer) * SLOTQP_BLOCK;
 }
 
 /** The address of field `field` of node `node`'s line in the node table. */
@@ -129,9 +184,19 @@ export function nodeField(l: Layout, node: number, field: number): number {
   return l.nodeTable + node * LINE + field;
 }
 
-/** The address of release[j][k]: the newest incarnation of node k that node j no longer references. */
+/** The address of field `field` of slot `slot`'s line in the slot table. */
+export function slotField(l: Layout, slot: number, field: number): number {
+  return l.slotTable + slot * LINE + field;
+}
+
+/** The address of release[j][k]: the newest incarnation of slot k that slot j no longer references. */
 export function releaseCell(l: Layout, j: number, k: number): number {
-  return l.release + (j * l.nodes + k) * 4;
+  return l.release + (j * l.slots + k) * 4;
+}
+
+/** The address of port `port`'s cell in node `node`'s port table. */
+export function portCell(l: Layout, node: number, port: number): number {
+  return l.portTables + (node * PORTS + port) * 4;
 }
 
 /** Rounds `n` up to a multiple of `a` (a power of two). */

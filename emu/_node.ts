@@ -1,18 +1,15 @@
-// A node of the emulated network, run by the one thread that attached it: its incarnation,
-// its ports and endpoints, and the control protocol over its node queue pairs (the kernel's
-// scif_nodeqp.c, scif_epd.c and scif_nm.c).
+// A node of the emulated network as one thread attached it: one slot (emu/_slots.ts), its
+// endpoints and ports, its dispatcher over the slot queue pairs (the kernel's scif_nodeqp.c
+// and scif_epd.c), its DMA engine, and what it knows of the other slots (emu/_peers.ts).
 //
-// Node lifecycle. A node id is attached by one thread at a time; each attach is a new
-// incarnation (the node table's epoch). Node j "adopts" node k's incarnation when it sees k
-// ONLINE, and only then touches what it shares with k: the node queue pairs between them and
-// k's endpoint queue pairs. When k's incarnation ends (close, or loss: its thread ended), j
-// drops everything that referred to it (connections reset, pending connects fail) and records
-// that in release[j][k]. The next attach of k waits until every online node has released the
-// previous incarnation, and only then resets the shared rings and reclaims the previous
-// incarnation's memory: nobody can still be writing into it.
+// What a node is depends on the network: on a network of threads (createNetwork) a node id is
+// attached by one thread at a time and is online for as long as that attachment; on a machine's
+// network the machine's nodes are online whether or not a program has attached them, and every
+// program that attaches one has a slot of its own; a node of another machine is online while
+// its stand-in (a slot of the process that links to that machine) is.
 //
 // Invariants:
-// - Every handler runs in the node's thread, between two awaits of user calls, to completion.
+// - Every handler runs in the slot's thread, between two awaits of user calls, to completion.
 // - Endpoint tokens are never reused within an incarnation, and every message that names an
 //   endpoint carries its token, so a message for an endpoint that is gone matches nothing.
 
@@ -21,152 +18,160 @@ import { ScifError } from "../errors.ts";
 import type { EndpointBackend, NodeBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
 import { DmaEngine } from "./_dma.ts";
-import { EmuEndpoint } from "./_endpoint.ts";
+import { dispatch, type DispatchTarget, type Forwarder } from "./_dispatch.ts";
+import { EmuEndpoint, type EndpointHost } from "./_endpoint.ts";
 import {
-  H_ATTACH_LOCK,
-  N_DOORBELL,
+  MODE_LOCAL,
+  MODE_REMOTE,
+  MODE_THREAD,
   N_EPOCH,
-  N_EVENT,
-  N_REMOTE,
+  N_MODE,
+  N_SLOT,
   N_STATE,
-  N_WATCHABLE,
   NODE_ATTACHING,
   NODE_LOST,
   NODE_OFFLINE,
   NODE_ONLINE,
   nodeField,
   PAGE,
-  releaseCell,
+  QP_DATA,
+  S_DOORBELL,
+  S_DROPPED,
+  S_EVENT,
+  S_NODE,
+  S_PID,
+  S_SLEEPING,
+  S_STANDIN,
+  slotField,
 } from "./_layout.ts";
-import { hold, inWorker, lockName, watch } from "./_liveness.ts";
-import { type Message, NodeQueuePairs, resetNodeQp } from "./_nodeqp.ts";
-import {
-  SCIF_CNCT_GNT,
-  SCIF_CNCT_GNTACK,
-  SCIF_CNCT_GNTNACK,
-  SCIF_CNCT_REJ,
-  SCIF_CNCT_REQ,
-  SCIF_DISCNCT,
-  SCIF_DISCNT_ACK,
-  SCIF_MUNMAP,
-  SCIF_REGISTER,
-  SCIF_RMA_XFER,
-  SCIF_RMA_XFER_DONE,
-  SCIF_UNREGISTER,
-  SCIF_UNREGISTER_ACK,
-  SCIF_UNREGISTER_NACK,
-} from "./_ops.ts";
-import { type EndpointRma, unregisterAck } from "./_rma.ts";
+import { type Message, SCIF_UNREGISTER, SCIF_UNREGISTER_ACK } from "./_messages.ts";
+import { PeerTracker } from "./_peers.ts";
 import { PortTable } from "./_ports.ts";
+import type { EndpointRma } from "./_rma.ts";
 import type { EmuShared } from "./_shared.ts";
-import { keepAlive, sleepOn, sleepOnAny } from "./_wait.ts";
+import { claimSlot, endSlot, reclaimIfReleased } from "./_slots.ts";
+import { SlotQueuePairs } from "./_slot_qp.ts";
+import { keepAlive } from "./_wait.ts";
+import { denoGlobal } from "../_deno.ts";
+import { inWorker } from "./bus/_web_locks.ts";
 
-/** How long an attach waits for the online nodes to release the previous incarnation. */
-const RELEASE_WAIT_MS = 5000;
 /** How long close() waits for peers to acknowledge disconnects before going offline. */
 const CLOSE_WAIT_MS = 200;
 /** How long a control message that must go out now waits for room (the kernel's 3 s). */
 const POST_WAIT_MS = 3000;
 
-/**
- * What a node that stands in for a node of another process does with what is addressed to it
- * (emu/_bridge.ts): its connection requests and the RMA of its peers go over a socket.
- */
-export interface Forwarder {
-  /** SCIF_CNCT_REQ to the stand-in: answer it (a grant or a rejection) in due course. */
-  connectRequest(node: EmuNode, m: Message): void;
-  /** SCIF_RMA_XFER from a peer of one of the stand-in's endpoints. */
-  rmaRequest(node: EmuNode, m: Message): void;
+/** This process's id (0 where there is none to tell). */
+function pid(): number {
+  return denoGlobal()?.pid ?? 0;
 }
 
 /** A node attached by this thread. */
-export class EmuNode implements NodeBackend {
+export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   readonly kind = "emu" as const;
   readonly nodeId: number;
   readonly net: EmuShared;
+  readonly slot: number;
+  /** The slot's incarnation. */
   readonly epoch: number;
-  readonly ports = new PortTable();
-  readonly #qps: NodeQueuePairs;
+  readonly ports: PortTable;
+  /** Whether this slot has the node itself (a thread's node, a stand-in), rather than being
+   * one program of a machine's node. */
+  readonly #hasNode: boolean;
+  readonly #qps: SlotQueuePairs;
+  readonly #peers: PeerTracker;
+  readonly #portViews = new Map<number, PortTable>();
   #stopped = false;
   #dispatcher: Promise<void> = Promise.resolve();
   readonly #listeners = new Map<number, EmuEndpoint>();
   readonly #endpoints = new Map<number, EmuEndpoint>(); // token -> endpoint
   #nextToken = 1;
-  readonly #known: number[]; // per node: the incarnation adopted, -1 when none
-  readonly #unwatch: ((() => void) | null)[];
   readonly #eventCell: number;
   readonly #doorbell: number;
-  #releaseLiveness: (() => void) | null;
+  #release: (() => void) | null;
   #dma: DmaEngine | null = null;
   readonly #allocations = new Set<number>(); // heads of the runs allocate() handed out
   // RMA state of closed endpoints that the peer may still send window messages about.
-  readonly #zombies = new Map<number, { rma: EndpointRma; peerNode: number }>();
-  /** Set on a node that stands in for a node of another process. */
+  readonly #zombies = new Map<number, { rma: EndpointRma; peerSlot: number }>();
+  // Mappings of other slots' windows, per slot, and what waits for them to be unmapped.
+  readonly #maps = new Map<number, number>();
+  readonly #afterUnmap = new Map<number, (() => void)[]>();
+  /** Set on a slot that stands in for a node of another machine. */
   forwarder: Forwarder | null = null;
-  /** Called once the node has closed (the machine network's bookkeeping, emu/_machine.ts). */
+  /** Called once the node has closed (the machine network's bookkeeping). */
   readonly onClose: (() => Promise<void> | void)[] = [];
 
-  private constructor(net: EmuShared, nodeId: number, epoch: number, liveness: (() => void) | null) {
+  private constructor(net: EmuShared, nodeId: number, slot: number, epoch: number, hasNode: boolean) {
     this.net = net;
     this.nodeId = nodeId;
+    this.slot = slot;
     this.epoch = epoch;
-    this.#releaseLiveness = liveness;
-    const n = net.layout.nodes;
-    this.#qps = new NodeQueuePairs(net, nodeId);
-    this.#known = new Array(n).fill(-1);
-    this.#known[nodeId] = epoch;
-    this.#unwatch = new Array(n).fill(null);
-    this.#eventCell = nodeField(net.layout, nodeId, N_EVENT);
-    this.#doorbell = nodeField(net.layout, nodeId, N_DOORBELL);
+    this.#hasNode = hasNode;
+    this.ports = this.#portsOf(nodeId);
+    this.#qps = new SlotQueuePairs(net, slot);
+    this.#eventCell = slotField(net.layout, slot, S_EVENT);
+    this.#doorbell = slotField(net.layout, slot, S_DOORBELL);
+    this.#release = null;
+    this.#peers = new PeerTracker(net, slot, pid(), {
+      slotGone: (k, lost) => this.#slotGone(k, lost),
+      whenDoneWith: (k, fn) => this.#whenDoneWith(k, fn),
+    });
   }
 
-  /** Attaches node `nodeId` of `net` in this thread (EBUSY if it is attached elsewhere);
-   * `remote`: as the stand-in of a node of another process (emu/_bridge.ts). */
-  static async attach(net: EmuShared, nodeId: number, remote = false): Promise<EmuNode> {
+  /**
+   * Attaches node `nodeId` of `net` in this thread. On a network of threads: EBUSY if another
+   * thread has it. On a machine's network: a node of this machine (any number of programs), or
+   * with `standIn`, the stand-in of a node of another machine (emu/bus/tcp.ts).
+   */
+  static async attach(net: EmuShared, nodeId: number, standIn = false): Promise<EmuNode> {
     const l = net.layout;
     if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= l.nodes) {
       throw new ScifError("ENODEV", `node ${nodeId} does not exist (the network has ${l.nodes})`);
     }
     const state = nodeField(l, nodeId, N_STATE);
-    let was = net.cas(state, NODE_OFFLINE, NODE_ATTACHING);
-    if (was === NODE_LOST) was = net.cas(state, NODE_LOST, NODE_ATTACHING);
-    if (was !== NODE_OFFLINE && was !== NODE_LOST) {
-      throw new ScifError("EBUSY", `node ${nodeId} is already attached by another thread`);
+    const mode = net.load(nodeField(l, nodeId, N_MODE));
+    const hasNode = mode === MODE_THREAD || standIn;
+    let was = NODE_OFFLINE;
+    if (standIn && mode !== MODE_REMOTE) {
+      throw new ScifError("EBUSY", `node ${nodeId} is a node of this machine, not of another one`);
     }
-    let liveness: (() => void) | null = null;
+    if (!standIn && mode === MODE_REMOTE) {
+      throw new ScifError(
+        "ENODEV",
+        `node ${nodeId} is on another machine: programs attach this machine's nodes`,
+      );
+    }
+    if (mode === MODE_LOCAL && net.load(state) !== NODE_ONLINE) {
+      throw new ScifError("ENODEV", `node ${nodeId} is down`);
+    }
+    if (hasNode) {
+      was = net.cas(state, NODE_OFFLINE, NODE_ATTACHING);
+      if (was === NODE_LOST) was = net.cas(state, NODE_LOST, NODE_ATTACHING);
+      if (was !== NODE_OFFLINE && was !== NODE_LOST) {
+        throw new ScifError("EBUSY", `node ${nodeId} is already attached by another thread`);
+      }
+    }
+    let claim;
     try {
-      if (inWorker()) liveness = await holdLiveness(net, nodeId);
-      await waitForRelease(net, nodeId);
+      claim = await claimSlot(net, nodeId, {
+        pid: pid(),
+        standIn,
+        fd: () => -1,
+        watchable: inWorker(),
+      }, (s) => {
+        if (hasNode) net.store(nodeField(l, nodeId, N_SLOT), s + 1);
+      });
     } catch (e) {
-      liveness?.();
-      net.store(state, was);
+      if (hasNode) net.store(state, was);
       throw e;
     }
-    // The critical section is synchronous: no other attach runs meanwhile, and no online node
-    // touches anything of this node id (all released it), so resetting is safe.
-    const lock = l.header + H_ATTACH_LOCK;
-    while (net.cas(lock, 0, nodeId + 1) !== 0) { /* attaches take microseconds */ }
-    let epoch: number;
-    try {
-      const previous = net.load(nodeField(l, nodeId, N_EPOCH));
-      if (previous > 0) net.heap.reclaim(nodeId);
-      for (let j = 0; j < l.nodes; j++) {
-        resetNodeQp(net, nodeId, j);
-        if (j !== nodeId) resetNodeQp(net, j, nodeId);
-        const ej = net.load(nodeField(l, j, N_EPOCH));
-        const online = j !== nodeId && net.load(nodeField(l, j, N_STATE)) === NODE_ONLINE;
-        net.store(releaseCell(l, nodeId, j), online ? ej - 1 : ej);
-      }
-      epoch = previous + 1;
-      net.store(nodeField(l, nodeId, N_EPOCH), epoch);
-      net.store(nodeField(l, nodeId, N_WATCHABLE), liveness ? 1 : 0);
-      net.store(nodeField(l, nodeId, N_REMOTE), remote ? 1 : 0);
+    const node = new EmuNode(net, nodeId, claim.slot, claim.epoch, hasNode);
+    node.#release = claim.release;
+    if (hasNode) {
+      net.store(nodeField(l, nodeId, N_EPOCH), net.load(nodeField(l, nodeId, N_EPOCH)) + 1);
       net.store(state, NODE_ONLINE);
-    } finally {
-      net.store(lock, 0);
+      net.ringAll(); // SCIF_NODE_ADD
     }
-    const node = new EmuNode(net, nodeId, epoch, liveness);
-    net.ringAll(); // SCIF_NODE_ADD: everyone adopts the new incarnation
+    node.#peers.sync(false);
     node.#dispatcher = node.#run();
     return node;
   }
@@ -183,9 +188,7 @@ export class EmuNode implements NodeBackend {
   getNodeIds(): { nodes: number[]; self: number } {
     this.#checkOpen();
     const nodes: number[] = [];
-    for (let k = 0; k < this.net.layout.nodes; k++) {
-      if (this.#stateOf(k) === NODE_ONLINE) nodes.push(k);
-    }
+    for (let k = 0; k < this.net.layout.nodes; k++) if (this.nodeOnline(k)) nodes.push(k);
     return { nodes, self: this.nodeId };
   }
 
@@ -207,7 +210,7 @@ export class EmuNode implements NodeBackend {
       const nodes = new Set<EmuNode>();
       eps.forEach((ep, i) => {
         if (!ep) return;
-        nodes.add(ep.node);
+        nodes.add(ep.node as EmuNode);
         cells.push(...ep.pollCells(entries[i].events));
       });
       for (const n of nodes) cells.push([n.#eventCell >> 2, this.net.load(n.#eventCell)]);
@@ -217,7 +220,7 @@ export class EmuNode implements NodeBackend {
         eps.forEach((ep) => ep?.pollDone());
         return revents;
       }
-      await sleepOnAny(this.net.i32, cells, left === Infinity ? Infinity : Math.ceil(left));
+      await this.net.bus.sleepAny(cells, left === Infinity ? Infinity : Math.ceil(left));
       eps.forEach((ep) => ep?.pollDone());
     }
   }
@@ -225,7 +228,7 @@ export class EmuNode implements NodeBackend {
   allocate(length: number): Uint8Array {
     this.#checkOpen();
     const bytes = Math.ceil(length / PAGE) * PAGE;
-    const addr = this.net.heap.alloc(bytes, this.nodeId);
+    const addr = this.net.heap.alloc(bytes, this.slot, true);
     if (addr === 0) throw new ScifError("ENOMEM", `no ${bytes} bytes left in the network's shared memory`);
     this.#allocations.add(addr);
     return new Uint8Array(this.net.memory.buffer, addr, bytes);
@@ -237,58 +240,64 @@ export class EmuNode implements NodeBackend {
       throw new ScifError("EINVAL", "not memory this node's allocate() returned, or freed already");
     }
     this.#allocations.delete(memory.byteOffset);
-    this.net.heap.release(memory.byteOffset);
-  }
-
-  /** The node's DMA engine, made on first use. */
-  get dma(): DmaEngine {
-    return this.#dma ??= new DmaEngine(this.net, this.nodeId);
-  }
-
-  /** Runs `fn` once every transfer queued to our DMA engine so far is done (now, if none is). */
-  afterDma(fn: () => void): void {
-    if (this.#dma) this.#dma.after(this.#dma.submitted, fn);
-    else fn();
-  }
-
-  /** Handles now the control messages node `j` has sent (before a lookup that must see them). */
-  pumpFrom(j: number | undefined): void {
-    if (j !== undefined && this.#known[j] !== -1 && !this.#stopped) {
-      this.#qps.drain(j, (m) => this.#handle(m));
-    }
-  }
-
-  /** Keeps a closed endpoint's RMA state reachable by the peer's window messages until it is
-   * empty (called again when it may have become so). */
-  keepZombie(token: number, rma: EndpointRma, peerNode: number): void {
-    if (!rma.empty) this.#zombies.set(token, { rma, peerNode });
-    else this.#zombies.delete(token);
+    this.net.heap.release(memory.byteOffset, this.slot);
   }
 
   async close(): Promise<void> {
     if (this.#stopped) return;
     for (const ep of [...this.#endpoints.values()]) if (!ep.closed) ep.close();
     // Give peers a moment to acknowledge the disconnects and unregistrations, so that they stop
-    // writing into our queue pairs and windows and we can free them; what is left is reclaimed
-    // by this node id's next attach.
+    // writing into our queue pairs and windows; what is left is reclaimed once they let go.
     const until = performance.now() + CLOSE_WAIT_MS;
     while ((this.#endpoints.size > 0 || this.#zombies.size > 0) && performance.now() < until) {
-      await sleepOn(this.net.i32, this.#eventCell >> 2, this.net.load(this.#eventCell), 10);
+      await this.waitEvent(10);
     }
     await this.#dma?.close();
     this.#dma = null;
     this.#stopped = true;
-    this.setRemote(false);
-    this.net.store(nodeField(this.net.layout, this.nodeId, N_STATE), NODE_OFFLINE);
-    this.net.ringAll(); // SCIF_EXIT
-    for (let k = 0; k < this.#unwatch.length; k++) this.#unwatch[k]?.();
+    this.#peers.stop();
+    const l = this.net.layout;
+    if (this.#hasNode && this.net.load(nodeField(l, this.nodeId, N_SLOT)) === this.slot + 1) {
+      this.net.store(nodeField(l, this.nodeId, N_STATE), NODE_OFFLINE);
+    }
+    endSlot(this.net, this.slot, this.epoch); // SCIF_EXIT: everyone lets go of us
     await keepAlive(this.#dispatcher);
-    this.#releaseLiveness?.();
-    this.#releaseLiveness = null;
+    this.#release?.();
+    this.#release = null;
+    reclaimIfReleased(this.net, this.slot, this.slot);
     for (const hook of this.onClose.splice(0)) await hook();
   }
 
-  // ---- services for endpoints ----
+  /** A stand-in whose link went away: its node is lost, as a card that goes away. */
+  async lose(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#peers.stop();
+    const l = this.net.layout;
+    if (this.net.load(nodeField(l, this.nodeId, N_SLOT)) === this.slot + 1) {
+      this.net.cas(nodeField(l, this.nodeId, N_STATE), NODE_ONLINE, NODE_LOST);
+    }
+    endSlot(this.net, this.slot, this.epoch);
+    await this.#dispatcher;
+    await this.#dma?.close();
+    this.#dma = null;
+    this.#release?.();
+    this.#release = null;
+    reclaimIfReleased(this.net, this.slot, this.slot);
+    this.kick();
+  }
+
+  // ---- services for endpoints (EndpointHost) ----
+
+  /** The port table of node `node` (this slot's view of it). */
+  #portsOf(node: number): PortTable {
+    let t = this.#portViews.get(node);
+    if (!t) {
+      t = new PortTable(this.net.layout, this.net.i32, node, this.slot, (s) => this.net.slotGone(s));
+      this.#portViews.set(node, t);
+    }
+    return t;
+  }
 
   /** Forgets an endpoint that was destroyed. */
   forget(ep: EmuEndpoint): void {
@@ -309,59 +318,101 @@ export class EmuNode implements NodeBackend {
     return ep;
   }
 
-  /** ENODEV unless node `node` exists and is online (in incarnation `epoch`, when given). */
-  checkReachable(node: number, epoch?: number): void {
-    if (node < 0 || node >= this.net.layout.nodes) {
+  /** Whether node `node` is online. */
+  nodeOnline(node: number): boolean {
+    return this.net.load(nodeField(this.net.layout, node, N_STATE)) === NODE_ONLINE;
+  }
+
+  /** ENODEV unless node `node` exists and is online. */
+  checkReachable(node: number): void {
+    if (!Number.isInteger(node) || node < 0 || node >= this.net.layout.nodes) {
       throw new ScifError("ENODEV", `node ${node} does not exist`);
     }
-    if (this.#stateOf(node) !== NODE_ONLINE || (epoch !== undefined && this.#known[node] !== epoch)) {
-      throw new ScifError("ENODEV", `node ${node} is not online`);
+    if (!this.nodeOnline(node)) throw new ScifError("ENODEV", `node ${node} is not online`);
+  }
+
+  /** The slot a connect to `dst` goes to, and its incarnation: the stand-in of a node of
+   * another machine, else the holder of the port. ECONNREFUSED when nobody holds it. */
+  route(dst: PortId): { slot: number; epoch: number } {
+    this.checkReachable(dst.node);
+    const l = this.net.layout;
+    const slot = this.net.load(nodeField(l, dst.node, N_MODE)) === MODE_REMOTE
+      ? this.net.load(nodeField(l, dst.node, N_SLOT)) - 1
+      : this.#portsOf(dst.node).holderOf(dst.port);
+    if (slot < 0 || slot >= l.slots) {
+      throw new ScifError("ECONNREFUSED", `nothing listens on ${dst.node}:${dst.port}`);
+    }
+    if (this.#peers.known(slot) === -1 && slot !== this.slot) this.#peers.sync(false);
+    const epoch = slot === this.slot ? this.epoch : this.#peers.known(slot);
+    if (epoch === -1) throw new ScifError("ECONNREFUSED", `nothing listens on ${dst.node}:${dst.port}`);
+    return { slot, epoch };
+  }
+
+  /** The incarnation of slot `slot` this one has adopted (-1: none; ours: ours). */
+  knownEpoch(slot: number): number {
+    return slot === this.slot ? this.epoch : this.#peers.known(slot);
+  }
+
+  /** Whether slot `slot` stands in for a node of another machine whose bridge may run in this
+   * process (spinning for it would only delay it). */
+  standInHere(slot: number): boolean {
+    return this.net.slot(slot, S_STANDIN) === 1 && this.net.slot(slot, S_PID) === pid();
+  }
+
+  /** Whether `addr` is a queue pair block that slot `owner` made (a peer said it is). */
+  validQp(addr: number, owner: number): boolean {
+    const run = this.net.heap.runOf(addr);
+    return run !== null && run.head === addr && run.owner === owner && !run.user &&
+      run.bytes >= QP_DATA + this.net.layout.ringBytes;
+  }
+
+  /** Rings slot `slot`'s doorbell. */
+  ringSlot(slot: number): void {
+    this.net.ringSlot(slot);
+  }
+
+  /** The node's DMA engine, made on first use. */
+  get dma(): DmaEngine {
+    return this.#dma ??= new DmaEngine(this.net, this.slot);
+  }
+
+  /** Runs `fn` once every transfer queued to our DMA engine so far is done (now, if none is). */
+  afterDma(fn: () => void): void {
+    if (this.#dma) this.#dma.after(this.#dma.submitted, fn);
+    else fn();
+  }
+
+  /** Handles now the control messages slot `j` has sent (before a lookup that must see them). */
+  pumpFrom(j: number): void {
+    if (j >= 0 && this.knownEpoch(j) !== -1 && !this.#stopped) {
+      this.#qps.drain(j, (m) => this.#handle(j, m));
     }
   }
 
-  /** Whether node `node` stands in for a node of another process (its memory is not ours). */
-  isRemote(node: number): boolean {
-    return this.net.load(nodeField(this.net.layout, node, N_REMOTE)) === 1;
+  /** Keeps a closed endpoint's RMA state reachable by the peer's window messages until it is
+   * empty (called again when it may have become so). */
+  keepZombie(token: number, rma: EndpointRma, peerSlot: number): void {
+    if (!rma.empty) this.#zombies.set(token, { rma, peerSlot });
+    else this.#zombies.delete(token);
   }
 
-  /** Says whether this node stands in for a node of another process (emu/_bridge.ts). */
-  setRemote(remote: boolean): void {
-    this.net.store(nodeField(this.net.layout, this.nodeId, N_REMOTE), remote ? 1 : 0);
+  /** One more (+1) or one less (-1) mapping of slot `slot`'s windows. */
+  mapped(slot: number, delta: number): void {
+    const n = (this.#maps.get(slot) ?? 0) + delta;
+    if (n > 0) {
+      this.#maps.set(slot, n);
+      return;
+    }
+    this.#maps.delete(slot);
+    for (const fn of this.#afterUnmap.get(slot)?.splice(0) ?? []) fn();
+    this.#afterUnmap.delete(slot);
   }
 
-  /**
-   * A stand-in whose process went away: the node is lost, as a card that goes away. Peers
-   * drop what referred to it (connections reset, pending connects fail with ENODEV); the id
-   * may be attached again.
-   */
-  async lose(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    const l = this.net.layout;
-    this.net.store(nodeField(l, this.nodeId, N_STATE), NODE_LOST);
-    this.net.ringAll();
-    await this.#dispatcher;
-    this.#dma?.close();
-    this.#dma = null;
-    this.setRemote(false);
-    this.kick();
-  }
-
-  /** The incarnation of `node` this node has adopted (-1: none). */
-  knownEpoch(node: number): number {
-    return this.#known[node];
-  }
-
-  /** The address of node `node`'s doorbell. */
-  doorbellOf(node: number): number {
-    return nodeField(this.net.layout, node, N_DOORBELL);
-  }
-
-  /** Sleeps until something on this node changes (a message handled, a node lost), or
+  /** Sleeps until something on this node changes (a message handled, a slot gone), or
    * `timeoutMs` passes. */
   async waitEvent(timeoutMs = Infinity): Promise<void> {
-    const i = this.#eventCell >> 2;
-    await sleepOn(this.net.i32, i, Atomics.load(this.net.i32, i), timeoutMs);
+    const cell = this.#eventCell;
+    await this.net.sleep(cell, this.net.load(cell), timeoutMs);
   }
 
   /** Wakes every call of this thread waiting on this node. */
@@ -369,219 +420,138 @@ export class EmuNode implements NodeBackend {
     this.net.ring(this.#eventCell);
   }
 
-  /** Sends a control message. ENODEV when the destination's incarnation is not adopted. */
-  post(op: number, src: PortId, dst: PortId, p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n): void {
-    if (this.#known[dst.node] === -1 && !this.#stopped) this.#syncPeers(); // a node that just came up
-    if (this.#stopped || this.#known[dst.node] === -1 || this.#stateOf(dst.node) !== NODE_ONLINE) {
-      throw new ScifError("ENODEV", `node ${dst.node} is not online`);
+  /** Sends a control message to slot `to`. ENODEV when its incarnation is not adopted. */
+  post(to: number, m: Message): void {
+    if (this.#peers.known(to) === -1 && to !== this.slot && !this.#stopped) this.#peers.sync(false);
+    if (this.#stopped || (to !== this.slot && this.#peers.known(to) === -1)) {
+      throw new ScifError("ENODEV", `node ${m.dst.node} is not reachable`);
     }
-    this.#qps.post({ op, src, dst, p: [p0, p1, p2, p3] });
+    this.#qps.post(to, m);
   }
 
   /** Sends a control message and sees it into the destination's ring before returning, so that
    * whatever this thread publishes next (stream bytes, say) cannot overtake it. */
-  postOrdered(op: number, src: PortId, dst: PortId, p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n): void {
-    this.post(op, src, dst, p0, p1, p2, p3);
+  postOrdered(to: number, m: Message): void {
+    this.post(to, m);
     const until = performance.now() + POST_WAIT_MS;
-    while (this.#qps.waiting(dst.node) > 0) {
+    while (this.#qps.waiting(to) > 0) {
       // The ring is full: let the peer's thread drain it, taking in our own mail meanwhile so
       // that a peer that is waiting for room in our rings can go on too.
-      for (let j = 0; j < this.#known.length; j++) this.pumpFrom(j);
+      this.pumpFrom(this.slot);
+      for (const j of this.#peers.adoptedSlots()) this.pumpFrom(j);
       this.#qps.flush();
       if (performance.now() > until) {
-        throw new ScifError("ENODEV", `node ${dst.node} does not take control messages`);
+        throw new ScifError("ENODEV", `node ${m.dst.node} does not take control messages`);
       }
     }
   }
 
   /** Sends a control message if the destination is still there; says whether it went. */
-  tryPost(op: number, src: PortId, dst: PortId, p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n): boolean {
+  tryPost(to: number, m: Message): boolean {
     try {
-      this.post(op, src, dst, p0, p1, p2, p3);
+      this.post(to, m);
       return true;
     } catch {
       return false;
     }
   }
 
+  // ---- DispatchTarget ----
+
+  endpoint(token: number): EmuEndpoint | undefined {
+    return this.#endpoints.get(token);
+  }
+
+  listener(port: number): EmuEndpoint | undefined {
+    return this.#listeners.get(port);
+  }
+
+  /** The RMA state of endpoint `token`, open or closed (a zombie). */
+  rmaOf(token: number): EndpointRma | undefined {
+    return this.#endpoints.get(token)?.rmaState ?? this.#zombies.get(token)?.rma ?? undefined;
+  }
+
+  unregisterAck(to: number, m: Extract<Message, { op: typeof SCIF_UNREGISTER }>): void {
+    this.afterDma(() =>
+      this.tryPost(to, { op: SCIF_UNREGISTER_ACK, src: m.dst, dst: m.src, token: m.from, id: m.id })
+    );
+  }
+
+  dropped(): void {
+    Atomics.add(this.net.i32, slotField(this.net.layout, this.slot, S_DROPPED) >> 2, 1);
+  }
+
+  /** Malformed control messages this slot received and dropped. */
+  get droppedMessages(): number {
+    return this.net.slot(this.slot, S_DROPPED);
+  }
+
   // ---- the control protocol ----
 
   async #run(): Promise<void> {
-    const i32 = this.net.i32;
-    const db = this.#doorbell >> 2;
+    const net = this.net;
+    const db = this.#doorbell;
+    const sleeping = slotField(net.layout, this.slot, S_SLEEPING);
     while (!this.#stopped) {
-      const seen = Atomics.load(i32, db);
-      this.#syncPeers();
-      for (let j = 0; j < this.#known.length; j++) {
-        if (this.#known[j] !== -1) this.#qps.drain(j, (m) => this.#handle(m));
-      }
+      const seen = net.load(db);
+      this.#peers.sync(this.#relationships());
+      this.#qps.drain(this.slot, (m) => this.#handle(this.slot, m)); // loopback
+      for (const j of this.#peers.adoptedSlots()) this.#qps.drain(j, (m) => this.#handle(j, m));
       const backlog = this.#qps.flush();
       // A peer that waits for ring space rings us: publish what our endpoints have read.
       for (const ep of this.#endpoints.values()) ep.publishConsumption();
       if (this.#stopped) break;
-      if (Atomics.load(i32, db) !== seen) continue;
-      await sleepOn(i32, db, seen, backlog ? 1 : Infinity, false);
+      if (net.load(db) !== seen) continue;
+      net.store(sleeping, 1);
+      if (net.load(db) !== seen) {
+        net.store(sleeping, 0);
+        continue;
+      }
+      const timeout = backlog ? 1 : this.#peers.polls && this.#relationships() ? 250 : Infinity;
+      await net.sleep(db, seen, timeout, false);
+      net.store(sleeping, 0);
     }
   }
 
-  #handle(m: Message): void {
-    switch (m.op) {
-      case SCIF_CNCT_REQ: // p0 requester's qp block, p1 its token, p2 its node's incarnation
-        this.#connectRequest(m);
-        break;
-      case SCIF_CNCT_GNT: // p0 acceptor's qp block, p1 requester's token, p2 acceptor's token
-        if (!this.#endpoints.get(Number(m.p[1]))?.granted(m.src, Number(m.p[0]), Number(m.p[2]))) {
-          this.tryPost(SCIF_CNCT_GNTNACK, m.dst, m.src, m.p[2]);
-        }
-        break;
-      case SCIF_CNCT_GNTACK: // p0 acceptor's token
-      case SCIF_CNCT_GNTNACK:
-        this.#endpoints.get(Number(m.p[0]))?.grantAnswered(m.op === SCIF_CNCT_GNTACK);
-        break;
-      case SCIF_CNCT_REJ: // p0 requester's token
-        this.#endpoints.get(Number(m.p[0]))?.rejected(m.src);
-        break;
-      case SCIF_DISCNCT: { // p0 receiver's token, p1 sender's token
-        const ep = this.#endpoints.get(Number(m.p[0]));
-        if (ep && ep.peerToken === Number(m.p[1]) && ep.peerId?.node === m.src.node) ep.peerClosed();
-        // Always acknowledge: the closer frees its queue pair on the ack.
-        this.tryPost(SCIF_DISCNT_ACK, m.dst, m.src, m.p[1]);
-        break;
-      }
-      case SCIF_DISCNT_ACK: // p0 the closer's token
-        this.#endpoints.get(Number(m.p[0]))?.disconnectAcknowledged();
-        break;
-      case SCIF_RMA_XFER: // to a stand-in: see emu/_bridge.ts
-        if (this.forwarder) this.forwarder.rmaRequest(this, m);
-        else this.tryPost(SCIF_RMA_XFER_DONE, m.dst, m.src, m.p[0], 95n); // EOPNOTSUPP
-        break;
-      case SCIF_RMA_XFER_DONE: // p0 the requester's token | request id << 32, p1 errno (0: done)
-        this.#rmaOf(Number(m.p[0] & 0xffffffffn))?.delegatedDone(m);
-        break;
-      case SCIF_REGISTER: // window bookkeeping: p0 (low 32 bits) the receiving endpoint's token
-      case SCIF_UNREGISTER:
-      case SCIF_UNREGISTER_ACK:
-      case SCIF_UNREGISTER_NACK:
-      case SCIF_MUNMAP: {
-        const token = Number(m.p[0] & 0xffffffffn);
-        const zombie = this.#zombies.get(token);
-        const rma = this.#rmaOf(token);
-        if (rma) rma.message(m);
-        else if (m.op === SCIF_UNREGISTER) unregisterAck(this, m); // nothing of it is mapped here
-        if (zombie?.rma.empty) this.#zombies.delete(token);
-        break;
-      }
-      default:
-        return;
+  /** Whether this slot has anything another slot could be part of (then the ends of other
+   * processes are looked for). */
+  #relationships(): boolean {
+    return this.#endpoints.size > 0 || this.#zombies.size > 0 || this.#maps.size > 0;
+  }
+
+  #handle(from: number, m: Message | null): void {
+    // The source must be the node of the slot whose ring it came in, and we its destination.
+    if (m !== null && (m.src.node !== this.net.slot(from, S_NODE) || m.dst.node !== this.nodeId)) m = null;
+    dispatch(this, m, from);
+    if (m !== null && "token" in m) {
+      const z = this.#zombies.get(m.token);
+      if (z?.rma.empty) this.#zombies.delete(m.token);
     }
     this.kick();
   }
 
-  /** The RMA state of endpoint `token`, open or closed (a zombie). */
-  #rmaOf(token: number): EndpointRma | undefined {
-    return this.#endpoints.get(token)?.rmaState ?? this.#zombies.get(token)?.rma ?? undefined;
-  }
-
-  #connectRequest(m: Message): void {
-    if (this.forwarder) return this.forwarder.connectRequest(this, m);
-    const l = this.#listeners.get(m.dst.port);
-    if (
-      !l || !l.queueRequest({ peer: m.src, qp: Number(m.p[0]), token: Number(m.p[1]), epoch: Number(m.p[2]) })
-    ) {
-      // SCIF_CNCT_REJ: p0 the requester's token. Nobody listens, or the backlog is full.
-      this.tryPost(SCIF_CNCT_REJ, m.dst, m.src, m.p[1]);
-    }
-  }
-
-  // ---- node add and node loss (the kernel's scif_nm.c) ----
-
-  /** Compares the node table with the incarnations adopted; drops the ones that ended and
-   * adopts new ones. */
-  #syncPeers(): void {
-    const l = this.net.layout;
-    for (let k = 0; k < this.#known.length; k++) {
-      if (k === this.nodeId) continue;
-      const online = this.#stateOf(k) === NODE_ONLINE;
-      const epoch = this.net.load(nodeField(l, k, N_EPOCH));
-      const known = this.#known[k];
-      if (known !== -1 && (!online || epoch !== known)) {
-        this.#peerGone(k);
-        this.#known[k] = -1;
-        this.net.store(releaseCell(l, this.nodeId, k), known);
-      }
-      if (this.#known[k] === -1 && online) {
-        this.#known[k] = epoch;
-        if (this.net.load(nodeField(l, k, N_WATCHABLE)) === 1) {
-          this.#unwatch[k] = watch(lockName(this.net.id, k), () => this.#ended(k, epoch));
-        }
-      }
-    }
-  }
-
-  /** The liveness lock of node k's incarnation `epoch` was released: if k did not go offline
-   * itself, its thread ended and the node is lost. */
-  #ended(k: number, epoch: number): void {
-    const l = this.net.layout;
-    if (this.net.load(nodeField(l, k, N_EPOCH)) === epoch) {
-      this.net.cas(nodeField(l, k, N_STATE), NODE_ONLINE, NODE_LOST);
-    }
-    this.net.ringAll();
-  }
-
-  /** Node k's incarnation ended (the kernel's scif_cleanup_scifdev): reset what used it. */
-  #peerGone(k: number): void {
-    this.#unwatch[k]?.();
-    this.#unwatch[k] = null;
-    for (const ep of [...this.#endpoints.values()]) ep.nodeGone(k);
+  /** Slot k's incarnation ended (the kernel's scif_cleanup_scifdev): reset what used it. */
+  #slotGone(k: number, nodeLost: boolean): void {
+    for (const ep of [...this.#endpoints.values()]) ep.slotGone(k, nodeLost);
     for (const [token, z] of this.#zombies) {
-      if (z.peerNode !== k) continue;
+      if (z.peerSlot !== k) continue;
       z.rma.peerGone();
-      this.#zombies.delete(token);
+      if (z.rma.empty) this.#zombies.delete(token);
     }
     this.#qps.drop(k);
     this.kick();
   }
 
-  #stateOf(k: number): number {
-    return this.net.load(nodeField(this.net.layout, k, N_STATE));
+  #whenDoneWith(k: number, fn: () => void): void {
+    this.afterDma(() => {
+      if (!this.#maps.has(k)) return fn();
+      const list = this.#afterUnmap.get(k) ?? [];
+      list.push(fn);
+      this.#afterUnmap.set(k, list);
+    });
   }
 
   #checkOpen(): void {
     if (this.#stopped) throw new ScifError("ENODEV", `node ${this.nodeId} is closed`);
-  }
-}
-
-/** Takes node `nodeId`'s liveness lock, waiting briefly for a previous holder that is
- * letting go (a close in progress, a watcher that was just granted it). */
-async function holdLiveness(net: EmuShared, nodeId: number): Promise<(() => void) | null> {
-  const until = performance.now() + RELEASE_WAIT_MS;
-  for (;;) {
-    const release = await hold(lockName(net.id, nodeId));
-    if (release) return release;
-    if (performance.now() > until) {
-      throw new ScifError("EBUSY", `node ${nodeId}'s previous thread still holds its liveness lock`);
-    }
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-/** Waits until every online node has released node `nodeId`'s previous incarnation. */
-async function waitForRelease(net: EmuShared, nodeId: number): Promise<void> {
-  const l = net.layout;
-  const previous = net.load(nodeField(l, nodeId, N_EPOCH));
-  if (previous === 0) return;
-  const until = performance.now() + RELEASE_WAIT_MS;
-  for (;;) {
-    let holder = -1;
-    for (let j = 0; j < l.nodes && holder < 0; j++) {
-      if (j === nodeId || net.load(nodeField(l, j, N_STATE)) !== NODE_ONLINE) continue;
-      if (net.load(releaseCell(l, j, nodeId)) < previous) holder = j;
-    }
-    if (holder < 0) return;
-    if (performance.now() > until) {
-      throw new ScifError("EBUSY", `node ${holder} has not released node ${nodeId}'s previous incarnation`);
-    }
-    net.ring(nodeField(l, holder, N_DOORBELL));
-    await new Promise((r) => setTimeout(r, 1));
   }
 }

@@ -31,7 +31,6 @@ import {
   QP_WRITER_WAITING,
 } from "./_layout.ts";
 import type { EmuShared } from "./_shared.ts";
-import { notify, sleepOn } from "./_wait.ts";
 
 // At or below this many bytes a JS loop beats subarray() + set().
 const SMALL = 64;
@@ -56,12 +55,14 @@ export class EndpointQp {
   #rxReadCell = 0; // in the peer's block: we publish our reads there
   readonly #rxWriteCell: number; // in our block: the peer publishes its writes here
   readonly #txReadCell: number; // in our block: the peer publishes its reads here
+  readonly #owner: number;
   #attached = false;
   #peerAttached = false;
-  #peerDoorbell = 0;
+  #ringPeer: () => void = () => {};
 
-  private constructor(net: EmuShared, block: number) {
+  private constructor(net: EmuShared, block: number, owner: number) {
     this.#net = net;
+    this.#owner = owner;
     this.#core = net.core;
     this.#u8 = net.u8;
     this.#i32 = net.i32;
@@ -74,7 +75,7 @@ export class EndpointQp {
     this.#txReadCell = block + QP_READ_CELL;
   }
 
-  /** Allocates a block for an endpoint of node `owner` (ENOMEM when the memory is full). */
+  /** Allocates a block for an endpoint of slot `owner` (ENOMEM when the memory is full). */
   static alloc(net: EmuShared, owner: number): EndpointQp {
     const block = net.heap.alloc(QP_DATA + net.layout.ringBytes, owner);
     if (block === 0) throw new ScifError("ENOMEM", "no shared memory left for an endpoint queue pair");
@@ -82,13 +83,13 @@ export class EndpointQp {
     // by the peer when it attaches.
     // (Browsers refuse to fill a view of shared memory: the bytes are made apart, then copied.)
     net.u8.set(crypto.getRandomValues(new Uint8Array(8)), block + QP_KEY);
-    return new EndpointQp(net, block);
+    return new EndpointQp(net, block, owner);
   }
 
-  /** Builds both ring views once the peer's block is known; `peerDoorbell` is the doorbell of
-   * the peer's node (rung when we wait for ring space, so that it publishes what it read). */
-  attach(peer: number, peerDoorbell: number): void {
-    this.#peerDoorbell = peerDoorbell;
+  /** Builds both ring views once the peer's block is known; `ringPeer` rings the peer's slot
+   * (when we wait for ring space, so that it publishes what it read). */
+  attach(peer: number, ringPeer: () => void): void {
+    this.#ringPeer = ringPeer;
     const own = this.block;
     const core = this.#core;
     core.rb_init(
@@ -132,7 +133,7 @@ export class EndpointQp {
   free(): void {
     this.detachPeer();
     this.#attached = false;
-    this.#net.heap.release(this.block);
+    this.#net.heap.release(this.block, this.#owner);
   }
 
   /** Copies what fits of data[from..] into the peer's ring and publishes it, as records of
@@ -160,7 +161,7 @@ export class EndpointQp {
         u8.set(data.subarray(src, src + first), at);
         if (first < n) u8.set(data.subarray(src + first, src + n), base);
       }
-      if (core.st_commit(this.#tx, n)) notify(this.#i32, this.#txWriteCell >> 2);
+      if (core.st_commit(this.#tx, n)) this.#net.notify(this.#txWriteCell);
       done += n;
     } while (from + done < data.length);
     return done;
@@ -192,7 +193,7 @@ export class EndpointQp {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
     }
-    if (core.st_release(this.#rx, n)) notify(this.#i32, this.#rxReadCell >> 2);
+    if (core.st_release(this.#rx, n)) this.#net.notify(this.#rxReadCell);
     return n;
   }
 
@@ -205,7 +206,7 @@ export class EndpointQp {
 
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
   publish(): void {
-    if (this.#attached && this.#core.st_publish(this.#rx)) notify(this.#i32, this.#rxReadCell >> 2);
+    if (this.#attached && this.#core.st_publish(this.#rx)) this.#net.notify(this.#rxReadCell);
   }
 
   /** Whether everything we sent has been read (as far as the peer has published). */
@@ -223,9 +224,9 @@ export class EndpointQp {
   async sleepForData(alive: () => boolean): Promise<void> {
     const core = this.#core;
     core.rb_set_waiting(this.#rx, 1);
-    const cell = this.#rxWriteCell >> 2;
-    const seen = Atomics.load(this.#i32, cell);
-    if (core.st_peek(this.#rx, 0) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+    const cell = this.#rxWriteCell;
+    const seen = Atomics.load(this.#i32, cell >> 2);
+    if (core.st_peek(this.#rx, 0) === 0 && alive()) await this.#net.sleep(cell, seen);
     if (this.#attached) core.rb_set_waiting(this.#rx, 0);
   }
 
@@ -237,10 +238,10 @@ export class EndpointQp {
     const core = this.#core;
     core.rb_set_waiting(this.#tx, 1);
     if (core.st_spin_space(this.#tx, spins) === 0) {
-      this.#net.ring(this.#peerDoorbell);
-      const cell = this.#txReadCell >> 2;
-      const seen = Atomics.load(this.#i32, cell);
-      if (core.st_space(this.#tx) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+      this.#ringPeer();
+      const cell = this.#txReadCell;
+      const seen = Atomics.load(this.#i32, cell >> 2);
+      if (core.st_space(this.#tx) === 0 && alive()) await this.#net.sleep(cell, seen);
     }
     if (this.#peerAttached) core.rb_set_waiting(this.#tx, 0);
   }
@@ -256,7 +257,7 @@ export class EndpointQp {
     }
     if (space && this.#peerAttached) {
       this.#core.rb_set_waiting(this.#tx, 1);
-      this.#net.ring(this.#peerDoorbell);
+      this.#ringPeer();
       cells.push([this.#txReadCell >> 2, Atomics.load(this.#i32, this.#txReadCell >> 2)]);
     }
     return cells;
@@ -271,7 +272,7 @@ export class EndpointQp {
 
   /** Wakes every call of this thread sleeping on this queue pair (a state change). */
   wake(): void {
-    notify(this.#i32, this.#rxWriteCell >> 2);
-    notify(this.#i32, this.#txReadCell >> 2);
+    this.#net.notify(this.#rxWriteCell);
+    this.#net.notify(this.#txReadCell);
   }
 }

@@ -1,18 +1,20 @@
 // Memory registration, RMA and remote mmap of one emulated endpoint (the kernel's scif_rma.c,
 // scif_dma.c, scif_mmap.c): its registered address space, its copy of the peer's, the window
-// bookkeeping messages between them, and transfers.
+// bookkeeping messages between them, and transfers (emu/_transfer.ts).
 //
 // Invariants:
 // - The peer reaches only windows it learnt of by SCIF_REGISTER, with the protection
-//   registered. Before every lookup the endpoint takes in the control messages its peer's node
-//   has sent, so a window registered (or unregistered) before the peer was told about it by any
-//   other means is known (or gone) by then.
+//   registered, and a SCIF_REGISTER is believed only for memory the peer's slot allocated as a
+//   program's memory (never a queue pair): a buggy peer cannot make us reach anything else.
+//   Before every lookup the endpoint takes in the control messages its peer's slot has sent,
+//   so a window registered (or unregistered) before the peer was told about it by any other
+//   means is known (or gone) by then.
 // - A window's memory holds a reference (emu/_heap.ts) until the window is destroyed, which
 //   happens only once it is unregistered (or its endpoint closed), the peer has no mapping of
 //   it (SCIF_UNREGISTER_ACK, or SCIF_MUNMAP later), and the DMA engines have finished what
 //   they had queued when that was known: nothing can touch freed memory.
-// - A mapping stays valid until munmap, even after the owner unregisters or closes; after the
-//   owner's node is lost its contents are undefined (the kernel zaps such mappings).
+// - A mapping stays valid until munmap, even after the owner unregisters, closes or ends: the
+//   slot does not let go of a peer's incarnation while it maps its windows (emu/_slots.ts).
 
 import {
   SCIF_PROT_READ,
@@ -24,19 +26,26 @@ import {
 } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import type { PortId } from "../types.ts";
-import { orderedCopy } from "./_copy.ts";
-import type { EmuNode } from "./_node.ts";
-import type { Message } from "./_nodeqp.ts";
+import type { DmaEngine } from "./_dma.ts";
+import type { DispatchedRma } from "./_dispatch.ts";
 import {
+  type Message,
   SCIF_MUNMAP,
   SCIF_REGISTER,
   SCIF_RMA_XFER,
+  SCIF_RMA_XFER_DONE,
   SCIF_UNREGISTER,
   SCIF_UNREGISTER_ACK,
   SCIF_UNREGISTER_NACK,
-} from "./_ops.ts";
-import { type Piece, type Window, WindowList } from "../_window.ts";
+  XFER_READ,
+  XFER_SIGNAL,
+  XFER_WRITE,
+} from "./_messages.ts";
+import { type Window, WindowList } from "../_window.ts";
+import type { EmuShared } from "./_shared.ts";
+import { type Direction, move, zip } from "./_transfer.ts";
 import { keepAlive } from "./_wait.ts";
+import { S_STANDIN } from "./_layout.ts";
 
 /** One of our windows. */
 interface LocalWindow extends Window {
@@ -50,37 +59,48 @@ interface RemoteWindow extends Window {
   unregistered: boolean;
 }
 
-/** Which end of the connection a transfer's data comes from. */
-export type Direction = "read" | "write";
+/** What RMA needs of the slot its endpoint is on (emu/_node.ts). */
+export interface RmaHost {
+  readonly net: EmuShared;
+  readonly slot: number;
+  readonly epoch: number;
+  readonly dma: DmaEngine;
+  afterDma(fn: () => void): void;
+  pumpFrom(slot: number): void;
+  post(to: number, m: Message): void;
+  postOrdered(to: number, m: Message): void;
+  tryPost(to: number, m: Message): boolean;
+  knownEpoch(slot: number): number;
+  keepZombie(token: number, rma: EndpointRma, peerSlot: number): void;
+  mapped(slot: number, delta: number): void;
+  unregisterAck(to: number, m: Extract<Message, { op: typeof SCIF_UNREGISTER }>): void;
+  dropped(): void;
+}
 
 /** What the endpoint tells its RMA state about the connection. */
 export interface RmaLink {
-  readonly node: EmuNode;
+  readonly node: RmaHost;
   readonly token: number;
   readonly localId: PortId;
-  /** The peer's port id and endpoint token while it can hear us, else null. */
-  peer(): { id: PortId; token: number } | null;
+  readonly peerSlot: number;
+  /** The peer's port id, endpoint token and slot while it can hear us, else null. */
+  peer(): { id: PortId; token: number; slot: number } | null;
 }
 
 const RMA_FLAGS = SCIF_RMA_USECPU | SCIF_RMA_SYNC | SCIF_RMA_ORDERED;
-/** Kinds of SCIF_RMA_XFER (an RMA with a node of another process, emu/_bridge.ts). */
-export const XFER_WRITE = 1;
-export const XFER_READ = 2;
-export const XFER_SIGNAL = 3;
-/** SYNC transfers from this size are shared between the calling thread and the DMA engine. */
-const SHARE_FROM = 256 * 1024;
 
 /** The RMA state of one endpoint. */
-export class EndpointRma {
+export class EndpointRma implements DispatchedRma {
   readonly #link: RmaLink;
   readonly #local = new WindowList<LocalWindow>();
   readonly #remote = new WindowList<RemoteWindow>();
   readonly #dying = new Map<number, LocalWindow>(); // unregistered, waiting for the peer's word
-  readonly #maps = new Map<Uint8Array, RemoteWindow[]>();
+  readonly #maps = new Map<Uint8Array, { windows: RemoteWindow[]; remapped: boolean }>();
   #nextId = 1;
-  // RMAs handed to the bridge of a peer in another process, waiting for SCIF_RMA_XFER_DONE.
+  // RMAs handed to the stand-in of a peer on another machine, waiting for SCIF_RMA_XFER_DONE.
   readonly #delegated = new Map<number, { resolve(): void; reject(e: ScifError): void }>();
   #nextRequest = 1;
+  #peerGone = false;
 
   constructor(link: RmaLink) {
     this.#link = link;
@@ -92,10 +112,20 @@ export class EndpointRma {
       this.#delegated.size === 0;
   }
 
+  isPeer(from: number): boolean {
+    return from === this.#link.peerSlot;
+  }
+
+  /** Whether the peer stands in for a node of another machine (its windows are there). */
+  #peerFar(): boolean {
+    return this.#link.node.net.slot(this.#link.peerSlot, S_STANDIN) === 1;
+  }
+
   // ---- scif_register, scif_unregister ----
 
   register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number {
-    const net = this.#link.node.net;
+    const node = this.#link.node;
+    const net = node.net;
     if (memory.buffer !== net.memory.buffer) {
       throw new ScifError(
         "EFAULT",
@@ -103,8 +133,11 @@ export class EndpointRma {
       );
     }
     const run = net.heap.runOf(memory.byteOffset);
-    if (!run || memory.byteOffset + memory.byteLength > run[0] + run[1]) {
-      throw new ScifError("EFAULT", "the memory is not inside one live allocation of ScifNode.allocate");
+    if (
+      !run || !run.user || run.owner !== node.slot ||
+      memory.byteOffset + memory.byteLength > run.head + run.bytes
+    ) {
+      throw new ScifError("EFAULT", "the memory is not inside one live allocation of this node's allocate()");
     }
     const length = memory.byteLength;
     let at: number;
@@ -123,22 +156,23 @@ export class EndpointRma {
       length,
       addr: memory.byteOffset,
       prot,
-      run: run[0],
+      run: run.head,
     };
     net.heap.retain(w.run);
     this.#local.insert(w);
-    this.#link.node.dma.start(); // RMA is coming: a Worker started by a Worker takes a while
-    // SCIF_REGISTER: p0 the peer's token | prot << 32, p1 offset, p2 length, p3 address | id << 32.
+    if (!this.#peerFar()) node.dma.start(); // RMA is coming: a Worker started by a Worker takes a while
     const peer = this.#link.peer()!;
-    this.#link.node.postOrdered(
-      SCIF_REGISTER,
-      this.#link.localId,
-      peer.id,
-      BigInt(peer.token) | (BigInt(prot) << 32n),
-      BigInt(at),
-      BigInt(length),
-      BigInt(w.addr) | (BigInt(w.id) << 32n),
-    );
+    node.postOrdered(peer.slot, {
+      op: SCIF_REGISTER,
+      src: this.#link.localId,
+      dst: peer.id,
+      token: peer.token,
+      id: w.id,
+      prot,
+      offset: at,
+      length,
+      addr: w.addr,
+    });
     return at;
   }
 
@@ -150,63 +184,71 @@ export class EndpointRma {
   #retire(w: LocalWindow): void {
     this.#local.remove(w);
     const peer = this.#link.peer();
-    // SCIF_UNREGISTER: p0 the peer's token, p1 the window id, p2 our token (for the answer).
     const told = peer &&
-      this.#link.node.tryPost(
-        SCIF_UNREGISTER,
-        this.#link.localId,
-        peer.id,
-        BigInt(peer.token),
-        BigInt(w.id),
-        BigInt(this.#link.token),
-      );
-    if (told) {
-      this.#dying.set(w.id, w);
-    } else {
-      this.#destroy(w);
-    }
+      this.#link.node.tryPost(peer.slot, {
+        op: SCIF_UNREGISTER,
+        src: this.#link.localId,
+        dst: peer.id,
+        token: peer.token,
+        id: w.id,
+        from: this.#link.token,
+      });
+    if (told) this.#dying.set(w.id, w);
+    else this.#destroy(w);
   }
 
   /** Releases a window's memory once our own queued transfers are done with it. */
   #destroy(w: LocalWindow): void {
-    const heap = this.#link.node.net.heap;
-    this.#link.node.afterDma(() => heap.release(w.run));
+    const node = this.#link.node;
+    node.afterDma(() => node.net.heap.release(w.run, node.slot));
   }
 
   /** The peer's side of our windows. */
   message(m: Message): void {
-    const id = Number(m.p[1]);
     switch (m.op) {
       case SCIF_REGISTER: {
-        const w: RemoteWindow = {
-          id: Number(m.p[3] >> 32n),
-          offset: Number(m.p[1]),
-          length: Number(m.p[2]),
-          addr: Number(m.p[3] & 0xffffffffn),
-          prot: Number(m.p[0] >> 32n),
+        // Only memory the peer's slot allocated for a program can be a window.
+        const run = this.#link.node.net.heap.runOf(m.addr);
+        if (
+          !run || !run.user || run.owner !== this.#link.peerSlot ||
+          m.addr + m.length > run.head + run.bytes ||
+          this.#remote.overlaps(m.offset, m.length) || this.#remote.byId(m.id)
+        ) {
+          this.#link.node.dropped();
+          return;
+        }
+        this.#remote.insert({
+          id: m.id,
+          offset: m.offset,
+          length: m.length,
+          addr: m.addr,
+          prot: m.prot,
           maps: 0,
           unregistered: false,
-        };
-        this.#remote.insert(w);
+        });
         break;
       }
       case SCIF_UNREGISTER: {
-        const w = this.#remote.byId(id);
+        const w = this.#remote.byId(m.id);
         if (w) this.#remote.remove(w);
         if (w && w.maps > 0) {
           // Mapped: the owner keeps the memory until our last munmap (SCIF_MUNMAP).
           w.unregistered = true;
-          this.#link.node.tryPost(SCIF_UNREGISTER_NACK, m.dst, m.src, m.p[2], m.p[1]);
-        } else {
-          unregisterAck(this.#link.node, m);
-        }
+          this.#link.node.tryPost(this.#link.peerSlot, {
+            op: SCIF_UNREGISTER_NACK,
+            src: m.dst,
+            dst: m.src,
+            token: m.from,
+            id: m.id,
+          });
+        } else this.#link.node.unregisterAck(this.#link.peerSlot, m);
         break;
       }
       case SCIF_UNREGISTER_ACK:
       case SCIF_MUNMAP: {
-        const w = this.#dying.get(id);
+        const w = this.#dying.get(m.id);
         if (w) {
-          this.#dying.delete(id);
+          this.#dying.delete(m.id);
           this.#destroy(w);
         }
         break;
@@ -229,9 +271,18 @@ export class EndpointRma {
     }
   }
 
+  /** The run of the network's shared memory that holds all of `a`, if any (the DMA engine can
+   * reach it); null for a private array. */
+  #runOf(a: Uint8Array): number | null {
+    const net = this.#link.node.net;
+    if (a.buffer !== net.memory.buffer) return null;
+    const run = net.heap.runOf(a.byteOffset);
+    return run && a.byteOffset + a.byteLength <= run.head + run.bytes ? run.head : null;
+  }
+
   /**
    * A transfer between our registered space at `local` (or the array `local`) and the peer's
-   * at `remoteOffset`. "read" brings the peer's bytes to us, "write" takes ours to the peer.
+   * at `remoteOffset`.
    */
   async transfer(
     dir: Direction,
@@ -241,82 +292,37 @@ export class EndpointRma {
     flags: number,
   ): Promise<void> {
     const node = this.#link.node;
-    const net = node.net;
     EndpointRma.checkFlags(flags, typeof local !== "number");
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
     const peer = this.#link.peer();
-    if (peer && node.isRemote(peer.id.node)) {
-      return this.#delegate(dir, local, length, remoteOffset, flags, peer);
-    }
-    node.pumpFrom(this.#link.peer()?.id.node);
+    if (peer && this.#peerFar()) return this.#delegate(dir, local, length, remoteOffset, flags, peer);
+    node.pumpFrom(this.#link.peerSlot);
     const remote = this.#remote.cover(
       remoteOffset,
       length,
       dir === "read" ? SCIF_PROT_READ : SCIF_PROT_WRITE,
     );
-    let localPieces: { addr: number; length: number }[];
+    let localSpans: { addr: number; length: number }[];
     let buffer: Uint8Array | null = null;
+    let held: number | null = null;
     if (typeof local === "number") {
       // The kernel checks the local window too: readable to write from it, writable to read into it.
-      localPieces = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
-    } else if (local.buffer === net.memory.buffer && net.heap.runOf(local.byteOffset)) {
-      localPieces = [{ addr: local.byteOffset, length }]; // shared memory: the engine can reach it
+      localSpans = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
+    } else if ((held = this.#runOf(local)) !== null) {
+      localSpans = [{ addr: local.byteOffset, length }]; // shared memory: the engine can reach it
     } else {
       buffer = local;
-      localPieces = [{ addr: -1, length }];
+      localSpans = [{ addr: -1, length }];
     }
-    const ordered = (flags & SCIF_RMA_ORDERED) !== 0;
-    const segments = zip(localPieces, remote);
-    const dma = node.dma;
-    const byCpu = buffer !== null || (flags & SCIF_RMA_USECPU) !== 0 ||
-      ((flags & SCIF_RMA_SYNC) !== 0 && dma.idle);
-    if (byCpu) {
-      // A large SYNC transfer is shared with the engine, as a second channel: it takes the back
-      // half while this thread copies the front (two cores move memory faster than one).
-      const share = buffer === null && !ordered && (flags & SCIF_RMA_USECPU) === 0 && dma.started &&
-        length >= SHARE_FROM;
-      const [front, back] = share ? cut(segments, Math.floor(length / 2 / 64) * 64) : [segments, []];
-      let seq = -1;
-      for (const s of back) {
-        seq = await (dir === "read"
-          ? dma.copy(s.local, s.remote, s.length, false)
-          : dma.copy(s.remote, s.local, s.length, false));
-      }
-      front.forEach((s, i) => {
-        const last = ordered && i === front.length - 1;
-        if (buffer) {
-          if (dir === "read") buffer.set(net.u8.subarray(s.remote, s.remote + s.length), s.local);
-          else orderedCopyFrom(net.u8, buffer, s.remote, s.local, s.length, last);
-        } else if (dir === "read") orderedCopy(net.core.mem_copy, net.u8, s.local, s.remote, s.length, last);
-        else orderedCopy(net.core.mem_copy, net.u8, s.remote, s.local, s.length, last);
-      });
-      if (seq >= 0) await dma.waitFor(seq, net.spins);
-      return;
-    }
-    // Queued to the node's DMA engine. Memory of ours that is not a window (a v* array from
-    // ScifNode.allocate) is held until the engine is done with it.
-    const held = typeof local === "number" ? null : net.heap.runOf(local.byteOffset)![0];
-    if (held !== null) net.heap.retain(held);
-    let seq = 0;
-    for (let i = 0; i < segments.length; i++) {
-      const s = segments[i];
-      const last = ordered && i === segments.length - 1;
-      seq = dir === "read"
-        ? await dma.copy(s.local, s.remote, s.length, last)
-        : await dma.copy(s.remote, s.local, s.length, last);
-    }
-    if (held !== null) dma.after(seq, () => net.heap.release(held));
-    if (flags & SCIF_RMA_SYNC) await dma.waitFor(seq, net.spins);
+    await move(node.net, node.dma, dir, zip(localSpans, remote), buffer, flags, held, node.slot);
   }
 
-  // ---- RMA with a peer in another process ----
+  // ---- RMA with a peer on another machine ----
   //
-  // Its windows are in memory this process cannot reach, so each contiguous piece of ours goes
-  // to the peer's stand-in as SCIF_RMA_XFER (p0 the stand-in endpoint's token | request id
-  // << 32, p1 the remote offset, p2 our address << 32 | length, or the u64 value to store,
-  // p3 kind | flags << 8 | our token << 32); its bridge performs the transfer at the far end, copies read bytes
-  // into our memory, and answers SCIF_RMA_XFER_DONE. Such a transfer is complete when its
-  // call resolves, whatever the flags, so fences have nothing more to wait for.
+  // Its windows are in memory this machine cannot reach, so each contiguous piece of ours goes
+  // to the peer's stand-in as SCIF_RMA_XFER; its bridge performs the transfer at the far end,
+  // copies read bytes into our memory, and answers SCIF_RMA_XFER_DONE. Such a transfer is
+  // complete when its call resolves, whatever the flags, so fences have nothing more to wait for.
 
   async #delegate(
     dir: Direction,
@@ -324,10 +330,11 @@ export class EndpointRma {
     length: number,
     remoteOffset: number,
     flags: number,
-    peer: { id: PortId; token: number },
+    peer: { id: PortId; token: number; slot: number },
   ): Promise<void> {
-    const net = this.#link.node.net;
-    let pieces: { addr: number; length: number }[];
+    const node = this.#link.node;
+    const net = node.net;
+    let spans: { addr: number; length: number }[];
     // The heap runs the bridge's thread will touch stay allocated until the call is over,
     // whatever happens to the windows meanwhile.
     const held: number[] = [];
@@ -335,79 +342,83 @@ export class EndpointRma {
     if (typeof local === "number") {
       const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
       for (const p of covered) held.push(p.window.run);
-      pieces = covered;
-    } else if (local.buffer === net.memory.buffer && net.heap.runOf(local.byteOffset)) {
-      held.push(net.heap.runOf(local.byteOffset)![0]);
-      pieces = [{ addr: local.byteOffset, length }];
+      spans = covered;
+    } else if (this.#runOf(local) !== null) {
+      held.push(this.#runOf(local)!);
+      spans = [{ addr: local.byteOffset, length }];
     } else {
-      temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, this.#link.node.nodeId);
+      temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, node.slot);
       if (temp === 0) throw new ScifError("ENOMEM", "no shared memory left to stage the transfer");
       if (dir === "write") net.u8.set(local, temp);
-      pieces = [{ addr: temp, length }];
+      spans = [{ addr: temp, length }];
     }
     for (const run of held) net.heap.retain(run);
     try {
       let at = remoteOffset;
-      for (const p of pieces) {
-        await this.#xfer(
-          peer,
-          dir === "read" ? XFER_READ : XFER_WRITE,
-          at,
-          (BigInt(p.addr) << 32n) | BigInt(p.length),
-          flags,
-        );
+      for (const p of spans) {
+        await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, p.addr, p.length, 0n, flags);
         at += p.length;
       }
       if (temp && dir === "read") (local as Uint8Array).set(net.u8.subarray(temp, temp + length));
     } finally {
-      if (temp) net.heap.release(temp);
-      for (const run of held) net.heap.release(run);
+      if (temp) net.heap.release(temp, node.slot);
+      for (const run of held) net.heap.release(run, node.slot);
     }
   }
 
-  /** fenceSignal's SCIF_SIGNAL_REMOTE to a peer in another process. */
+  /** fenceSignal's SCIF_SIGNAL_REMOTE to a peer on another machine. */
   delegateSignal(remoteOffset: number, value: bigint): Promise<void> {
     const peer = this.#link.peer();
     if (!peer) return Promise.reject(new ScifError("ECONNRESET", "the peer closed the connection"));
-    return this.#xfer(peer, XFER_SIGNAL, remoteOffset, BigInt.asUintN(64, value), 0);
+    return this.#xfer(peer, XFER_SIGNAL, remoteOffset, 0, 0, value, 0);
+  }
+
+  /** Whether the peer's windows are on another machine (fences then have nothing to wait for). */
+  get far(): boolean {
+    return this.#peerFar();
   }
 
   #xfer(
-    peer: { id: PortId; token: number },
+    peer: { id: PortId; token: number; slot: number },
     kind: number,
-    remote: number,
-    p2: bigint,
+    offset: number,
+    addr: number,
+    length: number,
+    value: bigint,
     flags: number,
   ): Promise<void> {
-    const id = this.#nextRequest++;
-    const done = new Promise<void>((resolve, reject) => this.#delegated.set(id, { resolve, reject }));
-    this.#link.node.post(
-      SCIF_RMA_XFER,
-      this.#link.localId,
-      peer.id,
-      BigInt(peer.token) | (BigInt(id) << 32n),
-      BigInt(remote),
-      p2,
-      BigInt(kind) | (BigInt(flags) << 8n) | (BigInt(this.#link.token) << 32n),
-    );
+    const request = this.#nextRequest++;
+    const done = new Promise<void>((resolve, reject) => this.#delegated.set(request, { resolve, reject }));
+    this.#link.node.post(peer.slot, {
+      op: SCIF_RMA_XFER,
+      src: this.#link.localId,
+      dst: peer.id,
+      token: peer.token,
+      from: this.#link.token,
+      request,
+      kind,
+      flags,
+      offset,
+      addr,
+      length,
+      value,
+    });
     return keepAlive(done);
   }
 
-  /** SCIF_RMA_XFER_DONE: p0 our token | request id << 32, p1 0 or the errno at the far end. */
-  delegatedDone(m: Message): void {
-    const id = Number(m.p[0] >> 32n);
-    const waiter = this.#delegated.get(id);
+  /** SCIF_RMA_XFER_DONE: errno 0 (done) or the errno at the far end. */
+  delegatedDone(m: Extract<Message, { op: typeof SCIF_RMA_XFER_DONE }>): void {
+    const waiter = this.#delegated.get(m.request);
     if (!waiter) return;
-    this.#delegated.delete(id);
-    const errno = Number(m.p[1]);
-    if (errno === 0) waiter.resolve();
-    else waiter.reject(ScifError.fromErrno(errno, `at node ${m.src.node}, in another process`));
+    this.#delegated.delete(m.request);
+    if (m.errno === 0) waiter.resolve();
+    else waiter.reject(ScifError.fromErrno(m.errno, `at node ${m.src.node}, on another machine`));
   }
 
   /** scif_fence_signal's window check: 8 bytes in one window that allows writing, on our side
    * or the peer's; resolves to their address. */
   signalAddress(side: "local" | "remote", offset: number): number {
-    if (side === "remote") this.#link.node.pumpFrom(this.#link.peer()?.id.node);
+    if (side === "remote") this.#link.node.pumpFrom(this.#link.peerSlot);
     const list: WindowList<Window> = side === "local" ? this.#local : this.#remote;
     const pieces = list.cover(offset, 8, SCIF_PROT_WRITE);
     if (pieces.length !== 1) {
@@ -420,39 +431,62 @@ export class EndpointRma {
 
   mmap(offset: number, length: number, prot: number): Uint8Array {
     const node = this.#link.node;
-    node.pumpFrom(this.#link.peer()?.id.node);
+    if (this.#peerFar()) {
+      throw new ScifError(
+        "EOPNOTSUPP",
+        "the peer is a node of another machine: its windows are not in memory this machine shares " +
+          "(readFrom/writeTo reach them)",
+      );
+    }
+    node.pumpFrom(this.#link.peerSlot);
     const pages = Math.ceil(length / 4096) * 4096;
     const pieces = this.#remote.cover(offset, pages, prot);
+    let contiguous = true;
     for (let i = 1; i < pieces.length; i++) {
-      if (pieces[i].addr !== pieces[i - 1].addr + pieces[i - 1].length) {
+      if (pieces[i].addr !== pieces[i - 1].addr + pieces[i - 1].length) contiguous = false;
+    }
+    let view: Uint8Array | null;
+    if (contiguous) view = new Uint8Array(node.net.memory.buffer, pieces[0].addr, length);
+    else {
+      // The kernel maps the range page by page; here the pages are mapped back to back, which
+      // needs FFI (the bus says when it cannot).
+      view = node.net.bus.mapSpans(pieces, length);
+      if (!view) {
         throw new ScifError(
           "EINVAL",
-          "the range spans windows whose memory is not contiguous: map each window on its own",
+          "the range spans windows whose memory is not contiguous, which needs FFI to map as one range " +
+            "(run deno with --allow-ffi), or map each window on its own",
         );
       }
     }
     const windows = pieces.map((p) => p.window);
     for (const w of windows) w.maps++;
-    const view = new Uint8Array(node.net.memory.buffer, pieces[0].addr, length);
-    this.#maps.set(view, windows);
+    this.#maps.set(view, { windows, remapped: !contiguous });
+    node.mapped(this.#link.peerSlot, 1);
     return view;
   }
 
   munmap(view: Uint8Array): void {
-    const windows = this.#maps.get(view);
-    if (!windows) {
-      throw new ScifError("EINVAL", "not a view this endpoint's mmap returned (or already unmapped)");
-    }
+    const m = this.#maps.get(view);
+    if (!m) throw new ScifError("EINVAL", "not a view this endpoint's mmap returned (or already unmapped)");
+    const node = this.#link.node;
     this.#maps.delete(view);
-    for (const w of windows) {
-      if (--w.maps > 0 || !w.unregistered) continue;
-      // The owner unregistered it meanwhile and waits for our last unmap: SCIF_MUNMAP, p0 the
-      // owner's token, p1 the window id.
+    if (m.remapped) node.net.bus.unmapView(view);
+    for (const w of m.windows) {
+      if (--w.maps > 0 || !w.unregistered || this.#peerGone) continue;
+      // The owner unregistered it meanwhile and waits for our last unmap: SCIF_MUNMAP.
       const peer = this.#link.peer();
       if (peer) {
-        this.#link.node.tryPost(SCIF_MUNMAP, this.#link.localId, peer.id, BigInt(peer.token), BigInt(w.id));
+        node.tryPost(peer.slot, {
+          op: SCIF_MUNMAP,
+          src: this.#link.localId,
+          dst: peer.id,
+          token: peer.token,
+          id: w.id,
+        });
       }
     }
+    node.mapped(this.#link.peerSlot, -1);
   }
 
   // ---- teardown ----
@@ -467,9 +501,11 @@ export class EndpointRma {
     }
   }
 
-  /** The peer is gone for good (its node was lost): nothing of ours is in its hands. */
+  /** The peer's incarnation ended: nothing of ours is in its hands. Mappings of its windows
+   * stay until munmap (its memory is held until then). */
   peerGone(): void {
-    for (const w of this.#delegated.values()) w.reject(new ScifError("ENODEV", "the peer's node was lost"));
+    this.#peerGone = true;
+    for (const w of this.#delegated.values()) w.reject(new ScifError("ECONNRESET", "the peer is gone"));
     this.#delegated.clear();
     for (const w of [...this.#local.windows, ...this.#dying.values()]) {
       this.#local.remove(w);
@@ -477,76 +513,5 @@ export class EndpointRma {
     }
     this.#dying.clear();
     for (const w of [...this.#remote.windows]) this.#remote.remove(w);
-    this.#maps.clear();
   }
-}
-
-/** Answers SCIF_UNREGISTER with SCIF_UNREGISTER_ACK (p0 the owner's token, p1 the window id)
- * once the transfers our node has queued, which may still reach the window, are done. */
-export function unregisterAck(node: EmuNode, m: Message): void {
-  node.afterDma(() => node.tryPost(SCIF_UNREGISTER_ACK, m.dst, m.src, m.p[2], m.p[1]));
-}
-
-/** One copy between our memory (`local`: an address, or an offset in a v* array) and the peer's. */
-interface Segment {
-  readonly local: number;
-  readonly remote: number;
-  readonly length: number;
-}
-
-/** Cuts two coverings of the same number of bytes into segments that each lie in one piece of both. */
-function zip(local: { addr: number; length: number }[], remote: Piece<Window>[]): Segment[] {
-  const out: Segment[] = [];
-  let i = 0;
-  let j = 0;
-  let li = 0;
-  let rj = 0;
-  let done = 0;
-  while (i < local.length && j < remote.length) {
-    const n = Math.min(local[i].length - li, remote[j].length - rj);
-    const l = local[i].addr < 0 ? done : local[i].addr + li;
-    out.push({ local: l, remote: remote[j].addr + rj, length: n });
-    done += n;
-    li += n;
-    rj += n;
-    if (li === local[i].length) [i, li] = [i + 1, 0];
-    if (rj === remote[j].length) [j, rj] = [j + 1, 0];
-  }
-  return out;
-}
-
-/** Cuts segments after `n` bytes: [the first n bytes, the rest]. */
-function cut(segments: Segment[], n: number): [Segment[], Segment[]] {
-  const front: Segment[] = [];
-  const back: Segment[] = [];
-  let done = 0;
-  for (const s of segments) {
-    if (done >= n) back.push(s);
-    else if (done + s.length <= n) front.push(s);
-    else {
-      const k = n - done;
-      front.push({ local: s.local, remote: s.remote, length: k });
-      back.push({ local: s.local + k, remote: s.remote + k, length: s.length - k });
-    }
-    done += s.length;
-  }
-  return [front, back];
-}
-
-/** Copies `length` bytes of a private array into shared memory at `dst` (see orderedCopy). */
-function orderedCopyFrom(
-  u8: Uint8Array,
-  from: Uint8Array,
-  dst: number,
-  at: number,
-  length: number,
-  ordered: boolean,
-): void {
-  if (!ordered) {
-    u8.set(from.subarray(at, at + length), dst);
-    return;
-  }
-  const last = Math.max(dst, (dst + length - 1) & ~63);
-  u8.set(from.subarray(at, at + (last - dst)), dst);
-  for (let a = last; a < dst + length; a++) Atomics.store(u8, a, from[at + (a - dst)]);
 }

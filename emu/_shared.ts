@@ -1,48 +1,58 @@
 // One thread's view of one emulated network: the shared memory, typed views over it, the
-// WebAssembly core instantiated over it, the layout and the page heap. A thread that
-// attaches several nodes of one network shares one view.
+// WebAssembly core instantiated over it, the layout, the page heap and the bus (emu/bus/). A
+// thread that attaches several nodes of one network shares one view.
 
 import { type CoreExports, instantiateCore } from "../core/scif_core.ts";
 import { ScifError } from "../errors.ts";
+import type { Bus } from "./bus/_bus.ts";
 import {
   computeLayout,
   H_CONNECT_TIMEOUT_MS,
+  H_KIND,
   H_MAGIC,
   H_NET_ID,
   H_NODES,
   H_PRIVILEGED,
   H_RING_BYTES,
+  H_SLOTS,
   H_SPIN,
   H_VERSION,
   type Layout,
-  N_DOORBELL,
+  MAX_NODES,
+  MAX_SLOTS,
+  NET_BASE,
+  NET_MACHINE,
   NET_MAGIC,
+  NET_THREADS,
   NET_VERSION,
-  nodeField,
+  S_DOORBELL,
+  S_EPOCH,
+  S_SLEEPING,
+  S_STATE,
+  SLOT_ACTIVE,
+  SLOT_ATTACHING,
+  slotField,
 } from "./_layout.ts";
 import { PageHeap } from "./_heap.ts";
-import { notify } from "./_wait.ts";
 
-/**
- * What a Worker needs to join a network: structured-cloneable, so it can be posted.
- *
- * @example
- * ```ts
- * import { createNetwork } from "../mod.ts";
- * const net = await createNetwork({ nodes: 2 });
- * const worker = new Worker(new URL("./card.ts", import.meta.url), { type: "module" });
- * worker.postMessage(net.handle(1)); // the Worker calls attachNode(e.data)
- * ```
- */
-export interface NetworkHandle {
-  /** Marks the object as a handle. */
-  readonly kind: "scif-emu-network";
-  /** The network's shared memory. */
-  readonly memory: WebAssembly.Memory;
-  /** The compiled WebAssembly core. */
-  readonly module: WebAssembly.Module;
-  /** The node this handle attaches (Network.handle(nodeId)). */
-  readonly nodeId: number;
+/** The header of a network memory, checked; null when it does not hold a complete network. */
+export function readHeader(
+  i32: Int32Array,
+  bytes: number,
+): { layout: Layout; kind: number } | null {
+  const h = (f: number) => Atomics.load(i32, (NET_BASE + f) >> 2);
+  if (h(H_MAGIC) !== NET_MAGIC || h(H_VERSION) !== NET_VERSION) return null;
+  const nodes = h(H_NODES);
+  const slots = h(H_SLOTS);
+  const ring = h(H_RING_BYTES);
+  const kind = h(H_KIND);
+  if (
+    !(nodes >= 1 && nodes <= MAX_NODES && slots >= 1 && slots <= MAX_SLOTS) ||
+    !(ring >= 4096 && ring <= 64 << 20 && (ring & (ring - 1)) === 0) ||
+    (kind !== NET_THREADS && kind !== NET_MACHINE)
+  ) return null;
+  const layout = computeLayout(nodes, slots, bytes, ring);
+  return layout ? { layout, kind } : null;
 }
 
 /** A thread's view of a network. */
@@ -51,44 +61,54 @@ export class EmuShared {
   readonly module: WebAssembly.Module;
   readonly core: CoreExports;
   readonly layout: Layout;
+  /** NET_THREADS or NET_MACHINE. */
+  readonly kind: number;
   readonly u8: Uint8Array;
   readonly i32: Int32Array;
   readonly heap: PageHeap;
+  readonly bus: Bus;
   readonly connectTimeoutMs: number;
   readonly spins: number;
   /** The network's identity: names its Web Locks. */
   readonly id: string;
   readonly privileged: boolean;
 
-  private constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, core: CoreExports) {
+  private constructor(
+    memory: WebAssembly.Memory,
+    module: WebAssembly.Module,
+    core: CoreExports,
+    makeBus: (i32: Int32Array, id: string) => Bus,
+  ) {
     this.memory = memory;
     this.module = module;
     this.core = core;
     const buffer = memory.buffer;
     this.u8 = new Uint8Array(buffer);
     this.i32 = new Int32Array(buffer);
-    const probe = computeLayout(1, buffer.byteLength, 0);
-    const header = probe ? probe.header : 0;
-    const h = (f: number) => Atomics.load(this.i32, (header + f) >> 2);
-    if (h(H_MAGIC) !== NET_MAGIC || h(H_VERSION) !== NET_VERSION) {
-      throw new ScifError("EINVAL", "the memory does not hold a scif emulated network");
-    }
-    const layout = computeLayout(h(H_NODES), buffer.byteLength, h(H_RING_BYTES));
-    if (!layout) throw new ScifError("EINVAL", "corrupt network header");
-    this.layout = layout;
+    const header = readHeader(this.i32, buffer.byteLength);
+    if (!header) throw new ScifError("EINVAL", "the memory does not hold a scif emulated network");
+    this.layout = header.layout;
+    this.kind = header.kind;
+    const h = (f: number) => Atomics.load(this.i32, (NET_BASE + f) >> 2);
     this.connectTimeoutMs = h(H_CONNECT_TIMEOUT_MS);
     this.id = [0, 4, 8, 12].map((o) => (h(H_NET_ID + o) >>> 0).toString(16).padStart(8, "0")).join("");
     this.spins = h(H_SPIN);
     this.privileged = h(H_PRIVILEGED) !== 0;
-    this.heap = new PageHeap(layout, buffer);
+    this.bus = makeBus(this.i32, this.id);
+    this.heap = new PageHeap(this.layout, buffer, (slot) => this.slotGone(slot));
   }
 
-  /** The thread's view of the network in `memory` (made once per thread and memory). */
-  static async of(memory: WebAssembly.Memory, module: WebAssembly.Module): Promise<EmuShared> {
+  /** The thread's view of the network in `memory` (made once per thread and memory); `makeBus`
+   * makes this thread's bus for it the first time. */
+  static async of(
+    memory: WebAssembly.Memory,
+    module: WebAssembly.Module,
+    makeBus: (i32: Int32Array, id: string) => Bus,
+  ): Promise<EmuShared> {
     let shared = views.get(memory.buffer);
     if (!shared) {
       const core = await instantiateCore(module, memory);
-      shared = views.get(memory.buffer) ?? new EmuShared(memory, module, core);
+      shared = views.get(memory.buffer) ?? new EmuShared(memory, module, core, makeBus);
       views.set(memory.buffer, shared);
     }
     return shared;
@@ -109,15 +129,55 @@ export class EmuShared {
     return Atomics.compareExchange(this.i32, addr >> 2, expected, value);
   }
 
-  /** Adds to the i32 at `addr` and wakes every thread sleeping on it. */
+  /** Adds to the i32 at `addr` and wakes every sleeper on it, in any thread or process. */
   ring(addr: number): void {
     Atomics.add(this.i32, addr >> 2, 1);
-    notify(this.i32, addr >> 2);
+    this.bus.notify(addr >> 2);
   }
 
-  /** Rings every node's doorbell, so that each looks at the node table again. */
+  /** Wakes the sleepers on the i32 at `addr` (after a store the caller made). */
+  notify(addr: number): void {
+    this.bus.notify(addr >> 2);
+  }
+
+  /** Sleeps on the i32 at `addr` while it is `expected` (see Bus.sleep). */
+  sleep(addr: number, expected: number, timeoutMs = Infinity, keepProcess = true): Promise<boolean> {
+    return this.bus.sleep(addr >> 2, expected, timeoutMs, keepProcess);
+  }
+
+  /** Rings slot `slot`'s doorbell: its dispatcher looks at its mail and the tables again. The
+   * wake-up (a system call on a machine's network) is made only when the dispatcher sleeps:
+   * it announces that in S_SLEEPING before its last look at the doorbell, and we bump the
+   * doorbell before we look at S_SLEEPING (both sequentially consistent), so one of us sees
+   * the other. */
+  ringSlot(slot: number): void {
+    const db = slotField(this.layout, slot, S_DOORBELL);
+    Atomics.add(this.i32, db >> 2, 1);
+    if (this.load(slotField(this.layout, slot, S_SLEEPING)) !== 0) this.bus.notify(db >> 2);
+  }
+
+  /** Rings every slot's doorbell, so that each looks at the node and slot tables again. */
   ringAll(): void {
-    for (let k = 0; k < this.layout.nodes; k++) this.ring(nodeField(this.layout, k, N_DOORBELL));
+    for (let s = 0; s < this.layout.slots; s++) this.ringSlot(s);
+  }
+
+  /** Field `field` of slot `slot`. */
+  slot(slot: number, field: number): number {
+    return this.load(slotField(this.layout, slot, field));
+  }
+
+  /** Whether slot `slot`'s incarnation has ended (or never was): it is not attached, or its
+   * holder's process is gone. A value that names no slot is gone too. */
+  slotGone(slot: number): boolean {
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.layout.slots) return true;
+    const state = this.slot(slot, S_STATE);
+    if (state !== SLOT_ACTIVE && state !== SLOT_ATTACHING) return true;
+    return !this.bus.holderAlive(slot);
+  }
+
+  /** Slot `slot`'s incarnation now. */
+  slotEpoch(slot: number): number {
+    return this.slot(slot, S_EPOCH);
   }
 }
 

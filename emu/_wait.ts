@@ -1,14 +1,16 @@
-// Sleeping without burning a core: Atomics.waitAsync on a cell of the shared memory.
+// Sleeping without burning a core, the parts every bus shares (emu/bus/): holding the process
+// open while a user call sleeps, and the wakers of this thread's sleepers.
 //
-// A blocking SCIF call first spins briefly (the caller does that, in the core), then sleeps
-// here until the cell changes or someone notifies it. Sleeping costs tens of microseconds to
-// wake from, spinning costs a core, so the spin is short and bounded and an idle network
-// sleeps.
+// A blocking SCIF call first spins briefly (the caller does that, in the core), then sleeps on
+// a cell of the shared memory until the cell changes or someone notifies it. Sleeping costs
+// tens to hundreds of microseconds to wake from, spinning costs a core, so the spin is short
+// and bounded and an idle network sleeps.
 //
 // Atomics.waitAsync does not keep a Deno process alive, so while any call of this thread is
 // asleep a timer does: one per thread, made once and referenced only while someone sleeps
 // (Deno.refTimer/unrefTimer are cheap; making and clearing a timer per sleep is not). The
-// node's own dispatcher sleeps without it, so an idle node never holds a process open.
+// dispatchers sleep without it, so an idle node of a network of threads never holds a process
+// open.
 
 let sleepers = 0;
 let keeper: number | undefined;
@@ -17,17 +19,19 @@ const denoTimers = (globalThis as any).Deno as
   | { refTimer?(id: number): void; unrefTimer?(id: number): void }
   | undefined;
 
-function hold(): void {
+/** Holds the process open until the matching unhold(). */
+export function hold(): void {
   if (sleepers++ !== 0 || !denoTimers?.refTimer) return;
   keeper ??= setInterval(() => {}, 1 << 30) as unknown as number;
   denoTimers.refTimer(keeper);
 }
 
-function unhold(): void {
+/** Ends one hold(). */
+export function unhold(): void {
   if (--sleepers === 0 && keeper !== undefined) denoTimers!.unrefTimer!(keeper);
 }
 
-/** Awaits `p` while holding the process open (for promises only a waitAsync settles). */
+/** Awaits `p` while holding the process open (for promises only a wake-up settles). */
 export async function keepAlive<T>(p: Promise<T>): Promise<T> {
   hold();
   try {
@@ -37,75 +41,43 @@ export async function keepAlive<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-// Wakers of this thread's sleepers, by cell index. A notification from this same thread
-// resolves them at once (a microtask) instead of through Atomics.waitAsync, whose answer comes
-// as a task of a later turn of the event loop: a producer and a consumer in one thread (a
-// loopback connection, a process's bridge and its node) then hand over without a turn each.
-const local = new Map<number, (() => void)[]>();
+/**
+ * Wakers of this thread's sleepers on one memory, by cell index. A notification from this same
+ * thread resolves them at once (a microtask) instead of through the runtime's wait queue, whose
+ * answer comes as a task of a later turn of the event loop: a producer and a consumer in one
+ * thread (a loopback connection, a bridge and its node) then hand over without a turn each.
+ */
+export class LocalWakers {
+  readonly #byCell = new Map<number, (() => void)[]>();
 
-/** Atomics.notify, and the sleepers of this thread on that cell. */
-export function notify(i32: Int32Array, index: number): void {
-  Atomics.notify(i32, index);
-  const wakers = local.get(index);
-  if (wakers) {
-    local.delete(index);
+  /** Wakes this thread's sleepers on cell `index`. */
+  wake(index: number): void {
+    const wakers = this.#byCell.get(index);
+    if (!wakers) return;
+    this.#byCell.delete(index);
     for (const wake of wakers) wake();
   }
-}
 
-/**
- * Sleeps until `i32[index]` is notified or differs from `expected`, or `timeoutMs` passes.
- * `keepProcess`: hold the process open meanwhile (user calls: yes; the dispatcher: no).
- * Returns false on timeout.
- */
-export async function sleepOn(
-  i32: Int32Array,
-  index: number,
-  expected: number,
-  timeoutMs = Infinity,
-  keepProcess = true,
-): Promise<boolean> {
-  const w = Atomics.waitAsync(i32, index, expected, timeoutMs);
-  if (!w.async) return w.value !== "timed-out";
-  let wake!: () => void;
-  const woken = new Promise<"ok">((r) => (wake = () => r("ok")));
-  const wakers = local.get(index);
-  if (wakers) wakers.push(wake);
-  else local.set(index, [wake]);
-  if (keepProcess) hold();
-  try {
-    return (await Promise.race([w.value, woken])) !== "timed-out";
-  } finally {
-    if (keepProcess) unhold();
-    const list = local.get(index);
-    const at = list?.indexOf(wake) ?? -1;
-    if (at >= 0) {
-      list!.splice(at, 1);
-      if (list!.length === 0) local.delete(index);
-    }
+  /** A promise that wake(index) resolves, and the function that withdraws it. */
+  add(index: number): [Promise<"ok">, () => void] {
+    let wake!: () => void;
+    const woken = new Promise<"ok">((r) => (wake = () => r("ok")));
+    const wakers = this.#byCell.get(index);
+    if (wakers) wakers.push(wake);
+    else this.#byCell.set(index, [wake]);
+    const withdraw = () => {
+      const list = this.#byCell.get(index);
+      const at = list?.indexOf(wake) ?? -1;
+      if (at >= 0) {
+        list!.splice(at, 1);
+        if (list!.length === 0) this.#byCell.delete(index);
+      }
+    };
+    return [woken, withdraw];
   }
 }
 
-/** Sleeps until one of several cells is notified or changes, or the time passes.
- * Each entry is [index, expected]. Returns false on timeout. Waiters left behind on the
- * cells that did not fire are released by `release` (a notify on cells only this thread
- * waits on). */
-export async function sleepOnAny(
-  i32: Int32Array,
-  cells: [number, number][],
-  timeoutMs: number,
-): Promise<boolean> {
-  const waits: Promise<string>[] = [];
-  for (const [index, expected] of cells) {
-    const w = Atomics.waitAsync(i32, index, expected, timeoutMs);
-    if (!w.async) return w.value !== "timed-out";
-    waits.push(w.value);
-  }
-  hold();
-  try {
-    return (await Promise.race(waits)) !== "timed-out";
-  } finally {
-    unhold();
-    for (const [index] of cells) Atomics.notify(i32, index);
-  }
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

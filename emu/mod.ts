@@ -19,4 +19,4 @@ export {
   type Network,
   type NetworkHandle,
   type NetworkOptions,
-} from "./network.ts";
+} from "../network.ts";

@@ -1,137 +1,101 @@
-/**
- * An emulated SCIF network: nodes are threads (the creating thread, Deno Workers, Web
- * Workers) that share one WebAssembly memory holding the node queue pairs, the endpoint
- * queue pairs and the page heap.
- *
- * @example
- * ```ts
- * import { createNetwork } from "./network.ts";
- * const net = await createNetwork({ nodes: 2 });
- * const host = await net.node(0);
- * console.log(host.getNodeIds()); // { nodes: [0], self: 0 }
- * await net.close();
- * ```
- *
- * @module
- */
+// Networks of threads (createNetwork): the shared memory, made in this thread, and the handles
+// that let Workers attach its nodes. The public face (../network.ts) wraps the nodes.
 
 import { ScifError } from "../errors.ts";
-import { ScifNode } from "../node.ts";
-import { createShared, integer } from "./_create.ts";
+import { ffiPermitted } from "../_deno.ts";
+import { coreModule } from "../core/scif_core.ts";
+import type { BusHandle } from "./bus/_bus.ts";
+import { type Remapper, ThreadsBus } from "./bus/threads.ts";
+import { initNetwork, integer, networkParams, type ParamOptions } from "./_init.ts";
+import { NET_THREADS } from "./_layout.ts";
 import { EmuNode } from "./_node.ts";
-import { EmuShared, type NetworkHandle } from "./_shared.ts";
-
-export type { NetworkHandle };
+import { EmuShared } from "./_shared.ts";
 
 /**
- * Options of {@linkcode createNetwork}.
+ * What a Worker needs to join a network: structured-cloneable, so it can be posted.
  *
  * @example
  * ```ts
- * import type { NetworkOptions } from "./network.ts";
- * const opts: NetworkOptions = { nodes: 3, ringBytes: 256 * 1024 };
- * ```
- */
-export interface NetworkOptions {
-  /** How many nodes (1..64); node ids are 0..nodes-1, 0 is the host. */
-  nodes: number;
-  /** Size of the shared memory, a multiple of 64 KiB. Default 256 MiB (pages are touched lazily). */
-  memoryBytes?: number;
-  /** Receive ring of each connected endpoint, a power of two from 4 KiB. Default 256 KiB.
-   * (The kernel uses 4 KiB; threads sharing memory move data faster through a larger ring.) */
-  ringBytes?: number;
-  /** How long a connect waits for an accept before it fails with ECONNREFUSED, as the
-   * kernel's SCIF_NODE_ALIVE_TIMEOUT. Default 30000 ms. */
-  connectTimeoutMs?: number;
-  /** May nodes bind ports below SCIF_ADMIN_PORT_END (the kernel's CAP_SYS_ADMIN)? Default false. */
-  privileged?: boolean;
-  /** Spin iterations before a blocking call sleeps. Default 100000 (about 60 µs: a peer that is
-   * descheduled for less than that costs no wake-up). */
-  spins?: number;
-}
-
-/**
- * A network made by {@linkcode createNetwork}.
- *
- * @example
- * ```ts
- * import { createNetwork } from "./network.ts";
+ * import { createNetwork } from "../mod.ts";
  * const net = await createNetwork({ nodes: 2 });
  * const worker = new Worker(new URL("./card.ts", import.meta.url), { type: "module" });
- * worker.postMessage(net.handle(1)); // the Worker calls attachNode(handle)
+ * worker.postMessage(net.handle(1)); // the Worker calls attachNode(e.data)
  * ```
  */
-export interface Network {
-  /** How many nodes the network has. */
-  readonly nodes: number;
-  /** Attaches node `nodeId` in the calling thread (EBUSY if it is attached elsewhere). */
-  node(nodeId: number): Promise<ScifNode>;
-  /** What a Worker needs to attach node `nodeId`: post it with postMessage. */
-  handle(nodeId: number): NetworkHandle;
-  /** Closes the nodes attached through this object. Nodes of other threads are theirs to close. */
-  close(): Promise<void>;
+export interface NetworkHandle {
+  /** Marks the object as a handle. */
+  readonly kind: "scif-emu-network";
+  /** The network's shared memory. */
+  readonly memory: WebAssembly.Memory;
+  /** The compiled WebAssembly core. */
+  readonly module: WebAssembly.Module;
+  /** The node this handle attaches (Network.handle(nodeId)). */
+  readonly nodeId: number;
+  /** How the network's memory is shared (a file behind it, where FFI is allowed). */
+  readonly bus?: BusHandle | null;
 }
 
-/**
- * Creates an emulated SCIF network in a new shared memory.
- *
- * @example
- * ```ts
- * import { createNetwork } from "./network.ts";
- * const net = await createNetwork({ nodes: 3 });
- * const [host, card] = [await net.node(0), await net.node(1)];
- * const server = host.open();
- * server.bind(2000);
- * server.listen(4);
- * const client = card.open();
- * const [accepted] = await Promise.all([server.accept(), client.connect({ node: 0, port: 2000 })]);
- * await client.send(new TextEncoder().encode("hi"));
- * const buf = new Uint8Array(2);
- * await accepted.endpoint.recv(buf);
- * await net.close();
- * ```
- */
-export async function createNetwork(options: NetworkOptions): Promise<Network> {
-  const { shared, memory, module, nodes } = await createShared(options);
-  const mine: ScifNode[] = [];
+/** A network of threads as this thread made it. */
+export interface ThreadsNetwork {
+  readonly shared: EmuShared;
+  readonly nodes: number;
+  handle(nodeId: number): NetworkHandle;
+}
+
+/** Makes the bus of a network of threads, with the file behind its memory when there is one. */
+async function threadsBus(memory: WebAssembly.Memory, fd: number | null) {
+  let remap: Remapper | null = null;
+  if (fd !== null && ffiPermitted()) {
+    const { FileMemory } = await import("./bus/_file_memory.ts");
+    remap = FileMemory.adopt(memory, fd);
+  }
+  return (i32: Int32Array, id: string) => new ThreadsBus(i32, id, remap);
+}
+
+/** A new network of threads in a new shared memory (backed by a file without a name when this
+ * program may use FFI, so that windows apart can be mapped as one range). */
+export async function createThreadsNetwork(options: ParamOptions): Promise<ThreadsNetwork> {
+  const params = networkParams(options);
+  const pages = params.memoryBytes / 65536;
+  let memory: WebAssembly.Memory;
+  let fd: number | null = null;
+  if (ffiPermitted()) {
+    const { FileMemory } = await import("./bus/_file_memory.ts");
+    const file = FileMemory.anonymous(params.memoryBytes);
+    memory = file.memory;
+    fd = file.fd;
+  } else {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  }
+  initNetwork(new Int32Array(memory.buffer), params, NET_THREADS);
+  const module = await coreModule();
+  const shared = await EmuShared.of(memory, module, await threadsBus(memory, fd));
+  const bus: BusHandle | null = fd === null ? null : { kind: "threads", fd };
   return {
-    nodes,
-    async node(nodeId: number): Promise<ScifNode> {
-      const node = new ScifNode(await EmuNode.attach(shared, nodeId));
-      mine.push(node);
-      return node;
-    },
+    shared,
+    nodes: params.nodes,
     handle(nodeId: number): NetworkHandle {
-      integer("nodeId", nodeId, 0, nodes - 1);
-      return { kind: "scif-emu-network", memory, module, nodeId };
-    },
-    async close(): Promise<void> {
-      await Promise.all(mine.splice(0).map((n) => n.close()));
+      integer("nodeId", nodeId, 0, params.nodes - 1);
+      return { kind: "scif-emu-network", memory, module, nodeId, bus };
     },
   };
 }
 
-/**
- * Attaches the node a {@linkcode NetworkHandle} names, in the calling thread (typically a
- * Worker that received the handle by postMessage).
- *
- * @example
- * ```ts
- * // card.ts, run as a Worker
- * import { attachNode } from "./network.ts";
- * self.onmessage = async (e) => {
- *   const node = await attachNode(e.data);
- *   console.log("card", node.nodeId, node.getNodeIds());
- * };
- * ```
- */
-export async function attachNode(handle: NetworkHandle): Promise<ScifNode> {
+/** Attaches the node a handle names, in this thread. */
+export async function attachHandle(handle: NetworkHandle): Promise<EmuNode> {
   if (
     typeof handle !== "object" || handle === null || handle.kind !== "scif-emu-network" ||
-    !(handle.memory instanceof WebAssembly.Memory) || !(handle.module instanceof WebAssembly.Module)
+    !(handle.memory instanceof WebAssembly.Memory) || !(handle.module instanceof WebAssembly.Module) ||
+    !(handle.memory.buffer instanceof SharedArrayBuffer)
   ) {
     throw new ScifError("EINVAL", "not a NetworkHandle (make one with Network.handle(nodeId))");
   }
-  const shared = await EmuShared.of(handle.memory, handle.module);
-  return new ScifNode(await EmuNode.attach(shared, handle.nodeId));
+  const bus = handle.bus ?? null;
+  let makeBus;
+  if (bus?.kind === "machine") {
+    const { machineBusFor } = await import("./bus/machine.ts");
+    makeBus = await machineBusFor(handle.memory, bus);
+  } else makeBus = await threadsBus(handle.memory, bus?.kind === "threads" ? bus.fd : null);
+  const shared = await EmuShared.of(handle.memory, handle.module, makeBus);
+  return await EmuNode.attach(shared, handle.nodeId);
 }

@@ -21,7 +21,12 @@
 import { parseArgs } from "@std/cli/parse-args";
 
 const root = new URL("../", import.meta.url);
-const LEFT_OUT = ["--external=./ffi/_node.ts", "--external=./emu/_machine.ts"];
+const LEFT_OUT = [
+  "--external=./ffi/_node.ts",
+  "--external=./emu/machine.ts",
+  "--external=./emu/bus/machine.ts",
+  "--external=./emu/bus/_file_memory.ts",
+];
 
 /** One bundle: `entry` (repository path) to `out` (a path), with extra `deno bundle` flags. */
 async function bundle(entry: string, out: string, flags: string[] = []): Promise<void> {

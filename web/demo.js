@@ -75,9 +75,9 @@ function blockOf(options) {
   if (typeof options !== "object" || options === null) {
     throw new ScifError("EINVAL", "options must be an object");
   }
-  const b = options.block;
-  if (b !== void 0 && typeof b !== "boolean") throw new ScifError("EINVAL", "block must be a boolean");
-  return b ?? true;
+  const b2 = options.block;
+  if (b2 !== void 0 && typeof b2 !== "boolean") throw new ScifError("EINVAL", "block must be a boolean");
+  return b2 ?? true;
 }
 function bytesOf(v, what) {
   if (!(v instanceof Uint8Array)) throw new ScifError("EINVAL", `${what} must be a Uint8Array`);
@@ -482,6 +482,22 @@ var ScifNode = class {
   }
 };
 
+// _deno.ts
+function denoGlobal() {
+  return globalThis.Deno;
+}
+function ffiPermitted() {
+  const deno = denoGlobal();
+  if (typeof deno?.dlopen !== "function") return false;
+  try {
+    return deno.permissions.querySync({
+      name: "ffi"
+    }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
 // core/scif_core.ts
 var WASM_BASE64 = [
   "AGFzbQEAAAABVAtgAX8Bf2ACf38Bf2ACf38AYAJ/fwF8YAN/f38Bf2ADf39/AGACf34AYAd/f39/f39/AGAKf39/f39/fn5+fgF/",
@@ -543,13 +559,185 @@ async function instantiateCore(module, memory) {
   return instance.exports;
 }
 
+// emu/bus/_web_locks.ts
+function inWorker() {
+  return typeof globalThis.WorkerGlobalScope !== "undefined";
+}
+function locks() {
+  const nav = globalThis.navigator;
+  return nav?.locks ?? null;
+}
+function lockName(networkId, slot) {
+  return `scif-emu:${networkId}:slot:${slot}`;
+}
+async function hold(name) {
+  const lm = locks();
+  if (!lm) return () => {
+  };
+  let release;
+  const held = new Promise((r) => release = r);
+  let granted;
+  const answer = new Promise((r) => granted = r);
+  lm.request(name, {
+    ifAvailable: true
+  }, (lock) => {
+    granted(lock !== null);
+    return lock === null ? void 0 : held;
+  }).catch(() => granted(false));
+  return await answer ? release : null;
+}
+function watch(name, onEnd) {
+  const lm = locks();
+  if (!lm) return () => {
+  };
+  const stop = new AbortController();
+  lm.request(name, {
+    mode: "shared",
+    signal: stop.signal
+  }, () => {
+    if (!stop.signal.aborted) onEnd();
+  }).catch(() => {
+  });
+  return () => stop.abort();
+}
+
+// emu/_wait.ts
+var sleepers = 0;
+var keeper;
+var denoTimers = globalThis.Deno;
+function hold2() {
+  if (sleepers++ !== 0 || !denoTimers?.refTimer) return;
+  keeper ??= setInterval(() => {
+  }, 1 << 30);
+  denoTimers.refTimer(keeper);
+}
+function unhold() {
+  if (--sleepers === 0 && keeper !== void 0) denoTimers.unrefTimer(keeper);
+}
+async function keepAlive(p) {
+  hold2();
+  try {
+    return await p;
+  } finally {
+    unhold();
+  }
+}
+var LocalWakers = class {
+  #byCell = /* @__PURE__ */ new Map();
+  /** Wakes this thread's sleepers on cell `index`. */
+  wake(index) {
+    const wakers = this.#byCell.get(index);
+    if (!wakers) return;
+    this.#byCell.delete(index);
+    for (const wake of wakers) wake();
+  }
+  /** A promise that wake(index) resolves, and the function that withdraws it. */
+  add(index) {
+    let wake;
+    const woken = new Promise((r) => wake = () => r("ok"));
+    const wakers = this.#byCell.get(index);
+    if (wakers) wakers.push(wake);
+    else this.#byCell.set(index, [
+      wake
+    ]);
+    const withdraw = () => {
+      const list = this.#byCell.get(index);
+      const at = list?.indexOf(wake) ?? -1;
+      if (at >= 0) {
+        list.splice(at, 1);
+        if (list.length === 0) this.#byCell.delete(index);
+      }
+    };
+    return [
+      woken,
+      withdraw
+    ];
+  }
+};
+function delay(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// emu/bus/threads.ts
+var ThreadsBus = class {
+  kind = "threads";
+  pollsLiveness = false;
+  #i32;
+  #netId;
+  #local = new LocalWakers();
+  #remap;
+  constructor(i32, netId, remap) {
+    this.#i32 = i32;
+    this.#netId = netId;
+    this.#remap = remap;
+  }
+  get handle() {
+    return this.#remap ? {
+      kind: "threads",
+      fd: this.#remap.fd
+    } : null;
+  }
+  notify(index) {
+    Atomics.notify(this.#i32, index);
+    this.#local.wake(index);
+  }
+  async sleep(index, expected, timeoutMs, keepProcess) {
+    const w = Atomics.waitAsync(this.#i32, index, expected, timeoutMs);
+    if (!w.async) return w.value !== "timed-out";
+    const [woken, withdraw] = this.#local.add(index);
+    if (keepProcess) hold2();
+    try {
+      return await Promise.race([
+        w.value,
+        woken
+      ]) !== "timed-out";
+    } finally {
+      if (keepProcess) unhold();
+      withdraw();
+    }
+  }
+  async sleepAny(cells, timeoutMs) {
+    const waits = [];
+    for (const [index, expected] of cells) {
+      const w = Atomics.waitAsync(this.#i32, index, expected, timeoutMs);
+      if (!w.async) return w.value !== "timed-out";
+      waits.push(w.value);
+    }
+    hold2();
+    try {
+      return await Promise.race(waits) !== "timed-out";
+    } finally {
+      unhold();
+      for (const [index] of cells) Atomics.notify(this.#i32, index);
+    }
+  }
+  holdSlot(slot) {
+    return inWorker() ? hold(lockName(this.#netId, slot)) : Promise.resolve(() => {
+    });
+  }
+  holderAlive(_slot) {
+    return true;
+  }
+  watchSlot(slot, onEnd) {
+    return watch(lockName(this.#netId, slot), onEnd);
+  }
+  mapSpans(spans, length) {
+    return this.#remap ? this.#remap.mapSpans(spans, length) : null;
+  }
+  unmapView(view) {
+    return this.#remap ? this.#remap.unmapView(view) : false;
+  }
+};
+
 // emu/_layout.ts
 var NET_BASE = 65536;
 var NET_MAGIC = 1179206483;
-var NET_VERSION = 3;
+var NET_VERSION = 4;
 var LINE = 128;
 var PAGE = 4096;
 var MAX_NODES = 64;
+var MAX_SLOTS = 64;
+var PORTS = 65536;
 var H_MAGIC = 0;
 var H_VERSION = 4;
 var H_NODES = 8;
@@ -559,20 +747,42 @@ var H_HEAP_LOCK = 20;
 var H_HEAP_HINT = 24;
 var H_PRIVILEGED = 28;
 var H_SPIN = 32;
-var H_ATTACH_LOCK = 36;
+var H_SLOTS = 36;
 var H_NET_ID = 40;
+var H_KIND = 56;
+var H_PAGES = 60;
+var NET_THREADS = 1;
+var NET_MACHINE = 2;
 var N_STATE = 0;
 var N_EPOCH = 4;
-var N_DOORBELL = 8;
-var N_EVENT = 12;
-var N_WATCHABLE = 16;
-var N_DMA_SUBMITTED = 20;
-var N_DMA_COMPLETED = 24;
-var N_REMOTE = 28;
+var N_SLOT = 8;
+var N_MODE = 12;
 var NODE_OFFLINE = 0;
 var NODE_ATTACHING = 1;
 var NODE_ONLINE = 2;
 var NODE_LOST = 3;
+var MODE_THREAD = 0;
+var MODE_LOCAL = 1;
+var MODE_REMOTE = 2;
+var S_STATE = 0;
+var S_NODE = 4;
+var S_EPOCH = 8;
+var S_DOORBELL = 12;
+var S_EVENT = 16;
+var S_DMA_SUBMITTED = 20;
+var S_DMA_COMPLETED = 24;
+var S_PID = 28;
+var S_WATCHABLE = 32;
+var S_HOLDER = 36;
+var S_DROPPED = 40;
+var S_FD = 44;
+var S_STANDIN = 48;
+var S_SLEEPING = 52;
+var SLOT_FREE = 0;
+var SLOT_ATTACHING = 1;
+var SLOT_ACTIVE = 2;
+var SLOT_DEAD = 3;
+var SLOT_RECLAIMING = 4;
 var QP_WRITE_CELL = 0;
 var QP_WRITER_WAITING = LINE;
 var QP_READ_CELL = 2 * LINE;
@@ -583,18 +793,20 @@ var QP_LOCAL_READ_CELL = 5 * LINE;
 var QP_LOCAL_WAITING = 6 * LINE;
 var QP_KEY = 7 * LINE;
 var QP_DATA = 8 * LINE;
-var NODEQP_RING_BYTES = 8192;
-var NODEQP_BLOCK = QP_DATA + NODEQP_RING_BYTES;
-function computeLayout(nodes, memoryBytes, ringBytes) {
+var SLOTQP_RING_BYTES = 8192;
+var SLOTQP_BLOCK = QP_DATA + SLOTQP_RING_BYTES;
+function computeLayout(nodes, slots, memoryBytes, ringBytes) {
   const header = NET_BASE;
   const nodeTable = header + LINE;
-  const release = nodeTable + nodes * LINE;
-  const nodeQps = align(release + nodes * nodes * 4, PAGE);
-  const afterQps = nodeQps + nodes * nodes * NODEQP_BLOCK;
-  const rest = memoryBytes - afterQps;
+  const slotTable = nodeTable + nodes * LINE;
+  const release = slotTable + slots * LINE;
+  const slotQps = align(release + slots * slots * 4, PAGE);
+  const portTables = slotQps + slots * slots * SLOTQP_BLOCK;
+  const afterPorts = portTables + nodes * PORTS * 4;
+  const rest = memoryBytes - afterPorts;
   if (rest <= 2 * PAGE) return null;
   let heapPages = Math.floor((rest - PAGE) / (PAGE + 8));
-  const pageTable = afterQps;
+  const pageTable = afterPorts;
   const place = () => align(pageTable + heapPages * 8, PAGE);
   let heap = place();
   while (heap + heapPages * PAGE > memoryBytes) {
@@ -605,341 +817,41 @@ function computeLayout(nodes, memoryBytes, ringBytes) {
   const refTable = pageTable + heapPages * 4;
   return {
     nodes,
+    slots,
     memoryBytes,
     ringBytes,
     header,
     nodeTable,
+    slotTable,
     release,
-    nodeQps,
+    slotQps,
+    portTables,
     pageTable,
     refTable,
     heap,
     heapPages
   };
 }
-function nodeQp(l, reader, writer) {
-  return l.nodeQps + (reader * l.nodes + writer) * NODEQP_BLOCK;
+function slotQp(l, reader, writer) {
+  return l.slotQps + (reader * l.slots + writer) * SLOTQP_BLOCK;
 }
 function nodeField(l, node, field) {
   return l.nodeTable + node * LINE + field;
 }
+function slotField(l, slot, field) {
+  return l.slotTable + slot * LINE + field;
+}
 function releaseCell(l, j, k) {
-  return l.release + (j * l.nodes + k) * 4;
+  return l.release + (j * l.slots + k) * 4;
+}
+function portCell(l, node, port) {
+  return l.portTables + (node * PORTS + port) * 4;
 }
 function align(n, a) {
   return n + a - 1 & ~(a - 1);
 }
 
-// emu/_heap.ts
-var HEAD = 1 << 30;
-var TAIL = 1 << 29;
-var OWNER_SHIFT = 22;
-var OWNER_MASK = 127;
-var PAGES_MASK = (1 << OWNER_SHIFT) - 1;
-var INDEX_MASK = TAIL - 1;
-var OWNER_NETWORK = 126;
-var PageHeap = class {
-  #l;
-  #i32;
-  #u8;
-  #lock;
-  #hint;
-  #table;
-  #refs;
-  constructor(layout, buffer) {
-    this.#l = layout;
-    this.#i32 = new Int32Array(buffer);
-    this.#u8 = new Uint8Array(buffer);
-    this.#lock = layout.header + H_HEAP_LOCK >> 2;
-    this.#hint = layout.header + H_HEAP_HINT >> 2;
-    this.#table = layout.pageTable >> 2;
-    this.#refs = layout.refTable >> 2;
-  }
-  /** Allocates `bytes` (rounded up to pages), zeroed, for `owner`, with one reference.
-   * Returns its address or 0. */
-  alloc(bytes, owner) {
-    const want = Math.max(1, Math.ceil(bytes / PAGE));
-    if (want > PAGES_MASK) return 0;
-    let at = -1;
-    this.#acquire(owner);
-    try {
-      const hint = Atomics.load(this.#i32, this.#hint);
-      at = this.#find(hint, this.#l.heapPages, want);
-      if (at < 0) at = this.#find(0, this.#l.heapPages, want);
-      if (at >= 0) {
-        for (let p = at + 1; p < at + want; p++) Atomics.store(this.#i32, this.#table + p, TAIL | at);
-        Atomics.store(this.#i32, this.#refs + at, 1);
-        Atomics.store(this.#i32, this.#table + at, HEAD | owner + 1 << OWNER_SHIFT | want);
-        Atomics.store(this.#i32, this.#hint, at + want);
-      }
-    } finally {
-      this.#release();
-    }
-    if (at < 0) return 0;
-    const addr = this.#l.heap + at * PAGE;
-    this.#u8.fill(0, addr, addr + want * PAGE);
-    return addr;
-  }
-  /** The run containing byte address `addr`: [head address, bytes], or null when the page
-   * is free or outside the heap. */
-  runOf(addr) {
-    const page = Math.floor((addr - this.#l.heap) / PAGE);
-    if (page < 0 || page >= this.#l.heapPages) return null;
-    let e = Atomics.load(this.#i32, this.#table + page);
-    let head = page;
-    if (e & TAIL) {
-      head = e & INDEX_MASK;
-      e = Atomics.load(this.#i32, this.#table + head);
-    }
-    if (!(e & HEAD)) return null;
-    return [
-      this.#l.heap + head * PAGE,
-      (e & PAGES_MASK) * PAGE
-    ];
-  }
-  /** One more reference on the run whose head is at `head`. */
-  retain(head) {
-    Atomics.add(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1);
-  }
-  /** One reference less on the run whose head is at `head`; the last one frees it. */
-  release(head) {
-    if (Atomics.sub(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1) === 1) this.#free(head);
-  }
-  /** The run's reference count (for tests and accounting). */
-  refs(head) {
-    return Atomics.load(this.#i32, this.#refs + (head - this.#l.heap) / PAGE);
-  }
-  #free(addr) {
-    const page = (addr - this.#l.heap) / PAGE;
-    this.#acquire(OWNER_NETWORK);
-    try {
-      const pages = Atomics.load(this.#i32, this.#table + page) & PAGES_MASK;
-      for (let p = page; p < page + pages; p++) Atomics.store(this.#i32, this.#table + p, 0);
-      if (page < Atomics.load(this.#i32, this.#hint)) Atomics.store(this.#i32, this.#hint, page);
-    } finally {
-      this.#release();
-    }
-  }
-  /** Frees every run `owner` allocated, whatever its references (a node id attached again:
-   * everyone has released its previous incarnation). */
-  reclaim(owner) {
-    let freed = 0;
-    this.#acquire(owner);
-    try {
-      for (let p = 0; p < this.#l.heapPages; ) {
-        const e = Atomics.load(this.#i32, this.#table + p);
-        if (!(e & HEAD)) {
-          p++;
-          continue;
-        }
-        const pages = e & PAGES_MASK;
-        if ((e >>> OWNER_SHIFT & OWNER_MASK) - 1 === owner) {
-          for (let q = p; q < p + pages; q++) Atomics.store(this.#i32, this.#table + q, 0);
-          freed += pages;
-        }
-        p += pages;
-      }
-      Atomics.store(this.#i32, this.#hint, 0);
-    } finally {
-      this.#release();
-    }
-    return freed;
-  }
-  /** Pages in use, for tests and memory accounting. */
-  usedPages() {
-    let used = 0;
-    for (let p = 0; p < this.#l.heapPages; ) {
-      const e = Atomics.load(this.#i32, this.#table + p);
-      if (!(e & HEAD)) p++;
-      else {
-        used += e & PAGES_MASK;
-        p += e & PAGES_MASK;
-      }
-    }
-    return used;
-  }
-  #find(from, to, want) {
-    let run = 0;
-    let start = from;
-    for (let p = from; p < to; ) {
-      const e = Atomics.load(this.#i32, this.#table + p);
-      if (e !== 0) {
-        p += e & HEAD ? e & PAGES_MASK : 1;
-        run = 0;
-        start = p;
-        continue;
-      }
-      if (++run === want) return start;
-      p++;
-    }
-    return -1;
-  }
-  #acquire(owner) {
-    const me = owner + 1;
-    for (let spins = 0; ; spins++) {
-      const holder = Atomics.compareExchange(this.#i32, this.#lock, 0, me);
-      if (holder === 0) return;
-      if (spins > 1 << 22 && holder - 1 < this.#l.nodes) {
-        const state2 = Atomics.load(this.#i32, nodeField(this.#l, holder - 1, N_STATE) >> 2);
-        if (state2 === NODE_LOST && Atomics.compareExchange(this.#i32, this.#lock, holder, me) === holder) {
-          return;
-        }
-      }
-    }
-  }
-  #release() {
-    Atomics.store(this.#i32, this.#lock, 0);
-  }
-};
-
-// emu/_wait.ts
-var sleepers = 0;
-var keeper;
-var denoTimers = globalThis.Deno;
-function hold() {
-  if (sleepers++ !== 0 || !denoTimers?.refTimer) return;
-  keeper ??= setInterval(() => {
-  }, 1 << 30);
-  denoTimers.refTimer(keeper);
-}
-function unhold() {
-  if (--sleepers === 0 && keeper !== void 0) denoTimers.unrefTimer(keeper);
-}
-async function keepAlive(p) {
-  hold();
-  try {
-    return await p;
-  } finally {
-    unhold();
-  }
-}
-var local = /* @__PURE__ */ new Map();
-function notify(i32, index) {
-  Atomics.notify(i32, index);
-  const wakers = local.get(index);
-  if (wakers) {
-    local.delete(index);
-    for (const wake of wakers) wake();
-  }
-}
-async function sleepOn(i32, index, expected, timeoutMs = Infinity, keepProcess = true) {
-  const w = Atomics.waitAsync(i32, index, expected, timeoutMs);
-  if (!w.async) return w.value !== "timed-out";
-  let wake;
-  const woken = new Promise((r) => wake = () => r("ok"));
-  const wakers = local.get(index);
-  if (wakers) wakers.push(wake);
-  else local.set(index, [
-    wake
-  ]);
-  if (keepProcess) hold();
-  try {
-    return await Promise.race([
-      w.value,
-      woken
-    ]) !== "timed-out";
-  } finally {
-    if (keepProcess) unhold();
-    const list = local.get(index);
-    const at = list?.indexOf(wake) ?? -1;
-    if (at >= 0) {
-      list.splice(at, 1);
-      if (list.length === 0) local.delete(index);
-    }
-  }
-}
-async function sleepOnAny(i32, cells, timeoutMs) {
-  const waits = [];
-  for (const [index, expected] of cells) {
-    const w = Atomics.waitAsync(i32, index, expected, timeoutMs);
-    if (!w.async) return w.value !== "timed-out";
-    waits.push(w.value);
-  }
-  hold();
-  try {
-    return await Promise.race(waits) !== "timed-out";
-  } finally {
-    unhold();
-    for (const [index] of cells) Atomics.notify(i32, index);
-  }
-}
-
-// emu/_shared.ts
-var EmuShared = class _EmuShared {
-  memory;
-  module;
-  core;
-  layout;
-  u8;
-  i32;
-  heap;
-  connectTimeoutMs;
-  spins;
-  /** The network's identity: names its Web Locks. */
-  id;
-  privileged;
-  constructor(memory, module, core) {
-    this.memory = memory;
-    this.module = module;
-    this.core = core;
-    const buffer = memory.buffer;
-    this.u8 = new Uint8Array(buffer);
-    this.i32 = new Int32Array(buffer);
-    const probe = computeLayout(1, buffer.byteLength, 0);
-    const header = probe ? probe.header : 0;
-    const h = (f) => Atomics.load(this.i32, header + f >> 2);
-    if (h(H_MAGIC) !== NET_MAGIC || h(H_VERSION) !== NET_VERSION) {
-      throw new ScifError("EINVAL", "the memory does not hold a scif emulated network");
-    }
-    const layout = computeLayout(h(H_NODES), buffer.byteLength, h(H_RING_BYTES));
-    if (!layout) throw new ScifError("EINVAL", "corrupt network header");
-    this.layout = layout;
-    this.connectTimeoutMs = h(H_CONNECT_TIMEOUT_MS);
-    this.id = [
-      0,
-      4,
-      8,
-      12
-    ].map((o) => (h(H_NET_ID + o) >>> 0).toString(16).padStart(8, "0")).join("");
-    this.spins = h(H_SPIN);
-    this.privileged = h(H_PRIVILEGED) !== 0;
-    this.heap = new PageHeap(layout, buffer);
-  }
-  /** The thread's view of the network in `memory` (made once per thread and memory). */
-  static async of(memory, module) {
-    let shared = views.get(memory.buffer);
-    if (!shared) {
-      const core = await instantiateCore(module, memory);
-      shared = views.get(memory.buffer) ?? new _EmuShared(memory, module, core);
-      views.set(memory.buffer, shared);
-    }
-    return shared;
-  }
-  /** Loads the i32 at byte address `addr`. */
-  load(addr) {
-    return Atomics.load(this.i32, addr >> 2);
-  }
-  /** Stores the i32 at byte address `addr`. */
-  store(addr, value) {
-    Atomics.store(this.i32, addr >> 2, value);
-  }
-  /** Compare-and-swap on the i32 at byte address `addr`; returns the value found. */
-  cas(addr, expected, value) {
-    return Atomics.compareExchange(this.i32, addr >> 2, expected, value);
-  }
-  /** Adds to the i32 at `addr` and wakes every thread sleeping on it. */
-  ring(addr) {
-    Atomics.add(this.i32, addr >> 2, 1);
-    notify(this.i32, addr >> 2);
-  }
-  /** Rings every node's doorbell, so that each looks at the node table again. */
-  ringAll() {
-    for (let k = 0; k < this.layout.nodes; k++) this.ring(nodeField(this.layout, k, N_DOORBELL));
-  }
-};
-var views = /* @__PURE__ */ new WeakMap();
-
-// emu/_create.ts
+// emu/_init.ts
 var MIB = 1024 * 1024;
 function integer(name, v, min, max) {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
@@ -947,42 +859,56 @@ function integer(name, v, min, max) {
   }
   return v;
 }
-async function createShared(options) {
+function networkParams(options, defaultMemory = 256 * MIB) {
   if (typeof options !== "object" || options === null) throw new ScifError("EINVAL", "options are required");
   const nodes = integer("nodes", options.nodes, 1, MAX_NODES);
-  const memoryBytes = integer("memoryBytes", options.memoryBytes ?? 256 * MIB, 1 * MIB, 4096 * MIB - 65536);
+  const memoryBytes = integer("memoryBytes", options.memoryBytes ?? defaultMemory, 1 * MIB, 4096 * MIB - 65536);
   if (memoryBytes % 65536 !== 0) throw new ScifError("EINVAL", "memoryBytes must be a multiple of 64 KiB");
   const ringBytes = integer("ringBytes", options.ringBytes ?? 256 * 1024, 4096, 64 * MIB);
   if ((ringBytes & ringBytes - 1) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
   const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs ?? 3e4, 1, 2 ** 31 - 1);
   const spins = integer("spins", options.spins ?? 1e5, 0, 1 << 30);
-  const layout = computeLayout(nodes, memoryBytes, ringBytes);
+  if (options.privileged !== void 0 && typeof options.privileged !== "boolean") {
+    throw new ScifError("EINVAL", "privileged must be a boolean");
+  }
+  let slots = options.slots === void 0 ? Math.min(MAX_SLOTS, Math.max(nodes * 2, 2)) : integer("slots", options.slots, 1, MAX_SLOTS);
+  let layout = computeLayout(nodes, slots, memoryBytes, ringBytes);
+  if (!layout && options.slots === void 0) {
+    slots = nodes;
+    layout = computeLayout(nodes, slots, memoryBytes, ringBytes);
+  }
   if (!layout) throw new ScifError("ENOMEM", `memoryBytes ${memoryBytes} is too small for ${nodes} nodes`);
-  const pages = memoryBytes / 65536;
-  const memory = new WebAssembly.Memory({
-    initial: pages,
-    maximum: pages,
-    shared: true
-  });
-  const i32 = new Int32Array(memory.buffer);
-  const set = (field, value) => Atomics.store(i32, layout.header + field >> 2, value);
+  return {
+    nodes,
+    slots,
+    memoryBytes,
+    ringBytes,
+    connectTimeoutMs,
+    privileged: options.privileged ?? false,
+    spins,
+    layout
+  };
+}
+function initNetwork(i32, p, kind, modes) {
+  const l = p.layout;
+  const set = (field, value) => Atomics.store(i32, l.header + field >> 2, value);
   set(H_VERSION, NET_VERSION);
-  set(H_NODES, nodes);
-  set(H_RING_BYTES, ringBytes);
-  set(H_CONNECT_TIMEOUT_MS, connectTimeoutMs);
+  set(H_NODES, p.nodes);
+  set(H_SLOTS, p.slots);
+  set(H_RING_BYTES, p.ringBytes);
+  set(H_CONNECT_TIMEOUT_MS, p.connectTimeoutMs);
   const id = crypto.getRandomValues(new Int32Array(4));
   id.forEach((v, i) => set(H_NET_ID + 4 * i, v));
-  set(H_PRIVILEGED, options.privileged ? 1 : 0);
-  set(H_SPIN, spins);
+  set(H_PRIVILEGED, p.privileged ? 1 : 0);
+  set(H_SPIN, p.spins);
+  set(H_KIND, kind);
+  set(H_PAGES, p.memoryBytes / 65536);
+  for (let n = 0; n < p.nodes; n++) {
+    const mode = modes?.[n] ?? MODE_THREAD;
+    Atomics.store(i32, nodeField(l, n, N_MODE) >> 2, mode);
+    Atomics.store(i32, nodeField(l, n, N_STATE) >> 2, mode === MODE_LOCAL ? NODE_ONLINE : NODE_OFFLINE);
+  }
   set(H_MAGIC, NET_MAGIC);
-  const module = await coreModule();
-  const shared = await EmuShared.of(memory, module);
-  return {
-    shared,
-    memory,
-    module,
-    nodes
-  };
 }
 
 // emu/_copy.ts
@@ -1003,21 +929,22 @@ var SEQ = 2147483647;
 function reached(count, seq) {
   return (count - seq & SEQ) < 1073741824;
 }
-async function waitCompleted(net, node, seq, spins, abort) {
+async function waitCompleted(net, slot, seq, spins, abort) {
   const i32 = net.i32;
-  const cell = nodeField(net.layout, node, N_DMA_COMPLETED) >> 2;
+  const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
+  const cell = addr >> 2;
   for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
   for (; ; ) {
     const seen = Atomics.load(i32, cell);
     if (reached(seen, seq)) return;
     const e = abort?.();
     if (e) throw e;
-    await sleepOn(i32, cell, seen, abort ? 20 : Infinity);
+    await net.sleep(addr, seen, abort ? 20 : Infinity);
   }
 }
 var DmaEngine = class {
   #net;
-  #nodeId;
+  #slot;
   #block;
   #submitted;
   #completed;
@@ -1025,18 +952,18 @@ var DmaEngine = class {
   #after = [];
   #watching = false;
   #failed = null;
-  constructor(net, nodeId) {
+  constructor(net, slot) {
     this.#net = net;
-    this.#nodeId = nodeId;
-    this.#submitted = nodeField(net.layout, nodeId, N_DMA_SUBMITTED);
-    this.#completed = nodeField(net.layout, nodeId, N_DMA_COMPLETED);
+    this.#slot = slot;
+    this.#submitted = slotField(net.layout, slot, S_DMA_SUBMITTED);
+    this.#completed = slotField(net.layout, slot, S_DMA_COMPLETED);
     net.store(this.#completed, net.load(this.#submitted));
-    const block = net.heap.alloc(QP_DATA + RING_BYTES, nodeId);
+    const block = net.heap.alloc(QP_DATA + RING_BYTES, slot);
     if (block === 0) throw new ScifError("ENOMEM", "no shared memory left for a DMA queue");
     this.#block = block;
-    const b = block;
-    net.core.rb_init(b + QP_RX_DESC, b + QP_DATA, RING_BYTES, b + QP_READ_CELL, b + QP_WRITE_CELL, b + QP_READER_WAITING, b + QP_WRITER_WAITING);
-    net.core.rb_init(b + QP_TX_DESC, b + QP_DATA, RING_BYTES, b + QP_READ_CELL, b + QP_WRITE_CELL, b + QP_WRITER_WAITING, b + QP_READER_WAITING);
+    const b2 = block;
+    net.core.rb_init(b2 + QP_RX_DESC, b2 + QP_DATA, RING_BYTES, b2 + QP_READ_CELL, b2 + QP_WRITE_CELL, b2 + QP_READER_WAITING, b2 + QP_WRITER_WAITING);
+    net.core.rb_init(b2 + QP_TX_DESC, b2 + QP_DATA, RING_BYTES, b2 + QP_READ_CELL, b2 + QP_WRITE_CELL, b2 + QP_WRITER_WAITING, b2 + QP_READER_WAITING);
   }
   /** The sequence number of the last descriptor queued (a fence mark). */
   get submitted() {
@@ -1055,9 +982,9 @@ var DmaEngine = class {
     return this.#submit(DMA_COPY, BigInt(dst), BigInt(src), BigInt(length), ordered ? 1n : 0n);
   }
   /** Queues the store of a u64 `value` at `addr`, after every descriptor before it and, when
-   * `peer` is given, after that node's engine has completed `peer.mark`. */
+   * `peer` is given, after that slot's engine has completed `peer.mark`. */
   signal(addr, value, peer) {
-    const wait = peer ? BigInt(peer.node + 1) | BigInt(peer.epoch) << 32n : 0n;
+    const wait = peer ? BigInt(peer.slot + 1) | BigInt(peer.epoch) << 32n : 0n;
     return this.#submit(DMA_SIGNAL, BigInt(addr), BigInt.asUintN(64, value), wait, BigInt(peer?.mark ?? 0));
   }
   /** Starts the engine's Worker now rather than at the first transfer (a Worker started by a
@@ -1070,7 +997,7 @@ var DmaEngine = class {
     const { core, i32 } = this.#net;
     const tx = this.#block + QP_TX_DESC;
     for (; ; ) {
-      const sent = core.msg_send(tx, this.#nodeId, 0, this.#nodeId, 0, op, p0, p1, p2, p3);
+      const sent = core.msg_send(tx, 0, 0, 0, 0, op, p0, p1, p2, p3);
       if (sent !== 0) {
         const seq = Atomics.add(i32, this.#submitted >> 2, 1) + 1 & SEQ;
         if (sent === 3) Atomics.notify(i32, this.#block + QP_WRITE_CELL >> 2);
@@ -1078,23 +1005,23 @@ var DmaEngine = class {
         return seq;
       }
       core.rb_set_waiting(tx, 1);
-      const cell = this.#block + QP_READ_CELL >> 2;
-      const seen = Atomics.load(i32, cell);
-      if (core.rb_space(tx) < 64) await sleepOn(i32, cell, seen, 10);
+      const cell = this.#block + QP_READ_CELL;
+      const seen = Atomics.load(i32, cell >> 2);
+      if (core.rb_space(tx) < 64) await this.#net.sleep(cell, seen, 10);
       core.rb_set_waiting(tx, 0);
     }
   }
   /** Resolves once the engine's Worker serves its queue. */
   async #ready() {
-    const cell = this.#block + READY_CELL >> 2;
-    while (Atomics.load(this.#net.i32, cell) !== 1) {
+    const cell = this.#block + READY_CELL;
+    while (Atomics.load(this.#net.i32, cell >> 2) !== 1) {
       if (this.#failed) throw this.#failed;
-      await sleepOn(this.#net.i32, cell, 0, 100);
+      await this.#net.sleep(cell, 0, 100);
     }
   }
   /** Resolves once sequence number `seq` is done. */
   waitFor(seq, spins) {
-    return waitCompleted(this.#net, this.#nodeId, seq, spins);
+    return waitCompleted(this.#net, this.#slot, seq, spins);
   }
   /** Runs `fn` once sequence number `seq` is done (now, if it is). */
   after(seq, fn) {
@@ -1129,7 +1056,7 @@ var DmaEngine = class {
       this.#worker = null;
     }
     for (const a of this.#after.splice(0)) a.fn();
-    this.#net.heap.release(this.#block);
+    this.#net.heap.release(this.#block, this.#slot);
   }
   #start() {
     const src = `(${dmaEngineMain.toString()})(${orderedCopy.toString()})`;
@@ -1140,11 +1067,11 @@ var DmaEngine = class {
     }));
     const worker = new Worker(url, {
       type: "module",
-      name: `scif DMA engine of node ${this.#nodeId}`
+      name: `scif DMA engine of slot ${this.#slot}`
     });
     worker.onerror = (e) => {
       e.preventDefault();
-      this.#failed = new ScifError("ENODEV", `the DMA engine of node ${this.#nodeId} could not run: ${e.message}`);
+      this.#failed = new ScifError("ENODEV", `the DMA engine of slot ${this.#slot} could not run: ${e.message}`);
     };
     URL.revokeObjectURL(url);
     const l = this.#net.layout;
@@ -1156,15 +1083,16 @@ var DmaEngine = class {
       writeCell: this.#block + QP_WRITE_CELL,
       readCell: this.#block + QP_READ_CELL,
       completed: this.#completed,
-      nodeTable: l.nodeTable,
+      slotTable: l.slotTable,
       line: LINE,
       fields: {
-        completed: N_DMA_COMPLETED,
-        state: N_STATE,
-        epoch: N_EPOCH,
-        online: NODE_ONLINE
+        completed: S_DMA_COMPLETED,
+        state: S_STATE,
+        epoch: S_EPOCH,
+        active: SLOT_ACTIVE
       },
-      spins: this.#net.spins
+      spins: this.#net.spins,
+      futex: this.#net.kind === NET_MACHINE
     };
     worker.postMessage(init);
     return worker;
@@ -1185,7 +1113,35 @@ function dmaEngineMain(copy) {
     const i32 = new Int32Array(buffer);
     const i64 = new BigInt64Array(buffer);
     const rx = init.rx;
-    const field = (node, f) => init.nodeTable + node * init.line + f >> 2;
+    const field = (slot, f) => init.slotTable + slot * init.line + f >> 2;
+    const D = globalThis.Deno;
+    const fx = init.futex ? D.dlopen("libc.so.6", {
+      futex: {
+        name: "syscall",
+        parameters: [
+          "i64",
+          "pointer",
+          "i64",
+          "i64",
+          "buffer",
+          "pointer",
+          "i64"
+        ],
+        result: "i64"
+      }
+    }).symbols.futex : null;
+    const base = fx ? D.UnsafePointer.value(D.UnsafePointer.of(u8)) : 0n;
+    const at = (index) => D.UnsafePointer.create(base + BigInt(index * 4));
+    const wake = (index) => {
+      Atomics.notify(i32, index);
+      if (fx) fx(202n, at(index), 1n, 0x7fffffffn, null, null, 0n);
+    };
+    const ts10ms = new Uint8Array(16);
+    new DataView(ts10ms.buffer).setBigInt64(8, 10000000n, true);
+    const wait10ms = (index, seen) => {
+      if (fx) fx(202n, at(index), 0n, BigInt(seen), ts10ms, null, 0n);
+      else Atomics.wait(i32, index, seen, 10);
+    };
     const store64 = (addr, value) => {
       if (addr % 8 === 0) Atomics.store(i64, addr / 8, value);
       else {
@@ -1193,49 +1149,49 @@ function dmaEngineMain(copy) {
         Atomics.store(i32, addr / 4 + 1, Number(BigInt.asIntN(32, value >> 32n)));
       }
     };
-    const waitPeer = (node, epoch, mark) => {
-      const cell = field(node, init.fields.completed);
+    const waitPeer = (slot, epoch, mark) => {
+      const cell = field(slot, init.fields.completed);
       for (; ; ) {
         const seen = Atomics.load(i32, cell);
         if ((seen - mark & 2147483647) < 1073741824) return true;
-        if (Atomics.load(i32, field(node, init.fields.state)) !== init.fields.online) return false;
-        if (Atomics.load(i32, field(node, init.fields.epoch)) !== epoch) return false;
-        Atomics.wait(i32, cell, seen, 10);
+        if (Atomics.load(i32, field(slot, init.fields.state)) !== init.fields.active) return false;
+        if (Atomics.load(i32, field(slot, init.fields.epoch)) !== epoch) return false;
+        wait10ms(cell, seen);
       }
     };
     Atomics.store(i32, init.ready >> 2, 1);
     Atomics.notify(i32, init.ready >> 2);
     for (; ; ) {
-      let at = core.msg_peek(rx);
-      for (let i = 0; at === 0 && i < init.spins; i++) at = core.msg_peek(rx);
-      if (at === 0) {
+      let at2 = core.msg_peek(rx);
+      for (let i = 0; at2 === 0 && i < init.spins; i++) at2 = core.msg_peek(rx);
+      if (at2 === 0) {
         core.rb_set_waiting(rx, 1);
         const seen = Atomics.load(i32, init.writeCell >> 2);
         if (core.msg_peek(rx) === 0) Atomics.wait(i32, init.writeCell >> 2, seen);
         core.rb_set_waiting(rx, 0);
         continue;
       }
-      const op = core.msg_op(at);
+      const op = core.msg_op(at2);
       const p = [
         0,
         1,
         2,
         3
-      ].map((w) => BigInt.asUintN(64, core.msg_payload(at, w)));
+      ].map((w) => BigInt.asUintN(64, core.msg_payload(at2, w)));
       if (core.msg_release(rx)) Atomics.notify(i32, init.readCell >> 2);
       if (op === 1) copy(core.mem_copy, u8, Number(p[0]), Number(p[1]), Number(p[2]), (p[3] & 1n) === 1n);
       else if (op === 2) {
-        const node = Number(p[2] & 0xffffffffn) - 1;
-        if (node < 0 || waitPeer(node, Number(p[2] >> 32n), Number(p[3]))) store64(Number(p[0]), p[1]);
+        const slot = Number(p[2] & 0xffffffffn) - 1;
+        if (slot < 0 || waitPeer(slot, Number(p[2] >> 32n), Number(p[3]))) store64(Number(p[0]), p[1]);
       }
       Atomics.add(i32, init.completed >> 2, 1);
-      Atomics.notify(i32, init.completed >> 2);
+      wake(init.completed >> 2);
       if (op === 3) return me.close();
     }
   };
 }
 
-// emu/_ops.ts
+// emu/_messages.ts
 var SCIF_CNCT_REQ = 9;
 var SCIF_CNCT_GNT = 10;
 var SCIF_CNCT_GNTACK = 11;
@@ -1250,6 +1206,344 @@ var SCIF_UNREGISTER_NACK = 24;
 var SCIF_MUNMAP = 29;
 var SCIF_RMA_XFER = 64;
 var SCIF_RMA_XFER_DONE = 65;
+var XFER_WRITE = 1;
+var XFER_READ = 2;
+var XFER_SIGNAL = 3;
+var U32 = 0xffffffffn;
+var b = BigInt;
+function encode(m) {
+  switch (m.op) {
+    case SCIF_CNCT_REQ:
+      return [
+        b(m.qp),
+        b(m.token),
+        b(m.epoch),
+        0n
+      ];
+    case SCIF_CNCT_GNT:
+      return [
+        b(m.qp),
+        b(m.token),
+        b(m.from),
+        0n
+      ];
+    case SCIF_CNCT_GNTACK:
+    case SCIF_CNCT_GNTNACK:
+    case SCIF_CNCT_REJ:
+    case SCIF_DISCNT_ACK:
+      return [
+        b(m.token),
+        0n,
+        0n,
+        0n
+      ];
+    case SCIF_DISCNCT:
+      return [
+        b(m.token),
+        b(m.from),
+        0n,
+        0n
+      ];
+    case SCIF_REGISTER:
+      return [
+        b(m.token) | b(m.prot) << 32n,
+        b(m.offset),
+        b(m.length),
+        b(m.addr) | b(m.id) << 32n
+      ];
+    case SCIF_UNREGISTER:
+      return [
+        b(m.token),
+        b(m.id),
+        b(m.from),
+        0n
+      ];
+    case SCIF_UNREGISTER_ACK:
+    case SCIF_UNREGISTER_NACK:
+    case SCIF_MUNMAP:
+      return [
+        b(m.token),
+        b(m.id),
+        0n,
+        0n
+      ];
+    case SCIF_RMA_XFER:
+      return [
+        b(m.token) | b(m.request) << 32n,
+        b(m.offset),
+        m.kind === XFER_SIGNAL ? BigInt.asUintN(64, m.value) : b(m.addr) << 32n | b(m.length),
+        b(m.kind) | b(m.flags) << 8n | b(m.from) << 32n
+      ];
+    case SCIF_RMA_XFER_DONE:
+      return [
+        b(m.token) | b(m.request) << 32n,
+        b(m.errno),
+        0n,
+        0n
+      ];
+  }
+}
+var OFFSET_LIMIT = 2n ** 53n;
+function token(w) {
+  return w > 0n && w < 0x80000000n ? Number(w) : null;
+}
+function address(w, bounds) {
+  return w > 0n && w < b(bounds.memoryBytes) && (w & 4095n) === 0n ? Number(w) : null;
+}
+function decode(op, src, dst, p, bounds) {
+  const [p0, p1, p2, p3] = p;
+  switch (op) {
+    case SCIF_CNCT_REQ:
+    case SCIF_CNCT_GNT: {
+      const qp = address(p0, bounds);
+      const t = token(p1);
+      const third = token(p2);
+      if (qp === null || t === null || third === null || p3 !== 0n) return null;
+      return op === SCIF_CNCT_REQ ? {
+        op,
+        src,
+        dst,
+        qp,
+        token: t,
+        epoch: third
+      } : {
+        op,
+        src,
+        dst,
+        qp,
+        token: t,
+        from: third
+      };
+    }
+    case SCIF_CNCT_GNTACK:
+    case SCIF_CNCT_GNTNACK:
+    case SCIF_CNCT_REJ:
+    case SCIF_DISCNT_ACK: {
+      const t = token(p0);
+      if (t === null || p1 !== 0n || p2 !== 0n || p3 !== 0n) return null;
+      return {
+        op,
+        src,
+        dst,
+        token: t
+      };
+    }
+    case SCIF_DISCNCT: {
+      const t = token(p0);
+      const from = token(p1);
+      if (t === null || from === null) return null;
+      return {
+        op,
+        src,
+        dst,
+        token: t,
+        from
+      };
+    }
+    case SCIF_REGISTER: {
+      const t = token(p0 & U32);
+      const prot = Number(p0 >> 32n);
+      const addr = address(p3 & U32, bounds);
+      const id = token(p3 >> 32n);
+      if (t === null || addr === null || id === null || prot > 3) return null;
+      if (p1 >= OFFSET_LIMIT || (p1 & 4095n) !== 0n || p2 === 0n || (p2 & 4095n) !== 0n) return null;
+      if (p2 > b(bounds.memoryBytes) - b(addr)) return null;
+      return {
+        op,
+        src,
+        dst,
+        token: t,
+        id,
+        prot,
+        offset: Number(p1),
+        length: Number(p2),
+        addr
+      };
+    }
+    case SCIF_UNREGISTER: {
+      const t = token(p0);
+      const id = token(p1);
+      const from = token(p2);
+      if (t === null || id === null || from === null) return null;
+      return {
+        op,
+        src,
+        dst,
+        token: t,
+        id,
+        from
+      };
+    }
+    case SCIF_UNREGISTER_ACK:
+    case SCIF_UNREGISTER_NACK:
+    case SCIF_MUNMAP: {
+      const t = token(p0);
+      const id = token(p1);
+      if (t === null || id === null) return null;
+      return {
+        op,
+        src,
+        dst,
+        token: t,
+        id
+      };
+    }
+    case SCIF_RMA_XFER: {
+      const t = token(p0 & U32);
+      const request = token(p0 >> 32n);
+      const kind = Number(p3 & 0xffn);
+      const flags = Number(p3 >> 8n & 0xffn);
+      const from = token(p3 >> 32n);
+      if (t === null || request === null || from === null || p1 >= OFFSET_LIMIT) return null;
+      if (kind !== XFER_WRITE && kind !== XFER_READ && kind !== XFER_SIGNAL) return null;
+      let addr = 0;
+      let length = 0;
+      if (kind !== XFER_SIGNAL) {
+        addr = Number(p2 >> 32n);
+        length = Number(p2 & U32);
+        if (addr <= 0 || length === 0 || addr + length > bounds.memoryBytes) return null;
+      }
+      return {
+        op,
+        src,
+        dst,
+        token: t,
+        from,
+        request,
+        kind,
+        flags,
+        offset: Number(p1),
+        addr,
+        length,
+        value: p2
+      };
+    }
+    case SCIF_RMA_XFER_DONE: {
+      const t = token(p0 & U32);
+      const request = token(p0 >> 32n);
+      if (t === null || request === null || p1 > 4095n) return null;
+      return {
+        op,
+        src,
+        dst,
+        token: t,
+        request,
+        errno: Number(p1)
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+// emu/_dispatch.ts
+var HANDLERS = {
+  [SCIF_CNCT_REQ](t, m, from) {
+    if (t.forwarder) {
+      t.forwarder.connectRequest(m, from);
+      return true;
+    }
+    if (!t.listener(m.dst.port)?.queueRequest(m, from)) {
+      t.tryPost(from, {
+        op: SCIF_CNCT_REJ,
+        src: m.dst,
+        dst: m.src,
+        token: m.token
+      });
+    }
+    return true;
+  },
+  [SCIF_CNCT_GNT](t, m, from) {
+    const ep = t.endpoint(m.token);
+    if (ep?.granted(m, from)) return true;
+    t.tryPost(from, {
+      op: SCIF_CNCT_GNTNACK,
+      src: m.dst,
+      dst: m.src,
+      token: m.from
+    });
+    return ep !== void 0;
+  },
+  [SCIF_CNCT_GNTACK](t, m, from) {
+    t.endpoint(m.token)?.grantAnswered(true, from);
+    return true;
+  },
+  [SCIF_CNCT_GNTNACK](t, m, from) {
+    t.endpoint(m.token)?.grantAnswered(false, from);
+    return true;
+  },
+  [SCIF_CNCT_REJ](t, m, from) {
+    t.endpoint(m.token)?.rejected(from);
+    return true;
+  },
+  [SCIF_DISCNCT](t, m, from) {
+    const ep = t.endpoint(m.token);
+    const ours = ep?.peerClosed(from, m.from) ?? false;
+    t.tryPost(from, {
+      op: SCIF_DISCNT_ACK,
+      src: m.dst,
+      dst: m.src,
+      token: m.from
+    });
+    return ours || ep === void 0;
+  },
+  [SCIF_DISCNT_ACK](t, m, from) {
+    t.endpoint(m.token)?.disconnectAcknowledged(from);
+    return true;
+  },
+  [SCIF_REGISTER]: windowMessage,
+  [SCIF_UNREGISTER](t, m, from) {
+    const rma2 = t.rmaOf(m.token);
+    if (rma2 && !rma2.isPeer(from)) return false;
+    if (rma2) rma2.message(m);
+    else t.unregisterAck(from, m);
+    return true;
+  },
+  [SCIF_UNREGISTER_ACK]: windowMessage,
+  [SCIF_UNREGISTER_NACK]: windowMessage,
+  [SCIF_MUNMAP]: windowMessage,
+  [SCIF_RMA_XFER](t, m, from) {
+    if (t.forwarder) t.forwarder.rmaRequest(m, from);
+    else {
+      t.tryPost(from, {
+        op: SCIF_RMA_XFER_DONE,
+        src: m.dst,
+        dst: m.src,
+        token: m.from,
+        request: m.request,
+        errno: 95
+      });
+    }
+    return true;
+  },
+  [SCIF_RMA_XFER_DONE](t, m, from) {
+    const rma2 = t.rmaOf(m.token);
+    if (!rma2) return true;
+    if (!rma2.isPeer(from)) return false;
+    rma2.delegatedDone(m);
+    return true;
+  }
+};
+function windowMessage(t, m, from) {
+  if (!("token" in m)) return false;
+  const rma2 = t.rmaOf(m.token);
+  if (!rma2) return true;
+  if (!rma2.isPeer(from)) return false;
+  rma2.message(m);
+  return true;
+}
+function dispatch(t, m, from) {
+  if (m === null) {
+    t.dropped();
+    return false;
+  }
+  const handler = HANDLERS[m.op];
+  if (!handler(t, m, from)) {
+    t.dropped();
+    return false;
+  }
+  return true;
+}
 
 // emu/_qp.ts
 var SMALL = 64;
@@ -1270,11 +1564,14 @@ var EndpointQp = class _EndpointQp {
   #rxReadCell = 0;
   #rxWriteCell;
   #txReadCell;
+  #owner;
   #attached = false;
   #peerAttached = false;
-  #peerDoorbell = 0;
-  constructor(net, block) {
+  #ringPeer = () => {
+  };
+  constructor(net, block, owner) {
     this.#net = net;
+    this.#owner = owner;
     this.#core = net.core;
     this.#u8 = net.u8;
     this.#i32 = net.i32;
@@ -1286,17 +1583,17 @@ var EndpointQp = class _EndpointQp {
     this.#rxWriteCell = block + QP_WRITE_CELL;
     this.#txReadCell = block + QP_READ_CELL;
   }
-  /** Allocates a block for an endpoint of node `owner` (ENOMEM when the memory is full). */
+  /** Allocates a block for an endpoint of slot `owner` (ENOMEM when the memory is full). */
   static alloc(net, owner) {
     const block = net.heap.alloc(QP_DATA + net.layout.ringBytes, owner);
     if (block === 0) throw new ScifError("ENOMEM", "no shared memory left for an endpoint queue pair");
     net.u8.set(crypto.getRandomValues(new Uint8Array(8)), block + QP_KEY);
-    return new _EndpointQp(net, block);
+    return new _EndpointQp(net, block, owner);
   }
-  /** Builds both ring views once the peer's block is known; `peerDoorbell` is the doorbell of
-   * the peer's node (rung when we wait for ring space, so that it publishes what it read). */
-  attach(peer, peerDoorbell) {
-    this.#peerDoorbell = peerDoorbell;
+  /** Builds both ring views once the peer's block is known; `ringPeer` rings the peer's slot
+   * (when we wait for ring space, so that it publishes what it read). */
+  attach(peer, ringPeer) {
+    this.#ringPeer = ringPeer;
     const own = this.block;
     const core = this.#core;
     core.rb_init(this.#rx, this.#rxBase, this.#size, peer + QP_READ_CELL, this.#rxWriteCell, peer + QP_READER_WAITING, own + QP_WRITER_WAITING);
@@ -1322,7 +1619,7 @@ var EndpointQp = class _EndpointQp {
   free() {
     this.detachPeer();
     this.#attached = false;
-    this.#net.heap.release(this.block);
+    this.#net.heap.release(this.block, this.#owner);
   }
   /** Copies what fits of data[from..] into the peer's ring and publishes it, as records of
    * at most a quarter of the ring. Returns the count. */
@@ -1349,7 +1646,7 @@ var EndpointQp = class _EndpointQp {
         u8.set(data.subarray(src, src + first), at);
         if (first < n) u8.set(data.subarray(src + first, src + n), base);
       }
-      if (core.st_commit(this.#tx, n)) notify(this.#i32, this.#txWriteCell >> 2);
+      if (core.st_commit(this.#tx, n)) this.#net.notify(this.#txWriteCell);
       done += n;
     } while (from + done < data.length);
     return done;
@@ -1379,7 +1676,7 @@ var EndpointQp = class _EndpointQp {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
     }
-    if (core.st_release(this.#rx, n)) notify(this.#i32, this.#rxReadCell >> 2);
+    if (core.st_release(this.#rx, n)) this.#net.notify(this.#rxReadCell);
     return n;
   }
   /** Data bytes of the record being received (0: nothing has arrived). */
@@ -1390,7 +1687,7 @@ var EndpointQp = class _EndpointQp {
   }
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
   publish() {
-    if (this.#attached && this.#core.st_publish(this.#rx)) notify(this.#i32, this.#rxReadCell >> 2);
+    if (this.#attached && this.#core.st_publish(this.#rx)) this.#net.notify(this.#rxReadCell);
   }
   /** Whether everything we sent has been read (as far as the peer has published). */
   txDrained() {
@@ -1405,9 +1702,9 @@ var EndpointQp = class _EndpointQp {
   async sleepForData(alive) {
     const core = this.#core;
     core.rb_set_waiting(this.#rx, 1);
-    const cell = this.#rxWriteCell >> 2;
-    const seen = Atomics.load(this.#i32, cell);
-    if (core.st_peek(this.#rx, 0) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+    const cell = this.#rxWriteCell;
+    const seen = Atomics.load(this.#i32, cell >> 2);
+    if (core.st_peek(this.#rx, 0) === 0 && alive()) await this.#net.sleep(cell, seen);
     if (this.#attached) core.rb_set_waiting(this.#rx, 0);
   }
   /** Waits for send space: says so to the reader (which then publishes what it reads at once),
@@ -1418,10 +1715,10 @@ var EndpointQp = class _EndpointQp {
     const core = this.#core;
     core.rb_set_waiting(this.#tx, 1);
     if (core.st_spin_space(this.#tx, spins) === 0) {
-      this.#net.ring(this.#peerDoorbell);
-      const cell = this.#txReadCell >> 2;
-      const seen = Atomics.load(this.#i32, cell);
-      if (core.st_space(this.#tx) === 0 && alive()) await sleepOn(this.#i32, cell, seen);
+      this.#ringPeer();
+      const cell = this.#txReadCell;
+      const seen = Atomics.load(this.#i32, cell >> 2);
+      if (core.st_space(this.#tx) === 0 && alive()) await this.#net.sleep(cell, seen);
     }
     if (this.#peerAttached) core.rb_set_waiting(this.#tx, 0);
   }
@@ -1439,7 +1736,7 @@ var EndpointQp = class _EndpointQp {
     }
     if (space && this.#peerAttached) {
       this.#core.rb_set_waiting(this.#tx, 1);
-      this.#net.ring(this.#peerDoorbell);
+      this.#ringPeer();
       cells.push([
         this.#txReadCell >> 2,
         Atomics.load(this.#i32, this.#txReadCell >> 2)
@@ -1455,20 +1752,13 @@ var EndpointQp = class _EndpointQp {
   }
   /** Wakes every call of this thread sleeping on this queue pair (a state change). */
   wake() {
-    notify(this.#i32, this.#rxWriteCell >> 2);
-    notify(this.#i32, this.#txReadCell >> 2);
+    this.#net.notify(this.#rxWriteCell);
+    this.#net.notify(this.#txReadCell);
   }
 };
 
-// emu/_direct.ts
-var pipes = /* @__PURE__ */ new Map();
-var key = (node, token) => `${node}:${token}`;
-function findPipe(node, token) {
-  return pipes.get(key(node, token));
-}
-
 // _window.ts
-var OFFSET_LIMIT = 2 ** 53;
+var OFFSET_LIMIT2 = 2 ** 53;
 var WindowList = class {
   #ws = [];
   /** Every window, by offset. */
@@ -1505,7 +1795,7 @@ var WindowList = class {
   }
   /** The highest free, page-aligned range of `length` bytes below the space's last page, or -1. */
   allocate(length) {
-    let top = OFFSET_LIMIT - SCIF_PAGE_SIZE;
+    let top = OFFSET_LIMIT2 - SCIF_PAGE_SIZE;
     for (let i = this.#ws.length - 1; i >= -1; i--) {
       const w = this.#ws[i];
       const floor = w ? w.offset + w.length : SCIF_PAGE_SIZE;
@@ -1522,7 +1812,7 @@ var WindowList = class {
    */
   cover(offset, length, prot) {
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
-    if (offset < 0 || offset + length > OFFSET_LIMIT) {
+    if (offset < 0 || offset + length > OFFSET_LIMIT2) {
       throw new ScifError("ENXIO", `[${offset}, +${length}) is outside the registered address space`);
     }
     const pieces = [];
@@ -1557,363 +1847,18 @@ var WindowList = class {
   }
 };
 
-// emu/_rma.ts
-var RMA_FLAGS = SCIF_RMA_USECPU | SCIF_RMA_SYNC | SCIF_RMA_ORDERED;
-var XFER_WRITE = 1;
-var XFER_READ = 2;
-var XFER_SIGNAL = 3;
+// emu/_transfer.ts
 var SHARE_FROM = 256 * 1024;
-var EndpointRma = class _EndpointRma {
-  #link;
-  #local = new WindowList();
-  #remote = new WindowList();
-  #dying = /* @__PURE__ */ new Map();
-  #maps = /* @__PURE__ */ new Map();
-  #nextId = 1;
-  // RMAs handed to the bridge of a peer in another process, waiting for SCIF_RMA_XFER_DONE.
-  #delegated = /* @__PURE__ */ new Map();
-  #nextRequest = 1;
-  constructor(link) {
-    this.#link = link;
-  }
-  /** True when nothing is left that messages could still be about. */
-  get empty() {
-    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0 && this.#delegated.size === 0;
-  }
-  // ---- scif_register, scif_unregister ----
-  register(memory, offset, prot, fixed) {
-    const net = this.#link.node.net;
-    if (memory.buffer !== net.memory.buffer) {
-      throw new ScifError("EFAULT", "the memory is not in the network's shared memory (use ScifNode.allocate)");
-    }
-    const run = net.heap.runOf(memory.byteOffset);
-    if (!run || memory.byteOffset + memory.byteLength > run[0] + run[1]) {
-      throw new ScifError("EFAULT", "the memory is not inside one live allocation of ScifNode.allocate");
-    }
-    const length = memory.byteLength;
-    let at;
-    if (fixed) {
-      at = offset;
-      if (this.#local.overlaps(at, length)) {
-        throw new ScifError("EADDRINUSE", `[${at}, +${length}) overlaps a window`);
-      }
-    } else {
-      at = this.#local.allocate(length);
-      if (at < 0) throw new ScifError("ENOMEM", "no free range of registered offsets is large enough");
-    }
-    const w = {
-      id: this.#nextId++,
-      offset: at,
-      length,
-      addr: memory.byteOffset,
-      prot,
-      run: run[0]
-    };
-    net.heap.retain(w.run);
-    this.#local.insert(w);
-    this.#link.node.dma.start();
-    const peer = this.#link.peer();
-    this.#link.node.postOrdered(SCIF_REGISTER, this.#link.localId, peer.id, BigInt(peer.token) | BigInt(prot) << 32n, BigInt(at), BigInt(length), BigInt(w.addr) | BigInt(w.id) << 32n);
-    return at;
-  }
-  unregister(offset, length) {
-    for (const w of this.#local.exactly(offset, length)) this.#retire(w);
-  }
-  /** Takes a window out of the address space and asks the peer to let go of it. */
-  #retire(w) {
-    this.#local.remove(w);
-    const peer = this.#link.peer();
-    const told = peer && this.#link.node.tryPost(SCIF_UNREGISTER, this.#link.localId, peer.id, BigInt(peer.token), BigInt(w.id), BigInt(this.#link.token));
-    if (told) {
-      this.#dying.set(w.id, w);
-    } else {
-      this.#destroy(w);
-    }
-  }
-  /** Releases a window's memory once our own queued transfers are done with it. */
-  #destroy(w) {
-    const heap = this.#link.node.net.heap;
-    this.#link.node.afterDma(() => heap.release(w.run));
-  }
-  /** The peer's side of our windows. */
-  message(m) {
-    const id = Number(m.p[1]);
-    switch (m.op) {
-      case SCIF_REGISTER: {
-        const w = {
-          id: Number(m.p[3] >> 32n),
-          offset: Number(m.p[1]),
-          length: Number(m.p[2]),
-          addr: Number(m.p[3] & 0xffffffffn),
-          prot: Number(m.p[0] >> 32n),
-          maps: 0,
-          unregistered: false
-        };
-        this.#remote.insert(w);
-        break;
-      }
-      case SCIF_UNREGISTER: {
-        const w = this.#remote.byId(id);
-        if (w) this.#remote.remove(w);
-        if (w && w.maps > 0) {
-          w.unregistered = true;
-          this.#link.node.tryPost(SCIF_UNREGISTER_NACK, m.dst, m.src, m.p[2], m.p[1]);
-        } else {
-          unregisterAck(this.#link.node, m);
-        }
-        break;
-      }
-      case SCIF_UNREGISTER_ACK:
-      case SCIF_MUNMAP: {
-        const w = this.#dying.get(id);
-        if (w) {
-          this.#dying.delete(id);
-          this.#destroy(w);
-        }
-        break;
-      }
-    }
-  }
-  // ---- RMA: scif_readfrom, scif_writeto, scif_vreadfrom, scif_vwriteto ----
-  /** Checks flags the way the kernel does, after the connection check. */
-  static checkFlags(flags, vectored) {
-    const allowed = RMA_FLAGS | (vectored ? SCIF_RMA_USECACHE : 0);
-    if ((flags & ~allowed) !== 0) {
-      throw new ScifError("EINVAL", `bad RMA flags 0x${flags.toString(16)}${vectored ? "" : " (SCIF_RMA_USECACHE is for vreadFrom/vwriteTo)"}`);
-    }
-  }
-  /**
-   * A transfer between our registered space at `local` (or the array `local`) and the peer's
-   * at `remoteOffset`. "read" brings the peer's bytes to us, "write" takes ours to the peer.
-   */
-  async transfer(dir, local2, length, remoteOffset, flags) {
-    const node = this.#link.node;
-    const net = node.net;
-    _EndpointRma.checkFlags(flags, typeof local2 !== "number");
-    if (length === 0) throw new ScifError("EINVAL", "the length is 0");
-    const peer = this.#link.peer();
-    if (peer && node.isRemote(peer.id.node)) {
-      return this.#delegate(dir, local2, length, remoteOffset, flags, peer);
-    }
-    node.pumpFrom(this.#link.peer()?.id.node);
-    const remote = this.#remote.cover(remoteOffset, length, dir === "read" ? SCIF_PROT_READ : SCIF_PROT_WRITE);
-    let localPieces;
-    let buffer = null;
-    if (typeof local2 === "number") {
-      localPieces = this.#local.cover(local2, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
-    } else if (local2.buffer === net.memory.buffer && net.heap.runOf(local2.byteOffset)) {
-      localPieces = [
-        {
-          addr: local2.byteOffset,
-          length
-        }
-      ];
-    } else {
-      buffer = local2;
-      localPieces = [
-        {
-          addr: -1,
-          length
-        }
-      ];
-    }
-    const ordered = (flags & SCIF_RMA_ORDERED) !== 0;
-    const segments = zip(localPieces, remote);
-    const dma = node.dma;
-    const byCpu = buffer !== null || (flags & SCIF_RMA_USECPU) !== 0 || (flags & SCIF_RMA_SYNC) !== 0 && dma.idle;
-    if (byCpu) {
-      const share = buffer === null && !ordered && (flags & SCIF_RMA_USECPU) === 0 && dma.started && length >= SHARE_FROM;
-      const [front, back] = share ? cut(segments, Math.floor(length / 2 / 64) * 64) : [
-        segments,
-        []
-      ];
-      let seq2 = -1;
-      for (const s of back) {
-        seq2 = await (dir === "read" ? dma.copy(s.local, s.remote, s.length, false) : dma.copy(s.remote, s.local, s.length, false));
-      }
-      front.forEach((s, i) => {
-        const last = ordered && i === front.length - 1;
-        if (buffer) {
-          if (dir === "read") buffer.set(net.u8.subarray(s.remote, s.remote + s.length), s.local);
-          else orderedCopyFrom(net.u8, buffer, s.remote, s.local, s.length, last);
-        } else if (dir === "read") orderedCopy(net.core.mem_copy, net.u8, s.local, s.remote, s.length, last);
-        else orderedCopy(net.core.mem_copy, net.u8, s.remote, s.local, s.length, last);
-      });
-      if (seq2 >= 0) await dma.waitFor(seq2, net.spins);
-      return;
-    }
-    const held = typeof local2 === "number" ? null : net.heap.runOf(local2.byteOffset)[0];
-    if (held !== null) net.heap.retain(held);
-    let seq = 0;
-    for (let i = 0; i < segments.length; i++) {
-      const s = segments[i];
-      const last = ordered && i === segments.length - 1;
-      seq = dir === "read" ? await dma.copy(s.local, s.remote, s.length, last) : await dma.copy(s.remote, s.local, s.length, last);
-    }
-    if (held !== null) dma.after(seq, () => net.heap.release(held));
-    if (flags & SCIF_RMA_SYNC) await dma.waitFor(seq, net.spins);
-  }
-  // ---- RMA with a peer in another process ----
-  //
-  // Its windows are in memory this process cannot reach, so each contiguous piece of ours goes
-  // to the peer's stand-in as SCIF_RMA_XFER (p0 the stand-in endpoint's token | request id
-  // << 32, p1 the remote offset, p2 our address << 32 | length, or the u64 value to store,
-  // p3 kind | flags << 8 | our token << 32); its bridge performs the transfer at the far end, copies read bytes
-  // into our memory, and answers SCIF_RMA_XFER_DONE. Such a transfer is complete when its
-  // call resolves, whatever the flags, so fences have nothing more to wait for.
-  async #delegate(dir, local2, length, remoteOffset, flags, peer) {
-    const net = this.#link.node.net;
-    let pieces;
-    const held = [];
-    let temp = 0;
-    if (typeof local2 === "number") {
-      const covered = this.#local.cover(local2, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
-      for (const p of covered) held.push(p.window.run);
-      pieces = covered;
-    } else if (local2.buffer === net.memory.buffer && net.heap.runOf(local2.byteOffset)) {
-      held.push(net.heap.runOf(local2.byteOffset)[0]);
-      pieces = [
-        {
-          addr: local2.byteOffset,
-          length
-        }
-      ];
-    } else {
-      temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, this.#link.node.nodeId);
-      if (temp === 0) throw new ScifError("ENOMEM", "no shared memory left to stage the transfer");
-      if (dir === "write") net.u8.set(local2, temp);
-      pieces = [
-        {
-          addr: temp,
-          length
-        }
-      ];
-    }
-    for (const run of held) net.heap.retain(run);
-    try {
-      let at = remoteOffset;
-      for (const p of pieces) {
-        await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, BigInt(p.addr) << 32n | BigInt(p.length), flags);
-        at += p.length;
-      }
-      if (temp && dir === "read") local2.set(net.u8.subarray(temp, temp + length));
-    } finally {
-      if (temp) net.heap.release(temp);
-      for (const run of held) net.heap.release(run);
-    }
-  }
-  /** fenceSignal's SCIF_SIGNAL_REMOTE to a peer in another process. */
-  delegateSignal(remoteOffset, value) {
-    const peer = this.#link.peer();
-    if (!peer) return Promise.reject(new ScifError("ECONNRESET", "the peer closed the connection"));
-    return this.#xfer(peer, XFER_SIGNAL, remoteOffset, BigInt.asUintN(64, value), 0);
-  }
-  #xfer(peer, kind, remote, p2, flags) {
-    const id = this.#nextRequest++;
-    const done = new Promise((resolve, reject) => this.#delegated.set(id, {
-      resolve,
-      reject
-    }));
-    this.#link.node.post(SCIF_RMA_XFER, this.#link.localId, peer.id, BigInt(peer.token) | BigInt(id) << 32n, BigInt(remote), p2, BigInt(kind) | BigInt(flags) << 8n | BigInt(this.#link.token) << 32n);
-    return keepAlive(done);
-  }
-  /** SCIF_RMA_XFER_DONE: p0 our token | request id << 32, p1 0 or the errno at the far end. */
-  delegatedDone(m) {
-    const id = Number(m.p[0] >> 32n);
-    const waiter = this.#delegated.get(id);
-    if (!waiter) return;
-    this.#delegated.delete(id);
-    const errno = Number(m.p[1]);
-    if (errno === 0) waiter.resolve();
-    else waiter.reject(ScifError.fromErrno(errno, `at node ${m.src.node}, in another process`));
-  }
-  /** scif_fence_signal's window check: 8 bytes in one window that allows writing, on our side
-   * or the peer's; resolves to their address. */
-  signalAddress(side, offset) {
-    if (side === "remote") this.#link.node.pumpFrom(this.#link.peer()?.id.node);
-    const list = side === "local" ? this.#local : this.#remote;
-    const pieces = list.cover(offset, 8, SCIF_PROT_WRITE);
-    if (pieces.length !== 1) {
-      throw new ScifError("ENXIO", `the 8 bytes at ${offset} cross the end of a window`);
-    }
-    return pieces[0].addr;
-  }
-  // ---- remote mmap ----
-  mmap(offset, length, prot) {
-    const node = this.#link.node;
-    node.pumpFrom(this.#link.peer()?.id.node);
-    const pages = Math.ceil(length / 4096) * 4096;
-    const pieces = this.#remote.cover(offset, pages, prot);
-    for (let i = 1; i < pieces.length; i++) {
-      if (pieces[i].addr !== pieces[i - 1].addr + pieces[i - 1].length) {
-        throw new ScifError("EINVAL", "the range spans windows whose memory is not contiguous: map each window on its own");
-      }
-    }
-    const windows = pieces.map((p) => p.window);
-    for (const w of windows) w.maps++;
-    const view = new Uint8Array(node.net.memory.buffer, pieces[0].addr, length);
-    this.#maps.set(view, windows);
-    return view;
-  }
-  munmap(view) {
-    const windows = this.#maps.get(view);
-    if (!windows) {
-      throw new ScifError("EINVAL", "not a view this endpoint's mmap returned (or already unmapped)");
-    }
-    this.#maps.delete(view);
-    for (const w of windows) {
-      if (--w.maps > 0 || !w.unregistered) continue;
-      const peer = this.#link.peer();
-      if (peer) {
-        this.#link.node.tryPost(SCIF_MUNMAP, this.#link.localId, peer.id, BigInt(peer.token), BigInt(w.id));
-      }
-    }
-  }
-  // ---- teardown ----
-  /** Our endpoint closes: every window of ours is retired (the peer may keep mapping them
-   * until it unmaps), and our copies of the peer's windows are forgotten, mappings excepted. */
-  close() {
-    for (const w of [
-      ...this.#local.windows
-    ]) this.#retire(w);
-    for (const w of [
-      ...this.#remote.windows
-    ]) {
-      this.#remote.remove(w);
-      w.unregistered = true;
-    }
-  }
-  /** The peer is gone for good (its node was lost): nothing of ours is in its hands. */
-  peerGone() {
-    for (const w of this.#delegated.values()) w.reject(new ScifError("ENODEV", "the peer's node was lost"));
-    this.#delegated.clear();
-    for (const w of [
-      ...this.#local.windows,
-      ...this.#dying.values()
-    ]) {
-      this.#local.remove(w);
-      this.#destroy(w);
-    }
-    this.#dying.clear();
-    for (const w of [
-      ...this.#remote.windows
-    ]) this.#remote.remove(w);
-    this.#maps.clear();
-  }
-};
-function unregisterAck(node, m) {
-  node.afterDma(() => node.tryPost(SCIF_UNREGISTER_ACK, m.dst, m.src, m.p[2], m.p[1]));
-}
-function zip(local2, remote) {
+function zip(local, remote) {
   const out = [];
   let i = 0;
   let j = 0;
   let li = 0;
   let rj = 0;
   let done = 0;
-  while (i < local2.length && j < remote.length) {
-    const n = Math.min(local2[i].length - li, remote[j].length - rj);
-    const l = local2[i].addr < 0 ? done : local2[i].addr + li;
+  while (i < local.length && j < remote.length) {
+    const n = Math.min(local[i].length - li, remote[j].length - rj);
+    const l = local[i].addr < 0 ? done : local[i].addr + li;
     out.push({
       local: l,
       remote: remote[j].addr + rj,
@@ -1922,7 +1867,7 @@ function zip(local2, remote) {
     done += n;
     li += n;
     rj += n;
-    if (li === local2[i].length) [i, li] = [
+    if (li === local[i].length) [i, li] = [
       i + 1,
       0
     ];
@@ -1969,16 +1914,586 @@ function orderedCopyFrom(u8, from, dst, at, length, ordered) {
   u8.set(from.subarray(at, at + (last - dst)), dst);
   for (let a = last; a < dst + length; a++) Atomics.store(u8, a, from[at + (a - dst)]);
 }
+async function move(net, dma, dir, segments, buffer, flags, held, slot) {
+  const ordered = (flags & SCIF_RMA_ORDERED) !== 0;
+  const length = segments.reduce((n, s) => n + s.length, 0);
+  const byCpu = buffer !== null || (flags & SCIF_RMA_USECPU) !== 0 || (flags & SCIF_RMA_SYNC) !== 0 && dma.idle;
+  if (byCpu) {
+    const share = buffer === null && !ordered && (flags & SCIF_RMA_USECPU) === 0 && dma.started && length >= SHARE_FROM;
+    const [front, back] = share ? cut(segments, Math.floor(length / 2 / 64) * 64) : [
+      segments,
+      []
+    ];
+    let seq2 = -1;
+    for (const s of back) {
+      seq2 = await (dir === "read" ? dma.copy(s.local, s.remote, s.length, false) : dma.copy(s.remote, s.local, s.length, false));
+    }
+    front.forEach((s, i) => {
+      const last = ordered && i === front.length - 1;
+      if (buffer) {
+        if (dir === "read") buffer.set(net.u8.subarray(s.remote, s.remote + s.length), s.local);
+        else orderedCopyFrom(net.u8, buffer, s.remote, s.local, s.length, last);
+      } else if (dir === "read") orderedCopy(net.core.mem_copy, net.u8, s.local, s.remote, s.length, last);
+      else orderedCopy(net.core.mem_copy, net.u8, s.remote, s.local, s.length, last);
+    });
+    if (seq2 >= 0) await dma.waitFor(seq2, net.spins);
+    return;
+  }
+  if (held !== null) net.heap.retain(held);
+  let seq = 0;
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    const last = ordered && i === segments.length - 1;
+    seq = dir === "read" ? await dma.copy(s.local, s.remote, s.length, last) : await dma.copy(s.remote, s.local, s.length, last);
+  }
+  if (held !== null) dma.after(seq, () => net.heap.release(held, slot));
+  if (flags & SCIF_RMA_SYNC) await dma.waitFor(seq, net.spins);
+}
 
-// emu/_endpoint.ts
-var MARK_PEER = 2147483648;
-var SEQ2 = 2147483647;
+// emu/_rma.ts
+var RMA_FLAGS = SCIF_RMA_USECPU | SCIF_RMA_SYNC | SCIF_RMA_ORDERED;
+var EndpointRma = class _EndpointRma {
+  #link;
+  #local = new WindowList();
+  #remote = new WindowList();
+  #dying = /* @__PURE__ */ new Map();
+  #maps = /* @__PURE__ */ new Map();
+  #nextId = 1;
+  // RMAs handed to the stand-in of a peer on another machine, waiting for SCIF_RMA_XFER_DONE.
+  #delegated = /* @__PURE__ */ new Map();
+  #nextRequest = 1;
+  #peerGone = false;
+  constructor(link) {
+    this.#link = link;
+  }
+  /** True when nothing is left that messages could still be about. */
+  get empty() {
+    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0 && this.#delegated.size === 0;
+  }
+  isPeer(from) {
+    return from === this.#link.peerSlot;
+  }
+  /** Whether the peer stands in for a node of another machine (its windows are there). */
+  #peerFar() {
+    return this.#link.node.net.slot(this.#link.peerSlot, S_STANDIN) === 1;
+  }
+  // ---- scif_register, scif_unregister ----
+  register(memory, offset, prot, fixed) {
+    const node = this.#link.node;
+    const net = node.net;
+    if (memory.buffer !== net.memory.buffer) {
+      throw new ScifError("EFAULT", "the memory is not in the network's shared memory (use ScifNode.allocate)");
+    }
+    const run = net.heap.runOf(memory.byteOffset);
+    if (!run || !run.user || run.owner !== node.slot || memory.byteOffset + memory.byteLength > run.head + run.bytes) {
+      throw new ScifError("EFAULT", "the memory is not inside one live allocation of this node's allocate()");
+    }
+    const length = memory.byteLength;
+    let at;
+    if (fixed) {
+      at = offset;
+      if (this.#local.overlaps(at, length)) {
+        throw new ScifError("EADDRINUSE", `[${at}, +${length}) overlaps a window`);
+      }
+    } else {
+      at = this.#local.allocate(length);
+      if (at < 0) throw new ScifError("ENOMEM", "no free range of registered offsets is large enough");
+    }
+    const w = {
+      id: this.#nextId++,
+      offset: at,
+      length,
+      addr: memory.byteOffset,
+      prot,
+      run: run.head
+    };
+    net.heap.retain(w.run);
+    this.#local.insert(w);
+    if (!this.#peerFar()) node.dma.start();
+    const peer = this.#link.peer();
+    node.postOrdered(peer.slot, {
+      op: SCIF_REGISTER,
+      src: this.#link.localId,
+      dst: peer.id,
+      token: peer.token,
+      id: w.id,
+      prot,
+      offset: at,
+      length,
+      addr: w.addr
+    });
+    return at;
+  }
+  unregister(offset, length) {
+    for (const w of this.#local.exactly(offset, length)) this.#retire(w);
+  }
+  /** Takes a window out of the address space and asks the peer to let go of it. */
+  #retire(w) {
+    this.#local.remove(w);
+    const peer = this.#link.peer();
+    const told = peer && this.#link.node.tryPost(peer.slot, {
+      op: SCIF_UNREGISTER,
+      src: this.#link.localId,
+      dst: peer.id,
+      token: peer.token,
+      id: w.id,
+      from: this.#link.token
+    });
+    if (told) this.#dying.set(w.id, w);
+    else this.#destroy(w);
+  }
+  /** Releases a window's memory once our own queued transfers are done with it. */
+  #destroy(w) {
+    const node = this.#link.node;
+    node.afterDma(() => node.net.heap.release(w.run, node.slot));
+  }
+  /** The peer's side of our windows. */
+  message(m) {
+    switch (m.op) {
+      case SCIF_REGISTER: {
+        const run = this.#link.node.net.heap.runOf(m.addr);
+        if (!run || !run.user || run.owner !== this.#link.peerSlot || m.addr + m.length > run.head + run.bytes || this.#remote.overlaps(m.offset, m.length) || this.#remote.byId(m.id)) {
+          this.#link.node.dropped();
+          return;
+        }
+        this.#remote.insert({
+          id: m.id,
+          offset: m.offset,
+          length: m.length,
+          addr: m.addr,
+          prot: m.prot,
+          maps: 0,
+          unregistered: false
+        });
+        break;
+      }
+      case SCIF_UNREGISTER: {
+        const w = this.#remote.byId(m.id);
+        if (w) this.#remote.remove(w);
+        if (w && w.maps > 0) {
+          w.unregistered = true;
+          this.#link.node.tryPost(this.#link.peerSlot, {
+            op: SCIF_UNREGISTER_NACK,
+            src: m.dst,
+            dst: m.src,
+            token: m.from,
+            id: m.id
+          });
+        } else this.#link.node.unregisterAck(this.#link.peerSlot, m);
+        break;
+      }
+      case SCIF_UNREGISTER_ACK:
+      case SCIF_MUNMAP: {
+        const w = this.#dying.get(m.id);
+        if (w) {
+          this.#dying.delete(m.id);
+          this.#destroy(w);
+        }
+        break;
+      }
+    }
+  }
+  // ---- RMA: scif_readfrom, scif_writeto, scif_vreadfrom, scif_vwriteto ----
+  /** Checks flags the way the kernel does, after the connection check. */
+  static checkFlags(flags, vectored) {
+    const allowed = RMA_FLAGS | (vectored ? SCIF_RMA_USECACHE : 0);
+    if ((flags & ~allowed) !== 0) {
+      throw new ScifError("EINVAL", `bad RMA flags 0x${flags.toString(16)}${vectored ? "" : " (SCIF_RMA_USECACHE is for vreadFrom/vwriteTo)"}`);
+    }
+  }
+  /** The run of the network's shared memory that holds all of `a`, if any (the DMA engine can
+   * reach it); null for a private array. */
+  #runOf(a) {
+    const net = this.#link.node.net;
+    if (a.buffer !== net.memory.buffer) return null;
+    const run = net.heap.runOf(a.byteOffset);
+    return run && a.byteOffset + a.byteLength <= run.head + run.bytes ? run.head : null;
+  }
+  /**
+   * A transfer between our registered space at `local` (or the array `local`) and the peer's
+   * at `remoteOffset`.
+   */
+  async transfer(dir, local, length, remoteOffset, flags) {
+    const node = this.#link.node;
+    _EndpointRma.checkFlags(flags, typeof local !== "number");
+    if (length === 0) throw new ScifError("EINVAL", "the length is 0");
+    const peer = this.#link.peer();
+    if (peer && this.#peerFar()) return this.#delegate(dir, local, length, remoteOffset, flags, peer);
+    node.pumpFrom(this.#link.peerSlot);
+    const remote = this.#remote.cover(remoteOffset, length, dir === "read" ? SCIF_PROT_READ : SCIF_PROT_WRITE);
+    let localSpans;
+    let buffer = null;
+    let held = null;
+    if (typeof local === "number") {
+      localSpans = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
+    } else if ((held = this.#runOf(local)) !== null) {
+      localSpans = [
+        {
+          addr: local.byteOffset,
+          length
+        }
+      ];
+    } else {
+      buffer = local;
+      localSpans = [
+        {
+          addr: -1,
+          length
+        }
+      ];
+    }
+    await move(node.net, node.dma, dir, zip(localSpans, remote), buffer, flags, held, node.slot);
+  }
+  // ---- RMA with a peer on another machine ----
+  //
+  // Its windows are in memory this machine cannot reach, so each contiguous piece of ours goes
+  // to the peer's stand-in as SCIF_RMA_XFER; its bridge performs the transfer at the far end,
+  // copies read bytes into our memory, and answers SCIF_RMA_XFER_DONE. Such a transfer is
+  // complete when its call resolves, whatever the flags, so fences have nothing more to wait for.
+  async #delegate(dir, local, length, remoteOffset, flags, peer) {
+    const node = this.#link.node;
+    const net = node.net;
+    let spans;
+    const held = [];
+    let temp = 0;
+    if (typeof local === "number") {
+      const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
+      for (const p of covered) held.push(p.window.run);
+      spans = covered;
+    } else if (this.#runOf(local) !== null) {
+      held.push(this.#runOf(local));
+      spans = [
+        {
+          addr: local.byteOffset,
+          length
+        }
+      ];
+    } else {
+      temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, node.slot);
+      if (temp === 0) throw new ScifError("ENOMEM", "no shared memory left to stage the transfer");
+      if (dir === "write") net.u8.set(local, temp);
+      spans = [
+        {
+          addr: temp,
+          length
+        }
+      ];
+    }
+    for (const run of held) net.heap.retain(run);
+    try {
+      let at = remoteOffset;
+      for (const p of spans) {
+        await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, p.addr, p.length, 0n, flags);
+        at += p.length;
+      }
+      if (temp && dir === "read") local.set(net.u8.subarray(temp, temp + length));
+    } finally {
+      if (temp) net.heap.release(temp, node.slot);
+      for (const run of held) net.heap.release(run, node.slot);
+    }
+  }
+  /** fenceSignal's SCIF_SIGNAL_REMOTE to a peer on another machine. */
+  delegateSignal(remoteOffset, value) {
+    const peer = this.#link.peer();
+    if (!peer) return Promise.reject(new ScifError("ECONNRESET", "the peer closed the connection"));
+    return this.#xfer(peer, XFER_SIGNAL, remoteOffset, 0, 0, value, 0);
+  }
+  /** Whether the peer's windows are on another machine (fences then have nothing to wait for). */
+  get far() {
+    return this.#peerFar();
+  }
+  #xfer(peer, kind, offset, addr, length, value, flags) {
+    const request = this.#nextRequest++;
+    const done = new Promise((resolve, reject) => this.#delegated.set(request, {
+      resolve,
+      reject
+    }));
+    this.#link.node.post(peer.slot, {
+      op: SCIF_RMA_XFER,
+      src: this.#link.localId,
+      dst: peer.id,
+      token: peer.token,
+      from: this.#link.token,
+      request,
+      kind,
+      flags,
+      offset,
+      addr,
+      length,
+      value
+    });
+    return keepAlive(done);
+  }
+  /** SCIF_RMA_XFER_DONE: errno 0 (done) or the errno at the far end. */
+  delegatedDone(m) {
+    const waiter = this.#delegated.get(m.request);
+    if (!waiter) return;
+    this.#delegated.delete(m.request);
+    if (m.errno === 0) waiter.resolve();
+    else waiter.reject(ScifError.fromErrno(m.errno, `at node ${m.src.node}, on another machine`));
+  }
+  /** scif_fence_signal's window check: 8 bytes in one window that allows writing, on our side
+   * or the peer's; resolves to their address. */
+  signalAddress(side, offset) {
+    if (side === "remote") this.#link.node.pumpFrom(this.#link.peerSlot);
+    const list = side === "local" ? this.#local : this.#remote;
+    const pieces = list.cover(offset, 8, SCIF_PROT_WRITE);
+    if (pieces.length !== 1) {
+      throw new ScifError("ENXIO", `the 8 bytes at ${offset} cross the end of a window`);
+    }
+    return pieces[0].addr;
+  }
+  // ---- remote mmap ----
+  mmap(offset, length, prot) {
+    const node = this.#link.node;
+    if (this.#peerFar()) {
+      throw new ScifError("EOPNOTSUPP", "the peer is a node of another machine: its windows are not in memory this machine shares (readFrom/writeTo reach them)");
+    }
+    node.pumpFrom(this.#link.peerSlot);
+    const pages = Math.ceil(length / 4096) * 4096;
+    const pieces = this.#remote.cover(offset, pages, prot);
+    let contiguous = true;
+    for (let i = 1; i < pieces.length; i++) {
+      if (pieces[i].addr !== pieces[i - 1].addr + pieces[i - 1].length) contiguous = false;
+    }
+    let view;
+    if (contiguous) view = new Uint8Array(node.net.memory.buffer, pieces[0].addr, length);
+    else {
+      view = node.net.bus.mapSpans(pieces, length);
+      if (!view) {
+        throw new ScifError("EINVAL", "the range spans windows whose memory is not contiguous, which needs FFI to map as one range (run deno with --allow-ffi), or map each window on its own");
+      }
+    }
+    const windows = pieces.map((p) => p.window);
+    for (const w of windows) w.maps++;
+    this.#maps.set(view, {
+      windows,
+      remapped: !contiguous
+    });
+    node.mapped(this.#link.peerSlot, 1);
+    return view;
+  }
+  munmap(view) {
+    const m = this.#maps.get(view);
+    if (!m) throw new ScifError("EINVAL", "not a view this endpoint's mmap returned (or already unmapped)");
+    const node = this.#link.node;
+    this.#maps.delete(view);
+    if (m.remapped) node.net.bus.unmapView(view);
+    for (const w of m.windows) {
+      if (--w.maps > 0 || !w.unregistered || this.#peerGone) continue;
+      const peer = this.#link.peer();
+      if (peer) {
+        node.tryPost(peer.slot, {
+          op: SCIF_MUNMAP,
+          src: this.#link.localId,
+          dst: peer.id,
+          token: peer.token,
+          id: w.id
+        });
+      }
+    }
+    node.mapped(this.#link.peerSlot, -1);
+  }
+  // ---- teardown ----
+  /** Our endpoint closes: every window of ours is retired (the peer may keep mapping them
+   * until it unmaps), and our copies of the peer's windows are forgotten, mappings excepted. */
+  close() {
+    for (const w of [
+      ...this.#local.windows
+    ]) this.#retire(w);
+    for (const w of [
+      ...this.#remote.windows
+    ]) {
+      this.#remote.remove(w);
+      w.unregistered = true;
+    }
+  }
+  /** The peer's incarnation ended: nothing of ours is in its hands. Mappings of its windows
+   * stay until munmap (its memory is held until then). */
+  peerGone() {
+    this.#peerGone = true;
+    for (const w of this.#delegated.values()) w.reject(new ScifError("ECONNRESET", "the peer is gone"));
+    this.#delegated.clear();
+    for (const w of [
+      ...this.#local.windows,
+      ...this.#dying.values()
+    ]) {
+      this.#local.remove(w);
+      this.#destroy(w);
+    }
+    this.#dying.clear();
+    for (const w of [
+      ...this.#remote.windows
+    ]) this.#remote.remove(w);
+  }
+};
+
+// emu/_stream.ts
+var IDLE_CALLS = 16;
 var RESOLVED_COUNTS = Array.from({
   length: 257
 }, (_, n) => Promise.resolve(n));
 function resolvedCount(n) {
   return n <= 256 ? RESOLVED_COUNTS[n] : Promise.resolve(n);
 }
+var EndpointStream = class {
+  #ep;
+  #qp;
+  #spins;
+  #idle = 0;
+  constructor(ep, qp, spins) {
+    this.#ep = ep;
+    this.#qp = qp;
+    this.#spins = spins;
+  }
+  #connected = () => this.#ep.state === "CONNECTED";
+  send(data, block) {
+    const n = this.#qp.put(data, 0);
+    if (n === data.length || !block && n > 0) {
+      this.#idle = 0;
+      return resolvedCount(n);
+    }
+    if (!block) return this.#nothingMoved();
+    return this.#sendRest(data, n);
+  }
+  /** A non-blocking call moved nothing: see the module's comment. */
+  #nothingMoved() {
+    this.#ep.pumpPeer();
+    if (++this.#idle < IDLE_CALLS) return resolvedCount(0);
+    this.#idle = 0;
+    return new Promise((r) => setTimeout(() => r(0), 0));
+  }
+  /** A blocking send that found the ring full after `done` bytes. */
+  async #sendRest(data, done) {
+    const len = data.length;
+    const qp = this.#qp;
+    while (done < len) {
+      await qp.waitForSpace(this.#spins, this.#connected);
+      if (!this.#connected()) {
+        if (done > 0) return done;
+        throw this.#ep.streamError();
+      }
+      done += qp.put(data, done);
+    }
+    return done;
+  }
+  recv(into, block) {
+    if (this.#ep.state === "CONNECTED") {
+      const n = this.#qp.take(into, 0, block ? this.#spins : 0);
+      if (n === into.length || !block && n > 0) {
+        this.#idle = 0;
+        return resolvedCount(n);
+      }
+      if (!block) return this.#nothingMoved();
+      return this.#recvRest(into, n);
+    }
+    if (into.length === 0) return resolvedCount(0);
+    return this.#recvRest(into, 0, block);
+  }
+  /** The rest of a recv: a blocking one that has `got` bytes and wants more, or any recv
+   * after the peer left (which drains what it sent, then reports ECONNRESET). */
+  async #recvRest(into, got, block = true) {
+    const len = into.length;
+    const qp = this.#qp;
+    while (got < len) {
+      const n = qp.take(into, got, this.#connected() ? this.#spins : 0);
+      got += n;
+      if (n > 0) continue;
+      if (!block || !this.#connected()) break;
+      await qp.sleepForData(this.#connected);
+      if (this.#ep.state !== "CONNECTED" && this.#ep.state !== "DISCONNECTED") break;
+    }
+    if (got > 0 || this.#connected()) return got;
+    throw this.#ep.streamError();
+  }
+  /** Waits for at least one byte and takes what is there (up to into.length); 0 once the peer
+   * closed and everything it sent was taken, or the endpoint is not connected. */
+  async recvSome(into) {
+    for (; ; ) {
+      const state2 = this.#ep.state;
+      if (state2 !== "CONNECTED" && state2 !== "DISCONNECTED") return 0;
+      const n = this.#qp.take(into, 0, state2 === "CONNECTED" ? this.#spins : 0);
+      if (n > 0 || state2 !== "CONNECTED") return n;
+      await this.#qp.sleepForData(this.#connected);
+    }
+  }
+  /** The poll events that hold now. */
+  pollEvents() {
+    const qp = this.#qp;
+    switch (this.#ep.state) {
+      case "CONNECTED":
+        return (qp.count() > 0 ? POLLIN : 0) | (qp.space() > 0 ? POLLOUT : 0);
+      case "DISCONNECTED":
+        return POLLHUP | (qp.count() > 0 ? POLLIN : 0);
+      default:
+        return POLLERR;
+    }
+  }
+  /** Cells a poll sleeps on for `events` (see EndpointQp.announce). */
+  pollCells(events) {
+    return this.#qp.announce((events & POLLIN) !== 0, (events & POLLOUT) !== 0);
+  }
+};
+
+// emu/_fences.ts
+var MARK_PEER = 2147483648;
+var SEQ2 = 2147483647;
+var EndpointFences = class {
+  #link;
+  #rma;
+  #peerEpoch;
+  constructor(link, rma2, peerEpoch) {
+    this.#link = link;
+    this.#rma = rma2;
+    this.#peerEpoch = peerEpoch;
+  }
+  #submitted(slot) {
+    return this.#link.node.net.slot(slot, S_DMA_SUBMITTED) & SEQ2;
+  }
+  mark(flags) {
+    if (flags !== SCIF_FENCE_INIT_SELF && flags !== SCIF_FENCE_INIT_PEER) {
+      throw new ScifError("EINVAL", "fenceMark takes exactly one of SCIF_FENCE_INIT_SELF and SCIF_FENCE_INIT_PEER");
+    }
+    if (flags === SCIF_FENCE_INIT_SELF) return Promise.resolve(this.#submitted(this.#link.node.slot));
+    return Promise.resolve((this.#submitted(this.#link.peerSlot) | MARK_PEER) >>> 0);
+  }
+  /** Waits for `mark`; `broken` says why the connection can no longer be waited on (a peer's
+   * mark waits on the peer's engine, and fails the way the next RMA call would). */
+  async wait(mark, broken) {
+    const peer = mark >= MARK_PEER;
+    const net = this.#link.node.net;
+    const slot = peer ? this.#link.peerSlot : this.#link.node.slot;
+    await waitCompleted(net, slot, (peer ? mark - MARK_PEER : mark) & SEQ2, net.spins, peer ? broken : void 0);
+  }
+  async signal(localOffset, localValue, remoteOffset, remoteValue, flags) {
+    const rma2 = this.#rma;
+    const node = this.#link.node;
+    const init = flags & (SCIF_FENCE_INIT_SELF | SCIF_FENCE_INIT_PEER);
+    const signal = flags & (SCIF_SIGNAL_LOCAL | SCIF_SIGNAL_REMOTE);
+    if ((flags & ~(init | signal)) !== 0 || init !== SCIF_FENCE_INIT_SELF && init !== SCIF_FENCE_INIT_PEER || signal === 0) {
+      throw new ScifError("EINVAL", `bad fence_signal flags 0x${flags.toString(16)}`);
+    }
+    if (signal & SCIF_SIGNAL_LOCAL && localOffset % 4 !== 0 || signal & SCIF_SIGNAL_REMOTE && remoteOffset % 4 !== 0) {
+      throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
+    }
+    const local = signal & SCIF_SIGNAL_LOCAL ? rma2.signalAddress("local", localOffset) : -1;
+    if (signal & SCIF_SIGNAL_REMOTE && rma2.far) {
+      if (local >= 0) await node.dma.signal(local, localValue);
+      await rma2.delegateSignal(remoteOffset, remoteValue);
+      return;
+    }
+    const remote = signal & SCIF_SIGNAL_REMOTE ? rma2.signalAddress("remote", remoteOffset) : -1;
+    const peer = init === SCIF_FENCE_INIT_PEER ? {
+      slot: this.#link.peerSlot,
+      epoch: this.#peerEpoch,
+      mark: this.#submitted(this.#link.peerSlot)
+    } : void 0;
+    if (local >= 0) await node.dma.signal(local, localValue, peer);
+    if (remote >= 0) await node.dma.signal(remote, remoteValue, peer);
+  }
+};
+
+// emu/_endpoint.ts
 var EmuEndpoint = class {
   node;
   token;
@@ -1987,20 +2502,21 @@ var EmuEndpoint = class {
   peerId = null;
   /** The peer endpoint's token, once connected. */
   peerToken = 0;
+  /** The slot of the peer (or of the node a connect or an accept talks to), and its incarnation. */
+  peerSlot = -1;
+  #peerEpoch = -1;
+  #dst = null;
   #qp = null;
-  #target = -1;
+  #stream = null;
   #backlog = 0;
   #conreqs = [];
   #error = null;
-  #peerEpoch = -1;
   #rma = null;
-  #spins;
+  #fences = null;
   #portReleased = false;
-  #direct = null;
-  constructor(node, token) {
+  constructor(node, token2) {
     this.node = node;
-    this.token = token;
-    this.#spins = node.net.spins;
+    this.token = token2;
   }
   get closed() {
     return this.state === "CLOSING" || this.state === "CLOSED";
@@ -2049,12 +2565,22 @@ var EmuEndpoint = class {
       case "UNBOUND":
         this.bind(0);
     }
-    this.#qp = EndpointQp.alloc(this.node.net, this.node.nodeId);
+    const route = this.node.route(dst);
+    this.#qp = EndpointQp.alloc(this.node.net, this.node.slot);
     this.state = "CONNECTING";
-    this.#target = dst.node;
+    this.#dst = dst;
+    this.peerSlot = route.slot;
+    this.#peerEpoch = route.epoch;
     this.#error = null;
     try {
-      this.node.post(SCIF_CNCT_REQ, this.localId, dst, BigInt(this.#qp.block), BigInt(this.token), BigInt(this.node.epoch));
+      this.node.post(route.slot, {
+        op: SCIF_CNCT_REQ,
+        src: this.localId,
+        dst,
+        qp: this.#qp.block,
+        token: this.token,
+        epoch: this.node.epoch
+      });
       const until = performance.now() + this.node.net.connectTimeoutMs;
       while (this.state === "CONNECTING") {
         const left = until - performance.now();
@@ -2068,7 +2594,7 @@ var EmuEndpoint = class {
       this.#error = e;
     }
     const state2 = this.state;
-    if (state2 === "CONNECTED") return this.localId;
+    if (this.#stream && !this.closed) return this.localId;
     if (state2 === "CONNECTING") this.#unconnect();
     if (this.closed) throw new ScifError("EINTR", "the endpoint was closed while connecting");
     throw this.#error ?? new ScifError("ECONNREFUSED", `${dst.node}:${dst.port} refused the connection`);
@@ -2076,32 +2602,48 @@ var EmuEndpoint = class {
   /** Back to BOUND after a failed connect; nobody references our block. */
   #unconnect() {
     this.state = "BOUND";
+    this.peerSlot = -1;
     this.#qp?.free();
     this.#qp = null;
   }
   /** SCIF_CNCT_GNT for our connect. Returns false when we no longer want it (the caller NACKs). */
-  granted(from, peerQp, peerToken) {
-    if (this.state !== "CONNECTING" || from.node !== this.#target) return false;
-    this.#qp.attach(peerQp, this.node.doorbellOf(from.node));
-    this.peerId = from;
-    this.peerToken = peerToken;
-    this.#peerEpoch = this.node.knownEpoch(from.node);
+  granted(m, from) {
+    if (this.state !== "CONNECTING" || from !== this.peerSlot) return false;
+    if (this.node.knownEpoch(from) !== this.#peerEpoch || !this.node.validQp(m.qp, from)) {
+      this.#error = new ScifError("ECONNREFUSED", `${m.src.node}:${m.src.port} sent a grant that does not hold`);
+      this.#unconnect();
+      this.node.dropped();
+      return false;
+    }
+    this.#qp.attach(m.qp, () => this.node.ringSlot(from));
+    this.peerId = m.src;
+    this.peerToken = m.from;
     this.#connected();
-    if (!this.node.tryPost(SCIF_CNCT_GNTACK, this.localId, from, BigInt(peerToken))) this.#peerLeft();
+    if (!this.node.tryPost(from, {
+      op: SCIF_CNCT_GNTACK,
+      src: this.localId,
+      dst: m.src,
+      token: m.from
+    })) this.#peerLeft();
     return true;
   }
   #connected() {
     this.state = "CONNECTED";
-    if (this.node.isRemote(this.peerId.node)) this.#spins = 0;
-    this.#rma = new EndpointRma({
+    const spins = this.node.standInHere(this.peerSlot) ? 0 : this.node.net.spins;
+    this.#stream = new EndpointStream(this, this.#qp, spins);
+    const link = {
       node: this.node,
       token: this.token,
       localId: this.localId,
-      peer: () => this.peerId && this.node.knownEpoch(this.peerId.node) === this.#peerEpoch ? {
+      peerSlot: this.peerSlot,
+      peer: () => this.peerId && this.node.knownEpoch(this.peerSlot) === this.#peerEpoch ? {
         id: this.peerId,
-        token: this.peerToken
+        token: this.peerToken,
+        slot: this.peerSlot
       } : null
-    });
+    };
+    this.#rma = new EndpointRma(link);
+    this.#fences = new EndpointFences(link, this.#rma, this.#peerEpoch);
   }
   /** The RMA state, for the node's routing of window messages. */
   get rmaState() {
@@ -2109,19 +2651,20 @@ var EmuEndpoint = class {
   }
   /** SCIF_CNCT_REJ for our connect. */
   rejected(from) {
-    if (this.state !== "CONNECTING" || from.node !== this.#target) return;
-    this.#error = new ScifError("ECONNREFUSED", `nothing accepts connections on ${from.node}:${from.port}`);
+    if (this.state !== "CONNECTING" || from !== this.peerSlot) return;
+    const to = this.#target();
+    this.#error = new ScifError("ECONNREFUSED", `nothing accepts connections on ${to}`);
     this.#unconnect();
   }
-  /** For a bridge (emu/_bridge.ts): binds `port` whatever its range, sharing it when it is
-   * taken (a stand-in's ports belong to another process's node, which checked them). */
+  #target() {
+    const p = this.peerId ?? this.#dst;
+    return p ? `${p.node}:${p.port}` : "the destination";
+  }
+  /** For a bridge (emu/bus/tcp_bridge.ts): binds `port` whatever its range, sharing it when
+   * this slot has it (a stand-in's ports belong to another machine's node, which checked them). */
   bindProxy(port) {
     if (this.state !== "UNBOUND") throw new ScifError("EISCONN", `bind in state ${this.state}`);
-    try {
-      this.node.ports.reserve(port);
-    } catch {
-      this.node.ports.hold(port);
-    }
+    if (!this.node.ports.share(port)) throw new ScifError("EINVAL", `port ${port} is in use`);
     this.localId = {
       node: this.node.nodeId,
       port
@@ -2131,13 +2674,30 @@ var EmuEndpoint = class {
   /** For a bridge: refuses the oldest pending connection request (SCIF_CNCT_REJ). */
   rejectOldest() {
     const req = this.#conreqs.shift();
-    if (req) this.node.tryPost(SCIF_CNCT_REJ, this.localId, req.peer, BigInt(req.token));
+    if (req) {
+      this.node.tryPost(req.slot, {
+        op: SCIF_CNCT_REJ,
+        src: this.localId,
+        dst: req.peer,
+        token: req.token
+      });
+    }
   }
   // ---- scif_accept ----
   /** A connection request arrived for this listener; false when it must be refused. */
-  queueRequest(req) {
+  queueRequest(m, from) {
     if (this.state !== "LISTENING" || this.#conreqs.length >= this.#backlog) return false;
-    this.#conreqs.push(req);
+    if (m.epoch !== this.node.knownEpoch(from) || !this.node.validQp(m.qp, from)) {
+      this.node.dropped();
+      return false;
+    }
+    this.#conreqs.push({
+      peer: m.src,
+      slot: from,
+      epoch: m.epoch,
+      qp: m.qp,
+      token: m.token
+    });
     return true;
   }
   async accept(block) {
@@ -2161,27 +2721,42 @@ var EmuEndpoint = class {
   }
   /** The accept side of the handshake, on the new endpoint. */
   async #handshake(req) {
-    this.node.checkReachable(req.peer.node, req.epoch);
-    this.state = "ACCEPTING";
     this.peerId = req.peer;
     this.peerToken = req.token;
+    this.peerSlot = req.slot;
     this.#peerEpoch = req.epoch;
-    this.#target = req.peer.node;
+    if (this.node.knownEpoch(req.slot) !== req.epoch) {
+      if (!this.node.nodeOnline(req.peer.node)) throw new ScifError("ENODEV", `node ${req.peer.node} was lost`);
+      throw new ScifError("EAGAIN", "the requester is gone");
+    }
+    this.state = "ACCEPTING";
     try {
-      this.#qp = EndpointQp.alloc(this.node.net, this.node.nodeId);
+      this.#qp = EndpointQp.alloc(this.node.net, this.node.slot);
     } catch (e) {
-      this.node.tryPost(SCIF_CNCT_REJ, this.localId, req.peer, BigInt(req.token));
+      this.node.tryPost(req.slot, {
+        op: SCIF_CNCT_REJ,
+        src: this.localId,
+        dst: req.peer,
+        token: req.token
+      });
       throw e;
     }
-    this.#qp.attach(req.qp, this.node.doorbellOf(req.peer.node));
-    this.node.post(SCIF_CNCT_GNT, this.localId, req.peer, BigInt(this.#qp.block), BigInt(req.token), BigInt(this.token));
+    this.#qp.attach(req.qp, () => this.node.ringSlot(req.slot));
+    this.node.post(req.slot, {
+      op: SCIF_CNCT_GNT,
+      src: this.localId,
+      dst: req.peer,
+      qp: this.#qp.block,
+      token: req.token,
+      from: this.token
+    });
     while (this.state === "ACCEPTING") await this.node.waitEvent();
     if (this.state === "CONNECTED") return;
     throw this.#error ?? new ScifError("EINTR", "the node was closed during accept");
   }
   /** SCIF_CNCT_GNTACK / SCIF_CNCT_GNTNACK for our grant. */
-  grantAnswered(ok) {
-    if (this.state !== "ACCEPTING") return;
+  grantAnswered(ok, from) {
+    if (this.state !== "ACCEPTING" || from !== this.peerSlot) return;
     if (ok) {
       this.#connected();
       return;
@@ -2190,110 +2765,49 @@ var EmuEndpoint = class {
     this.#error = new ScifError("EAGAIN", "the requester withdrew its connection request");
     this.state = "BOUND";
   }
-  // ---- scif_send, scif_recv ----
-  #streamError() {
+  // ---- scif_send, scif_recv, scif_poll: the stream ----
+  /** The error of a stream call in a state without a stream. */
+  streamError() {
     return this.state === "DISCONNECTED" ? new ScifError("ECONNRESET", "the peer closed the connection") : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
   }
   send(data, block) {
-    if (this.state === "CONNECTED") {
-      if (this.#direct || this.#spins === 0 && this.#takeDirect()) {
-        return this.#direct.sendDirect(data, block);
-      }
-      const n = this.#qp.put(data, 0);
-      if (n === data.length || !block) return resolvedCount(n);
-      return this.#sendRest(data, n);
-    }
-    if (data.length === 0) return resolvedCount(0);
-    return Promise.reject(this.#streamError());
-  }
-  /**
-   * A peer in another process whose pipe runs in this thread: from now on sends go straight
-   * to its socket. Taken only once every byte sent so far has left the ring and the pump holds
-   * none, so no byte can overtake an earlier one.
-   */
-  #takeDirect() {
-    if (!this.node.isRemote(this.peerId.node)) return false;
-    const pipe = findPipe(this.peerId.node, this.peerToken);
-    if (!pipe || !pipe.idle || !this.#qp.txDrained()) return false;
-    this.#direct = pipe;
-    return true;
-  }
-  /** A blocking send that found the ring full after `done` bytes. */
-  async #sendRest(data, done) {
-    const len = data.length;
-    const qp = this.#qp;
-    const connected = () => this.state === "CONNECTED";
-    while (done < len) {
-      await qp.waitForSpace(this.#spins, connected);
-      if (this.state !== "CONNECTED") {
-        if (done > 0) return done;
-        throw this.#streamError();
-      }
-      done += qp.put(data, done);
-    }
-    return done;
+    if (this.#stream && this.state === "CONNECTED") return this.#stream.send(data, block);
+    if (data.length === 0) return Promise.resolve(0);
+    return Promise.reject(this.streamError());
   }
   recv(into, block) {
-    if (this.state === "CONNECTED") {
-      const n = this.#qp.take(into, 0, block ? this.#spins : 0);
-      if (n === into.length || !block) return resolvedCount(n);
-      return this.#recvRest(into, n);
+    if (this.#stream && (this.state === "CONNECTED" || this.state === "DISCONNECTED")) {
+      return this.#stream.recv(into, block);
     }
-    if (into.length === 0) return resolvedCount(0);
-    if (this.state === "DISCONNECTED") return this.#recvRest(into, 0, block);
-    return Promise.reject(this.#streamError());
-  }
-  /** The rest of a recv: a blocking one that has `got` bytes and wants more, or any recv
-   * after the peer left (which drains what it sent, then reports ECONNRESET). */
-  async #recvRest(into, got, block = true) {
-    const len = into.length;
-    const qp = this.#qp;
-    const connected = () => this.state === "CONNECTED";
-    while (got < len) {
-      const n = qp.take(into, got, this.state === "CONNECTED" ? this.#spins : 0);
-      got += n;
-      if (n > 0) continue;
-      if (!block || this.state !== "CONNECTED") break;
-      await qp.sleepForData(connected);
-      if (this.state !== "CONNECTED" && this.state !== "DISCONNECTED") break;
-    }
-    if (got > 0 || this.state === "CONNECTED") return got;
-    throw this.#streamError();
+    if (into.length === 0) return Promise.resolve(0);
+    return Promise.reject(this.streamError());
   }
   /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
    * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
-  async recvSome(into) {
-    for (; ; ) {
-      if (this.state !== "CONNECTED" && this.state !== "DISCONNECTED") return 0;
-      const n = this.#qp.take(into, 0, this.state === "CONNECTED" ? this.#spins : 0);
-      if (n > 0 || this.state !== "CONNECTED") return n;
-      await this.#qp.sleepForData(() => this.state === "CONNECTED");
-    }
+  recvSome(into) {
+    return this.#stream ? this.#stream.recvSome(into) : Promise.resolve(0);
   }
-  // ---- scif_poll ----
+  /** Handles now what the peer's slot has sent (a call that moved nothing looks for a
+   * disconnect this way, without waiting for the dispatcher's turn). */
+  pumpPeer() {
+    this.node.pumpFrom(this.peerSlot);
+  }
   /** The poll events that hold now (the kernel's __scif_pollfd). */
   pollEvents() {
-    switch (this.state) {
-      case "LISTENING":
-        return this.#conreqs.length > 0 ? POLLIN : 0;
-      case "CONNECTED": {
-        const qp = this.#qp;
-        return (qp.count() > 0 ? POLLIN : 0) | (qp.space() > 0 ? POLLOUT : 0);
-      }
-      case "DISCONNECTED":
-        return POLLHUP | (this.#qp.count() > 0 ? POLLIN : 0);
-      default:
-        return POLLERR;
-    }
+    if (this.state === "LISTENING") return this.#conreqs.length > 0 ? 1 : 0;
+    return this.#stream ? this.#stream.pollEvents() : 8;
   }
   /** Cells a poll sleeps on for `events`, announced to the peer (see EndpointQp.announce). */
   pollCells(events) {
-    if (this.state !== "CONNECTED") return [];
-    return this.#qp.announce((events & POLLIN) !== 0, (events & POLLOUT) !== 0);
+    return this.#stream && this.state === "CONNECTED" ? this.#stream.pollCells(events) : [];
   }
   /** Withdraws what pollCells announced. */
   pollDone() {
     this.#qp?.unannounce();
+  }
+  /** Publishes what our receive ring has consumed (the node does it for all when rung). */
+  publishConsumption() {
+    if (this.state === "CONNECTED") this.#qp.publish();
   }
   // ---- registration, RMA, fences, mmap (the connection check is the kernel's scif_verify_epd) ----
   #verified() {
@@ -2301,7 +2815,9 @@ var EmuEndpoint = class {
     if (this.state !== "CONNECTED") {
       throw new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
     }
-    this.node.checkReachable(this.peerId.node, this.#peerEpoch);
+    if (this.node.knownEpoch(this.peerSlot) !== this.#peerEpoch) {
+      throw new ScifError("ECONNRESET", "the peer closed the connection");
+    }
     return this.#rma;
   }
   register(memory, offset, prot, fixed) {
@@ -2327,64 +2843,29 @@ var EmuEndpoint = class {
   }
   fenceMark(flags) {
     this.#verified();
-    if (flags !== SCIF_FENCE_INIT_SELF && flags !== SCIF_FENCE_INIT_PEER) {
-      throw new ScifError("EINVAL", "fenceMark takes exactly one of SCIF_FENCE_INIT_SELF and SCIF_FENCE_INIT_PEER");
-    }
-    if (flags === SCIF_FENCE_INIT_SELF) return Promise.resolve(this.#submitted(this.node.nodeId));
-    return Promise.resolve((this.#submitted(this.peerId.node) | MARK_PEER) >>> 0);
+    return this.#fences.mark(flags);
   }
-  #submitted(node) {
-    return this.node.net.load(nodeField(this.node.net.layout, node, N_DMA_SUBMITTED)) & SEQ2;
-  }
-  async fenceWait(mark) {
+  fenceWait(mark) {
     this.#verified();
-    const peer = mark >= MARK_PEER;
-    const node = peer ? this.peerId.node : this.node.nodeId;
-    const abort = peer ? () => {
+    return this.#fences.wait(mark, () => {
       try {
         this.#verified();
         return null;
       } catch (e) {
         return e;
       }
-    } : void 0;
-    await waitCompleted(this.node.net, node, (peer ? mark - MARK_PEER : mark) & SEQ2, this.node.net.spins, abort);
+    });
   }
-  async fenceSignal(localOffset, localValue, remoteOffset, remoteValue, flags) {
-    const rma2 = this.#verified();
-    const init = flags & (SCIF_FENCE_INIT_SELF | SCIF_FENCE_INIT_PEER);
-    const signal = flags & (SCIF_SIGNAL_LOCAL | SCIF_SIGNAL_REMOTE);
-    if ((flags & ~(init | signal)) !== 0 || init !== SCIF_FENCE_INIT_SELF && init !== SCIF_FENCE_INIT_PEER || signal === 0) {
-      throw new ScifError("EINVAL", `bad fence_signal flags 0x${flags.toString(16)}`);
-    }
-    if (signal & SCIF_SIGNAL_LOCAL && localOffset % 4 !== 0 || signal & SCIF_SIGNAL_REMOTE && remoteOffset % 4 !== 0) {
-      throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
-    }
-    const local2 = signal & SCIF_SIGNAL_LOCAL ? rma2.signalAddress("local", localOffset) : -1;
-    if (signal & SCIF_SIGNAL_REMOTE && this.node.isRemote(this.peerId.node)) {
-      if (local2 >= 0) await this.node.dma.signal(local2, localValue);
-      await rma2.delegateSignal(remoteOffset, remoteValue);
-      return;
-    }
-    const remote = signal & SCIF_SIGNAL_REMOTE ? rma2.signalAddress("remote", remoteOffset) : -1;
-    const peer = init === SCIF_FENCE_INIT_PEER ? {
-      node: this.peerId.node,
-      epoch: this.#peerEpoch,
-      mark: this.#submitted(this.peerId.node)
-    } : void 0;
-    if (local2 >= 0) await this.node.dma.signal(local2, localValue, peer);
-    if (remote >= 0) await this.node.dma.signal(remote, remoteValue, peer);
+  fenceSignal(localOffset, localValue, remoteOffset, remoteValue, flags) {
+    this.#verified();
+    return this.#fences.signal(localOffset, localValue, remoteOffset, remoteValue, flags);
   }
   mmap(remoteOffset, length, prot) {
-    const rma2 = this.#verified();
-    if (this.node.isRemote(this.peerId.node)) {
-      throw new ScifError("EOPNOTSUPP", `node ${this.peerId.node} runs in another process: its windows are not in memory this process can map (readFrom/writeTo reach them)`);
-    }
-    return rma2.mmap(remoteOffset, length, prot);
+    return this.#verified().mmap(remoteOffset, length, prot);
   }
   munmap(view) {
     (this.#rma ?? this.#verified()).munmap(view);
-    if (this.closed) this.node.keepZombie(this.token, this.#rma, this.peerId.node);
+    if (this.closed) this.node.keepZombie(this.token, this.#rma, this.peerSlot);
   }
   // ---- scif_close and the peer's side of it ----
   close() {
@@ -2392,34 +2873,41 @@ var EmuEndpoint = class {
     this.#releasePort();
     if (this.#rma) {
       this.#rma.close();
-      this.node.keepZombie(this.token, this.#rma, this.peerId.node);
+      this.node.keepZombie(this.token, this.#rma, this.peerSlot);
     }
     switch (this.state) {
       case "LISTENING":
         for (const req of this.#conreqs.splice(0)) {
-          this.node.tryPost(SCIF_CNCT_REJ, this.localId, req.peer, BigInt(req.token));
+          this.node.tryPost(req.slot, {
+            op: SCIF_CNCT_REJ,
+            src: this.localId,
+            dst: req.peer,
+            token: req.token
+          });
         }
         this.#destroy();
         break;
       case "CONNECTED":
         this.state = "CLOSING";
         this.#qp.detachPeer();
-        if (!this.node.tryPost(SCIF_DISCNCT, this.localId, this.peerId, BigInt(this.peerToken), BigInt(this.token))) {
-          this.#destroy();
-        }
+        if (!this.node.tryPost(this.peerSlot, {
+          op: SCIF_DISCNCT,
+          src: this.localId,
+          dst: this.peerId,
+          token: this.peerToken,
+          from: this.token
+        })) this.#destroy();
         break;
       default:
         this.#destroy();
     }
     this.#wake();
   }
-  /** Publishes what our receive ring has consumed (the node does it for all when rung). */
-  publishConsumption() {
-    if (this.state === "CONNECTED") this.#qp.publish();
-  }
-  /** SCIF_DISCNCT from the peer. */
-  peerClosed() {
+  /** SCIF_DISCNCT from slot `from`, sent by its endpoint `token`; false when that is not our peer. */
+  peerClosed(from, token2) {
+    if (from !== this.peerSlot || token2 !== this.peerToken) return false;
     if (this.state === "CONNECTED") this.#peerLeft();
+    return true;
   }
   #peerLeft() {
     this.state = "DISCONNECTED";
@@ -2427,24 +2915,30 @@ var EmuEndpoint = class {
     this.#wake();
   }
   /** SCIF_DISCNT_ACK for our close: the peer no longer touches our block. */
-  disconnectAcknowledged() {
-    if (this.state === "CLOSING") this.#destroy();
+  disconnectAcknowledged(from) {
+    if (this.state === "CLOSING" && from === this.peerSlot) this.#destroy();
   }
-  /** Node k's incarnation ended (the kernel's scif_invalidate_ep). */
-  nodeGone(k) {
-    if (this.#target !== k && this.peerId?.node !== k) return;
+  /** Slot k's incarnation ended (the kernel's scif_invalidate_ep); `nodeLost`: with its node. */
+  slotGone(k, nodeLost) {
+    if (this.state === "LISTENING") {
+      if (nodeLost) return;
+      for (let i = this.#conreqs.length - 1; i >= 0; i--) if (this.#conreqs[i].slot === k) this.#conreqs.splice(i, 1);
+      return;
+    }
+    if (this.peerSlot !== k) return;
     this.#rma?.peerGone();
+    const why = (what) => nodeLost ? new ScifError("ENODEV", `node ${what} was lost`) : new ScifError("ECONNREFUSED", `the program listening on ${what} ended`);
     switch (this.state) {
       case "CONNECTED":
         this.#peerLeft();
         return;
       case "CONNECTING":
-        this.#error = new ScifError("ENODEV", `node ${k} was lost`);
+        this.#error = why(this.#target());
         this.#unconnect();
         break;
       case "ACCEPTING":
         this.#qp?.detachPeer();
-        this.#error = new ScifError("ENODEV", `node ${k} was lost`);
+        this.#error = nodeLost ? why(String(this.peerId.node)) : new ScifError("EAGAIN", "the requester is gone");
         this.state = "BOUND";
         break;
       case "CLOSING":
@@ -2474,60 +2968,16 @@ var EmuEndpoint = class {
   }
 };
 
-// emu/_liveness.ts
-function inWorker() {
-  return typeof globalThis.WorkerGlobalScope !== "undefined";
-}
-function locks() {
-  const nav = globalThis.navigator;
-  return nav?.locks ?? null;
-}
-function lockName(networkId, nodeId) {
-  return `scif-emu:${networkId}:node:${nodeId}`;
-}
-async function hold2(name) {
-  const lm = locks();
-  if (!lm) return null;
-  let release;
-  const held = new Promise((r) => release = r);
-  let granted;
-  const answer = new Promise((r) => granted = r);
-  lm.request(name, {
-    ifAvailable: true
-  }, (lock) => {
-    granted(lock !== null);
-    return lock === null ? void 0 : held;
-  }).catch(() => granted(false));
-  return await answer ? release : null;
-}
-function watch(name, onEnd) {
-  const lm = locks();
-  if (!lm) return () => {
-  };
-  const stop = new AbortController();
-  lm.request(name, {
-    mode: "shared",
-    signal: stop.signal
-  }, () => {
-    if (!stop.signal.aborted) onEnd();
-  }).catch(() => {
-  });
-  return () => stop.abort();
-}
-
-// emu/_nodeqp.ts
-function word(core, at, i) {
-  return BigInt.asUintN(64, core.msg_payload(at, i));
-}
-function resetNodeQp(net, reader, writer) {
-  const b = nodeQp(net.layout, reader, writer);
-  net.u8.fill(0, b, b + QP_DATA);
+// emu/_slot_qp.ts
+function resetSlotQp(net, reader, writer) {
+  const b2 = slotQp(net.layout, reader, writer);
+  net.u8.fill(0, b2, b2 + QP_DATA);
   const { core } = net;
-  const size = NODEQP_RING_BYTES;
-  core.rb_init(b + QP_RX_DESC, b + QP_DATA, size, b + QP_READ_CELL, b + QP_WRITE_CELL, b + QP_READER_WAITING, b + QP_WRITER_WAITING);
-  core.rb_init(b + QP_TX_DESC, b + QP_DATA, size, b + QP_READ_CELL, b + QP_WRITE_CELL, b + QP_WRITER_WAITING, b + QP_READER_WAITING);
+  const size = SLOTQP_RING_BYTES;
+  core.rb_init(b2 + QP_RX_DESC, b2 + QP_DATA, size, b2 + QP_READ_CELL, b2 + QP_WRITE_CELL, b2 + QP_READER_WAITING, b2 + QP_WRITER_WAITING);
+  core.rb_init(b2 + QP_TX_DESC, b2 + QP_DATA, size, b2 + QP_READ_CELL, b2 + QP_WRITE_CELL, b2 + QP_WRITER_WAITING, b2 + QP_READER_WAITING);
 }
-var NodeQueuePairs = class {
+var SlotQueuePairs = class {
   #net;
   #self;
   #outbox;
@@ -2535,14 +2985,14 @@ var NodeQueuePairs = class {
     this.#net = net;
     this.#self = self2;
     this.#outbox = Array.from({
-      length: net.layout.nodes
+      length: net.layout.slots
     }, () => []);
   }
-  /** Queues `m` for node `m.dst.node` and tries to deliver it now. */
-  post(m) {
-    const box = this.#outbox[m.dst.node];
+  /** Queues `m` for slot `to` and tries to deliver it now. */
+  post(to, m) {
+    const box = this.#outbox[to];
     box.push(m);
-    if (box.length === 1) this.#flushTo(m.dst.node);
+    if (box.length === 1) this.#flushTo(to);
   }
   /** Moves queued messages into the rings. True while some are still waiting for room. */
   flush() {
@@ -2552,181 +3002,458 @@ var NodeQueuePairs = class {
     }
     return left;
   }
-  /** How many messages for node `j` wait for room in its ring. */
+  /** How many messages for slot `j` wait for room in its ring. */
   waiting(j) {
     return this.#outbox[j].length;
   }
-  /** Forgets what is queued for node `j` (it is gone). */
+  /** Forgets what is queued for slot `j` (its incarnation ended). */
   drop(j) {
     this.#outbox[j].length = 0;
   }
-  /** Hands every message waiting from node `j` to `handle`, in order. */
+  /** Hands every message waiting from slot `j` to `handle`, in order: decoded, or null for one
+   * whose fields are out of range (the caller counts and drops it). */
   drain(j, handle) {
     const { core, layout } = this.#net;
-    const rx = nodeQp(layout, this.#self, j) + QP_RX_DESC;
+    const rx = slotQp(layout, this.#self, j) + QP_RX_DESC;
+    const bounds = layout;
     for (let at = core.msg_peek(rx); at !== 0; at = core.msg_peek(rx)) {
-      const m = {
-        op: core.msg_op(at),
-        src: {
-          node: core.msg_src_node(at),
-          port: core.msg_src_port(at)
-        },
-        dst: {
-          node: core.msg_dst_node(at),
-          port: core.msg_dst_port(at)
-        },
-        p: [
-          word(core, at, 0),
-          word(core, at, 1),
-          word(core, at, 2),
-          word(core, at, 3)
-        ]
+      const op = core.msg_op(at);
+      const src = {
+        node: core.msg_src_node(at),
+        port: core.msg_src_port(at)
       };
+      const dst = {
+        node: core.msg_dst_node(at),
+        port: core.msg_dst_port(at)
+      };
+      const p = [
+        BigInt.asUintN(64, core.msg_payload(at, 0)),
+        BigInt.asUintN(64, core.msg_payload(at, 1)),
+        BigInt.asUintN(64, core.msg_payload(at, 2)),
+        BigInt.asUintN(64, core.msg_payload(at, 3))
+      ];
       core.msg_release(rx);
-      try {
-        handle(m);
-      } catch (e) {
-        if (!(e instanceof ScifError)) throw e;
-      }
+      handle(decode(op, src, dst, p, bounds), {
+        op,
+        src,
+        dst
+      });
     }
   }
   #flushTo(j) {
     const box = this.#outbox[j];
     const { core, layout } = this.#net;
-    const tx = nodeQp(layout, j, this.#self) + QP_TX_DESC;
+    const tx = slotQp(layout, j, this.#self) + QP_TX_DESC;
     let sent = 0;
     while (sent < box.length) {
       const m = box[sent];
-      if (core.msg_send(tx, m.src.node, m.src.port, m.dst.node, m.dst.port, m.op, m.p[0], m.p[1], m.p[2], m.p[3]) === 0) break;
+      const [p0, p1, p2, p3] = encode(m);
+      if (core.msg_send(tx, m.src.node, m.src.port, m.dst.node, m.dst.port, m.op, p0, p1, p2, p3) === 0) break;
       sent++;
     }
     if (sent > 0) {
       box.splice(0, sent);
-      this.#net.ring(nodeField(layout, j, N_DOORBELL));
+      this.#net.ringSlot(j);
     }
     return box.length;
   }
 };
 
 // emu/_ports.ts
+var SHIFT = 24;
+var REFS = (1 << SHIFT) - 1;
 var PortTable = class {
-  #refs = /* @__PURE__ */ new Map();
+  #i32;
+  #base;
+  #me;
+  /** Says whether slot `slot`'s incarnation has ended. */
+  #gone;
+  constructor(l, i32, node, slot, gone) {
+    this.#i32 = i32;
+    this.#base = portCell(l, node, 0) >> 2;
+    this.#me = slot + 1;
+    this.#gone = gone;
+  }
+  /** Tries to take `port` for this slot: true when it is now ours, with one reference. */
+  #take(port) {
+    const i = this.#base + port;
+    for (; ; ) {
+      const v = Atomics.load(this.#i32, i);
+      const holder = v >>> SHIFT;
+      if (v !== 0 && !(holder !== this.#me && this.#gone(holder - 1))) return false;
+      if (Atomics.compareExchange(this.#i32, i, v, this.#me << SHIFT | 1) === v) return true;
+    }
+  }
   /** Takes exactly `port` (EINVAL when it is in use: the kernel reports no EADDRINUSE). */
   reserve(port) {
-    if (this.#refs.has(port)) throw new ScifError("EINVAL", `port ${port} is in use`);
-    this.#refs.set(port, 1);
+    if (!this.#take(port)) throw new ScifError("EINVAL", `port ${port} is in use`);
     return port;
   }
   /** Takes the lowest free port above SCIF_PORT_RSVD (the kernel's scif_get_new_port). */
   allocate() {
-    for (let p = SCIF_PORT_RSVD + 1; p <= SCIF_PORT_MAX; p++) {
-      if (!this.#refs.has(p)) {
-        this.#refs.set(p, 1);
-        return p;
-      }
-    }
+    for (let p = SCIF_PORT_RSVD + 1; p <= SCIF_PORT_MAX; p++) if (this.#take(p)) return p;
     throw new ScifError("ENOSPC", "no free port");
   }
-  /** One more endpoint uses `port`. */
+  /** One more endpoint of this slot uses `port`, which this slot holds. */
   hold(port) {
-    this.#refs.set(port, (this.#refs.get(port) ?? 0) + 1);
+    Atomics.add(this.#i32, this.#base + port, 1);
+  }
+  /** Takes `port` for this slot if it is free, or one more reference if this slot has it;
+   * false when another slot has it (for a bridge's stand-in, see emu/bus/tcp_bridge.ts). */
+  share(port) {
+    if (this.#take(port)) return true;
+    const v = Atomics.load(this.#i32, this.#base + port);
+    if (v >>> SHIFT !== this.#me) return false;
+    this.hold(port);
+    return true;
   }
   /** One endpoint less uses `port`; the last one frees it. */
   release(port) {
-    const refs = (this.#refs.get(port) ?? 1) - 1;
-    if (refs <= 0) this.#refs.delete(port);
-    else this.#refs.set(port, refs);
+    const i = this.#base + port;
+    for (; ; ) {
+      const v = Atomics.load(this.#i32, i);
+      if (v >>> SHIFT !== this.#me || (v & REFS) === 0) return;
+      const next = (v & REFS) === 1 ? 0 : v - 1;
+      if (Atomics.compareExchange(this.#i32, i, v, next) === v) return;
+    }
+  }
+  /** The slot that holds `port`, or -1. */
+  holderOf(port) {
+    return (Atomics.load(this.#i32, this.#base + port) >>> SHIFT) - 1;
+  }
+};
+function reclaimPorts(l, i32, node, slot) {
+  const base = portCell(l, node, 0) >> 2;
+  for (let p = 0; p < PORTS; p++) {
+    const v = Atomics.load(i32, base + p);
+    if (v !== 0 && v >>> SHIFT === slot + 1) Atomics.compareExchange(i32, base + p, v, 0);
+  }
+}
+
+// emu/_slots.ts
+var CLAIM_WAIT_MS = 5e3;
+async function claimSlot(net, node, options, setup = () => {
+}) {
+  const l = net.layout;
+  const until = performance.now() + CLAIM_WAIT_MS;
+  for (let round = 0; round === 0 || performance.now() < until; round++) {
+    if (round > 0) {
+      net.ringAll();
+      await delay(round < 10 ? 1 : 10);
+    }
+    for (let s = 0; s < l.slots; s++) {
+      const state2 = slotField(l, s, S_STATE);
+      const st = net.load(state2);
+      if (st !== SLOT_FREE) {
+        if (net.slotGone(s)) reclaimIfReleased(net, s, -1);
+        if (net.load(state2) !== SLOT_FREE) continue;
+      }
+      if (net.cas(state2, SLOT_FREE, SLOT_ATTACHING) !== SLOT_FREE) continue;
+      let release = null;
+      try {
+        release = await net.bus.holdSlot(s);
+      } catch (e) {
+        net.store(state2, SLOT_FREE);
+        throw e;
+      }
+      if (!release) {
+        net.store(state2, SLOT_FREE);
+        continue;
+      }
+      try {
+        const epoch = open(net, s, node, options);
+        setup(s);
+        net.store(state2, SLOT_ACTIVE);
+        net.ringAll();
+        return {
+          slot: s,
+          epoch,
+          release
+        };
+      } catch (e) {
+        release();
+        net.store(state2, SLOT_FREE);
+        throw e;
+      }
+    }
+  }
+  throw new ScifError("EBUSY", `all ${l.slots} attachment slots of the network are in use`);
+}
+function open(net, s, node, o) {
+  const l = net.layout;
+  const f = (field) => slotField(l, s, field);
+  for (let j = 0; j < l.slots; j++) {
+    resetSlotQp(net, s, j);
+    if (j !== s) resetSlotQp(net, j, s);
+    const ej = net.slotEpoch(j);
+    const st = net.slot(j, S_STATE);
+    const live = j !== s && (st === SLOT_ACTIVE || st === SLOT_ATTACHING);
+    net.store(releaseCell(l, s, j), live ? ej - 1 : ej);
+  }
+  const epoch = net.load(f(S_EPOCH)) + 1;
+  net.store(f(S_NODE), node);
+  net.store(f(S_PID), o.pid);
+  net.store(f(S_FD), o.fd());
+  net.store(f(S_WATCHABLE), o.watchable ? 1 : 0);
+  net.store(f(S_STANDIN), o.standIn ? 1 : 0);
+  net.store(f(S_HOLDER), 0);
+  net.store(f(S_DROPPED), 0);
+  net.store(f(S_SLEEPING), 0);
+  net.store(f(S_DMA_COMPLETED), net.load(f(S_DMA_SUBMITTED)));
+  net.store(f(S_EPOCH), epoch);
+  return epoch;
+}
+function endSlot(net, s, epoch) {
+  const state2 = slotField(net.layout, s, S_STATE);
+  if (net.slotEpoch(s) !== epoch) return false;
+  let st = net.load(state2);
+  while (st === SLOT_ACTIVE || st === SLOT_ATTACHING) {
+    const was = net.cas(state2, st, SLOT_DEAD);
+    if (was === st) {
+      net.ringAll();
+      return true;
+    }
+    st = was;
+  }
+  return false;
+}
+function releaseSlot(net, j, k, epoch) {
+  const cell = releaseCell(net.layout, j, k);
+  if (net.load(cell) < epoch) net.store(cell, epoch);
+  reclaimIfReleased(net, k, j);
+}
+function reclaimIfReleased(net, k, by) {
+  const l = net.layout;
+  const state2 = slotField(l, k, S_STATE);
+  let st = net.load(state2);
+  if ((st === SLOT_ACTIVE || st === SLOT_ATTACHING) && net.slotGone(k)) {
+    if (!endSlot(net, k, net.slotEpoch(k))) return;
+    st = SLOT_DEAD;
+  }
+  if (st === SLOT_RECLAIMING) {
+    const holder = net.slot(k, S_HOLDER) - 1;
+    if (holder >= 0 && !net.slotGone(holder)) return;
+    if (net.cas(state2, SLOT_RECLAIMING, SLOT_DEAD) !== SLOT_RECLAIMING) return;
+    st = SLOT_DEAD;
+  }
+  if (st !== SLOT_DEAD) return;
+  const epoch = net.slotEpoch(k);
+  for (let j = 0; j < l.slots; j++) {
+    if (j === k) continue;
+    const sj = net.slot(j, S_STATE);
+    if ((sj === SLOT_ACTIVE || sj === SLOT_ATTACHING) && !net.slotGone(j)) {
+      if (net.load(releaseCell(l, j, k)) < epoch) return;
+    }
+  }
+  net.store(slotField(l, k, S_HOLDER), by + 1);
+  if (net.cas(state2, SLOT_DEAD, SLOT_RECLAIMING) !== SLOT_DEAD) return;
+  net.heap.reclaim(k, by >= 0 ? by : k);
+  reclaimPorts(l, net.i32, net.slot(k, S_NODE), k);
+  net.store(state2, SLOT_FREE);
+}
+
+// emu/_peers.ts
+var LIVENESS_MS = 250;
+var PeerTracker = class {
+  #net;
+  #self;
+  #known;
+  #unwatch;
+  #events;
+  #pid;
+  #lastPoll = 0;
+  constructor(net, self2, pid2, events) {
+    this.#net = net;
+    this.#self = self2;
+    this.#pid = pid2;
+    this.#events = events;
+    this.#known = new Array(net.layout.slots).fill(-1);
+    this.#unwatch = new Array(net.layout.slots).fill(null);
+  }
+  /** The incarnation of slot `k` adopted (-1: none). */
+  known(k) {
+    return this.#known[k] ?? -1;
+  }
+  /** Whether slot `k`'s incarnation `epoch` is the one adopted. */
+  adopted(k, epoch) {
+    return this.#known[k] === epoch;
+  }
+  /** Every slot whose incarnation is adopted. */
+  *adoptedSlots() {
+    for (let k = 0; k < this.#known.length; k++) if (this.#known[k] !== -1) yield k;
+  }
+  /** Whether this bus needs the dispatcher to wake from time to time to look at liveness. */
+  get polls() {
+    return this.#net.bus.pollsLiveness;
+  }
+  /** Compares the slot table with the incarnations adopted: drops the ones that ended and
+   * adopts new ones. `poll`: also asks the bus whether the holders are still there (at most
+   * every LIVENESS_MS). */
+  sync(poll) {
+    const net = this.#net;
+    const now = performance.now();
+    const look = poll && net.bus.pollsLiveness && now - this.#lastPoll >= LIVENESS_MS;
+    if (look) this.#lastPoll = now;
+    for (let k = 0; k < this.#known.length; k++) {
+      if (k === this.#self) continue;
+      const active = net.slot(k, S_STATE) === SLOT_ACTIVE;
+      const epoch = net.slotEpoch(k);
+      const known = this.#known[k];
+      if (known !== -1 && active && epoch === known && look && !net.bus.holderAlive(k)) {
+        this.ended(k, epoch);
+        continue;
+      }
+      if (known !== -1 && (!active || epoch !== known)) this.#drop(k, known);
+      if (this.#known[k] === -1 && active) this.#adopt(k, epoch);
+    }
+  }
+  #adopt(k, epoch) {
+    const net = this.#net;
+    this.#known[k] = epoch;
+    if (net.slot(k, S_WATCHABLE) === 1 && net.slot(k, S_PID) === this.#pid) {
+      this.#unwatch[k] = net.bus.watchSlot(k, () => this.ended(k, epoch));
+    }
+  }
+  /** Slot k's incarnation `epoch` is seen to have ended without closing (its thread or
+   * process is gone): it is DEAD, and the node it had goes with it. */
+  ended(k, epoch) {
+    const net = this.#net;
+    if (net.slotEpoch(k) !== epoch) return;
+    const node = net.slot(k, S_NODE);
+    if (endSlot(net, k, epoch) && node >= 0 && node < net.layout.nodes) {
+      const l = net.layout;
+      if (net.load(nodeField(l, node, N_MODE)) !== MODE_LOCAL && net.load(nodeField(l, node, N_SLOT)) === k + 1) {
+        net.cas(nodeField(l, node, N_STATE), NODE_ONLINE, NODE_LOST);
+      }
+    }
+    net.ringAll();
+  }
+  /** Slot k's incarnation `epoch` ended: reset what used it, then release it once nothing of
+   * ours touches its memory. */
+  #drop(k, epoch) {
+    const net = this.#net;
+    this.#unwatch[k]?.();
+    this.#unwatch[k] = null;
+    this.#known[k] = -1;
+    const node = net.slot(k, S_NODE);
+    const nodeLost = !(node >= 0 && node < net.layout.nodes) || net.load(nodeField(net.layout, node, N_STATE)) !== NODE_ONLINE;
+    this.#events.slotGone(k, nodeLost);
+    this.#events.whenDoneWith(k, () => releaseSlot(net, this.#self, k, epoch));
+  }
+  /** Stops watching everyone (the slot closes). */
+  stop() {
+    for (let k = 0; k < this.#unwatch.length; k++) this.#unwatch[k]?.();
+    this.#unwatch.fill(null);
   }
 };
 
 // emu/_node.ts
-var RELEASE_WAIT_MS = 5e3;
 var CLOSE_WAIT_MS = 200;
 var POST_WAIT_MS = 3e3;
+function pid() {
+  return denoGlobal()?.pid ?? 0;
+}
 var EmuNode = class _EmuNode {
   kind = "emu";
   nodeId;
   net;
+  slot;
+  /** The slot's incarnation. */
   epoch;
-  ports = new PortTable();
+  ports;
+  /** Whether this slot has the node itself (a thread's node, a stand-in), rather than being
+   * one program of a machine's node. */
+  #hasNode;
   #qps;
+  #peers;
+  #portViews = /* @__PURE__ */ new Map();
   #stopped = false;
   #dispatcher = Promise.resolve();
   #listeners = /* @__PURE__ */ new Map();
   #endpoints = /* @__PURE__ */ new Map();
   #nextToken = 1;
-  #known;
-  #unwatch;
   #eventCell;
   #doorbell;
-  #releaseLiveness;
+  #release;
   #dma = null;
   #allocations = /* @__PURE__ */ new Set();
   // RMA state of closed endpoints that the peer may still send window messages about.
   #zombies = /* @__PURE__ */ new Map();
-  /** Set on a node that stands in for a node of another process. */
+  // Mappings of other slots' windows, per slot, and what waits for them to be unmapped.
+  #maps = /* @__PURE__ */ new Map();
+  #afterUnmap = /* @__PURE__ */ new Map();
+  /** Set on a slot that stands in for a node of another machine. */
   forwarder = null;
-  /** Called once the node has closed (the machine network's bookkeeping, emu/_machine.ts). */
+  /** Called once the node has closed (the machine network's bookkeeping). */
   onClose = [];
-  constructor(net, nodeId, epoch, liveness) {
+  constructor(net, nodeId, slot, epoch, hasNode) {
     this.net = net;
     this.nodeId = nodeId;
+    this.slot = slot;
     this.epoch = epoch;
-    this.#releaseLiveness = liveness;
-    const n = net.layout.nodes;
-    this.#qps = new NodeQueuePairs(net, nodeId);
-    this.#known = new Array(n).fill(-1);
-    this.#known[nodeId] = epoch;
-    this.#unwatch = new Array(n).fill(null);
-    this.#eventCell = nodeField(net.layout, nodeId, N_EVENT);
-    this.#doorbell = nodeField(net.layout, nodeId, N_DOORBELL);
+    this.#hasNode = hasNode;
+    this.ports = this.#portsOf(nodeId);
+    this.#qps = new SlotQueuePairs(net, slot);
+    this.#eventCell = slotField(net.layout, slot, S_EVENT);
+    this.#doorbell = slotField(net.layout, slot, S_DOORBELL);
+    this.#release = null;
+    this.#peers = new PeerTracker(net, slot, pid(), {
+      slotGone: (k, lost) => this.#slotGone(k, lost),
+      whenDoneWith: (k, fn) => this.#whenDoneWith(k, fn)
+    });
   }
-  /** Attaches node `nodeId` of `net` in this thread (EBUSY if it is attached elsewhere);
-   * `remote`: as the stand-in of a node of another process (emu/_bridge.ts). */
-  static async attach(net, nodeId, remote = false) {
+  /**
+   * Attaches node `nodeId` of `net` in this thread. On a network of threads: EBUSY if another
+   * thread has it. On a machine's network: a node of this machine (any number of programs), or
+   * with `standIn`, the stand-in of a node of another machine (emu/bus/tcp.ts).
+   */
+  static async attach(net, nodeId, standIn = false) {
     const l = net.layout;
     if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= l.nodes) {
       throw new ScifError("ENODEV", `node ${nodeId} does not exist (the network has ${l.nodes})`);
     }
     const state2 = nodeField(l, nodeId, N_STATE);
-    let was = net.cas(state2, NODE_OFFLINE, NODE_ATTACHING);
-    if (was === NODE_LOST) was = net.cas(state2, NODE_LOST, NODE_ATTACHING);
-    if (was !== NODE_OFFLINE && was !== NODE_LOST) {
-      throw new ScifError("EBUSY", `node ${nodeId} is already attached by another thread`);
+    const mode = net.load(nodeField(l, nodeId, N_MODE));
+    const hasNode = mode === MODE_THREAD || standIn;
+    let was = NODE_OFFLINE;
+    if (standIn && mode !== MODE_REMOTE) {
+      throw new ScifError("EBUSY", `node ${nodeId} is a node of this machine, not of another one`);
     }
-    let liveness = null;
+    if (!standIn && mode === MODE_REMOTE) {
+      throw new ScifError("ENODEV", `node ${nodeId} is on another machine: programs attach this machine's nodes`);
+    }
+    if (mode === MODE_LOCAL && net.load(state2) !== NODE_ONLINE) {
+      throw new ScifError("ENODEV", `node ${nodeId} is down`);
+    }
+    if (hasNode) {
+      was = net.cas(state2, NODE_OFFLINE, NODE_ATTACHING);
+      if (was === NODE_LOST) was = net.cas(state2, NODE_LOST, NODE_ATTACHING);
+      if (was !== NODE_OFFLINE && was !== NODE_LOST) {
+        throw new ScifError("EBUSY", `node ${nodeId} is already attached by another thread`);
+      }
+    }
+    let claim;
     try {
-      if (inWorker()) liveness = await holdLiveness(net, nodeId);
-      await waitForRelease(net, nodeId);
+      claim = await claimSlot(net, nodeId, {
+        pid: pid(),
+        standIn,
+        fd: () => -1,
+        watchable: inWorker()
+      }, (s) => {
+        if (hasNode) net.store(nodeField(l, nodeId, N_SLOT), s + 1);
+      });
     } catch (e) {
-      liveness?.();
-      net.store(state2, was);
+      if (hasNode) net.store(state2, was);
       throw e;
     }
-    const lock = l.header + H_ATTACH_LOCK;
-    while (net.cas(lock, 0, nodeId + 1) !== 0) {
-    }
-    let epoch;
-    try {
-      const previous = net.load(nodeField(l, nodeId, N_EPOCH));
-      if (previous > 0) net.heap.reclaim(nodeId);
-      for (let j = 0; j < l.nodes; j++) {
-        resetNodeQp(net, nodeId, j);
-        if (j !== nodeId) resetNodeQp(net, j, nodeId);
-        const ej = net.load(nodeField(l, j, N_EPOCH));
-        const online = j !== nodeId && net.load(nodeField(l, j, N_STATE)) === NODE_ONLINE;
-        net.store(releaseCell(l, nodeId, j), online ? ej - 1 : ej);
-      }
-      epoch = previous + 1;
-      net.store(nodeField(l, nodeId, N_EPOCH), epoch);
-      net.store(nodeField(l, nodeId, N_WATCHABLE), liveness ? 1 : 0);
-      net.store(nodeField(l, nodeId, N_REMOTE), remote ? 1 : 0);
+    const node = new _EmuNode(net, nodeId, claim.slot, claim.epoch, hasNode);
+    node.#release = claim.release;
+    if (hasNode) {
+      net.store(nodeField(l, nodeId, N_EPOCH), net.load(nodeField(l, nodeId, N_EPOCH)) + 1);
       net.store(state2, NODE_ONLINE);
-    } finally {
-      net.store(lock, 0);
+      net.ringAll();
     }
-    const node = new _EmuNode(net, nodeId, epoch, liveness);
-    net.ringAll();
+    node.#peers.sync(false);
     node.#dispatcher = node.#run();
     return node;
   }
@@ -2740,9 +3467,7 @@ var EmuNode = class _EmuNode {
   getNodeIds() {
     this.#checkOpen();
     const nodes = [];
-    for (let k = 0; k < this.net.layout.nodes; k++) {
-      if (this.#stateOf(k) === NODE_ONLINE) nodes.push(k);
-    }
+    for (let k = 0; k < this.net.layout.nodes; k++) if (this.nodeOnline(k)) nodes.push(k);
     return {
       nodes,
       self: this.nodeId
@@ -2777,14 +3502,14 @@ var EmuNode = class _EmuNode {
         eps.forEach((ep) => ep?.pollDone());
         return revents;
       }
-      await sleepOnAny(this.net.i32, cells, left === Infinity ? Infinity : Math.ceil(left));
+      await this.net.bus.sleepAny(cells, left === Infinity ? Infinity : Math.ceil(left));
       eps.forEach((ep) => ep?.pollDone());
     }
   }
   allocate(length) {
     this.#checkOpen();
     const bytes = Math.ceil(length / PAGE) * PAGE;
-    const addr = this.net.heap.alloc(bytes, this.nodeId);
+    const addr = this.net.heap.alloc(bytes, this.slot, true);
     if (addr === 0) throw new ScifError("ENOMEM", `no ${bytes} bytes left in the network's shared memory`);
     this.#allocations.add(addr);
     return new Uint8Array(this.net.memory.buffer, addr, bytes);
@@ -2795,31 +3520,7 @@ var EmuNode = class _EmuNode {
       throw new ScifError("EINVAL", "not memory this node's allocate() returned, or freed already");
     }
     this.#allocations.delete(memory.byteOffset);
-    this.net.heap.release(memory.byteOffset);
-  }
-  /** The node's DMA engine, made on first use. */
-  get dma() {
-    return this.#dma ??= new DmaEngine(this.net, this.nodeId);
-  }
-  /** Runs `fn` once every transfer queued to our DMA engine so far is done (now, if none is). */
-  afterDma(fn) {
-    if (this.#dma) this.#dma.after(this.#dma.submitted, fn);
-    else fn();
-  }
-  /** Handles now the control messages node `j` has sent (before a lookup that must see them). */
-  pumpFrom(j) {
-    if (j !== void 0 && this.#known[j] !== -1 && !this.#stopped) {
-      this.#qps.drain(j, (m) => this.#handle(m));
-    }
-  }
-  /** Keeps a closed endpoint's RMA state reachable by the peer's window messages until it is
-   * empty (called again when it may have become so). */
-  keepZombie(token, rma2, peerNode) {
-    if (!rma2.empty) this.#zombies.set(token, {
-      rma: rma2,
-      peerNode
-    });
-    else this.#zombies.delete(token);
+    this.net.heap.release(memory.byteOffset, this.slot);
   }
   async close() {
     if (this.#stopped) return;
@@ -2828,21 +3529,51 @@ var EmuNode = class _EmuNode {
     ]) if (!ep.closed) ep.close();
     const until = performance.now() + CLOSE_WAIT_MS;
     while ((this.#endpoints.size > 0 || this.#zombies.size > 0) && performance.now() < until) {
-      await sleepOn(this.net.i32, this.#eventCell >> 2, this.net.load(this.#eventCell), 10);
+      await this.waitEvent(10);
     }
     await this.#dma?.close();
     this.#dma = null;
     this.#stopped = true;
-    this.setRemote(false);
-    this.net.store(nodeField(this.net.layout, this.nodeId, N_STATE), NODE_OFFLINE);
-    this.net.ringAll();
-    for (let k = 0; k < this.#unwatch.length; k++) this.#unwatch[k]?.();
+    this.#peers.stop();
+    const l = this.net.layout;
+    if (this.#hasNode && this.net.load(nodeField(l, this.nodeId, N_SLOT)) === this.slot + 1) {
+      this.net.store(nodeField(l, this.nodeId, N_STATE), NODE_OFFLINE);
+    }
+    endSlot(this.net, this.slot, this.epoch);
     await keepAlive(this.#dispatcher);
-    this.#releaseLiveness?.();
-    this.#releaseLiveness = null;
+    this.#release?.();
+    this.#release = null;
+    reclaimIfReleased(this.net, this.slot, this.slot);
     for (const hook of this.onClose.splice(0)) await hook();
   }
-  // ---- services for endpoints ----
+  /** A stand-in whose link went away: its node is lost, as a card that goes away. */
+  async lose() {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#peers.stop();
+    const l = this.net.layout;
+    if (this.net.load(nodeField(l, this.nodeId, N_SLOT)) === this.slot + 1) {
+      this.net.cas(nodeField(l, this.nodeId, N_STATE), NODE_ONLINE, NODE_LOST);
+    }
+    endSlot(this.net, this.slot, this.epoch);
+    await this.#dispatcher;
+    await this.#dma?.close();
+    this.#dma = null;
+    this.#release?.();
+    this.#release = null;
+    reclaimIfReleased(this.net, this.slot, this.slot);
+    this.kick();
+  }
+  // ---- services for endpoints (EndpointHost) ----
+  /** The port table of node `node` (this slot's view of it). */
+  #portsOf(node) {
+    let t = this.#portViews.get(node);
+    if (!t) {
+      t = new PortTable(this.net.layout, this.net.i32, node, this.slot, (s) => this.net.slotGone(s));
+      this.#portViews.set(node, t);
+    }
+    return t;
+  }
   /** Forgets an endpoint that was destroyed. */
   forget(ep) {
     this.#endpoints.delete(ep.token);
@@ -2862,286 +3593,594 @@ var EmuNode = class _EmuNode {
     };
     return ep;
   }
-  /** ENODEV unless node `node` exists and is online (in incarnation `epoch`, when given). */
-  checkReachable(node, epoch) {
-    if (node < 0 || node >= this.net.layout.nodes) {
+  /** Whether node `node` is online. */
+  nodeOnline(node) {
+    return this.net.load(nodeField(this.net.layout, node, N_STATE)) === NODE_ONLINE;
+  }
+  /** ENODEV unless node `node` exists and is online. */
+  checkReachable(node) {
+    if (!Number.isInteger(node) || node < 0 || node >= this.net.layout.nodes) {
       throw new ScifError("ENODEV", `node ${node} does not exist`);
     }
-    if (this.#stateOf(node) !== NODE_ONLINE || epoch !== void 0 && this.#known[node] !== epoch) {
-      throw new ScifError("ENODEV", `node ${node} is not online`);
+    if (!this.nodeOnline(node)) throw new ScifError("ENODEV", `node ${node} is not online`);
+  }
+  /** The slot a connect to `dst` goes to, and its incarnation: the stand-in of a node of
+   * another machine, else the holder of the port. ECONNREFUSED when nobody holds it. */
+  route(dst) {
+    this.checkReachable(dst.node);
+    const l = this.net.layout;
+    const slot = this.net.load(nodeField(l, dst.node, N_MODE)) === MODE_REMOTE ? this.net.load(nodeField(l, dst.node, N_SLOT)) - 1 : this.#portsOf(dst.node).holderOf(dst.port);
+    if (slot < 0 || slot >= l.slots) {
+      throw new ScifError("ECONNREFUSED", `nothing listens on ${dst.node}:${dst.port}`);
+    }
+    if (this.#peers.known(slot) === -1 && slot !== this.slot) this.#peers.sync(false);
+    const epoch = slot === this.slot ? this.epoch : this.#peers.known(slot);
+    if (epoch === -1) throw new ScifError("ECONNREFUSED", `nothing listens on ${dst.node}:${dst.port}`);
+    return {
+      slot,
+      epoch
+    };
+  }
+  /** The incarnation of slot `slot` this one has adopted (-1: none; ours: ours). */
+  knownEpoch(slot) {
+    return slot === this.slot ? this.epoch : this.#peers.known(slot);
+  }
+  /** Whether slot `slot` stands in for a node of another machine whose bridge may run in this
+   * process (spinning for it would only delay it). */
+  standInHere(slot) {
+    return this.net.slot(slot, S_STANDIN) === 1 && this.net.slot(slot, S_PID) === pid();
+  }
+  /** Whether `addr` is a queue pair block that slot `owner` made (a peer said it is). */
+  validQp(addr, owner) {
+    const run = this.net.heap.runOf(addr);
+    return run !== null && run.head === addr && run.owner === owner && !run.user && run.bytes >= QP_DATA + this.net.layout.ringBytes;
+  }
+  /** Rings slot `slot`'s doorbell. */
+  ringSlot(slot) {
+    this.net.ringSlot(slot);
+  }
+  /** The node's DMA engine, made on first use. */
+  get dma() {
+    return this.#dma ??= new DmaEngine(this.net, this.slot);
+  }
+  /** Runs `fn` once every transfer queued to our DMA engine so far is done (now, if none is). */
+  afterDma(fn) {
+    if (this.#dma) this.#dma.after(this.#dma.submitted, fn);
+    else fn();
+  }
+  /** Handles now the control messages slot `j` has sent (before a lookup that must see them). */
+  pumpFrom(j) {
+    if (j >= 0 && this.knownEpoch(j) !== -1 && !this.#stopped) {
+      this.#qps.drain(j, (m) => this.#handle(j, m));
     }
   }
-  /** Whether node `node` stands in for a node of another process (its memory is not ours). */
-  isRemote(node) {
-    return this.net.load(nodeField(this.net.layout, node, N_REMOTE)) === 1;
+  /** Keeps a closed endpoint's RMA state reachable by the peer's window messages until it is
+   * empty (called again when it may have become so). */
+  keepZombie(token2, rma2, peerSlot) {
+    if (!rma2.empty) this.#zombies.set(token2, {
+      rma: rma2,
+      peerSlot
+    });
+    else this.#zombies.delete(token2);
   }
-  /** Says whether this node stands in for a node of another process (emu/_bridge.ts). */
-  setRemote(remote) {
-    this.net.store(nodeField(this.net.layout, this.nodeId, N_REMOTE), remote ? 1 : 0);
+  /** One more (+1) or one less (-1) mapping of slot `slot`'s windows. */
+  mapped(slot, delta) {
+    const n = (this.#maps.get(slot) ?? 0) + delta;
+    if (n > 0) {
+      this.#maps.set(slot, n);
+      return;
+    }
+    this.#maps.delete(slot);
+    for (const fn of this.#afterUnmap.get(slot)?.splice(0) ?? []) fn();
+    this.#afterUnmap.delete(slot);
   }
-  /**
-   * A stand-in whose process went away: the node is lost, as a card that goes away. Peers
-   * drop what referred to it (connections reset, pending connects fail with ENODEV); the id
-   * may be attached again.
-   */
-  async lose() {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    const l = this.net.layout;
-    this.net.store(nodeField(l, this.nodeId, N_STATE), NODE_LOST);
-    this.net.ringAll();
-    await this.#dispatcher;
-    this.#dma?.close();
-    this.#dma = null;
-    this.setRemote(false);
-    this.kick();
-  }
-  /** The incarnation of `node` this node has adopted (-1: none). */
-  knownEpoch(node) {
-    return this.#known[node];
-  }
-  /** The address of node `node`'s doorbell. */
-  doorbellOf(node) {
-    return nodeField(this.net.layout, node, N_DOORBELL);
-  }
-  /** Sleeps until something on this node changes (a message handled, a node lost), or
+  /** Sleeps until something on this node changes (a message handled, a slot gone), or
    * `timeoutMs` passes. */
   async waitEvent(timeoutMs = Infinity) {
-    const i = this.#eventCell >> 2;
-    await sleepOn(this.net.i32, i, Atomics.load(this.net.i32, i), timeoutMs);
+    const cell = this.#eventCell;
+    await this.net.sleep(cell, this.net.load(cell), timeoutMs);
   }
   /** Wakes every call of this thread waiting on this node. */
   kick() {
     this.net.ring(this.#eventCell);
   }
-  /** Sends a control message. ENODEV when the destination's incarnation is not adopted. */
-  post(op, src, dst, p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n) {
-    if (this.#known[dst.node] === -1 && !this.#stopped) this.#syncPeers();
-    if (this.#stopped || this.#known[dst.node] === -1 || this.#stateOf(dst.node) !== NODE_ONLINE) {
-      throw new ScifError("ENODEV", `node ${dst.node} is not online`);
+  /** Sends a control message to slot `to`. ENODEV when its incarnation is not adopted. */
+  post(to, m) {
+    if (this.#peers.known(to) === -1 && to !== this.slot && !this.#stopped) this.#peers.sync(false);
+    if (this.#stopped || to !== this.slot && this.#peers.known(to) === -1) {
+      throw new ScifError("ENODEV", `node ${m.dst.node} is not reachable`);
     }
-    this.#qps.post({
-      op,
-      src,
-      dst,
-      p: [
-        p0,
-        p1,
-        p2,
-        p3
-      ]
-    });
+    this.#qps.post(to, m);
   }
   /** Sends a control message and sees it into the destination's ring before returning, so that
    * whatever this thread publishes next (stream bytes, say) cannot overtake it. */
-  postOrdered(op, src, dst, p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n) {
-    this.post(op, src, dst, p0, p1, p2, p3);
+  postOrdered(to, m) {
+    this.post(to, m);
     const until = performance.now() + POST_WAIT_MS;
-    while (this.#qps.waiting(dst.node) > 0) {
-      for (let j = 0; j < this.#known.length; j++) this.pumpFrom(j);
+    while (this.#qps.waiting(to) > 0) {
+      this.pumpFrom(this.slot);
+      for (const j of this.#peers.adoptedSlots()) this.pumpFrom(j);
       this.#qps.flush();
       if (performance.now() > until) {
-        throw new ScifError("ENODEV", `node ${dst.node} does not take control messages`);
+        throw new ScifError("ENODEV", `node ${m.dst.node} does not take control messages`);
       }
     }
   }
   /** Sends a control message if the destination is still there; says whether it went. */
-  tryPost(op, src, dst, p0 = 0n, p1 = 0n, p2 = 0n, p3 = 0n) {
+  tryPost(to, m) {
     try {
-      this.post(op, src, dst, p0, p1, p2, p3);
+      this.post(to, m);
       return true;
     } catch {
       return false;
     }
   }
+  // ---- DispatchTarget ----
+  endpoint(token2) {
+    return this.#endpoints.get(token2);
+  }
+  listener(port) {
+    return this.#listeners.get(port);
+  }
+  /** The RMA state of endpoint `token`, open or closed (a zombie). */
+  rmaOf(token2) {
+    return this.#endpoints.get(token2)?.rmaState ?? this.#zombies.get(token2)?.rma ?? void 0;
+  }
+  unregisterAck(to, m) {
+    this.afterDma(() => this.tryPost(to, {
+      op: SCIF_UNREGISTER_ACK,
+      src: m.dst,
+      dst: m.src,
+      token: m.from,
+      id: m.id
+    }));
+  }
+  dropped() {
+    Atomics.add(this.net.i32, slotField(this.net.layout, this.slot, S_DROPPED) >> 2, 1);
+  }
+  /** Malformed control messages this slot received and dropped. */
+  get droppedMessages() {
+    return this.net.slot(this.slot, S_DROPPED);
+  }
   // ---- the control protocol ----
   async #run() {
-    const i32 = this.net.i32;
-    const db = this.#doorbell >> 2;
+    const net = this.net;
+    const db = this.#doorbell;
+    const sleeping = slotField(net.layout, this.slot, S_SLEEPING);
     while (!this.#stopped) {
-      const seen = Atomics.load(i32, db);
-      this.#syncPeers();
-      for (let j = 0; j < this.#known.length; j++) {
-        if (this.#known[j] !== -1) this.#qps.drain(j, (m) => this.#handle(m));
-      }
+      const seen = net.load(db);
+      this.#peers.sync(this.#relationships());
+      this.#qps.drain(this.slot, (m) => this.#handle(this.slot, m));
+      for (const j of this.#peers.adoptedSlots()) this.#qps.drain(j, (m) => this.#handle(j, m));
       const backlog = this.#qps.flush();
       for (const ep of this.#endpoints.values()) ep.publishConsumption();
       if (this.#stopped) break;
-      if (Atomics.load(i32, db) !== seen) continue;
-      await sleepOn(i32, db, seen, backlog ? 1 : Infinity, false);
+      if (net.load(db) !== seen) continue;
+      net.store(sleeping, 1);
+      if (net.load(db) !== seen) {
+        net.store(sleeping, 0);
+        continue;
+      }
+      const timeout = backlog ? 1 : this.#peers.polls && this.#relationships() ? 250 : Infinity;
+      await net.sleep(db, seen, timeout, false);
+      net.store(sleeping, 0);
     }
   }
-  #handle(m) {
-    switch (m.op) {
-      case SCIF_CNCT_REQ:
-        this.#connectRequest(m);
-        break;
-      case SCIF_CNCT_GNT:
-        if (!this.#endpoints.get(Number(m.p[1]))?.granted(m.src, Number(m.p[0]), Number(m.p[2]))) {
-          this.tryPost(SCIF_CNCT_GNTNACK, m.dst, m.src, m.p[2]);
-        }
-        break;
-      case SCIF_CNCT_GNTACK:
-      case SCIF_CNCT_GNTNACK:
-        this.#endpoints.get(Number(m.p[0]))?.grantAnswered(m.op === SCIF_CNCT_GNTACK);
-        break;
-      case SCIF_CNCT_REJ:
-        this.#endpoints.get(Number(m.p[0]))?.rejected(m.src);
-        break;
-      case SCIF_DISCNCT: {
-        const ep = this.#endpoints.get(Number(m.p[0]));
-        if (ep && ep.peerToken === Number(m.p[1]) && ep.peerId?.node === m.src.node) ep.peerClosed();
-        this.tryPost(SCIF_DISCNT_ACK, m.dst, m.src, m.p[1]);
-        break;
-      }
-      case SCIF_DISCNT_ACK:
-        this.#endpoints.get(Number(m.p[0]))?.disconnectAcknowledged();
-        break;
-      case SCIF_RMA_XFER:
-        if (this.forwarder) this.forwarder.rmaRequest(this, m);
-        else this.tryPost(SCIF_RMA_XFER_DONE, m.dst, m.src, m.p[0], 95n);
-        break;
-      case SCIF_RMA_XFER_DONE:
-        this.#rmaOf(Number(m.p[0] & 0xffffffffn))?.delegatedDone(m);
-        break;
-      case SCIF_REGISTER:
-      case SCIF_UNREGISTER:
-      case SCIF_UNREGISTER_ACK:
-      case SCIF_UNREGISTER_NACK:
-      case SCIF_MUNMAP: {
-        const token = Number(m.p[0] & 0xffffffffn);
-        const zombie = this.#zombies.get(token);
-        const rma2 = this.#rmaOf(token);
-        if (rma2) rma2.message(m);
-        else if (m.op === SCIF_UNREGISTER) unregisterAck(this, m);
-        if (zombie?.rma.empty) this.#zombies.delete(token);
-        break;
-      }
-      default:
-        return;
+  /** Whether this slot has anything another slot could be part of (then the ends of other
+   * processes are looked for). */
+  #relationships() {
+    return this.#endpoints.size > 0 || this.#zombies.size > 0 || this.#maps.size > 0;
+  }
+  #handle(from, m) {
+    if (m !== null && (m.src.node !== this.net.slot(from, S_NODE) || m.dst.node !== this.nodeId)) m = null;
+    dispatch(this, m, from);
+    if (m !== null && "token" in m) {
+      const z = this.#zombies.get(m.token);
+      if (z?.rma.empty) this.#zombies.delete(m.token);
     }
     this.kick();
   }
-  /** The RMA state of endpoint `token`, open or closed (a zombie). */
-  #rmaOf(token) {
-    return this.#endpoints.get(token)?.rmaState ?? this.#zombies.get(token)?.rma ?? void 0;
-  }
-  #connectRequest(m) {
-    if (this.forwarder) return this.forwarder.connectRequest(this, m);
-    const l = this.#listeners.get(m.dst.port);
-    if (!l || !l.queueRequest({
-      peer: m.src,
-      qp: Number(m.p[0]),
-      token: Number(m.p[1]),
-      epoch: Number(m.p[2])
-    })) {
-      this.tryPost(SCIF_CNCT_REJ, m.dst, m.src, m.p[1]);
-    }
-  }
-  // ---- node add and node loss (the kernel's scif_nm.c) ----
-  /** Compares the node table with the incarnations adopted; drops the ones that ended and
-   * adopts new ones. */
-  #syncPeers() {
-    const l = this.net.layout;
-    for (let k = 0; k < this.#known.length; k++) {
-      if (k === this.nodeId) continue;
-      const online = this.#stateOf(k) === NODE_ONLINE;
-      const epoch = this.net.load(nodeField(l, k, N_EPOCH));
-      const known = this.#known[k];
-      if (known !== -1 && (!online || epoch !== known)) {
-        this.#peerGone(k);
-        this.#known[k] = -1;
-        this.net.store(releaseCell(l, this.nodeId, k), known);
-      }
-      if (this.#known[k] === -1 && online) {
-        this.#known[k] = epoch;
-        if (this.net.load(nodeField(l, k, N_WATCHABLE)) === 1) {
-          this.#unwatch[k] = watch(lockName(this.net.id, k), () => this.#ended(k, epoch));
-        }
-      }
-    }
-  }
-  /** The liveness lock of node k's incarnation `epoch` was released: if k did not go offline
-   * itself, its thread ended and the node is lost. */
-  #ended(k, epoch) {
-    const l = this.net.layout;
-    if (this.net.load(nodeField(l, k, N_EPOCH)) === epoch) {
-      this.net.cas(nodeField(l, k, N_STATE), NODE_ONLINE, NODE_LOST);
-    }
-    this.net.ringAll();
-  }
-  /** Node k's incarnation ended (the kernel's scif_cleanup_scifdev): reset what used it. */
-  #peerGone(k) {
-    this.#unwatch[k]?.();
-    this.#unwatch[k] = null;
+  /** Slot k's incarnation ended (the kernel's scif_cleanup_scifdev): reset what used it. */
+  #slotGone(k, nodeLost) {
     for (const ep of [
       ...this.#endpoints.values()
-    ]) ep.nodeGone(k);
-    for (const [token, z] of this.#zombies) {
-      if (z.peerNode !== k) continue;
+    ]) ep.slotGone(k, nodeLost);
+    for (const [token2, z] of this.#zombies) {
+      if (z.peerSlot !== k) continue;
       z.rma.peerGone();
-      this.#zombies.delete(token);
+      if (z.rma.empty) this.#zombies.delete(token2);
     }
     this.#qps.drop(k);
     this.kick();
   }
-  #stateOf(k) {
-    return this.net.load(nodeField(this.net.layout, k, N_STATE));
+  #whenDoneWith(k, fn) {
+    this.afterDma(() => {
+      if (!this.#maps.has(k)) return fn();
+      const list = this.#afterUnmap.get(k) ?? [];
+      list.push(fn);
+      this.#afterUnmap.set(k, list);
+    });
   }
   #checkOpen() {
     if (this.#stopped) throw new ScifError("ENODEV", `node ${this.nodeId} is closed`);
   }
 };
-async function holdLiveness(net, nodeId) {
-  const until = performance.now() + RELEASE_WAIT_MS;
-  for (; ; ) {
-    const release = await hold2(lockName(net.id, nodeId));
-    if (release) return release;
-    if (performance.now() > until) {
-      throw new ScifError("EBUSY", `node ${nodeId}'s previous thread still holds its liveness lock`);
-    }
-    await new Promise((r) => setTimeout(r, 2));
+
+// emu/_heap.ts
+var USER = 1 << 31;
+var HEAD = 1 << 30;
+var TAIL = 1 << 29;
+var OWNER_SHIFT = 22;
+var OWNER_MASK = 127;
+var PAGES_MASK = (1 << OWNER_SHIFT) - 1;
+var INDEX_MASK = TAIL - 1;
+var SPINS_BEFORE_ASKING = 1 << 16;
+var PageHeap = class {
+  #l;
+  #i32;
+  #u8;
+  #lock;
+  #hint;
+  #table;
+  #refs;
+  /** Says whether slot `slot` (a lock holder) is gone for good. */
+  #gone;
+  constructor(layout, buffer, gone) {
+    this.#l = layout;
+    this.#i32 = new Int32Array(buffer);
+    this.#u8 = new Uint8Array(buffer);
+    this.#lock = layout.header + H_HEAP_LOCK >> 2;
+    this.#hint = layout.header + H_HEAP_HINT >> 2;
+    this.#table = layout.pageTable >> 2;
+    this.#refs = layout.refTable >> 2;
+    this.#gone = gone;
   }
-}
-async function waitForRelease(net, nodeId) {
-  const l = net.layout;
-  const previous = net.load(nodeField(l, nodeId, N_EPOCH));
-  if (previous === 0) return;
-  const until = performance.now() + RELEASE_WAIT_MS;
-  for (; ; ) {
-    let holder = -1;
-    for (let j = 0; j < l.nodes && holder < 0; j++) {
-      if (j === nodeId || net.load(nodeField(l, j, N_STATE)) !== NODE_ONLINE) continue;
-      if (net.load(releaseCell(l, j, nodeId)) < previous) holder = j;
+  /** Allocates `bytes` (rounded up to pages), zeroed, for slot `owner`, with one reference;
+   * `user`: memory of a program (see USER). Returns its address or 0. */
+  alloc(bytes, owner, user = false) {
+    const want = Math.max(1, Math.ceil(bytes / PAGE));
+    if (want > PAGES_MASK) return 0;
+    let at = -1;
+    this.#acquire(owner);
+    try {
+      const hint = Atomics.load(this.#i32, this.#hint);
+      at = this.#find(hint, this.#l.heapPages, want);
+      if (at < 0) at = this.#find(0, this.#l.heapPages, want);
+      if (at >= 0) {
+        for (let p = at + 1; p < at + want; p++) Atomics.store(this.#i32, this.#table + p, TAIL | at);
+        Atomics.store(this.#i32, this.#refs + at, 1);
+        const head = HEAD | (user ? USER : 0) | owner + 1 << OWNER_SHIFT | want;
+        Atomics.store(this.#i32, this.#table + at, head);
+        Atomics.store(this.#i32, this.#hint, at + want);
+      }
+    } finally {
+      this.#release();
     }
-    if (holder < 0) return;
-    if (performance.now() > until) {
-      throw new ScifError("EBUSY", `node ${holder} has not released node ${nodeId}'s previous incarnation`);
-    }
-    net.ring(nodeField(l, holder, N_DOORBELL));
-    await new Promise((r) => setTimeout(r, 1));
+    if (at < 0) return 0;
+    const addr = this.#l.heap + at * PAGE;
+    this.#u8.fill(0, addr, addr + want * PAGE);
+    return addr;
   }
+  /** The run containing byte address `addr` (any value: a peer may have said it), or null when
+   * the page is free or not in the heap. */
+  runOf(addr) {
+    if (!Number.isSafeInteger(addr)) return null;
+    const page = Math.floor((addr - this.#l.heap) / PAGE);
+    if (page < 0 || page >= this.#l.heapPages) return null;
+    let e = Atomics.load(this.#i32, this.#table + page);
+    let head = page;
+    if (e & TAIL) {
+      head = e & INDEX_MASK;
+      if (head >= this.#l.heapPages) return null;
+      e = Atomics.load(this.#i32, this.#table + head);
+    }
+    if (!(e & HEAD)) return null;
+    const pages = e & PAGES_MASK;
+    if (page >= head + pages) return null;
+    return {
+      head: this.#l.heap + head * PAGE,
+      bytes: pages * PAGE,
+      owner: (e >>> OWNER_SHIFT & OWNER_MASK) - 1,
+      user: (e & USER) !== 0
+    };
+  }
+  /** One more reference on the run whose head is at `head`. */
+  retain(head) {
+    Atomics.add(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1);
+  }
+  /** One reference less on the run whose head is at `head`; the last one frees it (slot `by`
+   * is the one that lets go: it holds the lock meanwhile). */
+  release(head, by) {
+    if (Atomics.sub(this.#i32, this.#refs + (head - this.#l.heap) / PAGE, 1) === 1) this.#free(head, by);
+  }
+  /** The run's reference count (for tests and accounting). */
+  refs(head) {
+    return Atomics.load(this.#i32, this.#refs + (head - this.#l.heap) / PAGE);
+  }
+  #free(addr, by) {
+    const page = (addr - this.#l.heap) / PAGE;
+    this.#acquire(by);
+    try {
+      const pages = Atomics.load(this.#i32, this.#table + page) & PAGES_MASK;
+      for (let p = page; p < page + pages; p++) Atomics.store(this.#i32, this.#table + p, 0);
+      if (page < Atomics.load(this.#i32, this.#hint)) Atomics.store(this.#i32, this.#hint, page);
+    } finally {
+      this.#release();
+    }
+  }
+  /** Frees every run slot `owner` allocated, whatever its references (nobody references the
+   * slot's ended incarnation any more). Returns the pages freed. */
+  reclaim(owner, by) {
+    let freed = 0;
+    this.#acquire(by);
+    try {
+      for (let p = 0; p < this.#l.heapPages; ) {
+        const e = Atomics.load(this.#i32, this.#table + p);
+        if (!(e & HEAD)) {
+          p++;
+          continue;
+        }
+        const pages = e & PAGES_MASK;
+        if ((e >>> OWNER_SHIFT & OWNER_MASK) - 1 === owner) {
+          for (let q = p; q < p + pages; q++) Atomics.store(this.#i32, this.#table + q, 0);
+          freed += pages;
+        }
+        p += pages;
+      }
+      Atomics.store(this.#i32, this.#hint, 0);
+    } finally {
+      this.#release();
+    }
+    return freed;
+  }
+  /** Pages in use, for tests and memory accounting. */
+  usedPages() {
+    let used = 0;
+    for (let p = 0; p < this.#l.heapPages; ) {
+      const e = Atomics.load(this.#i32, this.#table + p);
+      if (!(e & HEAD)) p++;
+      else {
+        used += e & PAGES_MASK;
+        p += e & PAGES_MASK;
+      }
+    }
+    return used;
+  }
+  #find(from, to, want) {
+    let run = 0;
+    let start = from;
+    for (let p = from; p < to; ) {
+      const e = Atomics.load(this.#i32, this.#table + p);
+      if (e !== 0) {
+        p += e & HEAD ? Math.max(1, e & PAGES_MASK) : 1;
+        run = 0;
+        start = p;
+        continue;
+      }
+      if (++run === want) return start;
+      p++;
+    }
+    return -1;
+  }
+  #acquire(owner) {
+    const me = owner + 1;
+    for (let spins = 0; ; spins++) {
+      const holder = Atomics.compareExchange(this.#i32, this.#lock, 0, me);
+      if (holder === 0) return;
+      if (spins >= SPINS_BEFORE_ASKING && (spins & 65535) === 0 && this.#gone(holder - 1)) {
+        if (Atomics.compareExchange(this.#i32, this.#lock, holder, me) === holder) {
+          this.#repair();
+          return;
+        }
+      }
+    }
+  }
+  /** After taking the lock from a dead holder: clears the entries its unfinished critical
+   * section left (tails whose head is not a run that covers them). */
+  #repair() {
+    for (let p = 0; p < this.#l.heapPages; p++) {
+      const e = Atomics.load(this.#i32, this.#table + p);
+      if (!(e & TAIL)) continue;
+      const head = e & INDEX_MASK;
+      const h = head < this.#l.heapPages ? Atomics.load(this.#i32, this.#table + head) : 0;
+      if (!(h & HEAD) || head >= p || head + (h & PAGES_MASK) <= p) Atomics.store(this.#i32, this.#table + p, 0);
+    }
+    Atomics.store(this.#i32, this.#hint, 0);
+  }
+  #release() {
+    Atomics.store(this.#i32, this.#lock, 0);
+  }
+};
+
+// emu/_shared.ts
+function readHeader(i32, bytes) {
+  const h = (f) => Atomics.load(i32, NET_BASE + f >> 2);
+  if (h(H_MAGIC) !== NET_MAGIC || h(H_VERSION) !== NET_VERSION) return null;
+  const nodes = h(H_NODES);
+  const slots = h(H_SLOTS);
+  const ring = h(H_RING_BYTES);
+  const kind = h(H_KIND);
+  if (!(nodes >= 1 && nodes <= MAX_NODES && slots >= 1 && slots <= MAX_SLOTS) || !(ring >= 4096 && ring <= 64 << 20 && (ring & ring - 1) === 0) || kind !== NET_THREADS && kind !== NET_MACHINE) return null;
+  const layout = computeLayout(nodes, slots, bytes, ring);
+  return layout ? {
+    layout,
+    kind
+  } : null;
 }
+var EmuShared = class _EmuShared {
+  memory;
+  module;
+  core;
+  layout;
+  /** NET_THREADS or NET_MACHINE. */
+  kind;
+  u8;
+  i32;
+  heap;
+  bus;
+  connectTimeoutMs;
+  spins;
+  /** The network's identity: names its Web Locks. */
+  id;
+  privileged;
+  constructor(memory, module, core, makeBus) {
+    this.memory = memory;
+    this.module = module;
+    this.core = core;
+    const buffer = memory.buffer;
+    this.u8 = new Uint8Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    const header = readHeader(this.i32, buffer.byteLength);
+    if (!header) throw new ScifError("EINVAL", "the memory does not hold a scif emulated network");
+    this.layout = header.layout;
+    this.kind = header.kind;
+    const h = (f) => Atomics.load(this.i32, NET_BASE + f >> 2);
+    this.connectTimeoutMs = h(H_CONNECT_TIMEOUT_MS);
+    this.id = [
+      0,
+      4,
+      8,
+      12
+    ].map((o) => (h(H_NET_ID + o) >>> 0).toString(16).padStart(8, "0")).join("");
+    this.spins = h(H_SPIN);
+    this.privileged = h(H_PRIVILEGED) !== 0;
+    this.bus = makeBus(this.i32, this.id);
+    this.heap = new PageHeap(this.layout, buffer, (slot) => this.slotGone(slot));
+  }
+  /** The thread's view of the network in `memory` (made once per thread and memory); `makeBus`
+   * makes this thread's bus for it the first time. */
+  static async of(memory, module, makeBus) {
+    let shared = views.get(memory.buffer);
+    if (!shared) {
+      const core = await instantiateCore(module, memory);
+      shared = views.get(memory.buffer) ?? new _EmuShared(memory, module, core, makeBus);
+      views.set(memory.buffer, shared);
+    }
+    return shared;
+  }
+  /** Loads the i32 at byte address `addr`. */
+  load(addr) {
+    return Atomics.load(this.i32, addr >> 2);
+  }
+  /** Stores the i32 at byte address `addr`. */
+  store(addr, value) {
+    Atomics.store(this.i32, addr >> 2, value);
+  }
+  /** Compare-and-swap on the i32 at byte address `addr`; returns the value found. */
+  cas(addr, expected, value) {
+    return Atomics.compareExchange(this.i32, addr >> 2, expected, value);
+  }
+  /** Adds to the i32 at `addr` and wakes every sleeper on it, in any thread or process. */
+  ring(addr) {
+    Atomics.add(this.i32, addr >> 2, 1);
+    this.bus.notify(addr >> 2);
+  }
+  /** Wakes the sleepers on the i32 at `addr` (after a store the caller made). */
+  notify(addr) {
+    this.bus.notify(addr >> 2);
+  }
+  /** Sleeps on the i32 at `addr` while it is `expected` (see Bus.sleep). */
+  sleep(addr, expected, timeoutMs = Infinity, keepProcess = true) {
+    return this.bus.sleep(addr >> 2, expected, timeoutMs, keepProcess);
+  }
+  /** Rings slot `slot`'s doorbell: its dispatcher looks at its mail and the tables again. The
+   * wake-up (a system call on a machine's network) is made only when the dispatcher sleeps:
+   * it announces that in S_SLEEPING before its last look at the doorbell, and we bump the
+   * doorbell before we look at S_SLEEPING (both sequentially consistent), so one of us sees
+   * the other. */
+  ringSlot(slot) {
+    const db = slotField(this.layout, slot, S_DOORBELL);
+    Atomics.add(this.i32, db >> 2, 1);
+    if (this.load(slotField(this.layout, slot, S_SLEEPING)) !== 0) this.bus.notify(db >> 2);
+  }
+  /** Rings every slot's doorbell, so that each looks at the node and slot tables again. */
+  ringAll() {
+    for (let s = 0; s < this.layout.slots; s++) this.ringSlot(s);
+  }
+  /** Field `field` of slot `slot`. */
+  slot(slot, field) {
+    return this.load(slotField(this.layout, slot, field));
+  }
+  /** Whether slot `slot`'s incarnation has ended (or never was): it is not attached, or its
+   * holder's process is gone. A value that names no slot is gone too. */
+  slotGone(slot) {
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.layout.slots) return true;
+    const state2 = this.slot(slot, S_STATE);
+    if (state2 !== SLOT_ACTIVE && state2 !== SLOT_ATTACHING) return true;
+    return !this.bus.holderAlive(slot);
+  }
+  /** Slot `slot`'s incarnation now. */
+  slotEpoch(slot) {
+    return this.slot(slot, S_EPOCH);
+  }
+};
+var views = /* @__PURE__ */ new WeakMap();
 
 // emu/network.ts
-async function createNetwork(options) {
-  const { shared, memory, module, nodes } = await createShared(options);
-  const mine = [];
+async function threadsBus(memory, fd) {
+  let remap = null;
+  if (fd !== null && ffiPermitted()) {
+    const { FileMemory } = await import("/work/main/emu/bus/_file_memory.ts");
+    remap = FileMemory.adopt(memory, fd);
+  }
+  return (i32, id) => new ThreadsBus(i32, id, remap);
+}
+async function createThreadsNetwork(options) {
+  const params2 = networkParams(options);
+  const pages = params2.memoryBytes / 65536;
+  let memory;
+  let fd = null;
+  if (ffiPermitted()) {
+    const { FileMemory } = await import("/work/main/emu/bus/_file_memory.ts");
+    const file = FileMemory.anonymous(params2.memoryBytes);
+    memory = file.memory;
+    fd = file.fd;
+  } else {
+    memory = new WebAssembly.Memory({
+      initial: pages,
+      maximum: pages,
+      shared: true
+    });
+  }
+  initNetwork(new Int32Array(memory.buffer), params2, NET_THREADS);
+  const module = await coreModule();
+  const shared = await EmuShared.of(memory, module, await threadsBus(memory, fd));
+  const bus = fd === null ? null : {
+    kind: "threads",
+    fd
+  };
   return {
-    nodes,
-    async node(nodeId) {
-      const node = new ScifNode(await EmuNode.attach(shared, nodeId));
-      mine.push(node);
-      return node;
-    },
+    shared,
+    nodes: params2.nodes,
     handle(nodeId) {
-      integer("nodeId", nodeId, 0, nodes - 1);
+      integer("nodeId", nodeId, 0, params2.nodes - 1);
       return {
         kind: "scif-emu-network",
         memory,
         module,
-        nodeId
+        nodeId,
+        bus
       };
+    }
+  };
+}
+
+// network.ts
+async function createNetwork(options) {
+  const net = await createThreadsNetwork(options);
+  const mine = [];
+  return {
+    nodes: net.nodes,
+    async node(nodeId) {
+      const node = new ScifNode(await EmuNode.attach(net.shared, nodeId));
+      mine.push(node);
+      return node;
+    },
+    handle(nodeId) {
+      return net.handle(nodeId);
+    },
+    memoryInUse() {
+      return net.shared.heap.usedPages() * 4096;
     },
     async close() {
       await Promise.all(mine.splice(0).map((n) => n.close()));
@@ -3185,10 +4224,10 @@ var Lab = class _Lab {
   #a;
   #b;
   #crowd = [];
-  constructor(net, a, b) {
+  constructor(net, a, b2) {
     this.net = net;
     this.#a = a;
-    this.#b = b;
+    this.#b = b2;
   }
   /**
    * Starts the lab with windows of `bytes` on each side (the largest transfer). `worker` is
@@ -3202,14 +4241,14 @@ var Lab = class _Lab {
       memoryBytes
     });
     const script = options.worker ?? new URL("./_lab.ts", import.meta.url);
-    const [a, b] = [
+    const [a, b2] = [
       new Hand(script),
       new Hand(script)
     ];
     const line = new SharedArrayBuffer(256);
     const { port1, port2 } = new MessageChannel();
-    const lab = new _Lab(net, a, b);
-    const bInit = b.send({
+    const lab = new _Lab(net, a, b2);
+    const bInit = b2.send({
       cmd: "init",
       role: "b",
       handle: net.handle(1),
@@ -3236,7 +4275,7 @@ var Lab = class _Lab {
       bInit.result
     ]);
     if (options.tcp ?? typeof globalThis.Deno?.connect === "function") {
-      const bTcp = b.send({
+      const bTcp = b2.send({
         cmd: "tcp"
       });
       const { port } = await bTcp.ready;
@@ -3288,18 +4327,18 @@ var Lab = class _Lab {
   }
   /** µs per 8-byte round trip between a and b (a quarter of `iters` warms up). */
   async latency(method, iters) {
-    const b = this.#b.send({
+    const b2 = this.#b.send({
       cmd: "latency",
       method,
       iters
     });
-    if (method === "raw" || method === "mmap") await b.ready;
+    if (method === "raw" || method === "mmap") await b2.ready;
     const us = await this.#a.send({
       cmd: "latency",
       method,
       iters
     }).result;
-    await b.result;
+    await b2.result;
     return us;
   }
   /**
@@ -3318,11 +4357,8 @@ var Lab = class _Lab {
         port: 3e3
       }).result
     ]);
-    const h = this.net.handle(0);
-    const shared = await EmuShared.of(h.memory, h.module);
-    const before = shared.heap.usedPages();
     for (let k = 2; k < this.net.nodes; k++) this.#crowd.push(await this.net.node(k));
-    const afterNodes = shared.heap.usedPages();
+    const afterNodes = this.net.memoryInUse();
     const pending = [];
     for (let i = 0; i < connections; i++) {
       const ep = this.#crowd[i % this.#crowd.length].open();
@@ -3332,8 +4368,7 @@ var Lab = class _Lab {
       }));
     }
     await Promise.all(pending);
-    void before;
-    return (shared.heap.usedPages() - afterNodes) * 4096 / connections;
+    return (this.net.memoryInUse() - afterNodes) / connections;
   }
   /** Ends the Workers and the network. */
   async close() {
@@ -3591,7 +4626,7 @@ function goalsOf(sizes, gbps, us, crowd) {
   add("RMA from 1 MiB up, worst of writeTo/readFrom vs memcpy", vsCopy, ">= 0.85", vsCopy >= 0.85);
   add("RMA from 1 MiB up vs TCP loopback", vsTcp, ">= 2x", vsTcp >= 2);
   add("send/recv stream at 64 KiB vs memcpy", stream64k, ">= 0.6", stream64k >= 0.6);
-  const ratio = (a, b) => (a ?? NaN) / (b ?? NaN);
+  const ratio = (a, b2) => (a ?? NaN) / (b2 ?? NaN);
   const mmap = ratio(us.mmap, us.raw);
   const sendrecv = ratio(us.sendrecv, us.raw);
   const tcp = ratio(us.tcp, us.sendrecv);

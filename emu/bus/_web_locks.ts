@@ -1,16 +1,16 @@
-// Liveness of emulated nodes, on the Web Locks API (navigator.locks, in Deno and browsers).
+// Liveness of the threads of one program, on the Web Locks API (navigator.locks, in Deno and
+// browsers): how a slot attached in a Worker is seen to end.
 //
-// A node attached in a Worker holds an exclusive lock named after its network and node id for
-// as long as it is attached. The runtime releases a lock when the thread holding it ends,
-// however it ends (terminate(), an uncaught error, close()), so every other node keeps a
-// shared request for that lock pending: when it is granted, the node's thread is gone or the
-// node closed, and the watcher marks a node that is still ONLINE in that incarnation LOST.
-// Detection takes milliseconds and costs nothing while nothing happens: no timer, no beat,
-// and a thread that is merely busy is never taken for dead.
+// A slot attached in a Worker holds an exclusive lock named after its network and slot for as
+// long as it is attached. The runtime releases a lock when the thread holding it ends, however
+// it ends (terminate(), an uncaught error, close()), so every other slot of the program keeps a
+// shared request for that lock pending: when it is granted, the slot's thread is gone or the
+// slot closed. Detection takes milliseconds and costs nothing while nothing happens: no timer,
+// no beat, and a thread that is merely busy is never taken for dead. Locks are per program:
+// the slots of other processes are watched otherwise (bus/machine.ts).
 //
-// A node attached in a runtime's main thread holds no lock: that thread ends only with the
+// A slot attached in a runtime's main thread holds no lock: that thread ends only with the
 // whole program (process or page), and a held lock would keep a Deno process from exiting.
-// Such a node is never reported lost; it goes offline when it closes.
 
 /** Whether this thread is a Worker (whose end must be detectable) rather than a main thread. */
 export function inWorker(): boolean {
@@ -30,9 +30,14 @@ function locks(): LockManagerLike | null {
   return nav?.locks ?? null;
 }
 
-/** The lock name of node `nodeId` of the network `networkId`. */
-export function lockName(networkId: string, nodeId: number): string {
-  return `scif-emu:${networkId}:node:${nodeId}`;
+/** Whether this runtime has Web Locks (without them the end of a Worker goes unseen). */
+export function haveLocks(): boolean {
+  return locks() !== null;
+}
+
+/** The lock name of slot `slot` of the network `networkId`. */
+export function lockName(networkId: string, slot: number): string {
+  return `scif-emu:${networkId}:slot:${slot}`;
 }
 
 /**
@@ -41,7 +46,7 @@ export function lockName(networkId: string, nodeId: number): string {
  */
 export async function hold(name: string): Promise<(() => void) | null> {
   const lm = locks();
-  if (!lm) return null;
+  if (!lm) return () => {};
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let granted!: (ok: boolean) => void;
@@ -54,7 +59,7 @@ export async function hold(name: string): Promise<(() => void) | null> {
 }
 
 /**
- * Calls `onEnd` once the holder of `name` releases it (its thread ended or the node closed).
+ * Calls `onEnd` once the holder of `name` releases it (its thread ended or the slot closed).
  * Returns a function that stops watching.
  */
 export function watch(name: string, onEnd: () => void): () => void {

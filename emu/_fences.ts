@@ -1,0 +1,102 @@
+// Fences of one emulated endpoint (the kernel's scif_fence.c): marks, waits and signals. A
+// mark is a value of a DMA engine's submitted counter in the slot table, ours (INIT_SELF) or
+// the peer slot's (INIT_PEER, with the kernel's SCIF_REMOTE_FENCE bit), so the peer's thread
+// need not answer: its engine does the work, and its completed counter says how far it is.
+
+import {
+  SCIF_FENCE_INIT_PEER,
+  SCIF_FENCE_INIT_SELF,
+  SCIF_SIGNAL_LOCAL,
+  SCIF_SIGNAL_REMOTE,
+} from "../constants.ts";
+import { ScifError } from "../errors.ts";
+import { waitCompleted } from "./_dma.ts";
+import { S_DMA_SUBMITTED } from "./_layout.ts";
+import type { EndpointRma, RmaLink } from "./_rma.ts";
+
+const MARK_PEER = 0x80000000; // a fence mark of the peer's RMAs (the kernel's SCIF_REMOTE_FENCE bit)
+const SEQ = 0x7fffffff;
+
+/** The fences of one connected endpoint. */
+export class EndpointFences {
+  readonly #link: RmaLink;
+  readonly #rma: EndpointRma;
+  readonly #peerEpoch: number;
+
+  constructor(link: RmaLink, rma: EndpointRma, peerEpoch: number) {
+    this.#link = link;
+    this.#rma = rma;
+    this.#peerEpoch = peerEpoch;
+  }
+
+  #submitted(slot: number): number {
+    return this.#link.node.net.slot(slot, S_DMA_SUBMITTED) & SEQ;
+  }
+
+  mark(flags: number): Promise<number> {
+    if (flags !== SCIF_FENCE_INIT_SELF && flags !== SCIF_FENCE_INIT_PEER) {
+      throw new ScifError(
+        "EINVAL",
+        "fenceMark takes exactly one of SCIF_FENCE_INIT_SELF and SCIF_FENCE_INIT_PEER",
+      );
+    }
+    if (flags === SCIF_FENCE_INIT_SELF) return Promise.resolve(this.#submitted(this.#link.node.slot));
+    return Promise.resolve((this.#submitted(this.#link.peerSlot) | MARK_PEER) >>> 0);
+  }
+
+  /** Waits for `mark`; `broken` says why the connection can no longer be waited on (a peer's
+   * mark waits on the peer's engine, and fails the way the next RMA call would). */
+  async wait(mark: number, broken: () => ScifError | null): Promise<void> {
+    const peer = mark >= MARK_PEER;
+    const net = this.#link.node.net;
+    const slot = peer ? this.#link.peerSlot : this.#link.node.slot;
+    await waitCompleted(
+      net,
+      slot,
+      (peer ? mark - MARK_PEER : mark) & SEQ,
+      net.spins,
+      peer ? broken : undefined,
+    );
+  }
+
+  async signal(
+    localOffset: number,
+    localValue: bigint,
+    remoteOffset: number,
+    remoteValue: bigint,
+    flags: number,
+  ): Promise<void> {
+    const rma = this.#rma;
+    const node = this.#link.node;
+    const init = flags & (SCIF_FENCE_INIT_SELF | SCIF_FENCE_INIT_PEER);
+    const signal = flags & (SCIF_SIGNAL_LOCAL | SCIF_SIGNAL_REMOTE);
+    if (
+      (flags & ~(init | signal)) !== 0 || (init !== SCIF_FENCE_INIT_SELF && init !== SCIF_FENCE_INIT_PEER) ||
+      signal === 0
+    ) {
+      throw new ScifError("EINVAL", `bad fence_signal flags 0x${flags.toString(16)}`);
+    }
+    if (
+      (signal & SCIF_SIGNAL_LOCAL && localOffset % 4 !== 0) ||
+      (signal & SCIF_SIGNAL_REMOTE && remoteOffset % 4 !== 0)
+    ) {
+      throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
+    }
+    const local = signal & SCIF_SIGNAL_LOCAL ? rma.signalAddress("local", localOffset) : -1;
+    if (signal & SCIF_SIGNAL_REMOTE && rma.far) {
+      // A peer on another machine: our RMAs to it are complete when their calls resolve (see
+      // EndpointRma's delegation), so the signal may go now; the far end checks the window.
+      if (local >= 0) await node.dma.signal(local, localValue);
+      await rma.delegateSignal(remoteOffset, remoteValue);
+      return;
+    }
+    const remote = signal & SCIF_SIGNAL_REMOTE ? rma.signalAddress("remote", remoteOffset) : -1;
+    // INIT_SELF: after our queued RMAs, which our engine performs in order. INIT_PEER: our
+    // engine waits for the peer's engine to pass the mark taken now.
+    const peer = init === SCIF_FENCE_INIT_PEER
+      ? { slot: this.#link.peerSlot, epoch: this.#peerEpoch, mark: this.#submitted(this.#link.peerSlot) }
+      : undefined;
+    if (local >= 0) await node.dma.signal(local, localValue, peer);
+    if (remote >= 0) await node.dma.signal(remote, remoteValue, peer);
+  }
+}

@@ -1,0 +1,141 @@
+// The byte stream of a connected emulated endpoint (scif_send, scif_recv, and poll's view of
+// them) over its endpoint queue pair (emu/_qp.ts).
+//
+// A call that moves nothing must still let the world move: a non-blocking call that finds
+// nothing to do first handles what the peer's slot has sent (so a disconnect shows without
+// waiting for the dispatcher's turn), and every few such calls in a row it resolves only after
+// a turn of the event loop, so that a program that loops on non-blocking calls (Intel's
+// tutorials with -b 0) lets the rest of its thread run: a bridge, a timer, the dispatcher.
+
+import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "../constants.ts";
+import type { ScifError } from "../errors.ts";
+import type { EndpointQp } from "./_qp.ts";
+
+/** Consecutive calls that moved nothing before one waits for a turn of the event loop. */
+const IDLE_CALLS = 16;
+
+// Settled promises of the counts small sends and receives return, made once: a settled
+// promise is immutable, and making one per call is a measurable part of a small message.
+const RESOLVED_COUNTS = Array.from({ length: 257 }, (_, n) => Promise.resolve(n));
+function resolvedCount(n: number): Promise<number> {
+  return n <= 256 ? RESOLVED_COUNTS[n] : Promise.resolve(n);
+}
+
+/** What the stream needs of its endpoint. */
+export interface StreamOwner {
+  readonly state: string;
+  streamError(): ScifError;
+  /** Handles now what the peer's slot has sent. */
+  pumpPeer(): void;
+}
+
+/** One connected endpoint's stream. */
+export class EndpointStream {
+  readonly #ep: StreamOwner;
+  readonly #qp: EndpointQp;
+  readonly #spins: number;
+  #idle = 0;
+
+  constructor(ep: StreamOwner, qp: EndpointQp, spins: number) {
+    this.#ep = ep;
+    this.#qp = qp;
+    this.#spins = spins;
+  }
+
+  #connected = () => this.#ep.state === "CONNECTED";
+
+  send(data: Uint8Array, block: boolean): Promise<number> {
+    const n = this.#qp.put(data, 0);
+    if (n === data.length || (!block && n > 0)) {
+      this.#idle = 0;
+      return resolvedCount(n);
+    }
+    if (!block) return this.#nothingMoved();
+    return this.#sendRest(data, n);
+  }
+
+  /** A non-blocking call moved nothing: see the module's comment. */
+  #nothingMoved(): Promise<number> {
+    this.#ep.pumpPeer();
+    if (++this.#idle < IDLE_CALLS) return resolvedCount(0);
+    this.#idle = 0;
+    return new Promise((r) => setTimeout(() => r(0), 0));
+  }
+
+  /** A blocking send that found the ring full after `done` bytes. */
+  async #sendRest(data: Uint8Array, done: number): Promise<number> {
+    const len = data.length;
+    const qp = this.#qp;
+    while (done < len) {
+      await qp.waitForSpace(this.#spins, this.#connected);
+      if (!this.#connected()) {
+        if (done > 0) return done;
+        throw this.#ep.streamError();
+      }
+      done += qp.put(data, done);
+    }
+    return done;
+  }
+
+  recv(into: Uint8Array, block: boolean): Promise<number> {
+    if (this.#ep.state === "CONNECTED") {
+      const n = this.#qp.take(into, 0, block ? this.#spins : 0);
+      if (n === into.length || (!block && n > 0)) {
+        this.#idle = 0;
+        return resolvedCount(n);
+      }
+      if (!block) return this.#nothingMoved();
+      return this.#recvRest(into, n);
+    }
+    if (into.length === 0) return resolvedCount(0);
+    return this.#recvRest(into, 0, block);
+  }
+
+  /** The rest of a recv: a blocking one that has `got` bytes and wants more, or any recv
+   * after the peer left (which drains what it sent, then reports ECONNRESET). */
+  async #recvRest(into: Uint8Array, got: number, block = true): Promise<number> {
+    const len = into.length;
+    const qp = this.#qp;
+    while (got < len) {
+      const n = qp.take(into, got, this.#connected() ? this.#spins : 0);
+      got += n;
+      if (n > 0) continue;
+      // Empty. After a disconnect everything the peer committed is already here: done.
+      if (!block || !this.#connected()) break;
+      await qp.sleepForData(this.#connected);
+      if (this.#ep.state !== "CONNECTED" && this.#ep.state !== "DISCONNECTED") break;
+    }
+    if (got > 0 || this.#connected()) return got;
+    throw this.#ep.streamError();
+  }
+
+  /** Waits for at least one byte and takes what is there (up to into.length); 0 once the peer
+   * closed and everything it sent was taken, or the endpoint is not connected. */
+  async recvSome(into: Uint8Array): Promise<number> {
+    for (;;) {
+      const state = this.#ep.state;
+      if (state !== "CONNECTED" && state !== "DISCONNECTED") return 0;
+      const n = this.#qp.take(into, 0, state === "CONNECTED" ? this.#spins : 0);
+      if (n > 0 || state !== "CONNECTED") return n;
+      await this.#qp.sleepForData(this.#connected);
+    }
+  }
+
+  /** The poll events that hold now. */
+  pollEvents(): number {
+    const qp = this.#qp;
+    switch (this.#ep.state) {
+      case "CONNECTED":
+        return (qp.count() > 0 ? POLLIN : 0) | (qp.space() > 0 ? POLLOUT : 0);
+      case "DISCONNECTED":
+        return POLLHUP | (qp.count() > 0 ? POLLIN : 0);
+      default:
+        return POLLERR;
+    }
+  }
+
+  /** Cells a poll sleeps on for `events` (see EndpointQp.announce). */
+  pollCells(events: number): [number, number][] {
+    return this.#qp.announce((events & POLLIN) !== 0, (events & POLLOUT) !== 0);
+  }
+}

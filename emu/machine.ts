@@ -1,0 +1,224 @@
+// The emulated SCIF network of a machine, shared by every program that joins it (`openNode()`
+// with no hardware), and linked over TCP to other machines.
+//
+// A node is a machine, as in SCIF: the network has its configured nodes (SCIF_EMU_NODES, node
+// 0 the host), online whether or not a program has attached them; every program that attaches
+// one has a slot of its own, with its own endpoints, and ports are unique per node. The network
+// lives in one file, <dir>/network, whose pages every process maps under its WebAssembly
+// memory (emu/bus/machine.ts): between processes it runs at the speed of memory.
+//
+// The rendezvous directory (SCIF_EMU_DIR; default $XDG_RUNTIME_DIR/scif-emu, else
+// <tmp>/scif-emu-<uid>) is private to its user: made 0700, and refused when it is a symlink,
+// not the user's, or open to others. The first process to come creates the memory; the others
+// find it complete (its magic is written last); a memory left by processes that are all gone
+// is made anew rather than trusted (see the locks of emu/bus/machine.ts).
+//
+// Only for Deno with FFI; loaded on demand, never in a browser.
+
+import { ScifError } from "../errors.ts";
+import { denoGlobal, ffiPermitted } from "../_deno.ts";
+import { coreModule } from "../core/scif_core.ts";
+import { FileMemory } from "./bus/_file_memory.ts";
+import {
+  EEXIST,
+  F_RDLCK,
+  F_UNLCK,
+  F_WRLCK,
+  libc,
+  O_CREAT,
+  O_NOFOLLOW,
+  O_RDWR,
+  S_IFDIR,
+  S_IFMT,
+  S_IFREG,
+} from "./bus/_libc.ts";
+import { LOCK_CREATE, LOCK_PRESENT, MachineBus } from "./bus/machine.ts";
+import { initNetwork, integer, networkParams } from "./_init.ts";
+import { H_PAGES, MAX_NODES, MODE_LOCAL, MODE_REMOTE, NET_BASE, NET_MACHINE } from "./_layout.ts";
+import { EmuNode } from "./_node.ts";
+import { EmuShared, readHeader } from "./_shared.ts";
+
+const MIB = 1024 * 1024;
+
+/** Where and how this program joins the machine's network (defaults from the environment). */
+export interface MachineOptions {
+  /** The rendezvous directory (SCIF_EMU_DIR). */
+  dir?: string;
+  /** The node to attach (SCIF_NODE); default 0, the host. */
+  node?: number;
+  /** How many nodes the machine's network has (SCIF_EMU_NODES), default 4. */
+  nodes?: number;
+  /** The size of the network's memory in MiB (SCIF_EMU_MEMORY), default 1024. */
+  memoryMiB?: number;
+  /** This process's TCP address for other machines (SCIF_EMU_LISTEN), host:port. */
+  listen?: string;
+  /** Remote nodes' TCP addresses (SCIF_EMU_PEERS). */
+  peers?: string;
+}
+
+/** Environment variable `name`, or EPERM naming the flag that reads it. */
+export function env(name: string): string | undefined {
+  const deno = denoGlobal();
+  try {
+    return deno?.env.get(name);
+  } catch {
+    throw new ScifError(
+      "EPERM",
+      `the machine's emulated SCIF network is configured by environment variables (${name}): ` +
+        "run deno with --allow-env",
+    );
+  }
+}
+
+/** What joining needs that this program may lack: EPERM with the flags to give. */
+function checkPermissions(): void {
+  if (!ffiPermitted()) {
+    throw new ScifError(
+      "EPERM",
+      "the machine's emulated SCIF network maps its memory and wakes other processes through FFI: " +
+        "run deno with --allow-ffi (and --allow-env; --allow-net to link machines), or pass " +
+        'openNode({ network: "thread" }) for a network of this program\'s threads only',
+    );
+  }
+}
+
+/** The rendezvous directory: `dir`, or the per-user default. */
+function directory(dir: string | undefined): string {
+  if (dir) return dir.replace(/\/+$/, "") || "/";
+  const c = libc();
+  const runtime = env("XDG_RUNTIME_DIR");
+  if (runtime) return `${runtime.replace(/\/+$/, "")}/scif-emu`;
+  const tmp = (env("TMPDIR") ?? "/tmp").replace(/\/+$/, "");
+  return `${tmp}/scif-emu-${c.fn.geteuid()}`;
+}
+
+/** Makes the directory private to this user if it is new; refuses one that is not. */
+function checkDirectory(dir: string): void {
+  const c = libc();
+  if (c.fn.mkdir(new TextEncoder().encode(`${dir}\0`), 0o700) !== 0 && c.errno() !== EEXIST) {
+    throw new ScifError("ENODEV", `cannot make the rendezvous directory ${dir} (errno ${c.errno()})`);
+  }
+  const st = c.lstat(dir);
+  const me = c.fn.geteuid();
+  const fix = `remove it, or set SCIF_EMU_DIR to a directory of yours with mode 0700`;
+  if (!st || (st.mode & S_IFMT) !== S_IFDIR) {
+    throw new ScifError("EACCES", `the rendezvous directory ${dir} is not a directory (a symlink?): ${fix}`);
+  }
+  if (st.uid !== me) {
+    throw new ScifError(
+      "EACCES",
+      `the rendezvous directory ${dir} belongs to user ${st.uid}, not to you (${me}): ${fix}`,
+    );
+  }
+  if ((st.mode & 0o077) !== 0) {
+    throw new ScifError(
+      "EACCES",
+      `the rendezvous directory ${dir} is open to others (mode ${(st.mode & 0o777).toString(8)}): ` +
+        `chmod 700 ${dir}, or ${fix}`,
+    );
+  }
+}
+
+/** The machine's network as this thread sees it. */
+class Machine {
+  readonly shared: EmuShared;
+  readonly dir: string;
+  readonly #nodes = new Set<EmuNode>();
+
+  private constructor(shared: EmuShared, dir: string) {
+    this.shared = shared;
+    this.dir = dir;
+  }
+
+  static async open(options: MachineOptions): Promise<Machine> {
+    checkPermissions();
+    const dir = directory(options.dir ?? env("SCIF_EMU_DIR"));
+    checkDirectory(dir);
+    const nodes = options.nodes ?? Number(env("SCIF_EMU_NODES") ?? 4);
+    integer("SCIF_EMU_NODES", nodes, 1, MAX_NODES);
+    const mib = options.memoryMiB ?? Number(env("SCIF_EMU_MEMORY") ?? 1024);
+    integer("SCIF_EMU_MEMORY", mib, 64, 4095);
+    const remote = new Set(parsePeerIds(options.peers ?? env("SCIF_EMU_PEERS")));
+    const path = `${dir}/network`;
+    const c = libc();
+    const fd = c.open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0o600);
+    if (fd < 0) {
+      throw new ScifError("EACCES", `cannot open ${path} (errno ${c.errno()}): a symlink, or not yours?`);
+    }
+    let file: FileMemory;
+    try {
+      const st = c.fstat(fd)!;
+      if ((st.mode & S_IFMT) !== S_IFREG || st.uid !== c.fn.geteuid() || (st.mode & 0o077) !== 0) {
+        throw new ScifError("EACCES", `${path} is not a private file of yours: remove it`);
+      }
+      // Creation and the check for live users are one critical section across processes.
+      c.lockByte(fd, LOCK_CREATE, F_WRLCK, true);
+      try {
+        if (!c.byteLocked(fd, LOCK_PRESENT, F_WRLCK)) {
+          // Nobody is here: whatever the file holds was left by processes that are gone.
+          const params = networkParams({ nodes, memoryBytes: mib * MIB, slots: 32 }, mib * MIB);
+          c.fn.ftruncate(fd, 0n);
+          if (c.fn.ftruncate(fd, BigInt(params.memoryBytes)) !== 0) {
+            throw new ScifError("ENOMEM", `cannot size ${path} to ${mib} MiB (errno ${c.errno()})`);
+          }
+          const pages = params.memoryBytes / 65536;
+          file = FileMemory.map(new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }), fd);
+          const modes = Array.from({ length: nodes }, (_, n) => remote.has(n) ? MODE_REMOTE : MODE_LOCAL);
+          initNetwork(new Int32Array(file.memory.buffer), params, NET_MACHINE, modes);
+        } else {
+          const head = new Uint8Array(4096);
+          c.fn.pread(fd, head, 4096n, BigInt(NET_BASE));
+          const pages = new DataView(head.buffer).getInt32(H_PAGES, true);
+          if (!(pages > 0 && pages <= 65535)) {
+            throw new ScifError("EINVAL", `${path} does not hold a scif network`);
+          }
+          file = FileMemory.map(new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }), fd);
+          if (!readHeader(new Int32Array(file.memory.buffer), pages * 65536)) {
+            throw new ScifError("EINVAL", `${path} does not hold a scif network of this version`);
+          }
+        }
+        c.lockByte(fd, LOCK_PRESENT, F_RDLCK);
+      } finally {
+        c.lockByte(fd, LOCK_CREATE, F_UNLCK);
+      }
+    } catch (e) {
+      c.fn.close(fd);
+      throw e;
+    }
+    const module = await coreModule();
+    const shared = await EmuShared.of(file.memory, module, (i32, id) => new MachineBus(i32, id, file, path));
+    return new Machine(shared, dir);
+  }
+
+  /** Attaches node `node` (default 0, the host) for this program. */
+  async join(node: number): Promise<EmuNode> {
+    const n = await EmuNode.attach(this.shared, node);
+    this.#nodes.add(n);
+    n.onClose.push(() => {
+      this.#nodes.delete(n);
+    });
+    return n;
+  }
+}
+
+/** The node ids SCIF_EMU_PEERS names ("1=host:port,2=host:port", or a file of such lines). */
+function parsePeerIds(spec: string | undefined): number[] {
+  if (!spec) return [];
+  const ids: number[] = [];
+  for (const m of spec.matchAll(/(\d+)\s*[=\s]\s*\S+:\d+/g)) ids.push(Number(m[1]));
+  return ids;
+}
+
+let machine: Promise<Machine> | undefined;
+
+/** Joins this machine's emulated network: a slot of this program on node `options.node`
+ * (SCIF_NODE, default 0). */
+export async function joinMachine(options: MachineOptions = {}): Promise<EmuNode> {
+  const m = await (machine ??= Machine.open(options).catch((e) => {
+    machine = undefined;
+    throw e;
+  }));
+  const fromEnv = env("SCIF_NODE");
+  const node = options.node ?? (fromEnv !== undefined ? Number(fromEnv) : 0);
+  return await m.join(node);
+}

@@ -1,0 +1,136 @@
+/**
+ * An emulated SCIF network: nodes are threads (the creating thread, Deno Workers, Web
+ * Workers) that share one WebAssembly memory holding the node queue pairs, the endpoint
+ * queue pairs and the page heap.
+ *
+ * @example
+ * ```ts
+ * import { createNetwork } from "./network.ts";
+ * const net = await createNetwork({ nodes: 2 });
+ * const host = await net.node(0);
+ * console.log(host.getNodeIds()); // { nodes: [0], self: 0 }
+ * await net.close();
+ * ```
+ *
+ * @module
+ */
+
+import { ScifNode } from "./node.ts";
+import { attachHandle, createThreadsNetwork, type NetworkHandle } from "./emu/network.ts";
+import { EmuNode } from "./emu/_node.ts";
+
+export type { NetworkHandle };
+
+/**
+ * Options of {@linkcode createNetwork}.
+ *
+ * @example
+ * ```ts
+ * import type { NetworkOptions } from "./network.ts";
+ * const opts: NetworkOptions = { nodes: 3, ringBytes: 256 * 1024 };
+ * ```
+ */
+export interface NetworkOptions {
+  /** How many nodes (1..64); node ids are 0..nodes-1, 0 is the host. */
+  nodes: number;
+  /** Size of the shared memory, a multiple of 64 KiB. Default 256 MiB (pages are touched lazily). */
+  memoryBytes?: number;
+  /** Receive ring of each connected endpoint, a power of two from 4 KiB. Default 256 KiB.
+   * (The kernel uses 4 KiB; threads sharing memory move data faster through a larger ring.) */
+  ringBytes?: number;
+  /** How long a connect waits for an accept before it fails with ECONNREFUSED, as the
+   * kernel's SCIF_NODE_ALIVE_TIMEOUT. Default 30000 ms. */
+  connectTimeoutMs?: number;
+  /** May nodes bind ports below SCIF_ADMIN_PORT_END (the kernel's CAP_SYS_ADMIN)? Default false. */
+  privileged?: boolean;
+  /** Spin iterations before a blocking call sleeps. Default 100000 (about 60 µs: a peer that is
+   * descheduled for less than that costs no wake-up). */
+  spins?: number;
+  /** How many attachments the network has room for at once (1..64). Default twice the nodes:
+   * a node attached again after a close or a loss takes a new one while the old is let go of. */
+  slots?: number;
+}
+
+/**
+ * A network made by {@linkcode createNetwork}.
+ *
+ * @example
+ * ```ts
+ * import { createNetwork } from "./network.ts";
+ * const net = await createNetwork({ nodes: 2 });
+ * const worker = new Worker(new URL("./card.ts", import.meta.url), { type: "module" });
+ * worker.postMessage(net.handle(1)); // the Worker calls attachNode(handle)
+ * ```
+ */
+export interface Network {
+  /** How many nodes the network has. */
+  readonly nodes: number;
+  /** Attaches node `nodeId` in the calling thread (EBUSY if it is attached elsewhere). */
+  node(nodeId: number): Promise<ScifNode>;
+  /** What a Worker needs to attach node `nodeId`: post it with postMessage. */
+  handle(nodeId: number): NetworkHandle;
+  /** Bytes of the network's shared memory in use now: endpoint queue pairs, DMA queues and
+   * memory from `allocate` (what a connection or a window costs, for measurements). */
+  memoryInUse(): number;
+  /** Closes the nodes attached through this object. Nodes of other threads are theirs to close. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates an emulated SCIF network in a new shared memory.
+ *
+ * @example
+ * ```ts
+ * import { createNetwork } from "./network.ts";
+ * const net = await createNetwork({ nodes: 3 });
+ * const [host, card] = [await net.node(0), await net.node(1)];
+ * const server = host.open();
+ * server.bind(2000);
+ * server.listen(4);
+ * const client = card.open();
+ * const [accepted] = await Promise.all([server.accept(), client.connect({ node: 0, port: 2000 })]);
+ * await client.send(new TextEncoder().encode("hi"));
+ * const buf = new Uint8Array(2);
+ * await accepted.endpoint.recv(buf);
+ * await net.close();
+ * ```
+ */
+export async function createNetwork(options: NetworkOptions): Promise<Network> {
+  const net = await createThreadsNetwork(options);
+  const mine: ScifNode[] = [];
+  return {
+    nodes: net.nodes,
+    async node(nodeId: number): Promise<ScifNode> {
+      const node = new ScifNode(await EmuNode.attach(net.shared, nodeId));
+      mine.push(node);
+      return node;
+    },
+    handle(nodeId: number): NetworkHandle {
+      return net.handle(nodeId);
+    },
+    memoryInUse(): number {
+      return net.shared.heap.usedPages() * 4096;
+    },
+    async close(): Promise<void> {
+      await Promise.all(mine.splice(0).map((n) => n.close()));
+    },
+  };
+}
+
+/**
+ * Attaches the node a {@linkcode NetworkHandle} names, in the calling thread (typically a
+ * Worker that received the handle by postMessage).
+ *
+ * @example
+ * ```ts
+ * // card.ts, run as a Worker
+ * import { attachNode } from "./network.ts";
+ * self.onmessage = async (e) => {
+ *   const node = await attachNode(e.data);
+ *   console.log("card", node.nodeId, node.getNodeIds());
+ * };
+ * ```
+ */
+export async function attachNode(handle: NetworkHandle): Promise<ScifNode> {
+  return new ScifNode(await attachHandle(handle));
+}
