@@ -124,10 +124,15 @@ class Machine {
   readonly shared: EmuShared;
   readonly dir: string;
   readonly #nodes = new Set<EmuNode>();
+  readonly #listen: string | undefined;
+  readonly #peers: string | undefined;
+  #links: Promise<{ close(): Promise<void> }> | null = null;
 
-  private constructor(shared: EmuShared, dir: string) {
+  private constructor(shared: EmuShared, dir: string, listen: string | undefined, peers: string | undefined) {
     this.shared = shared;
     this.dir = dir;
+    this.#listen = listen;
+    this.#peers = peers;
   }
 
   static async open(options: MachineOptions): Promise<Machine> {
@@ -138,7 +143,9 @@ class Machine {
     integer("SCIF_EMU_NODES", nodes, 1, MAX_NODES);
     const mib = options.memoryMiB ?? Number(env("SCIF_EMU_MEMORY") ?? 1024);
     integer("SCIF_EMU_MEMORY", mib, 64, 4095);
-    const remote = new Set(parsePeerIds(options.peers ?? env("SCIF_EMU_PEERS")));
+    const listen = options.listen ?? env("SCIF_EMU_LISTEN");
+    const peers = options.peers ?? env("SCIF_EMU_PEERS");
+    const remote = new Set(parsePeerIds(peers));
     const path = `${dir}/network`;
     const c = libc();
     const fd = c.open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0o600);
@@ -187,17 +194,36 @@ class Machine {
     }
     const module = await coreModule();
     const shared = await EmuShared.of(file.memory, module, (i32, id) => new MachineBus(i32, id, file, path));
-    return new Machine(shared, dir);
+    return new Machine(shared, dir, listen, peers);
   }
 
-  /** Attaches node `node` (default 0, the host) for this program. */
+  /** Attaches node `node` (default 0, the host) for this program; the first one starts the
+   * links to other machines, if any are configured, and the last one to close ends them. */
   async join(node: number): Promise<EmuNode> {
-    const n = await EmuNode.attach(this.shared, node);
+    if (!this.#links && (this.#listen || this.#peers)) {
+      const { TcpLinks, parsePeers } = await import("./bus/tcp.ts");
+      const peers = this.#peers ? parsePeers(this.#peers) : new Map();
+      this.#links = Promise.resolve(TcpLinks.start(this.shared, this.#listen, peers));
+    }
+    let n: EmuNode;
+    try {
+      n = await EmuNode.attach(this.shared, node);
+    } catch (e) {
+      if (this.#nodes.size === 0) await this.#unlink();
+      throw e;
+    }
     this.#nodes.add(n);
-    n.onClose.push(() => {
+    n.onClose.push(async () => {
       this.#nodes.delete(n);
+      if (this.#nodes.size === 0) await this.#unlink();
     });
     return n;
+  }
+
+  async #unlink(): Promise<void> {
+    const links = this.#links;
+    this.#links = null;
+    await (await links)?.close();
   }
 }
 
