@@ -17,6 +17,13 @@ import { Endpoint } from "./endpoint.ts";
 import { ScifError } from "./errors.ts";
 import { bytesOf, integerOf } from "./_validate.ts";
 
+const backends = new WeakMap<ScifNode, NodeBackend>();
+
+/** @internal The backend behind a node (the library's tests and tools; not exported by mod.ts). */
+export function backendOf(node: ScifNode): NodeBackend {
+  return backends.get(node)!;
+}
+
 /**
  * One entry of {@linkcode ScifNode.poll}: the endpoint, the events asked for, and (set by
  * poll) the events that hold.
@@ -58,6 +65,7 @@ export class ScifNode {
   /** @internal Made by openNode(), Network.node() and attachNode(). */
   constructor(backend: NodeBackend) {
     this.#be = backend;
+    backends.set(this, backend);
   }
 
   /** This node's SCIF node id (the host is 0). */

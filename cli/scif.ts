@@ -1,7 +1,8 @@
 /**
- * `scif`: the command-line tool of scif for Deno. Each command joins this machine's SCIF
- * network as a node of its own (the hardware when /dev/scif exists and --allow-ffi is given,
- * else the emulated network shared by every process, see README).
+ * `scif`: the command-line tool of scif for Deno. Each command is a program on this machine's
+ * SCIF network, on node 0 (the host) unless --node says otherwise: the hardware when
+ * /dev/scif exists and --allow-ffi is given, else the emulated network shared by every
+ * process (see README).
  *
  * ```sh
  * deno task scif nodes                      # the node table
@@ -29,7 +30,7 @@ const HELP: Record<string, string> = {
 usage: scif <command> [options]
 
 commands:
-  nodes                 the nodes of the network (this command is a node too)
+  nodes                 the nodes of the network
   echo [PORT]           answer every connection on PORT (default ${ECHO_PORT}) with its own bytes
   ping NODE             8-byte round trips to NODE's echo port: min, median, max
   listen PORT           accept one connection on PORT: its bytes to stdout, stdin to it
@@ -37,14 +38,14 @@ commands:
   bench                 the bandwidth chart and latency table of the demo
 
 options of every command:
-  --node N              take node id N (default: SCIF_NODE, else the lowest free)
+  --node N              run on node N (default: SCIF_NODE, else 0, the host)
   --help                this text, or a command's
 
 exit status: 0, the errno number of a failed SCIF call, or 64 for a usage error.`,
   nodes: `usage: scif nodes [--json]
 
 Lists the nodes online, as the MIC tools list cards: node id, role (0 is the host), and which
-is this command's own node.`,
+node this command runs on.`,
   echo: `usage: scif echo [PORT] [--count N]
 
 Listens on PORT (default ${ECHO_PORT}) and sends every connection its own bytes back until it
@@ -123,7 +124,7 @@ async function nodes(opt: Record<string, string | true>): Promise<void> {
         String(id),
         id === 0 ? "host" : "card",
         "online",
-        id === self ? `this command (${node.backend})` : "",
+        id === self ? `this command's (${node.backend})` : "",
       ]),
     ];
     const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -242,6 +243,7 @@ async function listen(pos: string[], opt: Record<string, string | true>): Promis
     const l = node.open();
     l.bind(port);
     l.listen(1);
+    console.error(`scif listen: node ${node.nodeId}, port ${port}`);
     const { endpoint } = await l.accept();
     l.close();
     await pipe(endpoint, false);

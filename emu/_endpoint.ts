@@ -339,8 +339,8 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
       from: this.token,
     });
     while (this.state === "ACCEPTING") await this.node.waitEvent();
-    if (this.state === "CONNECTED") return;
-    throw this.#error ?? new ScifError("EINTR", "the node was closed during accept");
+    if (this.#stream) return; // connected, even if the peer has closed since
+    throw this.#error ?? new ScifError("EINTR", `the node was closed during accept (${this.state})`);
   }
 
   /** SCIF_CNCT_GNTACK / SCIF_CNCT_GNTNACK for our grant. */

@@ -44,7 +44,7 @@ import {
   S_STANDIN,
   slotField,
 } from "./_layout.ts";
-import { type Message, SCIF_UNREGISTER, SCIF_UNREGISTER_ACK } from "./_messages.ts";
+import { type Message, type SCIF_UNREGISTER, SCIF_UNREGISTER_ACK } from "./_messages.ts";
 import { PeerTracker } from "./_peers.ts";
 import { PortTable } from "./_ports.ts";
 import type { EndpointRma } from "./_rma.ts";
@@ -180,6 +180,9 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
 
   openEndpoint(): EndpointBackend {
     this.#checkOpen();
+    // The dispatcher of a slot with nothing going on sleeps without looking at the liveness of
+    // other programs: from now on it must.
+    if (this.#peers.polls && !this.#relationships()) this.net.ringSlot(this.slot);
     const ep = new EmuEndpoint(this, this.#nextToken++);
     this.#endpoints.set(ep.token, ep);
     return ep;

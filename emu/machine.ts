@@ -33,6 +33,7 @@ import {
   S_IFREG,
 } from "./bus/_libc.ts";
 import { LOCK_CREATE, LOCK_PRESENT, MachineBus } from "./bus/machine.ts";
+import { parsePeers, TcpLinks } from "./bus/tcp.ts";
 import { initNetwork, integer, networkParams } from "./_init.ts";
 import { H_PAGES, MAX_NODES, MODE_LOCAL, MODE_REMOTE, NET_BASE, NET_MACHINE } from "./_layout.ts";
 import { EmuNode } from "./_node.ts";
@@ -50,6 +51,10 @@ export interface MachineOptions {
   nodes?: number;
   /** The size of the network's memory in MiB (SCIF_EMU_MEMORY), default 1024. */
   memoryMiB?: number;
+  /** Each connected endpoint's receive ring (SCIF_EMU_RING_BYTES), default 256 KiB. */
+  ringBytes?: number;
+  /** How long a connect waits for an accept (SCIF_EMU_CONNECT_TIMEOUT_MS), default 30000. */
+  connectTimeoutMs?: number;
   /** This process's TCP address for other machines (SCIF_EMU_LISTEN), host:port. */
   listen?: string;
   /** Remote nodes' TCP addresses (SCIF_EMU_PEERS). */
@@ -145,7 +150,7 @@ class Machine {
     integer("SCIF_EMU_MEMORY", mib, 64, 4095);
     const listen = options.listen ?? env("SCIF_EMU_LISTEN");
     const peers = options.peers ?? env("SCIF_EMU_PEERS");
-    const remote = new Set(parsePeerIds(peers));
+    const remote = new Set(peers ? parsePeers(peers).keys() : []);
     const path = `${dir}/network`;
     const c = libc();
     const fd = c.open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0o600);
@@ -163,7 +168,14 @@ class Machine {
       try {
         if (!c.byteLocked(fd, LOCK_PRESENT, F_WRLCK)) {
           // Nobody is here: whatever the file holds was left by processes that are gone.
-          const params = networkParams({ nodes, memoryBytes: mib * MIB, slots: 32 }, mib * MIB);
+          const number = (v: string | undefined) => v === undefined ? undefined : Number(v);
+          const params = networkParams({
+            nodes,
+            memoryBytes: mib * MIB,
+            slots: 32,
+            ringBytes: options.ringBytes ?? number(env("SCIF_EMU_RING_BYTES")),
+            connectTimeoutMs: options.connectTimeoutMs ?? number(env("SCIF_EMU_CONNECT_TIMEOUT_MS")),
+          }, mib * MIB);
           c.fn.ftruncate(fd, 0n);
           if (c.fn.ftruncate(fd, BigInt(params.memoryBytes)) !== 0) {
             throw new ScifError("ENOMEM", `cannot size ${path} to ${mib} MiB (errno ${c.errno()})`);
@@ -201,7 +213,6 @@ class Machine {
    * links to other machines, if any are configured, and the last one to close ends them. */
   async join(node: number): Promise<EmuNode> {
     if (!this.#links && (this.#listen || this.#peers)) {
-      const { TcpLinks, parsePeers } = await import("./bus/tcp.ts");
       const peers = this.#peers ? parsePeers(this.#peers) : new Map();
       this.#links = Promise.resolve(TcpLinks.start(this.shared, this.#listen, peers));
     }
@@ -227,23 +238,21 @@ class Machine {
   }
 }
 
-/** The node ids SCIF_EMU_PEERS names ("1=host:port,2=host:port", or a file of such lines). */
-function parsePeerIds(spec: string | undefined): number[] {
-  if (!spec) return [];
-  const ids: number[] = [];
-  for (const m of spec.matchAll(/(\d+)\s*[=\s]\s*\S+:\d+/g)) ids.push(Number(m[1]));
-  return ids;
-}
-
-let machine: Promise<Machine> | undefined;
+// This thread's view of each machine network it joined, by rendezvous directory.
+const machines = new Map<string, Promise<Machine>>();
 
 /** Joins this machine's emulated network: a slot of this program on node `options.node`
  * (SCIF_NODE, default 0). */
 export async function joinMachine(options: MachineOptions = {}): Promise<EmuNode> {
-  const m = await (machine ??= Machine.open(options).catch((e) => {
-    machine = undefined;
-    throw e;
-  }));
+  checkPermissions();
+  const key = options.dir ?? env("SCIF_EMU_DIR") ?? "";
+  let opening = machines.get(key);
+  if (!opening) {
+    opening = Machine.open(options);
+    machines.set(key, opening);
+    opening.catch(() => machines.delete(key));
+  }
+  const m = await opening;
   const fromEnv = env("SCIF_NODE");
   const node = options.node ?? (fromEnv !== undefined ? Number(fromEnv) : 0);
   return await m.join(node);

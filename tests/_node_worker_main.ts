@@ -13,7 +13,7 @@
 //   { type: "close" }                                -> { type: "closed" }
 // and from a scenario: { type: "signal", name, value } (ctx.signal).
 import { attachNode, openNode, type ScifNode } from "../mod.ts";
-import type { ScenarioContext } from "./_cluster.ts";
+import type { ScenarioContext } from "./_node_handle.ts";
 
 let node: ScifNode | undefined;
 /** How messages go to the test: postMessage in a Worker, a line of JSON from a process. */

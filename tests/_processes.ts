@@ -1,6 +1,6 @@
 // Nodes in separate processes on the machine's emulated network, driven like Worker nodes
 // (tests/_cluster.ts's NodeWorker over stdin/stdout; tests/_process_node.ts is the process).
-import { type NodeTransport, NodeWorker } from "./_cluster.ts";
+import { type NodeTransport, NodeWorker } from "./_node_handle.ts";
 
 const NODE = new URL("./_process_node.ts", import.meta.url).pathname;
 
@@ -9,20 +9,24 @@ export class Processes {
   readonly dir: string;
   readonly nodes: NodeWorker[] = [];
   readonly #children: Deno.ChildProcess[] = [];
+  readonly #env: Record<string, string>;
 
-  private constructor(dir: string) {
+  private constructor(dir: string, env: Record<string, string>) {
     this.dir = dir;
+    this.#env = env;
   }
 
-  static async create(): Promise<Processes> {
-    return new Processes(await Deno.makeTempDir({ prefix: "scif-emu-test-" }));
+  /** A new rendezvous directory (made 0700); `env` is given to every process. */
+  static async create(env: Record<string, string> = {}): Promise<Processes> {
+    return new Processes(await Deno.makeTempDir({ prefix: "scif-emu-test-" }), env);
   }
 
-  /** Starts a `deno` process that joins the network; `env` adds to SCIF_EMU_DIR. */
-  async spawn(env: Record<string, string> = {}): Promise<NodeWorker> {
+  /** Starts a `deno` process that joins the network (SCIF_NODE in `env` says which node);
+   * `env` adds to SCIF_EMU_DIR and the group's. `flags`: the permissions (default -A). */
+  async spawn(env: Record<string, string> = {}, flags = ["-A"]): Promise<NodeWorker> {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", NODE],
-      env: { SCIF_EMU_DIR: this.dir, ...env },
+      args: ["run", ...flags, NODE],
+      env: { SCIF_EMU_DIR: this.dir, ...this.#env, ...env },
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -30,12 +34,16 @@ export class Processes {
     this.#children.push(child);
     const node = await NodeWorker.over(processTransport(child), { backend: "machine" }, -1);
     this.nodes.push(node);
+    this.#childOf.set(node, child);
     return node;
   }
 
-  /** kill -9 of a node's process. */
-  kill(node: NodeWorker): void {
+  readonly #childOf = new Map<NodeWorker, Deno.ChildProcess>();
+
+  /** kill -9 of a node's process; resolves once the process is gone. */
+  async kill(node: NodeWorker): Promise<void> {
     node.terminate();
+    await this.#childOf.get(node)?.status;
   }
 
   async close(): Promise<void> {

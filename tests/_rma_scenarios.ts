@@ -14,7 +14,7 @@ import {
   SCIF_SIGNAL_REMOTE,
   type ScifNode,
 } from "../mod.ts";
-import type { ScenarioContext } from "./_cluster.ts";
+import type { ScenarioContext } from "./_node_handle.ts";
 import { ByteSource, endpoint, outcome } from "./_scenarios.ts";
 
 const memories = new Map<string, Uint8Array>();

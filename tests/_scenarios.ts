@@ -2,7 +2,7 @@
 // (node, args, ctx) whose result is posted back. They use only the public API, so they run
 // the same on every backend.
 import { type Endpoint, type PortId, ScifError, type ScifNode } from "../mod.ts";
-import type { ScenarioContext } from "./_cluster.ts";
+import type { ScenarioContext } from "./_node_handle.ts";
 
 /** What a failed call was: the errno name, or the message of a non-SCIF error. */
 export function codeOf(e: unknown): string {

@@ -20,17 +20,28 @@ async function run(dir: string, args: string[]): Promise<{ code: number; out: st
   return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
 }
 
-/** Waits until a started `scif` holds node `id` (its socket is in the rendezvous directory). */
-async function online(dir: string, id: number): Promise<void> {
+/** Waits until a started `scif` says on stderr that it listens; the rest of its stderr is
+ * collected in the background (resolves to all of it at the end). */
+async function listening(child: Deno.ChildProcess): Promise<{ rest: Promise<string> }> {
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
   const until = performance.now() + 10_000;
-  while (performance.now() < until) {
-    if (await Deno.stat(`${dir}/node-${id}.sock`).then(() => true, () => false)) {
-      await new Promise((r) => setTimeout(r, 100)); // from its claim to its announcement
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 20));
+  while (!/^scif (listen|echo): node \d+, port \d+$/m.test(text)) {
+    if (performance.now() > until) throw new Error(`scif did not start listening: ${text}`);
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`scif ended before it listened: ${text}`);
+    text += value;
   }
-  throw new Error(`node ${id} did not come online`);
+  // (In an object: an async function's result would wait for a promise it returned.)
+  return {
+    rest: (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return text;
+        text += value;
+      }
+    })(),
+  };
 }
 
 Deno.test("cli: a 3 MB file piped through scif connect into scif listen arrives byte-exact", async () => {
@@ -39,21 +50,21 @@ Deno.test("cli: a 3 MB file piped through scif connect into scif listen arrives 
     const data = new Uint8Array(3_000_017);
     for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
     const listener = scif(dir, ["listen", "3000"]).spawn();
-    await online(dir, 0);
-    const client = scif(dir, ["connect", "0:3000"], "piped").spawn();
+    const listenerErr = await listening(listener);
+    const client = scif(dir, ["connect", "0:3000", "--node", "1"], "piped").spawn();
     // Both outputs are read while stdin is written: a pipe nobody reads stalls its writer.
-    const outputs = Promise.all([listener.output(), client.output()]);
+    const received = new Response(listener.stdout).bytes();
+    const clientDone = client.output();
     const w = client.stdin.getWriter();
     await w.write(data);
     await w.close();
-    const [l, c] = await outputs;
-    assertEquals(
-      [l.code, c.code],
-      [0, 0],
-      new TextDecoder().decode(l.stderr) + new TextDecoder().decode(c.stderr),
-    );
-    assertEquals(l.stdout.length, data.length);
-    assert(l.stdout.every((v, i) => v === data[i]), "the bytes differ");
+    const c = await clientDone;
+    if (c.code !== 0) listener.kill("SIGKILL"); // it would wait for a connection forever
+    const l = await listener.status;
+    assertEquals([l.code, c.code], [0, 0], (await listenerErr.rest) + new TextDecoder().decode(c.stderr));
+    const got = await received;
+    assertEquals(got.length, data.length);
+    assert(got.every((v, i) => v === data[i]), "the bytes differ");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -63,11 +74,18 @@ Deno.test("cli: nodes, echo and ping; errors exit with the errno; usage errors w
   const dir = await Deno.makeTempDir({ prefix: "scif-cli-" });
   const echo = scif(dir, ["echo", "--count", "1"]).spawn();
   try {
-    await online(dir, 0);
+    await listening(echo);
     const nodes = await run(dir, ["nodes"]);
     assertEquals(nodes.code, 0);
-    assertMatch(nodes.out, /^NODE +ROLE +STATE\n0 +host +online\n1 +card +online +this command \(emu\)\n$/);
-    const ping = await run(dir, ["ping", "0", "--count", "500"]);
+    assertMatch(
+      nodes.out,
+      /^NODE +ROLE +STATE\n0 +host +online +this command's \(emu\)\n1 +card +online\n2 +card +online\n3 +card +online\n$/,
+    );
+    assertMatch(
+      (await run(dir, ["nodes", "--node", "2"])).out,
+      /\n2 +card +online +this command's \(emu\)\n/,
+    );
+    const ping = await run(dir, ["ping", "0", "--count", "500", "--node", "1"]);
     assertEquals(ping.code, 0, ping.err);
     assertMatch(
       ping.out,
@@ -79,7 +97,7 @@ Deno.test("cli: nodes, echo and ping; errors exit with the errno; usage errors w
     assertEquals(absent.code, 19);
     assertMatch(absent.err, /^scif connect: ENODEV: .*\(errno 19\)\n$/);
     const listener = scif(dir, ["listen", "3000"]).spawn();
-    await online(dir, 0);
+    await listening(listener);
     const noPort = await run(dir, ["ping", "0", "--port", "9"]);
     assertEquals(noPort.code, 111);
     assertMatch(noPort.err, /^scif ping: ECONNREFUSED: .*\(errno 111\)\n$/);

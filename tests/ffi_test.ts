@@ -101,16 +101,17 @@ Deno.test("openNode: hw without the device is ENODEV; auto takes the device when
   }
 });
 
-Deno.test("openNode: without --allow-ffi, hw says which flag is missing and auto falls back to emu", async () => {
+Deno.test("openNode: without --allow-ffi, hw says which flag is missing, auto says the machine's network needs it, and a network of threads still works", async () => {
   const sim = await SimDevice.open();
   try {
     sim.add(0);
     const script = `
       import { openNode } from ${JSON.stringify(new URL("mod.ts", root).href)};
       const device = ${JSON.stringify(sim.device(0))};
-      const auto = await openNode({ device });
-      console.log(auto.backend);
-      await auto.close();
+      try { await openNode({ device }); } catch (e) { console.log(e.code, e.message); }
+      const threads = await openNode({ device, network: "thread" });
+      console.log(threads.backend);
+      await threads.close();
       try { await openNode({ backend: "hw", device }); } catch (e) { console.log(e.code, e.message); }`;
     const file = `${sim.dir}/no_ffi.ts`;
     await Deno.writeTextFile(file, script);
@@ -119,8 +120,9 @@ Deno.test("openNode: without --allow-ffi, hw says which flag is missing and auto
       stdout: "piped",
       stderr: "piped",
     }).output();
-    const [auto, hw] = new TextDecoder().decode(out.stdout).trim().split("\n");
-    assertEquals(auto, "emu");
+    const [auto, threads, hw] = new TextDecoder().decode(out.stdout).trim().split("\n");
+    assert(auto.startsWith("EPERM") && auto.includes("--allow-ffi"), auto);
+    assertEquals(threads, "emu");
     assert(hw.startsWith("EPERM") && hw.includes("--allow-ffi"), hw);
   } finally {
     sim.close();

@@ -62,13 +62,23 @@ Deno.test("network: a node in the main thread stays online (it is never taken fo
   assertEquals(host.getNodeIds().nodes, [0, 1]);
 });
 
-Deno.test("openNode: emu and auto (no /dev/scif here) give an emulated node; hw says what is missing", async () => {
+Deno.test("openNode: emu and auto (no /dev/scif here) join the machine's network on node 0; \"thread\" gives a network of this program's threads; hw says what is missing", async () => {
+  const dir = await Deno.makeTempDir();
+  Deno.env.set("SCIF_EMU_DIR", dir);
   const node = await openNode({ backend: "emu" });
-  assertEquals(node.backend, "emu");
-  const auto = await openNode();
-  assertEquals(auto.backend, "emu");
-  assert(auto.nodeId !== node.nodeId, "two openNode() calls attach two nodes of the thread's network");
-  assertEquals(auto.getNodeIds().nodes.includes(node.nodeId), true);
+  assertEquals([node.backend, node.nodeId], ["emu", 0]);
+  const auto = await openNode(); // a second attachment of the host, as two programs on node 0
+  assertEquals([auto.backend, auto.nodeId], ["emu", 0]);
+  assertEquals(auto.getNodeIds().nodes, [0, 1, 2, 3]);
+  const l = node.open();
+  l.bind(2000);
+  assertEquals(assertThrows(() => auto.open().bind(2000), ScifError).code, "EINVAL");
+  const t1 = await openNode({ network: "thread" });
+  const t2 = await openNode({ network: "thread" });
+  assert(t1.nodeId !== t2.nodeId, "two openNode() calls attach two nodes of the thread's network");
+  await t1.close();
+  await t2.close();
+  Deno.env.delete("SCIF_EMU_DIR");
   const e = await assertRejects(() => openNode({ backend: "hw", device: "/nonexistent/scif" }), ScifError);
   assertEquals(e.code, "ENODEV");
   assert(e.message.includes("/nonexistent/scif"));
@@ -76,6 +86,7 @@ Deno.test("openNode: emu and auto (no /dev/scif here) give an emulated node; hw 
   assertEquals((await assertRejects(() => openNode({ backend: "x" as any }), ScifError)).code, "EINVAL");
   await node.close();
   await auto.close();
+  await Deno.remove(dir, { recursive: true });
 });
 
 function cpuMs(): number {

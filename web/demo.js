@@ -400,6 +400,7 @@ var Endpoint = class _Endpoint {
 };
 
 // node.ts
+var backends = /* @__PURE__ */ new WeakMap();
 var ScifNode = class {
   #be;
   #endpoints = /* @__PURE__ */ new Set();
@@ -407,6 +408,7 @@ var ScifNode = class {
   /** @internal Made by openNode(), Network.node() and attachNode(). */
   constructor(backend) {
     this.#be = backend;
+    backends.set(this, backend);
   }
   /** This node's SCIF node id (the host is 0). */
   get nodeId() {
@@ -2726,7 +2728,9 @@ var EmuEndpoint = class {
     this.peerSlot = req.slot;
     this.#peerEpoch = req.epoch;
     if (this.node.knownEpoch(req.slot) !== req.epoch) {
-      if (!this.node.nodeOnline(req.peer.node)) throw new ScifError("ENODEV", `node ${req.peer.node} was lost`);
+      if (!this.node.nodeOnline(req.peer.node)) {
+        throw new ScifError("ENODEV", `node ${req.peer.node} was lost`);
+      }
       throw new ScifError("EAGAIN", "the requester is gone");
     }
     this.state = "ACCEPTING";
@@ -2751,8 +2755,8 @@ var EmuEndpoint = class {
       from: this.token
     });
     while (this.state === "ACCEPTING") await this.node.waitEvent();
-    if (this.state === "CONNECTED") return;
-    throw this.#error ?? new ScifError("EINTR", "the node was closed during accept");
+    if (this.#stream) return;
+    throw this.#error ?? new ScifError("EINTR", `the node was closed during accept (${this.state})`);
   }
   /** SCIF_CNCT_GNTACK / SCIF_CNCT_GNTNACK for our grant. */
   grantAnswered(ok, from) {
@@ -2922,7 +2926,9 @@ var EmuEndpoint = class {
   slotGone(k, nodeLost) {
     if (this.state === "LISTENING") {
       if (nodeLost) return;
-      for (let i = this.#conreqs.length - 1; i >= 0; i--) if (this.#conreqs[i].slot === k) this.#conreqs.splice(i, 1);
+      for (let i = this.#conreqs.length - 1; i >= 0; i--) {
+        if (this.#conreqs[i].slot === k) this.#conreqs.splice(i, 1);
+      }
       return;
     }
     if (this.peerSlot !== k) return;
@@ -3048,7 +3054,9 @@ var SlotQueuePairs = class {
     while (sent < box.length) {
       const m = box[sent];
       const [p0, p1, p2, p3] = encode(m);
-      if (core.msg_send(tx, m.src.node, m.src.port, m.dst.node, m.dst.port, m.op, p0, p1, p2, p3) === 0) break;
+      if (core.msg_send(tx, m.src.node, m.src.port, m.dst.node, m.dst.port, m.op, p0, p1, p2, p3) === 0) {
+        break;
+      }
       sent++;
     }
     if (sent > 0) {
@@ -3460,6 +3468,7 @@ var EmuNode = class _EmuNode {
   // ---- NodeBackend ----
   openEndpoint() {
     this.#checkOpen();
+    if (this.#peers.polls && !this.#relationships()) this.net.ringSlot(this.slot);
     const ep = new EmuEndpoint(this, this.#nextToken++);
     this.#endpoints.set(ep.token, ep);
     return ep;
@@ -3983,7 +3992,9 @@ var PageHeap = class {
       if (!(e & TAIL)) continue;
       const head = e & INDEX_MASK;
       const h = head < this.#l.heapPages ? Atomics.load(this.#i32, this.#table + head) : 0;
-      if (!(h & HEAD) || head >= p || head + (h & PAGES_MASK) <= p) Atomics.store(this.#i32, this.#table + p, 0);
+      if (!(h & HEAD) || head >= p || head + (h & PAGES_MASK) <= p) {
+        Atomics.store(this.#i32, this.#table + p, 0);
+      }
     }
     Atomics.store(this.#i32, this.#hint, 0);
   }

@@ -29,12 +29,6 @@ const SYMBOLS = {
     parameters: ["i64", "pointer", "i64", "i64", "pointer", "pointer", "i64"],
     result: "i64",
   },
-  futex_wait: {
-    name: "syscall",
-    parameters: ["i64", "pointer", "i64", "i64", "buffer", "pointer", "i64"],
-    result: "i64",
-    nonblocking: true,
-  },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -59,7 +53,6 @@ export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
 export const S_IFLNK = 0o120000;
 const SYS_FUTEX = 202n;
-const FUTEX_WAIT = 0n;
 const FUTEX_WAKE = 1n;
 const F_OFD_GETLK = 36;
 const F_OFD_SETLK = 37;
@@ -113,20 +106,6 @@ export class Libc {
   /** Wakes every futex waiter at `addr` (any process that maps the page). */
   futexWake(addr: Deno.PointerValue): void {
     this.fn.futex(SYS_FUTEX, addr, FUTEX_WAKE, 0x7fffffffn, null, null, 0n);
-  }
-
-  /** Waits on a pool thread while the i32 at `addr` is `expected`, up to `timeoutMs`
-   * (Infinity: no limit). Resolves when woken, on a mismatch, or on timeout. */
-  futexWait(addr: Deno.PointerValue, expected: number, timeoutMs: number): Promise<bigint> {
-    let ts: Uint8Array | null = null;
-    if (timeoutMs !== Infinity) {
-      ts = new Uint8Array(16);
-      const v = new DataView(ts.buffer);
-      const ms = Math.max(0, Math.ceil(timeoutMs));
-      v.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
-      v.setBigInt64(8, BigInt((ms % 1000) * 1_000_000), true);
-    }
-    return this.fn.futex_wait(SYS_FUTEX, addr, FUTEX_WAIT, BigInt(expected | 0), ts, null, 0n);
   }
 
   /** Takes (F_RDLCK, F_WRLCK) or drops (F_UNLCK) an open file description lock on one byte at

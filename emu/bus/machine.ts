@@ -2,12 +2,13 @@
 // own WebAssembly memory (bus/_file_memory.ts), so the node and endpoint queue pairs, the heap,
 // windows and mappings are the same between processes as between Workers.
 //
-// - Wake-ups: Atomics.notify reaches only the waiters of its own process, so a sleeper waits
-//   on the cell with a futex (a nonblocking FFI call: a pool thread blocks, a promise
-//   resolves), and a waker calls futex_wake on it, which reaches every process that maps the
-//   page. A sleeper of this thread is also woken at once by a waker of this thread (LocalWakers).
-//   A pending futex wait holds the process open, so a program's attached nodes keep it
-//   running until they are closed, as an open socket would.
+// - Wake-ups: Atomics.notify reaches only the waiters of its own process. A sleeper waits on
+//   its cell with Atomics.waitAsync, and this thread's relay (bus/_relay.ts) waits on the same
+//   cell with a futex; a waker calls Atomics.notify (its own process) and futex_wake (every
+//   process that maps the page: their relays then notify their sleepers). A sleeper of this
+//   thread is also woken at once by a waker of this thread (LocalWakers). The relay is a
+//   Worker, so a program's attached nodes keep it running until they are closed, as an open
+//   socket would; it stops with the thread's last slot.
 // - Liveness: each slot's holder takes an open file description lock on one byte of the file
 //   (fcntl F_OFD_SETLK, past the memory's end). The kernel drops it when the process ends,
 //   however it ends, so anyone can tell a live holder from a dead one (F_OFD_GETLK), without
@@ -16,6 +17,7 @@
 
 import type { Bus, BusHandle, Span } from "./_bus.ts";
 import { FileMemory, openFile } from "./_file_memory.ts";
+import { FutexRelay } from "./_relay.ts";
 import { F_UNLCK, F_WRLCK, type Libc, libc } from "./_libc.ts";
 import { hold, inWorker, lockName, watch } from "./_web_locks.ts";
 import { hold as holdProcess, LocalWakers, unhold } from "../_wait.ts";
@@ -25,6 +27,8 @@ import { ScifError } from "../../errors.ts";
 export const LOCK_CREATE = 2 ** 40; // held exclusively while a process creates or checks the memory
 export const LOCK_PRESENT = 2 ** 40 + 1; // held shared by every process that has joined
 const LOCK_SLOTS = 2 ** 40 + 4096; // + slot: held by the slot's holder
+/** How long a sleep lasts at most when the relay's table is full (it then looks again). */
+const UNWATCHED_MS = 10;
 
 /** One thread's view of a machine's network. */
 export class MachineBus implements Bus {
@@ -38,6 +42,7 @@ export class MachineBus implements Bus {
   readonly #netId: string;
   readonly #local = new LocalWakers();
   readonly #mine = new Set<number>(); // the slots this thread holds
+  #relay: FutexRelay | null = null;
 
   constructor(i32: Int32Array, netId: string, file: FileMemory, path: string) {
     this.#i32 = i32;
@@ -49,29 +54,38 @@ export class MachineBus implements Bus {
   }
 
   notify(index: number): void {
+    Atomics.notify(this.#i32, index);
     this.#c.futexWake(this.#file.pointer(index * 4));
     this.#local.wake(index);
   }
 
+  #relayed(): FutexRelay {
+    return this.#relay ??= new FutexRelay(this.#file.memory, (at) => this.#c.futexWake(at));
+  }
+
   async sleep(index: number, expected: number, timeoutMs: number, keepProcess: boolean): Promise<boolean> {
-    if (Atomics.load(this.#i32, index) !== expected) return true;
-    if (timeoutMs <= 0) return false;
-    const at = this.#file.pointer(index * 4);
+    const relay = this.#relayed();
+    const k = relay.watch(index, expected);
+    const w = Atomics.waitAsync(
+      this.#i32,
+      index,
+      expected,
+      k < 0 ? Math.min(timeoutMs, UNWATCHED_MS) : timeoutMs,
+    );
+    if (!w.async) {
+      relay.unwatch(k);
+      return w.value !== "timed-out";
+    }
     const [woken, withdraw] = this.#local.add(index);
-    const start = performance.now();
-    const futex = this.#c.futexWait(at, expected, timeoutMs);
     if (keepProcess) holdProcess();
-    let local = false;
     try {
-      local = (await Promise.race([futex, woken])) === "ok";
+      const r = await Promise.race([w.value, woken]);
+      return r !== "timed-out" || (k < 0 && timeoutMs > UNWATCHED_MS);
     } finally {
       if (keepProcess) unhold();
       withdraw();
-      // Woken in this thread: the pool thread still waits on the futex; let it go.
-      if (local) this.#c.futexWake(at);
+      relay.unwatch(k);
     }
-    if (local || Atomics.load(this.#i32, index) !== expected) return true;
-    return timeoutMs === Infinity || performance.now() - start < timeoutMs - 1;
   }
 
   async sleepAny(cells: [number, number][], timeoutMs: number): Promise<boolean> {
@@ -81,7 +95,10 @@ export class MachineBus implements Bus {
       return await Promise.race(waits);
     } finally {
       // The waits left behind: only this thread waits on these cells now.
-      for (const [index] of cells) this.notify(index);
+      for (const [index] of cells) {
+        Atomics.notify(this.#i32, index);
+        this.#local.wake(index);
+      }
     }
   }
 
@@ -98,6 +115,11 @@ export class MachineBus implements Bus {
       this.#mine.delete(slot);
       releaseLock!();
       this.#c.lockByte(this.#fd, LOCK_SLOTS + slot, F_UNLCK);
+      if (this.#mine.size === 0) {
+        // The thread's last slot: its relay would keep the process running.
+        this.#relay?.stop();
+        this.#relay = null;
+      }
     };
   }
 

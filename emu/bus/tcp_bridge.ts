@@ -37,7 +37,18 @@ import {
 } from "../_messages.ts";
 import type { EmuNode } from "../_node.ts";
 import { delay } from "../_wait.ts";
-import { F_ACCEPTED, F_CONNECT, F_DATA, F_EOF, F_REFUSED, F_RMA, F_RMA_DONE, type Frame, HEADER, Link } from "./_link.ts";
+import {
+  F_ACCEPTED,
+  F_CONNECT,
+  F_DATA,
+  F_EOF,
+  F_REFUSED,
+  F_RMA,
+  F_RMA_DONE,
+  type Frame,
+  HEADER,
+  Link,
+} from "./_link.ts";
 
 type Of<O extends number> = Extract<Message, { op: O }>;
 
@@ -175,7 +186,13 @@ class Pipe {
         answer = new Uint8Array(HEADER + 4 + v.getUint32(16, true));
         await this.ep.vreadFrom(answer.subarray(HEADER + 4), offset, flags);
       } else if (kind === XFER_SIGNAL) {
-        await this.ep.fenceSignal(0, 0n, offset, v.getBigUint64(16, true), SCIF_FENCE_INIT_SELF | SCIF_SIGNAL_REMOTE);
+        await this.ep.fenceSignal(
+          0,
+          0n,
+          offset,
+          v.getBigUint64(16, true),
+          SCIF_FENCE_INIT_SELF | SCIF_SIGNAL_REMOTE,
+        );
       }
     } catch (e) {
       errno = e instanceof ScifError ? e.errno : ERRNO.EINVAL;
@@ -228,10 +245,17 @@ class StandIn implements Forwarder {
         // Nobody answers at the node's machine: it is gone, and its presence link is about to
         // say so. The request then fails as one to a lost node (ENODEV).
         const until = performance.now() + LOSS_WAIT_MS;
-        while (this.#host.standIn(this.node.nodeId) === this.node && performance.now() < until) await delay(10);
+        while (this.#host.standIn(this.node.nodeId) === this.node && performance.now() < until) {
+          await delay(10);
+        }
         throw e;
       }
-      await link.send(F_CONNECT, 0, { from: m.src.node, to: this.node.nodeId, srcPort: m.src.port, dstPort: m.dst.port });
+      await link.send(F_CONNECT, 0, {
+        from: m.src.node,
+        to: this.node.nodeId,
+        srcPort: m.src.port,
+        dstPort: m.dst.port,
+      });
       const answer = await link.next();
       if (answer?.type !== F_ACCEPTED) throw new Error("refused");
       const ep = await listener.accept(false) as EmuEndpoint;
@@ -276,7 +300,9 @@ export class Bridge {
    * still in its rings. */
   async drain(ms: number): Promise<void> {
     const until = performance.now() + ms;
-    while ([...this.#standIns.values()].some((s) => s.pipes.size > 0) && performance.now() < until) await delay(5);
+    while ([...this.#standIns.values()].some((s) => s.pipes.size > 0) && performance.now() < until) {
+      await delay(5);
+    }
   }
 
   /** Makes `node` a stand-in served by this bridge. */
@@ -294,7 +320,10 @@ export class Bridge {
   }
 
   /** F_CONNECT from another machine: connect to our node on behalf of the remote endpoint. */
-  async serveConnect(link: Link, hello: { from: number; to: number; srcPort: number; dstPort: number }): Promise<void> {
+  async serveConnect(
+    link: Link,
+    hello: { from: number; to: number; srcPort: number; dstPort: number },
+  ): Promise<void> {
     let errno: number = ERRNO.ENODEV; // no stand-in for the requester
     const until = performance.now() + STAND_IN_WAIT_MS;
     let standIn = this.#host.standIn(hello.from);
