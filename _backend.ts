@@ -41,6 +41,9 @@ export interface EndpointBackend {
 export interface NodeBackend {
   readonly nodeId: number;
   readonly kind: "hw" | "emu";
+  /** Where the node's network is: SCIF hardware, this program's threads, or the machine's
+   * emulated network shared by its programs. */
+  readonly network: "hardware" | "threads" | "machine";
   openEndpoint(): EndpointBackend;
   getNodeIds(): { nodes: number[]; self: number };
   /** Waits until an event of `entries` holds or `timeoutMs` passes (-1: forever).

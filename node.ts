@@ -78,6 +78,24 @@ export class ScifNode {
     return this.#be.kind;
   }
 
+  /**
+   * Where this node's network is: `"hardware"` (/dev/scif), `"threads"` (a network of this
+   * program's threads: `createNetwork`, or `openNode({ network: "thread" })`), or `"machine"`
+   * (the machine's emulated network, shared by every program that joins it, in memory they all
+   * map; linked to other machines over TCP when configured).
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * const node = await openNode();
+   * if (node.network === "machine") console.log("other programs on this machine can reach me");
+   * await node.close();
+   * ```
+   */
+  get network(): "hardware" | "threads" | "machine" {
+    return this.#be.network;
+  }
+
   #open(): NodeBackend {
     if (this.#closed) throw new ScifError("ENODEV", "the node is closed");
     return this.#be;

@@ -1,13 +1,19 @@
 /// <reference lib="deno.worker" />
-// One of the two threads of the lab (bench/lab.ts): "a" and "b", each a SCIF node of one
-// emulated network, connected every way the measurements compare: a SCIF connection with a
-// window on each side (b's also mapped by a), TCP over loopback, a MessagePort, and one shared
-// cache line for the raw ping-pong. Every figure is taken between these same two threads; "a"
-// drives and times, "b" serves.
+// One of the two sides of the lab (bench/lab.ts): "a" and "b", each a SCIF node, connected
+// every way the measurements compare: a SCIF connection with a window on each side (b's also
+// mapped by a), TCP over loopback, a Unix socket (between processes), a MessagePort (between
+// Workers), and one shared cache line for the raw ping-pong. Every figure is taken between
+// these same two threads or processes; "a" drives and times, "b" serves.
+//
+// Between Workers the nodes are of one network of threads (a handle each); between processes
+// they are nodes 0 and 1 of the machine's network (bench/_lab_process.ts runs this module's
+// commands from its stdin), and the raw line is a page of a file both map under a
+// WebAssembly memory, as the network's own memory is.
 import {
   attachNode,
   type Endpoint,
   type NetworkHandle,
+  openNode,
   SCIF_FENCE_INIT_SELF,
   SCIF_PROT_READ,
   SCIF_PROT_WRITE,
@@ -16,22 +22,27 @@ import {
 } from "../mod.ts";
 
 /** The ways of moving bytes a bandwidth measurement compares. */
-export type BandwidthMethod = "memcpy" | "writeTo" | "readFrom" | "stream" | "tcp";
-/** The ways of making an 8-byte round trip a latency measurement compares. */
-export type LatencyMethod = "raw" | "mmap" | "sendrecv" | "tcp" | "postMessage";
+export type BandwidthMethod = "memcpy" | "writeTo" | "readFrom" | "stream" | "tcp" | "unix";
+/** The ways of making an 8-byte round trip a latency measurement compares ("wakeup": a round
+ * trip whose server is asleep when it comes). */
+export type LatencyMethod = "raw" | "mmap" | "sendrecv" | "tcp" | "postMessage" | "unix" | "wakeup";
 
 /** Commands from the lab's controller. */
 export type LabCommand =
   | {
     cmd: "init";
     role: "a" | "b";
-    handle: NetworkHandle;
+    /** Workers: the network's handle; processes: the node of the machine's network. */
+    handle?: NetworkHandle;
+    node?: number;
     peer: number;
     bytes: number;
-    line: SharedArrayBuffer;
-    port: MessagePort;
+    /** Workers: a shared cache line; processes: a file both map. */
+    line: SharedArrayBuffer | { path: string };
+    port?: MessagePort;
   }
   | { cmd: "tcp"; port?: number }
+  | { cmd: "unix"; path: string }
   | { cmd: "bandwidth"; method: BandwidthMethod; size: number; count: number }
   | { cmd: "latency"; method: LatencyMethod; iters: number }
   | { cmd: "listen"; port: number }
@@ -51,15 +62,31 @@ let loff = 0;
 let roff = 0;
 let view: Uint8Array; // a: b's window, mapped
 let line: Int32Array;
-let port: MessagePort;
-let tcp: Deno.TcpConn;
+let port: MessagePort | undefined;
+let tcp: Deno.Conn;
+let unix: Deno.Conn;
 const sink = new Uint8Array(1);
 const extra: Endpoint[] = []; // idle connections accepted for the scaling measurement
 
+/** A page of the file at `path`, mapped under a shared WebAssembly memory (FFI). */
+function mappedLine(path: string): Int32Array {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const libc = Deno.dlopen("libc.so.6", {
+    open: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+    ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+    mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
+  }).symbols;
+  const fd = libc.open(new TextEncoder().encode(`${path}\0`), 0o102, 0o600); // O_RDWR | O_CREAT
+  libc.ftruncate(fd, 65536n);
+  const base = Deno.UnsafePointer.of(new Uint8Array(memory.buffer));
+  libc.mmap(base, 65536n, 3, 0x11, fd, 0n); // PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED
+  return new Int32Array(memory.buffer);
+}
+
 async function init(c: Extract<LabCommand, { cmd: "init" }>): Promise<unknown> {
   role = c.role;
-  node = await attachNode(c.handle);
-  line = new Int32Array(c.line);
+  node = c.handle ? await attachNode(c.handle) : await openNode({ node: c.node });
+  line = c.line instanceof SharedArrayBuffer ? new Int32Array(c.line) : mappedLine(c.line.path);
   port = c.port;
   mem = node.allocate(c.bytes);
   mem.fill(role === "a" ? 1 : 2);
@@ -67,7 +94,7 @@ async function init(c: Extract<LabCommand, { cmd: "init" }>): Promise<unknown> {
     const l = node.open();
     l.bind(2000);
     l.listen(1);
-    me.postMessage({ ready: true });
+    post({ ready: true });
     ep = (await l.accept()).endpoint;
     l.close();
   } else {
@@ -91,26 +118,38 @@ async function init(c: Extract<LabCommand, { cmd: "init" }>): Promise<unknown> {
 async function openTcp(c: Extract<LabCommand, { cmd: "tcp" }>): Promise<unknown> {
   if (role === "b") {
     const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    me.postMessage({ ready: true, port: (l.addr as Deno.NetAddr).port });
-    tcp = (await l.accept()) as Deno.TcpConn;
+    post({ ready: true, port: (l.addr as Deno.NetAddr).port });
+    tcp = await l.accept();
     l.close();
   } else {
     tcp = await Deno.connect({ hostname: "127.0.0.1", port: c.port! });
   }
-  tcp.setNoDelay(true);
+  (tcp as Deno.TcpConn).setNoDelay(true);
   return 0;
 }
 
-async function readFull(into: Uint8Array): Promise<void> {
+async function openUnix(c: Extract<LabCommand, { cmd: "unix" }>): Promise<unknown> {
+  if (role === "b") {
+    const l = Deno.listen({ transport: "unix", path: c.path });
+    post({ ready: true });
+    unix = await l.accept();
+    l.close();
+  } else {
+    unix = await Deno.connect({ transport: "unix", path: c.path });
+  }
+  return 0;
+}
+
+async function readFull(into: Uint8Array, conn = tcp): Promise<void> {
   for (let off = 0; off < into.length;) {
-    const n = await tcp.read(into.subarray(off));
-    if (n === null) throw new Error("TCP connection closed");
+    const n = await conn.read(into.subarray(off));
+    if (n === null) throw new Error("socket closed");
     off += n;
   }
 }
 
-async function writeFull(from: Uint8Array): Promise<void> {
-  for (let off = 0; off < from.length;) off += await tcp.write(from.subarray(off));
+async function writeFull(from: Uint8Array, conn = tcp): Promise<void> {
+  for (let off = 0; off < from.length;) off += await conn.write(from.subarray(off));
 }
 
 /**
@@ -127,9 +166,10 @@ async function bandwidth(c: Extract<LabCommand, { cmd: "bandwidth" }>): Promise<
     if (method === "stream") {
       for (let i = 0; i < count; i++) await ep.recv(mem.subarray(at(i), at(i) + size));
       await ep.send(sink);
-    } else if (method === "tcp") {
-      for (let i = 0; i < count; i++) await readFull(mem.subarray(at(i), at(i) + size));
-      await writeFull(sink);
+    } else if (method === "tcp" || method === "unix") {
+      const conn = method === "tcp" ? tcp : unix;
+      for (let i = 0; i < count; i++) await readFull(mem.subarray(at(i), at(i) + size), conn);
+      await writeFull(sink, conn);
     }
     return 0;
   }
@@ -149,9 +189,12 @@ async function bandwidth(c: Extract<LabCommand, { cmd: "bandwidth" }>): Promise<
       await ep.recv(sink);
       break;
     case "tcp":
-      for (let i = 0; i < count; i++) await writeFull(mem.subarray(at(i), at(i) + size));
-      await readFull(sink);
+    case "unix": {
+      const conn = method === "tcp" ? tcp : unix;
+      for (let i = 0; i < count; i++) await writeFull(mem.subarray(at(i), at(i) + size), conn);
+      await readFull(sink, conn);
       break;
+    }
   }
   return now() - t0;
 }
@@ -176,7 +219,7 @@ async function latency(c: Extract<LabCommand, { cmd: "latency" }>): Promise<numb
       if (!ping) {
         // b resets the cell and says so; only then is a told to start.
         Atomics.store(cell, 0, 0);
-        me.postMessage({ ready: true });
+        post({ ready: true });
       }
       for (let i = 0; i < iters; i++) {
         start(i);
@@ -193,19 +236,40 @@ async function latency(c: Extract<LabCommand, { cmd: "latency" }>): Promise<numb
     case "sendrecv":
       await scifRoundTrips(ping, iters, start);
       break;
-    case "tcp": {
+    case "tcp":
+    case "unix": {
+      const conn = method === "tcp" ? tcp : unix;
       const buf = new Uint8Array(8);
       for (let i = 0; i < iters; i++) {
         start(i);
         if (ping) {
-          await writeFull(buf);
-          await readFull(buf);
+          await writeFull(buf, conn);
+          await readFull(buf, conn);
         } else {
-          await readFull(buf);
-          await writeFull(buf);
+          await readFull(buf, conn);
+          await writeFull(buf, conn);
         }
       }
       break;
+    }
+    case "wakeup": {
+      // b sleeps in recv (a waits 20 ms before each ping, far past the spin): the round trip
+      // is the wake-up of a sleeping peer.
+      const buf = new Uint8Array(8);
+      let sum = 0;
+      for (let i = 0; i < iters; i++) {
+        if (ping) {
+          await new Promise((r) => setTimeout(r, 20));
+          const t = now();
+          await ep.send(buf);
+          await ep.recv(buf);
+          sum += now() - t;
+        } else {
+          await ep.recv(buf);
+          await ep.send(buf);
+        }
+      }
+      return ping ? (sum * 1000) / iters : 0;
     }
     case "postMessage":
       await messageRoundTrips(ping, iters, start);
@@ -229,22 +293,23 @@ async function scifRoundTrips(ping: boolean, iters: number, start: (i: number) =
 }
 
 function messageRoundTrips(ping: boolean, iters: number, start: (i: number) => void): Promise<void> {
+  const channel = port!;
   return new Promise((resolve) => {
     let i = 0;
     const buf = new Uint8Array(8);
-    port.onmessage = () => {
+    channel.onmessage = () => {
       if (ping) {
         if (++i === iters) return resolve();
         start(i);
-        port.postMessage(buf);
+        channel.postMessage(buf);
       } else {
-        port.postMessage(buf);
+        channel.postMessage(buf);
         if (++i === iters) resolve();
       }
     };
     if (ping) {
       start(0);
-      port.postMessage(buf);
+      channel.postMessage(buf);
     }
   });
 }
@@ -260,8 +325,12 @@ function listen(c: Extract<LabCommand, { cmd: "listen" }>): number {
   return 0;
 }
 
-me.onmessage = async (e: MessageEvent<LabCommand>) => {
-  const c = e.data;
+/** Where "ready" and results go: the Worker's postMessage, or the process's stdout. */
+let post: (m: unknown) => void = (m) => me.postMessage(m);
+
+/** Runs one command; its result goes to `to` (and "ready" messages on the way). */
+export async function labCommand(c: LabCommand, to: (m: unknown) => void = post): Promise<void> {
+  post = to;
   let result: unknown;
   switch (c.cmd) {
     case "init":
@@ -269,6 +338,9 @@ me.onmessage = async (e: MessageEvent<LabCommand>) => {
       break;
     case "tcp":
       result = await openTcp(c);
+      break;
+    case "unix":
+      result = await openUnix(c);
       break;
     case "bandwidth":
       result = await bandwidth(c);
@@ -282,9 +354,15 @@ me.onmessage = async (e: MessageEvent<LabCommand>) => {
     case "close":
       if (view) ep.munmap(view);
       tcp?.close();
+      unix?.close();
       await node.close();
       result = 0;
       break;
   }
-  me.postMessage({ result });
-};
+  post({ result });
+}
+
+// In a Worker, the commands come as messages.
+if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined") {
+  me.onmessage = (e: MessageEvent<LabCommand>) => labCommand(e.data);
+}

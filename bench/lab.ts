@@ -20,8 +20,19 @@ import type { BandwidthMethod, LabCommand, LatencyMethod } from "./_lab.ts";
 
 export type { BandwidthMethod, LatencyMethod };
 
-/** One lab Worker, with its commands as calls. */
-class Hand {
+/** One side of the lab, with its commands as calls. */
+interface Side {
+  /** Sends `c`; resolves to its result; `ready` resolves at the side's "ready". */
+  send<T>(
+    c: LabCommand,
+    transfer?: Transferable[],
+  ): { result: Promise<T>; ready: Promise<{ port?: number }> };
+  /** Ends the side (after its "close" command). */
+  end(): void;
+}
+
+/** One lab Worker. */
+class Hand implements Side {
   readonly worker: Worker;
   #ready: (() => void) | null = null;
   #result: ((v: unknown) => void) | null = null;
@@ -50,19 +61,103 @@ class Hand {
     this.worker.postMessage(c, transfer);
     return { result, ready };
   }
+
+  end(): void {
+    this.worker.terminate();
+  }
 }
 
-/** The two Workers and what connects them. */
-export class Lab {
-  readonly net: Network;
-  readonly #a: Hand;
-  readonly #b: Hand;
-  readonly #crowd: ScifNode[] = [];
+/** One lab process (bench/_lab_process.ts), on the machine's network in `dir`. */
+class ProcessHand implements Side {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #ready: (() => void) | null = null;
+  #result: ((v: unknown) => void) | null = null;
+  #readyData: { port?: number } = {};
 
-  private constructor(net: Network, a: Hand, b: Hand) {
+  constructor(dir: string, node: number) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./_lab_process.ts", import.meta.url).pathname],
+      env: { SCIF_EMU_DIR: dir, SCIF_NODE: String(node) },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    (async () => {
+      let rest = "";
+      for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+        rest += text;
+        let nl;
+        while ((nl = rest.indexOf("\n")) >= 0) {
+          const m = JSON.parse(rest.slice(0, nl));
+          rest = rest.slice(nl + 1);
+          if (m.ready) {
+            this.#readyData = m;
+            this.#ready?.();
+          } else this.#result?.(m.result);
+        }
+      }
+    })();
+  }
+
+  send<T>(c: LabCommand): { result: Promise<T>; ready: Promise<{ port?: number }> } {
+    const ready = new Promise<{ port?: number }>((r) => (this.#ready = () => r(this.#readyData)));
+    const result = new Promise<T>((r) => (this.#result = r as (v: unknown) => void));
+    this.#writer.write(new TextEncoder().encode(`${JSON.stringify(c)}\n`));
+    return { result, ready };
+  }
+
+  end(): void {
+    this.#writer.close().catch(() => {});
+  }
+
+  /** Resolves once the process has exited. */
+  get status(): Promise<unknown> {
+    return this.#child.status;
+  }
+}
+
+/** The two sides and what connects them. */
+export class Lab {
+  /** The network of threads (null between processes). */
+  readonly net: Network | null;
+  readonly #a: Side;
+  readonly #b: Side;
+  readonly #crowd: ScifNode[] = [];
+  readonly #dir: string | null;
+
+  private constructor(net: Network | null, a: Side, b: Side, dir: string | null = null) {
     this.net = net;
     this.#a = a;
     this.#b = b;
+    this.#dir = dir;
+  }
+
+  /**
+   * Starts a lab between two processes on a machine's network of their own (nodes 0 and 1),
+   * with windows of `bytes`, connected also over TCP loopback and a Unix socket. Their raw
+   * line is a page of a file both map.
+   */
+  static async openProcesses(options: { bytes: number }): Promise<Lab> {
+    const dir = await Deno.makeTempDir({ prefix: "scif-lab-" });
+    const [a, b] = [new ProcessHand(dir, 0), new ProcessHand(dir, 1)];
+    const lab = new Lab(null, a, b, dir);
+    const line = { path: `${dir}/line` };
+    const bInit = b.send({ cmd: "init", role: "b", node: 1, peer: 0, bytes: options.bytes, line });
+    await bInit.ready;
+    await Promise.all([
+      a.send({ cmd: "init", role: "a", node: 0, peer: 1, bytes: options.bytes, line }).result,
+      bInit.result,
+    ]);
+    const bTcp = b.send({ cmd: "tcp" });
+    const { port } = await bTcp.ready;
+    await Promise.all([a.send({ cmd: "tcp", port }).result, bTcp.result]);
+    const bUnix = b.send({ cmd: "unix", path: `${dir}/unix.sock` });
+    await bUnix.ready;
+    await Promise.all([a.send({ cmd: "unix", path: `${dir}/unix.sock` }).result, bUnix.result]);
+    return lab;
   }
 
   /**
@@ -112,7 +207,7 @@ export class Lab {
   }
 
   async #bandwidthMs(method: BandwidthMethod, size: number, count: number): Promise<number> {
-    const served = method === "stream" || method === "tcp"
+    const served = method === "stream" || method === "tcp" || method === "unix"
       ? this.#b.send({ cmd: "bandwidth", method, size, count }).result
       : null;
     const ms = await this.#a.send<number>({ cmd: "bandwidth", method, size, count }).result;
@@ -143,6 +238,7 @@ export class Lab {
 
   /** µs per 8-byte round trip between a and b (a quarter of `iters` warms up). */
   async latency(method: LatencyMethod, iters: number): Promise<number> {
+    if (method === "postMessage" && this.#dir) return NaN; // no MessagePort between processes
     const b = this.#b.send({ cmd: "latency", method, iters });
     if (method === "raw" || method === "mmap") await b.ready; // b has reset the shared cell
     const us = await this.#a.send<number>({ cmd: "latency", method, iters }).result;
@@ -160,24 +256,29 @@ export class Lab {
       this.#a.send({ cmd: "listen", port: 3000 }).result,
       this.#b.send({ cmd: "listen", port: 3000 }).result,
     ]);
-    for (let k = 2; k < this.net.nodes; k++) this.#crowd.push(await this.net.node(k));
-    const afterNodes = this.net.memoryInUse();
+    const net = this.net!;
+    for (let k = 2; k < net.nodes; k++) this.#crowd.push(await net.node(k));
+    const afterNodes = net.memoryInUse();
     const pending = [];
     for (let i = 0; i < connections; i++) {
       const ep = this.#crowd[i % this.#crowd.length].open();
       pending.push(ep.connect({ node: i % 2, port: 3000 }));
     }
     await Promise.all(pending);
-    return (this.net.memoryInUse() - afterNodes) / connections;
+    return (net.memoryInUse() - afterNodes) / connections;
   }
 
-  /** Ends the Workers and the network. */
+  /** Ends the sides and the network. */
   async close(): Promise<void> {
     await Promise.all([this.#a.send({ cmd: "close" }).result, this.#b.send({ cmd: "close" }).result]);
-    this.#a.worker.terminate();
-    this.#b.worker.terminate();
+    this.#a.end();
+    this.#b.end();
     await Promise.all(this.#crowd.map((n) => n.close()));
-    await this.net.close();
+    await this.net?.close();
+    if (this.#dir) {
+      await Promise.all([(this.#a as ProcessHand).status, (this.#b as ProcessHand).status]);
+      await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
+    }
   }
 }
 

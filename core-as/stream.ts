@@ -107,12 +107,14 @@ export function st_reserve(d: u32, want: u32): f64 {
  *
  * One sequentially consistent store per record, the tag's, as a raw ping-pong has one per
  * message (each is a full fence on x86, and the one on the record's line stalls for the
- * line's ownership). The write pointer is stored plainly just before it, so the tag's store
- * publishes it as well; nothing reads data because of the write pointer (readers wait on
- * tags), it is only the cell a sleeping reader waits on and poll's hint. The wake-up is
- * Dekker's pattern on the tag and the reader's waiting cell: we store the tag then load the
- * cell, the reader stores the cell then loads the tag, both sequentially consistent, so one
- * of us sees the other. */
+ * line's ownership), and one line across, the record's. Nothing reads data because of the
+ * write pointer (readers wait on tags): its cell, in the reader's memory, is only what a
+ * sleeping (or polling) reader waits on, so it is moved only when the reader says it waits,
+ * after the tag, and a message costs no second line. The wake-up is Dekker's pattern on the
+ * tag and the reader's waiting cell: we store the tag then load the cell, the reader stores
+ * the cell then loads the tag, both sequentially consistent, so one of us sees the other;
+ * when we see it, we move the write cell (the reader sleeps on its old value) and say the
+ * reader must be notified. */
 export function st_commit(d: u32, len: u32): i32 {
   const cur = load<u32>(d + RB_CUR_WRITE);
   const hdr = load<u32>(d + RB_BASE) + cur;
@@ -123,9 +125,10 @@ export function st_commit(d: u32, len: u32): i32 {
   store<u32>(hdr + 12, 0);
   store<u64>(d + ST_POS, pos + size);
   store<u32>(d + RB_CUR_WRITE, next);
-  store<u32>(load<u32>(d + RB_WRITE_CELL), next);
   atomic.store<u64>(hdr, (pos + 1) ^ load<u64>(d + ST_KEY));
-  return atomic.load<i32>(load<u32>(d + RB_WAIT_PEER)) != 0 ? 1 : 0;
+  if (atomic.load<i32>(load<u32>(d + RB_WAIT_PEER)) == 0) return 0;
+  atomic.store<u32>(load<u32>(d + RB_WRITE_CELL), next);
+  return 1;
 }
 
 /** Reader: the offset of the next unread data byte and how many follow it in the current

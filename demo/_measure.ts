@@ -1,6 +1,7 @@
 // What the demo measures and how, shared by the terminal demo (demo/main.ts) and the web page
 // (web/demo.ts): the latency rounds, the scale check, the bandwidth sweep and the goals. Each
-// figure is taken between the same two Workers of a lab (bench/lab.ts) in one run.
+// figure is taken between the same two Workers of a lab (bench/lab.ts) in one run; the
+// terminal demo also measures between two processes (a second lab, Lab.openProcesses).
 import { type BandwidthMethod, type Lab, type LatencyMethod, median } from "../bench/lab.ts";
 import { type Series, sizeLabel, svgChart } from "./_chart.ts";
 
@@ -14,6 +15,20 @@ export const LATENCY_PATHS: { method: LatencyMethod; name: string; slow: boolean
   { method: "sendrecv", name: "SCIF send/recv", slow: false },
   { method: "tcp", name: "TCP loopback", slow: true },
   { method: "postMessage", name: "postMessage", slow: true },
+];
+
+/** The round-trip paths between two processes, in the order of the table. */
+export const PROCESS_LATENCY_PATHS: { method: LatencyMethod; name: string; slow: boolean }[] = [
+  { method: "raw", name: "raw ping-pong through a page both map", slow: false },
+  { method: "mmap", name: "SCIF mmap'd window", slow: false },
+  { method: "sendrecv", name: "SCIF send/recv", slow: false },
+  { method: "unix", name: "Unix socket", slow: true },
+];
+
+/** The lines of the chart measured between two processes. */
+export const PROCESS_LINES: (Omit<Series, "values"> & { method: BandwidthMethod })[] = [
+  { method: "writeTo", name: "SCIF RMA writeTo, two processes", mark: "w", color: "#54aeff", dashed: true },
+  { method: "stream", name: "SCIF stream, two processes", mark: "s", color: "#4ac26b", dashed: true },
 ];
 
 /** The lines of the chart. */
@@ -46,10 +61,15 @@ export interface Latency {
  */
 export async function measureLatency(
   lab: Lab,
-  options: { quick: boolean; methods: LatencyMethod[]; progress: Progress },
+  options: {
+    quick: boolean;
+    methods: LatencyMethod[];
+    progress: Progress;
+    paths?: { method: LatencyMethod; name: string; slow: boolean }[];
+  },
 ): Promise<Latency> {
   const { quick, progress } = options;
-  const paths = LATENCY_PATHS.filter((p) => options.methods.includes(p.method));
+  const paths = (options.paths ?? LATENCY_PATHS).filter((p) => options.methods.includes(p.method));
   const iters = (slow: boolean) => slow ? (quick ? 2_000 : 10_000) : (quick ? 100_000 : 400_000);
   const rounds = quick ? 3 : 7;
   const runs: Latency["runs"] = {};
@@ -86,10 +106,16 @@ export async function measureCrowd(
  * repeats its transfer for at least `minMs`. */
 export async function measureBandwidth(
   lab: Lab,
-  options: { sizes: number[]; methods: BandwidthMethod[]; minMs: number; progress: Progress },
+  options: {
+    sizes: number[];
+    methods: BandwidthMethod[];
+    minMs: number;
+    progress: Progress;
+    lines?: { method: BandwidthMethod; name: string }[];
+  },
 ): Promise<Partial<Record<BandwidthMethod, number[]>>> {
   const { sizes, minMs, progress } = options;
-  const lines = BANDWIDTH_LINES.filter((l) => options.methods.includes(l.method));
+  const lines = (options.lines ?? BANDWIDTH_LINES).filter((l) => options.methods.includes(l.method));
   const gbps: Partial<Record<BandwidthMethod, number[]>> = {};
   for (const l of lines) {
     progress(`warming up: ${l.name}`, l === lines[0]);
@@ -153,6 +179,50 @@ export function goalsOf(
   return goals;
 }
 
+/** What was measured between two processes. */
+export interface ProcessFigures {
+  bandwidthGBps: Partial<Record<BandwidthMethod, number[]>>;
+  /** memcpy and the Unix socket at 64 KiB and 1 MiB, for the goals. */
+  references: { memcpy64k: number; unix64k: number; memcpy1m: number };
+  roundTripUs: Latency["us"];
+  roundTripRuns: Latency["runs"];
+}
+
+/** The goals between two processes. */
+export function processGoalsOf(sizes: number[], p: ProcessFigures): Goal[] {
+  const goals: Goal[] = [];
+  const add = (name: string, value: number, target: string, met: boolean) => {
+    if (Number.isFinite(value)) goals.push({ name, value, target, met });
+  };
+  const at = (s: number) => sizes.indexOf(s);
+  const us = p.roundTripUs;
+  const sr = (us.sendrecv ?? NaN) / (us.raw ?? NaN);
+  const mm = (us.mmap ?? NaN) / (us.raw ?? NaN);
+  add("processes: 8-byte round trip, send/recv vs raw", sr, "<= 2x", sr <= 2);
+  add("processes: 8-byte round trip, mmap vs raw", mm, "<= 1.2x", mm <= 1.2);
+  const s64 = at(65536) >= 0 ? p.bandwidthGBps.stream?.[at(65536)] ?? NaN : NaN;
+  add(
+    "processes: stream at 64 KiB vs memcpy",
+    s64 / p.references.memcpy64k,
+    ">= 0.8",
+    s64 / p.references.memcpy64k >= 0.8,
+  );
+  add(
+    "processes: stream at 64 KiB vs Unix socket",
+    s64 / p.references.unix64k,
+    ">= 2x",
+    s64 / p.references.unix64k >= 2,
+  );
+  const w1 = at(1 << 20) >= 0 ? p.bandwidthGBps.writeTo?.[at(1 << 20)] ?? NaN : NaN;
+  add(
+    "processes: SYNC RMA at 1 MiB vs memcpy",
+    w1 / p.references.memcpy1m,
+    ">= 0.85",
+    w1 / p.references.memcpy1m >= 0.85,
+  );
+  return goals;
+}
+
 /** Every figure of a run (the demo's --json). */
 export interface Figures {
   machine: string;
@@ -163,15 +233,22 @@ export interface Figures {
   roundTripUs: Latency["us"];
   roundTripRuns: Latency["runs"];
   crowded?: { nodes: number; endpoints: number; roundTripUs: number; bytesPerIdleConnection: number };
+  /** The same between two processes (the terminal demo). */
+  processes?: ProcessFigures;
   goals: Goal[];
 }
 
 /** The chart's lines for the methods that were measured. */
 export function seriesOf(f: Figures): Series[] {
-  return BANDWIDTH_LINES.filter((l) => f.bandwidthGBps[l.method]).map((l) => ({
+  const threads = BANDWIDTH_LINES.filter((l) => f.bandwidthGBps[l.method]).map((l) => ({
     ...l,
     values: f.bandwidthGBps[l.method]!,
   }));
+  const p = f.processes?.bandwidthGBps;
+  const procs = p
+    ? PROCESS_LINES.filter((l) => p[l.method]).map((l) => ({ ...l, values: p[l.method]! }))
+    : [];
+  return [...threads, ...procs];
 }
 
 /** The SVG chart of a run, with the round trips and what the figures mean as notes. */
@@ -182,6 +259,17 @@ export function chartOf(f: Figures, between: string): string {
   const notes = [
     `8-byte round trip: ${paths.map((p) => `${p.method} ${fmt(us[p.method]!)} us`).join(", ")}.`,
   ];
+  const pu = f.processes?.roundTripUs;
+  if (pu) {
+    notes.push(
+      `Between two processes (one memory file both map): ${
+        PROCESS_LATENCY_PATHS.filter((p) => pu[p.method] !== undefined).map((p) =>
+          `${p.method} ${fmt(pu[p.method]!)} us`
+        )
+          .join(", ")
+      }.`,
+    );
+  }
   const vsCopy = f.goals.find((g) => g.name.startsWith("RMA from 1 MiB up, worst"));
   const vsTcp = f.goals.find((g) => g.name === "RMA from 1 MiB up vs TCP loopback");
   if (vsCopy) {

@@ -2,8 +2,10 @@
  * The demo (`deno task demo`), the main job: a host and two cards on an emulated SCIF network
  * say hello, then the chart of the seed document is measured on this machine — bandwidth
  * against transfer size for SCIF RMA (writeTo, readFrom), the SCIF send/recv stream, TCP
- * loopback and the memcpy ceiling, all between the same two threads in one run — followed by
- * the latency table and how the round trip holds up with 8 nodes and 256 endpoints.
+ * loopback and the memcpy ceiling, all between the same two threads in one run, and RMA and
+ * the stream between two processes (a host program and a card program on the machine's
+ * network) — followed by the latency tables, between threads and between processes, and how
+ * the round trip holds up with 8 nodes and 256 endpoints.
  *
  * ```sh
  * deno task demo                                  # about a minute; writes chart.svg
@@ -26,6 +28,10 @@ import {
   measureBandwidth,
   measureCrowd,
   measureLatency,
+  PROCESS_LATENCY_PATHS,
+  PROCESS_LINES,
+  type ProcessFigures,
+  processGoalsOf,
   seriesOf,
   sweepSizes,
 } from "./_measure.ts";
@@ -142,6 +148,38 @@ const gbps = await measureBandwidth(lab, {
 });
 done();
 await lab.close();
+
+// ---- 5. Between two processes: a host program and a card program on the machine's network ----
+
+console.log(`Between two processes (a second program as the card, one memory file both map):`);
+const procLab = await Lab.openProcesses({ bytes: sizes.at(-1)! });
+const procLatency = await measureLatency(procLab, {
+  quick,
+  methods: PROCESS_LATENCY_PATHS.map((p) => p.method),
+  paths: PROCESS_LATENCY_PATHS,
+  progress,
+});
+const procGbps = await measureBandwidth(procLab, {
+  sizes,
+  methods: PROCESS_LINES.map((l) => l.method),
+  lines: PROCESS_LINES,
+  minMs,
+  progress,
+});
+progress("measuring the references between the processes: memcpy and the Unix socket", true);
+const processes: ProcessFigures = {
+  bandwidthGBps: procGbps,
+  references: {
+    memcpy64k: await procLab.bandwidth("memcpy", 65536, minMs),
+    unix64k: await procLab.bandwidth("unix", 65536, minMs),
+    memcpy1m: await procLab.bandwidth("memcpy", 1 << 20, minMs),
+  },
+  roundTripUs: procLatency.us,
+  roundTripRuns: procLatency.runs,
+};
+done();
+await procLab.close();
+
 const figures: Figures = {
   machine: `${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ${
     new Date().toISOString().slice(0, 10)
@@ -153,13 +191,20 @@ const figures: Figures = {
   roundTripUs: latency.us,
   roundTripRuns: latency.runs,
   crowded: { nodes: 8, endpoints: 256, ...crowd },
-  goals: goalsOf(sizes, gbps, latency.us, crowd),
+  processes,
+  goals: [...goalsOf(sizes, gbps, latency.us, crowd), ...processGoalsOf(sizes, processes)],
 };
 
 const g = (v: number) => v.toFixed(2);
 const lines = BANDWIDTH_LINES.filter((l) => gbps[l.method]);
 console.log(table([
-  ["size", ...lines.map((l) => l.name.replace("SCIF ", "")), "RMA/memcpy", "RMA/TCP"],
+  [
+    "size",
+    ...lines.map((l) => l.name.replace("SCIF ", "")),
+    "RMA/memcpy",
+    "RMA/TCP",
+    ...PROCESS_LINES.map((l) => l.name.replace("SCIF ", "").replace(", two processes", " (procs)")),
+  ],
   ...sizes.map((s, i) => {
     const rma = Math.min(gbps.writeTo![i], gbps.readFrom![i]);
     return [
@@ -167,6 +212,7 @@ console.log(table([
       ...lines.map((l) => g(gbps[l.method]![i])),
       g(rma / gbps.memcpy![i]),
       `${(rma / gbps.tcp![i]).toFixed(1)}x`,
+      ...PROCESS_LINES.map((l) => g(procGbps[l.method]![i])),
     ];
   }),
 ]));
@@ -185,6 +231,16 @@ console.log(table([
     p,
   ) => [p.name, `${us[p.method].toFixed(3)} us`, `${(us[p.method] / us.raw).toFixed(2)}x`]),
 ]));
+const pus = procLatency.us as Record<LatencyMethod, number>;
+console.log(
+  `\n8-byte round trip between two processes (median of ${procLatency.rounds} interleaved rounds):\n`,
+);
+console.log(table([
+  ["path", "round trip", "vs raw"],
+  ...PROCESS_LATENCY_PATHS.map((
+    p,
+  ) => [p.name, `${pus[p.method].toFixed(3)} us`, `${(pus[p.method] / pus.raw).toFixed(2)}x`]),
+]));
 console.log(
   `\nWith 8 nodes online and 256 endpoints connected (128 idle connections), the send/recv round trip is ${
     crowd.roundTripUs.toFixed(3)
@@ -193,13 +249,13 @@ console.log(
   } of shared memory (two endpoint queue pairs: a 256 KiB receive ring and its cells each).\n`,
 );
 
-// ---- 5. The goals, and the files ----
+// ---- 6. The goals, and the files ----
 
 console.log(table([
   ["goal", "figure", "target", ""],
   ...figures.goals.map((x) => [x.name, x.value.toFixed(2), x.target, x.met ? "met" : "NOT met"]),
 ]));
-await Deno.writeTextFile(args.out, chartOf(figures, "two Workers"));
+await Deno.writeTextFile(args.out, chartOf(figures, "two Workers (and two processes, dashed)"));
 console.log(
   `\nchart written to ${args.out}${args.json ? `, figures to ${args.json}` : ""} (${
     ((performance.now() - t0) / 1000).toFixed(0)

@@ -28,6 +28,7 @@ import {
   N_MODE,
   N_SLOT,
   N_STATE,
+  NET_MACHINE,
   NODE_ATTACHING,
   NODE_LOST,
   NODE_OFFLINE,
@@ -99,6 +100,11 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   forwarder: Forwarder | null = null;
   /** Called once the node has closed (the machine network's bookkeeping). */
   readonly onClose: (() => Promise<void> | void)[] = [];
+
+  /** A network of this program's threads, or the machine's network. */
+  get network(): "threads" | "machine" {
+    return this.net.kind === NET_MACHINE ? "machine" : "threads";
+  }
 
   private constructor(net: EmuShared, nodeId: number, slot: number, epoch: number, hasNode: boolean) {
     this.net = net;

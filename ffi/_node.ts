@@ -16,6 +16,7 @@ const PAGE = 4096;
 /** The node behind one /dev/scif. */
 export class FfiNode implements NodeBackend {
   readonly kind = "hw" as const;
+  readonly network = "hardware" as const;
   readonly libc: Libc;
   readonly device: string;
   readonly pool: BlockingPool;

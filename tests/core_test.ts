@@ -117,6 +117,23 @@ Deno.test("core: the framed stream carries records across the ring's end and par
   assertEquals(unpack(c.st_peek(RX, 0))[1], 0);
 });
 
+Deno.test("core: a record moves the write cell only when the reader said it waits (and then asks for a notify)", async () => {
+  const { c, i32 } = await core();
+  ring(c, 4096);
+  c.st_init(RX, 7n);
+  c.st_init(TX, 7n);
+  const send = () => {
+    const [, n] = unpack(c.st_reserve(TX, 8));
+    return c.st_commit(TX, n);
+  };
+  assertEquals(send(), 0, "nobody waits: no notify");
+  assertEquals(Atomics.load(i32, WRITE_CELL >> 2), 0, "nobody waits: the cell stays");
+  c.rb_set_waiting(RX, 1);
+  assertEquals(send(), 1, "the reader waits: notify it");
+  assertEquals(Atomics.load(i32, WRITE_CELL >> 2), 64, "the reader waits: the cell moves past both records");
+  assertEquals(unpack(c.st_peek(RX, 0))[1], 8, "the records are there whatever the cell says");
+});
+
 Deno.test("core: a stale header left by an earlier lap is not taken for a new record", async () => {
   const { c, u8 } = await core();
   ring(c, 4096);

@@ -46,7 +46,19 @@ Deno.test("demo --quick: the tables, the terminal chart, chart.svg and --json fi
       f.crowded.bytesPerIdleConnection <= 2 * 256 * 1024 + 65536,
       String(f.crowded.bytesPerIdleConnection),
     );
-    assertEquals(Object.keys(f.goals).length, 8);
+    // Between two processes: RMA and the stream at every size, the round trips.
+    for (const m of ["writeTo", "stream"]) {
+      assertEquals(f.processes.bandwidthGBps[m].length, sizes.length, m);
+      for (const v of f.processes.bandwidthGBps[m]) {
+        assert(Number.isFinite(v) && v > 0, `processes ${m}: ${v}`);
+      }
+    }
+    for (const m of ["raw", "mmap", "sendrecv", "unix"]) {
+      assert(Number.isFinite(f.processes.roundTripUs[m]) && f.processes.roundTripUs[m] > 0, `processes ${m}`);
+    }
+    assert(f.processes.roundTripUs.unix > 5 * f.processes.roundTripUs.sendrecv, JSON.stringify(f.processes));
+    assertMatch(out, /8-byte round trip between two processes/);
+    assertEquals(Object.keys(f.goals).length, 13);
     for (const [name, g] of Object.entries<{ value: number; met: boolean }>(f.goals)) {
       assert(Number.isFinite(g.value), name);
       assert(out.includes(name), `goal "${name}" is in the table`);
@@ -55,9 +67,18 @@ Deno.test("demo --quick: the tables, the terminal chart, chart.svg and --json fi
     const svg = await Deno.readTextFile(`${dir}/c.svg`);
     assert(svg.startsWith("<svg ") && svg.trimEnd().endsWith("</svg>"));
     const lines = [...svg.matchAll(/<polyline points="([^"]*)"/g)];
-    assertEquals(lines.length, 5);
+    assertEquals(lines.length, 7);
     for (const l of lines) assertEquals(l[1].split(" ").length, sizes.length);
-    for (const name of ["SCIF RMA writeTo", "SCIF RMA readFrom", "SCIF send/recv stream", "TCP loopback"]) {
+    for (
+      const name of [
+        "SCIF RMA writeTo",
+        "SCIF RMA readFrom",
+        "SCIF send/recv stream",
+        "TCP loopback",
+        "SCIF RMA writeTo, two processes",
+        "SCIF stream, two processes",
+      ]
+    ) {
       assert(svg.includes(`>${name}</text>`), name);
     }
     assertMatch(out, /GB\/s against transfer size \(log scale\)/);

@@ -66,7 +66,7 @@ Deno.test("openNode: emu and auto (no /dev/scif here) join the machine's network
   const dir = await Deno.makeTempDir();
   Deno.env.set("SCIF_EMU_DIR", dir);
   const node = await openNode({ backend: "emu" });
-  assertEquals([node.backend, node.nodeId], ["emu", 0]);
+  assertEquals([node.backend, node.network, node.nodeId], ["emu", "machine", 0]);
   const auto = await openNode(); // a second attachment of the host, as two programs on node 0
   assertEquals([auto.backend, auto.nodeId], ["emu", 0]);
   assertEquals(auto.getNodeIds().nodes, [0, 1, 2, 3]);
@@ -76,6 +76,7 @@ Deno.test("openNode: emu and auto (no /dev/scif here) join the machine's network
   const t1 = await openNode({ network: "thread" });
   const t2 = await openNode({ network: "thread" });
   assert(t1.nodeId !== t2.nodeId, "two openNode() calls attach two nodes of the thread's network");
+  assertEquals(t1.network, "threads");
   await t1.close();
   await t2.close();
   Deno.env.delete("SCIF_EMU_DIR");

@@ -418,6 +418,23 @@ var ScifNode = class {
   get backend() {
     return this.#be.kind;
   }
+  /**
+   * Where this node's network is: `"hardware"` (/dev/scif), `"threads"` (a network of this
+   * program's threads: `createNetwork`, or `openNode({ network: "thread" })`), or `"machine"`
+   * (the machine's emulated network, shared by every program that joins it, in memory they all
+   * map; linked to other machines over TCP when configured).
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * const node = await openNode();
+   * if (node.network === "machine") console.log("other programs on this machine can reach me");
+   * await node.close();
+   * ```
+   */
+  get network() {
+    return this.#be.network;
+  }
   #open() {
     if (this.#closed) throw new ScifError("ENODEV", "the node is closed");
     return this.#be;
@@ -513,7 +530,7 @@ var WASM_BASE64 = [
   "DAVTVF9BVAMNCVNUX0hFQURFUgMOB3N0X2luaXQABghzdF9zcGFjZQABDXN0X3NwaW5fc3BhY2UAAApzdF9yZXNlcnZlAAIJc3Rf",
   "Y29tbWl0AAcHc3RfcGVlawAFCnN0X3JlbGVhc2UAAwpzdF9wdWJsaXNoAAQJTVNHX0JZVEVTAw8KbXNnX2VuY29kZQAdDG1zZ19z",
   "cmNfbm9kZQAXDG1zZ19zcmNfcG9ydAAWDG1zZ19kc3Rfbm9kZQAfDG1zZ19kc3RfcG9ydAAeBm1zZ19vcAAcC21zZ19wYXlsb2Fk",
-  "ABsIbXNnX3NlbmQAGAhtc2dfcGVlawAaC21zZ19yZWxlYXNlABkIbWVtX2NvcHkAIAreDyGKAQECfyAAIAAoAgj+EAIAIgI2AiAg",
+  "ABsIbXNnX3NlbmQAGAhtc2dfcGVlawAaC21zZ19yZWxlYXNlABkIbWVtX2NvcHkAIArmDyGKAQECfyAAIAAoAgj+EAIAIgI2AiAg",
   "ACgCBEEBayACIAAoAhRrQQFrcUEBaiICQSBrQQAgAkEwTxshAgNAIAJFIAEgA0pxBEAgACAAKAII/hACACICNgIgIAAoAgRBAWsg",
   "AiAAKAIUa0EBa3FBAWoiAkEga0EAIAJBME8bIQIgA0EBaiEDDAELCyACCzgBAX8gACAAKAII/hACACIBNgIgIAAoAgRBAWsgASAA",
   "KAIUa0EBa3FBAWoiAEEga0EAIABBME8bC6UBAQJ/IAAoAgRBAWsgACgCICAAKAIUa0EBa3FBAWoiAkEga0EAIAJBME8bIgMgASAA",
@@ -524,23 +541,23 @@ var WASM_BASE64 = [
   "ACgCEEYEQEEADwsgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLogECA38BfiAAKAI4IgMEQCAAKAI8uEQAAAAA",
   "AACgQaIgA7igDwsgACgCECIDIAAoAgBqIQQgACkDKCAAKQMwQgF8hSEFA0AgBP4RAwAgBVIEQCABIAJMBEBEAAAAAAAAAAAPCyAC",
   "QQFqIQIMAQsLIAAoAgRBAWsgA0EQanEhASAAIAQoAggiAjYCOCAAIAE2AjwgAbhEAAAAAAAAoEGiIAK4oAseACAAIAE3AyggAEIA",
-  "NwMwIABBADYCOCAAQQA2AjwLfgIDfwF+IAAoAhQiBCAAKAIAaiECIAApAzAhBSAAKAIEQQFrIAFBD2pBcHFBEGoiAyAEanEhBCAC",
-  "IAE2AgggAkEANgIMIAAgBSADrXw3AzAgACAENgIUIAAoAgwgBDYCACACIAApAyggBUIBfIX+GAMAIAAoAhz+EAIAQQBHCwcAIAAo",
-  "AhQLjAEBAn8gACAAKAII/hACACIDNgIgIAIgACgCBEEBayADIAAoAhRrQQFrcUsEQEF/DwsgAiAAKAIEIAAoAhQiA2siBCACIARJ",
-  "GyEEIAMgACgCACIDaiABIAT8CgAAIAIgBEsEQCADIAEgBGogAiAEa/wKAAALIAAgACgCBEEBayAAKAIUIAJqcTYCFEEACyYAIAAg",
-  "ACgCEDYCICAAKAIIIAAoAhD+FwIAIAAoAhz+EAIAQQBHCygBAX8gACAAKAII/hACACIBNgIgIAAoAgRBAWsgASAAKAIUa0EBa3EL",
-  "DQAgACgCGCAB/hcCAAslACABIAAoAhD+FwIAIAAgACgCEDYCICAAIAE2AgggACACNgIYCwcAIAAoAhALGAAgACAAKAIEQQFrIAAo",
-  "AhQgAWpxNgIUCwoAIAAoAgRBAWsLTAAgACABNgIAIAAgAjYCBCAAIAM2AgggACAENgIMIAAgA/4QAgA2AhAgACAE/hACADYCFCAA",
-  "IAU2AhggACAGNgIcIAAgACgCEDYCIAuEAQECfyAAKAIM/hACACEDIAIgACgCBEEBayADIAAoAhBrcUsEQEF/DwsgAiAAKAIEIAAo",
-  "AhAiA2siBCACIARJGyEEIAEgAyAAKAIAIgNqIAT8CgAAIAIgBEsEQCABIARqIAMgAiAEa/wKAAALIAAgACgCBEEBayAAKAIQIAJq",
-  "cTYCEEEACyABAX8gACgCDP4QAgAhASAAKAIEQQFrIAEgACgCEGtxCxgAIAAgACgCBEEBayAAKAIQIAFqcTYCEAscACAAKAIMIAAo",
-  "AhT+FwIAIAAoAhz+EAIAQQBHCwcAIAAvAQILBwAgAC8BAAvDAQEBfyAAIAAoAgj+EAIAIgo2AiAgACgCBEEBayAKIAAoAhRrQQFr",
-  "cUHAAEkEQEEADwsgACgCFCAAKAIAaiIKIAE7AQAgCiACOwECIAogAzsBBCAKIAQ7AQYgCiAFNgIIIApBADYCDCAKIAY3AxAgCiAH",
-  "NwMYIAogCDcDICAKIAk3AyggCkIANwMwIApCADcDOCAAIAAoAgRBAWsgACgCFEFAa3E2AhQgACgCDCAAKAIU/hcCAEEDQQEgACgC",
-  "HP4QAgAbCzwAIAAgACgCBEEBayAAKAIQQUBrcTYCECAAIAAoAhA2AiAgACgCCCAAKAIQ/hcCACAAKAIc/hACAEEARws1AQF/IAAo",
-  "Agz+EAIAIQEgACgCBEEBayABIAAoAhBrcUHAAEkEQEEADwsgACgCECAAKAIAagsTACAAQRBqIAFBA3FBA3RqKQMACwcAIAAoAggL",
-  "VgAgACABOwEAIAAgAjsBAiAAIAM7AQQgACAEOwEGIAAgBTYCCCAAQQA2AgwgACAGNwMQIAAgBzcDGCAAIAg3AyAgACAJNwMoIABC",
-  "ADcDMCAAQgA3AzgLBwAgAC8BBgsHACAALwEECwwAIAAgASAC/AoAAAs="
+  "NwMwIABBADYCOCAAQQA2AjwLhQECA38BfiAAKAIUIgQgACgCAGohAiAAKQMwIQUgACgCBEEBayABQQ9qQXBxQRBqIgMgBGpxIQQg",
+  "AiABNgIIIAJBADYCDCAAIAUgA618NwMwIAAgBDYCFCACIAApAyggBUIBfIX+GAMAIAAoAhz+EAIARQRAQQAPCyAAKAIMIAT+FwIA",
+  "QQELBwAgACgCFAuMAQECfyAAIAAoAgj+EAIAIgM2AiAgAiAAKAIEQQFrIAMgACgCFGtBAWtxSwRAQX8PCyACIAAoAgQgACgCFCID",
+  "ayIEIAIgBEkbIQQgAyAAKAIAIgNqIAEgBPwKAAAgAiAESwRAIAMgASAEaiACIARr/AoAAAsgACAAKAIEQQFrIAAoAhQgAmpxNgIU",
+  "QQALJgAgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLKAEBfyAAIAAoAgj+EAIAIgE2AiAgACgCBEEBayABIAAo",
+  "AhRrQQFrcQsNACAAKAIYIAH+FwIACyUAIAEgACgCEP4XAgAgACAAKAIQNgIgIAAgATYCCCAAIAI2AhgLBwAgACgCEAsYACAAIAAo",
+  "AgRBAWsgACgCFCABanE2AhQLCgAgACgCBEEBawtMACAAIAE2AgAgACACNgIEIAAgAzYCCCAAIAQ2AgwgACAD/hACADYCECAAIAT+",
+  "EAIANgIUIAAgBTYCGCAAIAY2AhwgACAAKAIQNgIgC4QBAQJ/IAAoAgz+EAIAIQMgAiAAKAIEQQFrIAMgACgCEGtxSwRAQX8PCyAC",
+  "IAAoAgQgACgCECIDayIEIAIgBEkbIQQgASADIAAoAgAiA2ogBPwKAAAgAiAESwRAIAEgBGogAyACIARr/AoAAAsgACAAKAIEQQFr",
+  "IAAoAhAgAmpxNgIQQQALIAEBfyAAKAIM/hACACEBIAAoAgRBAWsgASAAKAIQa3ELGAAgACAAKAIEQQFrIAAoAhAgAWpxNgIQCxwA",
+  "IAAoAgwgACgCFP4XAgAgACgCHP4QAgBBAEcLBwAgAC8BAgsHACAALwEAC8MBAQF/IAAgACgCCP4QAgAiCjYCICAAKAIEQQFrIAog",
+  "ACgCFGtBAWtxQcAASQRAQQAPCyAAKAIUIAAoAgBqIgogATsBACAKIAI7AQIgCiADOwEEIAogBDsBBiAKIAU2AgggCkEANgIMIAog",
+  "BjcDECAKIAc3AxggCiAINwMgIAogCTcDKCAKQgA3AzAgCkIANwM4IAAgACgCBEEBayAAKAIUQUBrcTYCFCAAKAIMIAAoAhT+FwIA",
+  "QQNBASAAKAIc/hACABsLPAAgACAAKAIEQQFrIAAoAhBBQGtxNgIQIAAgACgCEDYCICAAKAIIIAAoAhD+FwIAIAAoAhz+EAIAQQBH",
+  "CzUBAX8gACgCDP4QAgAhASAAKAIEQQFrIAEgACgCEGtxQcAASQRAQQAPCyAAKAIQIAAoAgBqCxMAIABBEGogAUEDcUEDdGopAwAL",
+  "BwAgACgCCAtWACAAIAE7AQAgACACOwECIAAgAzsBBCAAIAQ7AQYgACAFNgIIIABBADYCDCAAIAY3AxAgACAHNwMYIAAgCDcDICAA",
+  "IAk3AyggAEIANwMwIABCADcDOAsHACAALwEGCwcAIAAvAQQLDAAgACABIAL8CgAACw=="
 ].join("");
 function coreBytes() {
   const s = atob(WASM_BASE64);
@@ -3394,6 +3411,10 @@ var EmuNode = class _EmuNode {
   forwarder = null;
   /** Called once the node has closed (the machine network's bookkeeping). */
   onClose = [];
+  /** A network of this program's threads, or the machine's network. */
+  get network() {
+    return this.net.kind === NET_MACHINE ? "machine" : "threads";
+  }
   constructor(net, nodeId, slot, epoch, hasNode) {
     this.net = net;
     this.nodeId = nodeId;
@@ -4229,16 +4250,142 @@ var Hand = class {
       ready
     };
   }
+  end() {
+    this.worker.terminate();
+  }
+};
+var ProcessHand = class {
+  #child;
+  #writer;
+  #ready = null;
+  #result = null;
+  #readyData = {};
+  constructor(dir, node) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("./_lab_process.ts", import.meta.url).pathname
+      ],
+      env: {
+        SCIF_EMU_DIR: dir,
+        SCIF_NODE: String(node)
+      },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit"
+    }).spawn();
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    (async () => {
+      let rest = "";
+      for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+        rest += text;
+        let nl;
+        while ((nl = rest.indexOf("\n")) >= 0) {
+          const m = JSON.parse(rest.slice(0, nl));
+          rest = rest.slice(nl + 1);
+          if (m.ready) {
+            this.#readyData = m;
+            this.#ready?.();
+          } else this.#result?.(m.result);
+        }
+      }
+    })();
+  }
+  send(c) {
+    const ready = new Promise((r) => this.#ready = () => r(this.#readyData));
+    const result = new Promise((r) => this.#result = r);
+    this.#writer.write(new TextEncoder().encode(`${JSON.stringify(c)}
+`));
+    return {
+      result,
+      ready
+    };
+  }
+  end() {
+    this.#writer.close().catch(() => {
+    });
+  }
+  /** Resolves once the process has exited. */
+  get status() {
+    return this.#child.status;
+  }
 };
 var Lab = class _Lab {
+  /** The network of threads (null between processes). */
   net;
   #a;
   #b;
   #crowd = [];
-  constructor(net, a, b2) {
+  #dir;
+  constructor(net, a, b2, dir = null) {
     this.net = net;
     this.#a = a;
     this.#b = b2;
+    this.#dir = dir;
+  }
+  /**
+   * Starts a lab between two processes on a machine's network of their own (nodes 0 and 1),
+   * with windows of `bytes`, connected also over TCP loopback and a Unix socket. Their raw
+   * line is a page of a file both map.
+   */
+  static async openProcesses(options) {
+    const dir = await Deno.makeTempDir({
+      prefix: "scif-lab-"
+    });
+    const [a, b2] = [
+      new ProcessHand(dir, 0),
+      new ProcessHand(dir, 1)
+    ];
+    const lab = new _Lab(null, a, b2, dir);
+    const line = {
+      path: `${dir}/line`
+    };
+    const bInit = b2.send({
+      cmd: "init",
+      role: "b",
+      node: 1,
+      peer: 0,
+      bytes: options.bytes,
+      line
+    });
+    await bInit.ready;
+    await Promise.all([
+      a.send({
+        cmd: "init",
+        role: "a",
+        node: 0,
+        peer: 1,
+        bytes: options.bytes,
+        line
+      }).result,
+      bInit.result
+    ]);
+    const bTcp = b2.send({
+      cmd: "tcp"
+    });
+    const { port } = await bTcp.ready;
+    await Promise.all([
+      a.send({
+        cmd: "tcp",
+        port
+      }).result,
+      bTcp.result
+    ]);
+    const bUnix = b2.send({
+      cmd: "unix",
+      path: `${dir}/unix.sock`
+    });
+    await bUnix.ready;
+    await Promise.all([
+      a.send({
+        cmd: "unix",
+        path: `${dir}/unix.sock`
+      }).result,
+      bUnix.result
+    ]);
+    return lab;
   }
   /**
    * Starts the lab with windows of `bytes` on each side (the largest transfer). `worker` is
@@ -4301,7 +4448,7 @@ var Lab = class _Lab {
     return lab;
   }
   async #bandwidthMs(method, size, count) {
-    const served = method === "stream" || method === "tcp" ? this.#b.send({
+    const served = method === "stream" || method === "tcp" || method === "unix" ? this.#b.send({
       cmd: "bandwidth",
       method,
       size,
@@ -4338,6 +4485,7 @@ var Lab = class _Lab {
   }
   /** µs per 8-byte round trip between a and b (a quarter of `iters` warms up). */
   async latency(method, iters) {
+    if (method === "postMessage" && this.#dir) return NaN;
     const b2 = this.#b.send({
       cmd: "latency",
       method,
@@ -4368,8 +4516,9 @@ var Lab = class _Lab {
         port: 3e3
       }).result
     ]);
-    for (let k = 2; k < this.net.nodes; k++) this.#crowd.push(await this.net.node(k));
-    const afterNodes = this.net.memoryInUse();
+    const net = this.net;
+    for (let k = 2; k < net.nodes; k++) this.#crowd.push(await net.node(k));
+    const afterNodes = net.memoryInUse();
     const pending = [];
     for (let i = 0; i < connections; i++) {
       const ep = this.#crowd[i % this.#crowd.length].open();
@@ -4379,9 +4528,9 @@ var Lab = class _Lab {
       }));
     }
     await Promise.all(pending);
-    return (this.net.memoryInUse() - afterNodes) / connections;
+    return (net.memoryInUse() - afterNodes) / connections;
   }
-  /** Ends the Workers and the network. */
+  /** Ends the sides and the network. */
   async close() {
     await Promise.all([
       this.#a.send({
@@ -4391,10 +4540,20 @@ var Lab = class _Lab {
         cmd: "close"
       }).result
     ]);
-    this.#a.worker.terminate();
-    this.#b.worker.terminate();
+    this.#a.end();
+    this.#b.end();
     await Promise.all(this.#crowd.map((n) => n.close()));
-    await this.net.close();
+    await this.net?.close();
+    if (this.#dir) {
+      await Promise.all([
+        this.#a.status,
+        this.#b.status
+      ]);
+      await Deno.remove(this.#dir, {
+        recursive: true
+      }).catch(() => {
+      });
+    }
   }
 };
 function median(xs) {
@@ -4519,6 +4678,44 @@ var LATENCY_PATHS = [
     slow: true
   }
 ];
+var PROCESS_LATENCY_PATHS = [
+  {
+    method: "raw",
+    name: "raw ping-pong through a page both map",
+    slow: false
+  },
+  {
+    method: "mmap",
+    name: "SCIF mmap'd window",
+    slow: false
+  },
+  {
+    method: "sendrecv",
+    name: "SCIF send/recv",
+    slow: false
+  },
+  {
+    method: "unix",
+    name: "Unix socket",
+    slow: true
+  }
+];
+var PROCESS_LINES = [
+  {
+    method: "writeTo",
+    name: "SCIF RMA writeTo, two processes",
+    mark: "w",
+    color: "#54aeff",
+    dashed: true
+  },
+  {
+    method: "stream",
+    name: "SCIF stream, two processes",
+    mark: "s",
+    color: "#4ac26b",
+    dashed: true
+  }
+];
 var BANDWIDTH_LINES = [
   {
     method: "writeTo",
@@ -4559,7 +4756,7 @@ function sweepSizes(quick2) {
 }
 async function measureLatency(lab, options) {
   const { quick: quick2, progress: progress2 } = options;
-  const paths = LATENCY_PATHS.filter((p) => options.methods.includes(p.method));
+  const paths = (options.paths ?? LATENCY_PATHS).filter((p) => options.methods.includes(p.method));
   const iters = (slow) => slow ? quick2 ? 2e3 : 1e4 : quick2 ? 1e5 : 4e5;
   const rounds = quick2 ? 3 : 7;
   const runs = {};
@@ -4597,7 +4794,7 @@ async function measureCrowd(lab, options) {
 }
 async function measureBandwidth(lab, options) {
   const { sizes, minMs, progress: progress2 } = options;
-  const lines = BANDWIDTH_LINES.filter((l) => options.methods.includes(l.method));
+  const lines = (options.lines ?? BANDWIDTH_LINES).filter((l) => options.methods.includes(l.method));
   const gbps = {};
   for (const l of lines) {
     progress2(`warming up: ${l.name}`, l === lines[0]);
@@ -4653,10 +4850,19 @@ function goalsOf(sizes, gbps, us, crowd) {
   return goals;
 }
 function seriesOf(f) {
-  return BANDWIDTH_LINES.filter((l) => f.bandwidthGBps[l.method]).map((l) => ({
+  const threads = BANDWIDTH_LINES.filter((l) => f.bandwidthGBps[l.method]).map((l) => ({
     ...l,
     values: f.bandwidthGBps[l.method]
   }));
+  const p = f.processes?.bandwidthGBps;
+  const procs = p ? PROCESS_LINES.filter((l) => p[l.method]).map((l) => ({
+    ...l,
+    values: p[l.method]
+  })) : [];
+  return [
+    ...threads,
+    ...procs
+  ];
 }
 function chartOf(f, between) {
   const us = f.roundTripUs;
@@ -4665,6 +4871,10 @@ function chartOf(f, between) {
   const notes = [
     `8-byte round trip: ${paths.map((p) => `${p.method} ${fmt(us[p.method])} us`).join(", ")}.`
   ];
+  const pu = f.processes?.roundTripUs;
+  if (pu) {
+    notes.push(`Between two processes (one memory file both map): ${PROCESS_LATENCY_PATHS.filter((p) => pu[p.method] !== void 0).map((p) => `${p.method} ${fmt(pu[p.method])} us`).join(", ")}.`);
+  }
   const vsCopy = f.goals.find((g) => g.name.startsWith("RMA from 1 MiB up, worst"));
   const vsTcp = f.goals.find((g) => g.name === "RMA from 1 MiB up vs TCP loopback");
   if (vsCopy) {

@@ -418,6 +418,23 @@ var ScifNode = class {
   get backend() {
     return this.#be.kind;
   }
+  /**
+   * Where this node's network is: `"hardware"` (/dev/scif), `"threads"` (a network of this
+   * program's threads: `createNetwork`, or `openNode({ network: "thread" })`), or `"machine"`
+   * (the machine's emulated network, shared by every program that joins it, in memory they all
+   * map; linked to other machines over TCP when configured).
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * const node = await openNode();
+   * if (node.network === "machine") console.log("other programs on this machine can reach me");
+   * await node.close();
+   * ```
+   */
+  get network() {
+    return this.#be.network;
+  }
   #open() {
     if (this.#closed) throw new ScifError("ENODEV", "the node is closed");
     return this.#be;
@@ -513,7 +530,7 @@ var WASM_BASE64 = [
   "DAVTVF9BVAMNCVNUX0hFQURFUgMOB3N0X2luaXQABghzdF9zcGFjZQABDXN0X3NwaW5fc3BhY2UAAApzdF9yZXNlcnZlAAIJc3Rf",
   "Y29tbWl0AAcHc3RfcGVlawAFCnN0X3JlbGVhc2UAAwpzdF9wdWJsaXNoAAQJTVNHX0JZVEVTAw8KbXNnX2VuY29kZQAdDG1zZ19z",
   "cmNfbm9kZQAXDG1zZ19zcmNfcG9ydAAWDG1zZ19kc3Rfbm9kZQAfDG1zZ19kc3RfcG9ydAAeBm1zZ19vcAAcC21zZ19wYXlsb2Fk",
-  "ABsIbXNnX3NlbmQAGAhtc2dfcGVlawAaC21zZ19yZWxlYXNlABkIbWVtX2NvcHkAIAreDyGKAQECfyAAIAAoAgj+EAIAIgI2AiAg",
+  "ABsIbXNnX3NlbmQAGAhtc2dfcGVlawAaC21zZ19yZWxlYXNlABkIbWVtX2NvcHkAIArmDyGKAQECfyAAIAAoAgj+EAIAIgI2AiAg",
   "ACgCBEEBayACIAAoAhRrQQFrcUEBaiICQSBrQQAgAkEwTxshAgNAIAJFIAEgA0pxBEAgACAAKAII/hACACICNgIgIAAoAgRBAWsg",
   "AiAAKAIUa0EBa3FBAWoiAkEga0EAIAJBME8bIQIgA0EBaiEDDAELCyACCzgBAX8gACAAKAII/hACACIBNgIgIAAoAgRBAWsgASAA",
   "KAIUa0EBa3FBAWoiAEEga0EAIABBME8bC6UBAQJ/IAAoAgRBAWsgACgCICAAKAIUa0EBa3FBAWoiAkEga0EAIAJBME8bIgMgASAA",
@@ -524,24 +541,34 @@ var WASM_BASE64 = [
   "ACgCEEYEQEEADwsgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLogECA38BfiAAKAI4IgMEQCAAKAI8uEQAAAAA",
   "AACgQaIgA7igDwsgACgCECIDIAAoAgBqIQQgACkDKCAAKQMwQgF8hSEFA0AgBP4RAwAgBVIEQCABIAJMBEBEAAAAAAAAAAAPCyAC",
   "QQFqIQIMAQsLIAAoAgRBAWsgA0EQanEhASAAIAQoAggiAjYCOCAAIAE2AjwgAbhEAAAAAAAAoEGiIAK4oAseACAAIAE3AyggAEIA",
-  "NwMwIABBADYCOCAAQQA2AjwLfgIDfwF+IAAoAhQiBCAAKAIAaiECIAApAzAhBSAAKAIEQQFrIAFBD2pBcHFBEGoiAyAEanEhBCAC",
-  "IAE2AgggAkEANgIMIAAgBSADrXw3AzAgACAENgIUIAAoAgwgBDYCACACIAApAyggBUIBfIX+GAMAIAAoAhz+EAIAQQBHCwcAIAAo",
-  "AhQLjAEBAn8gACAAKAII/hACACIDNgIgIAIgACgCBEEBayADIAAoAhRrQQFrcUsEQEF/DwsgAiAAKAIEIAAoAhQiA2siBCACIARJ",
-  "GyEEIAMgACgCACIDaiABIAT8CgAAIAIgBEsEQCADIAEgBGogAiAEa/wKAAALIAAgACgCBEEBayAAKAIUIAJqcTYCFEEACyYAIAAg",
-  "ACgCEDYCICAAKAIIIAAoAhD+FwIAIAAoAhz+EAIAQQBHCygBAX8gACAAKAII/hACACIBNgIgIAAoAgRBAWsgASAAKAIUa0EBa3EL",
-  "DQAgACgCGCAB/hcCAAslACABIAAoAhD+FwIAIAAgACgCEDYCICAAIAE2AgggACACNgIYCwcAIAAoAhALGAAgACAAKAIEQQFrIAAo",
-  "AhQgAWpxNgIUCwoAIAAoAgRBAWsLTAAgACABNgIAIAAgAjYCBCAAIAM2AgggACAENgIMIAAgA/4QAgA2AhAgACAE/hACADYCFCAA",
-  "IAU2AhggACAGNgIcIAAgACgCEDYCIAuEAQECfyAAKAIM/hACACEDIAIgACgCBEEBayADIAAoAhBrcUsEQEF/DwsgAiAAKAIEIAAo",
-  "AhAiA2siBCACIARJGyEEIAEgAyAAKAIAIgNqIAT8CgAAIAIgBEsEQCABIARqIAMgAiAEa/wKAAALIAAgACgCBEEBayAAKAIQIAJq",
-  "cTYCEEEACyABAX8gACgCDP4QAgAhASAAKAIEQQFrIAEgACgCEGtxCxgAIAAgACgCBEEBayAAKAIQIAFqcTYCEAscACAAKAIMIAAo",
-  "AhT+FwIAIAAoAhz+EAIAQQBHCwcAIAAvAQILBwAgAC8BAAvDAQEBfyAAIAAoAgj+EAIAIgo2AiAgACgCBEEBayAKIAAoAhRrQQFr",
-  "cUHAAEkEQEEADwsgACgCFCAAKAIAaiIKIAE7AQAgCiACOwECIAogAzsBBCAKIAQ7AQYgCiAFNgIIIApBADYCDCAKIAY3AxAgCiAH",
-  "NwMYIAogCDcDICAKIAk3AyggCkIANwMwIApCADcDOCAAIAAoAgRBAWsgACgCFEFAa3E2AhQgACgCDCAAKAIU/hcCAEEDQQEgACgC",
-  "HP4QAgAbCzwAIAAgACgCBEEBayAAKAIQQUBrcTYCECAAIAAoAhA2AiAgACgCCCAAKAIQ/hcCACAAKAIc/hACAEEARws1AQF/IAAo",
-  "Agz+EAIAIQEgACgCBEEBayABIAAoAhBrcUHAAEkEQEEADwsgACgCECAAKAIAagsTACAAQRBqIAFBA3FBA3RqKQMACwcAIAAoAggL",
-  "VgAgACABOwEAIAAgAjsBAiAAIAM7AQQgACAEOwEGIAAgBTYCCCAAQQA2AgwgACAGNwMQIAAgBzcDGCAAIAg3AyAgACAJNwMoIABC",
-  "ADcDMCAAQgA3AzgLBwAgAC8BBgsHACAALwEECwwAIAAgASAC/AoAAAs="
+  "NwMwIABBADYCOCAAQQA2AjwLhQECA38BfiAAKAIUIgQgACgCAGohAiAAKQMwIQUgACgCBEEBayABQQ9qQXBxQRBqIgMgBGpxIQQg",
+  "AiABNgIIIAJBADYCDCAAIAUgA618NwMwIAAgBDYCFCACIAApAyggBUIBfIX+GAMAIAAoAhz+EAIARQRAQQAPCyAAKAIMIAT+FwIA",
+  "QQELBwAgACgCFAuMAQECfyAAIAAoAgj+EAIAIgM2AiAgAiAAKAIEQQFrIAMgACgCFGtBAWtxSwRAQX8PCyACIAAoAgQgACgCFCID",
+  "ayIEIAIgBEkbIQQgAyAAKAIAIgNqIAEgBPwKAAAgAiAESwRAIAMgASAEaiACIARr/AoAAAsgACAAKAIEQQFrIAAoAhQgAmpxNgIU",
+  "QQALJgAgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLKAEBfyAAIAAoAgj+EAIAIgE2AiAgACgCBEEBayABIAAo",
+  "AhRrQQFrcQsNACAAKAIYIAH+FwIACyUAIAEgACgCEP4XAgAgACAAKAIQNgIgIAAgATYCCCAAIAI2AhgLBwAgACgCEAsYACAAIAAo",
+  "AgRBAWsgACgCFCABanE2AhQLCgAgACgCBEEBawtMACAAIAE2AgAgACACNgIEIAAgAzYCCCAAIAQ2AgwgACAD/hACADYCECAAIAT+",
+  "EAIANgIUIAAgBTYCGCAAIAY2AhwgACAAKAIQNgIgC4QBAQJ/IAAoAgz+EAIAIQMgAiAAKAIEQQFrIAMgACgCEGtxSwRAQX8PCyAC",
+  "IAAoAgQgACgCECIDayIEIAIgBEkbIQQgASADIAAoAgAiA2ogBPwKAAAgAiAESwRAIAEgBGogAyACIARr/AoAAAsgACAAKAIEQQFr",
+  "IAAoAhAgAmpxNgIQQQALIAEBfyAAKAIM/hACACEBIAAoAgRBAWsgASAAKAIQa3ELGAAgACAAKAIEQQFrIAAoAhAgAWpxNgIQCxwA",
+  "IAAoAgwgACgCFP4XAgAgACgCHP4QAgBBAEcLBwAgAC8BAgsHACAALwEAC8MBAQF/IAAgACgCCP4QAgAiCjYCICAAKAIEQQFrIAog",
+  "ACgCFGtBAWtxQcAASQRAQQAPCyAAKAIUIAAoAgBqIgogATsBACAKIAI7AQIgCiADOwEEIAogBDsBBiAKIAU2AgggCkEANgIMIAog",
+  "BjcDECAKIAc3AxggCiAINwMgIAogCTcDKCAKQgA3AzAgCkIANwM4IAAgACgCBEEBayAAKAIUQUBrcTYCFCAAKAIMIAAoAhT+FwIA",
+  "QQNBASAAKAIc/hACABsLPAAgACAAKAIEQQFrIAAoAhBBQGtxNgIQIAAgACgCEDYCICAAKAIIIAAoAhD+FwIAIAAoAhz+EAIAQQBH",
+  "CzUBAX8gACgCDP4QAgAhASAAKAIEQQFrIAEgACgCEGtxQcAASQRAQQAPCyAAKAIQIAAoAgBqCxMAIABBEGogAUEDcUEDdGopAwAL",
+  "BwAgACgCCAtWACAAIAE7AQAgACACOwECIAAgAzsBBCAAIAQ7AQYgACAFNgIIIABBADYCDCAAIAY3AxAgACAHNwMYIAAgCDcDICAA",
+  "IAk3AyggAEIANwMwIABCADcDOAsHACAALwEGCwcAIAAvAQQLDAAgACABIAL8CgAACw=="
 ].join("");
+function coreBytes() {
+  const s = atob(WASM_BASE64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+var compiled;
+function coreModule() {
+  return compiled ??= WebAssembly.compile(coreBytes());
+}
 async function instantiateCore(module, memory) {
   const instance = await WebAssembly.instantiate(module, {
     env: {
@@ -742,6 +769,7 @@ var H_SPIN = 32;
 var H_SLOTS = 36;
 var H_NET_ID = 40;
 var H_KIND = 56;
+var H_PAGES = 60;
 var NET_THREADS = 1;
 var NET_MACHINE = 2;
 var N_STATE = 0;
@@ -844,6 +872,63 @@ function align(n, a) {
 
 // emu/_init.ts
 var MIB = 1024 * 1024;
+function integer(name, v, min, max) {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw new ScifError("EINVAL", `${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+  }
+  return v;
+}
+function networkParams(options, defaultMemory = 256 * MIB) {
+  if (typeof options !== "object" || options === null) throw new ScifError("EINVAL", "options are required");
+  const nodes = integer("nodes", options.nodes, 1, MAX_NODES);
+  const memoryBytes = integer("memoryBytes", options.memoryBytes ?? defaultMemory, 1 * MIB, 4096 * MIB - 65536);
+  if (memoryBytes % 65536 !== 0) throw new ScifError("EINVAL", "memoryBytes must be a multiple of 64 KiB");
+  const ringBytes = integer("ringBytes", options.ringBytes ?? 256 * 1024, 4096, 64 * MIB);
+  if ((ringBytes & ringBytes - 1) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
+  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs ?? 3e4, 1, 2 ** 31 - 1);
+  const spins = integer("spins", options.spins ?? 1e5, 0, 1 << 30);
+  if (options.privileged !== void 0 && typeof options.privileged !== "boolean") {
+    throw new ScifError("EINVAL", "privileged must be a boolean");
+  }
+  let slots = options.slots === void 0 ? Math.min(MAX_SLOTS, Math.max(nodes * 2, 2)) : integer("slots", options.slots, 1, MAX_SLOTS);
+  let layout = computeLayout(nodes, slots, memoryBytes, ringBytes);
+  if (!layout && options.slots === void 0) {
+    slots = nodes;
+    layout = computeLayout(nodes, slots, memoryBytes, ringBytes);
+  }
+  if (!layout) throw new ScifError("ENOMEM", `memoryBytes ${memoryBytes} is too small for ${nodes} nodes`);
+  return {
+    nodes,
+    slots,
+    memoryBytes,
+    ringBytes,
+    connectTimeoutMs,
+    privileged: options.privileged ?? false,
+    spins,
+    layout
+  };
+}
+function initNetwork(i32, p, kind, modes) {
+  const l = p.layout;
+  const set = (field, value) => Atomics.store(i32, l.header + field >> 2, value);
+  set(H_VERSION, NET_VERSION);
+  set(H_NODES, p.nodes);
+  set(H_SLOTS, p.slots);
+  set(H_RING_BYTES, p.ringBytes);
+  set(H_CONNECT_TIMEOUT_MS, p.connectTimeoutMs);
+  const id = crypto.getRandomValues(new Int32Array(4));
+  id.forEach((v, i) => set(H_NET_ID + 4 * i, v));
+  set(H_PRIVILEGED, p.privileged ? 1 : 0);
+  set(H_SPIN, p.spins);
+  set(H_KIND, kind);
+  set(H_PAGES, p.memoryBytes / 65536);
+  for (let n = 0; n < p.nodes; n++) {
+    const mode = modes?.[n] ?? MODE_THREAD;
+    Atomics.store(i32, nodeField(l, n, N_MODE) >> 2, mode);
+    Atomics.store(i32, nodeField(l, n, N_STATE) >> 2, mode === MODE_LOCAL ? NODE_ONLINE : NODE_OFFLINE);
+  }
+  set(H_MAGIC, NET_MAGIC);
+}
 
 // emu/_copy.ts
 function orderedCopy(memCopy, u8, dst, src, length, ordered) {
@@ -3326,6 +3411,10 @@ var EmuNode = class _EmuNode {
   forwarder = null;
   /** Called once the node has closed (the machine network's bookkeeping). */
   onClose = [];
+  /** A network of this program's threads, or the machine's network. */
+  get network() {
+    return this.net.kind === NET_MACHINE ? "machine" : "threads";
+  }
   constructor(net, nodeId, slot, epoch, hasNode) {
     this.net = net;
     this.nodeId = nodeId;
@@ -4068,6 +4157,45 @@ async function threadsBus(memory, fd) {
   }
   return (i32, id) => new ThreadsBus(i32, id, remap);
 }
+async function createThreadsNetwork(options) {
+  const params = networkParams(options);
+  const pages = params.memoryBytes / 65536;
+  let memory;
+  let fd = null;
+  if (ffiPermitted()) {
+    const { FileMemory } = await import("/work/main/emu/bus/_file_memory.ts");
+    const file = FileMemory.anonymous(params.memoryBytes);
+    memory = file.memory;
+    fd = file.fd;
+  } else {
+    memory = new WebAssembly.Memory({
+      initial: pages,
+      maximum: pages,
+      shared: true
+    });
+  }
+  initNetwork(new Int32Array(memory.buffer), params, NET_THREADS);
+  const module = await coreModule();
+  const shared = await EmuShared.of(memory, module, await threadsBus(memory, fd));
+  const bus = fd === null ? null : {
+    kind: "threads",
+    fd
+  };
+  return {
+    shared,
+    nodes: params.nodes,
+    handle(nodeId) {
+      integer("nodeId", nodeId, 0, params.nodes - 1);
+      return {
+        kind: "scif-emu-network",
+        memory,
+        module,
+        nodeId,
+        bus
+      };
+    }
+  };
+}
 async function attachHandle(handle) {
   if (typeof handle !== "object" || handle === null || handle.kind !== "scif-emu-network" || !(handle.memory instanceof WebAssembly.Memory) || !(handle.module instanceof WebAssembly.Module) || !(handle.memory.buffer instanceof SharedArrayBuffer)) {
     throw new ScifError("EINVAL", "not a NetworkHandle (make one with Network.handle(nodeId))");
@@ -4083,8 +4211,91 @@ async function attachHandle(handle) {
 }
 
 // network.ts
+async function createNetwork(options) {
+  const net = await createThreadsNetwork(options);
+  const mine = [];
+  return {
+    nodes: net.nodes,
+    async node(nodeId) {
+      const node2 = new ScifNode(await EmuNode.attach(net.shared, nodeId));
+      mine.push(node2);
+      return node2;
+    },
+    handle(nodeId) {
+      return net.handle(nodeId);
+    },
+    memoryInUse() {
+      return net.shared.heap.usedPages() * 4096;
+    },
+    async close() {
+      await Promise.all(mine.splice(0).map((n) => n.close()));
+    }
+  };
+}
 async function attachNode(handle) {
   return new ScifNode(await attachHandle(handle));
+}
+
+// open_node.ts
+var defaultNetwork;
+function deviceExists(path) {
+  const deno = denoGlobal();
+  try {
+    deno?.statSync(path);
+    return typeof deno?.statSync === "function";
+  } catch {
+    return false;
+  }
+}
+async function openHardware(device, libc) {
+  if (typeof denoGlobal()?.dlopen !== "function") {
+    throw new ScifError("ENODEV", "the hardware backend needs Deno's FFI, which this runtime does not have");
+  }
+  if (!deviceExists(device)) {
+    throw new ScifError("ENODEV", `${device} does not exist: no SCIF driver on this machine (use backend "emu")`);
+  }
+  if (!ffiPermitted()) {
+    throw new ScifError("EPERM", `the hardware backend calls ${libc} through FFI: run deno with --allow-ffi`);
+  }
+  const { FfiNode } = await import("./ffi/_node.ts");
+  return new ScifNode(FfiNode.open(device, libc));
+}
+async function openNode(options = {}) {
+  if (typeof options !== "object" || options === null) {
+    throw new ScifError("EINVAL", "options must be an object");
+  }
+  const backend = options.backend ?? "auto";
+  if (backend !== "auto" && backend !== "hw" && backend !== "emu") {
+    throw new ScifError("EINVAL", `unknown backend ${String(backend)}`);
+  }
+  const device = options.device ?? "/dev/scif";
+  const libc = options.libc ?? "libc.so.6";
+  if (backend === "hw" || backend === "auto" && deviceExists(device) && ffiPermitted()) {
+    return openHardware(device, libc);
+  }
+  const net = options.network ?? (denoGlobal() ? "machine" : "thread");
+  if (typeof net === "object" && net !== null && "kind" in net) return attachNode(net);
+  if (net === "machine") {
+    const { joinMachine } = await import("./emu/machine.ts");
+    return new ScifNode(await joinMachine({
+      node: options.node
+    }));
+  }
+  if (net !== "thread" && (typeof net !== "object" || net === null || typeof net.node !== "function")) {
+    throw new ScifError("EINVAL", 'network must be "machine", "thread", a Network or a NetworkHandle');
+  }
+  const network = net === "thread" ? await (defaultNetwork ??= createNetwork({
+    nodes: 8
+  })) : net;
+  if (options.node !== void 0) return await network.node(options.node);
+  for (let id = 0; id < network.nodes; id++) {
+    try {
+      return await network.node(id);
+    } catch (e) {
+      if (!(e instanceof ScifError && e.code === "EBUSY")) throw e;
+    }
+  }
+  throw new ScifError("EBUSY", "every node of the network is attached");
 }
 
 // bench/_lab.ts
@@ -4100,12 +4311,55 @@ var view;
 var line;
 var port;
 var tcp;
+var unix;
 var sink = new Uint8Array(1);
 var extra = [];
+function mappedLine(path) {
+  const memory = new WebAssembly.Memory({
+    initial: 1,
+    maximum: 1,
+    shared: true
+  });
+  const libc = Deno.dlopen("libc.so.6", {
+    open: {
+      parameters: [
+        "buffer",
+        "i32",
+        "i32"
+      ],
+      result: "i32"
+    },
+    ftruncate: {
+      parameters: [
+        "i32",
+        "i64"
+      ],
+      result: "i32"
+    },
+    mmap: {
+      parameters: [
+        "pointer",
+        "usize",
+        "i32",
+        "i32",
+        "i32",
+        "i64"
+      ],
+      result: "pointer"
+    }
+  }).symbols;
+  const fd = libc.open(new TextEncoder().encode(`${path}\0`), 66, 384);
+  libc.ftruncate(fd, 65536n);
+  const base = Deno.UnsafePointer.of(new Uint8Array(memory.buffer));
+  libc.mmap(base, 65536n, 3, 17, fd, 0n);
+  return new Int32Array(memory.buffer);
+}
 async function init(c) {
   role = c.role;
-  node = await attachNode(c.handle);
-  line = new Int32Array(c.line);
+  node = c.handle ? await attachNode(c.handle) : await openNode({
+    node: c.node
+  });
+  line = c.line instanceof SharedArrayBuffer ? new Int32Array(c.line) : mappedLine(c.line.path);
   port = c.port;
   mem = node.allocate(c.bytes);
   mem.fill(role === "a" ? 1 : 2);
@@ -4113,7 +4367,7 @@ async function init(c) {
     const l = node.open();
     l.bind(2e3);
     l.listen(1);
-    me.postMessage({
+    post({
       ready: true
     });
     ep = (await l.accept()).endpoint;
@@ -4146,7 +4400,7 @@ async function openTcp(c) {
       hostname: "127.0.0.1",
       port: 0
     });
-    me.postMessage({
+    post({
       ready: true,
       port: l.addr.port
     });
@@ -4161,15 +4415,34 @@ async function openTcp(c) {
   tcp.setNoDelay(true);
   return 0;
 }
-async function readFull(into) {
+async function openUnix(c) {
+  if (role === "b") {
+    const l = Deno.listen({
+      transport: "unix",
+      path: c.path
+    });
+    post({
+      ready: true
+    });
+    unix = await l.accept();
+    l.close();
+  } else {
+    unix = await Deno.connect({
+      transport: "unix",
+      path: c.path
+    });
+  }
+  return 0;
+}
+async function readFull(into, conn = tcp) {
   for (let off = 0; off < into.length; ) {
-    const n = await tcp.read(into.subarray(off));
-    if (n === null) throw new Error("TCP connection closed");
+    const n = await conn.read(into.subarray(off));
+    if (n === null) throw new Error("socket closed");
     off += n;
   }
 }
-async function writeFull(from) {
-  for (let off = 0; off < from.length; ) off += await tcp.write(from.subarray(off));
+async function writeFull(from, conn = tcp) {
+  for (let off = 0; off < from.length; ) off += await conn.write(from.subarray(off));
 }
 async function bandwidth(c) {
   const { method, size, count } = c;
@@ -4179,9 +4452,10 @@ async function bandwidth(c) {
     if (method === "stream") {
       for (let i = 0; i < count; i++) await ep.recv(mem.subarray(at(i), at(i) + size));
       await ep.send(sink);
-    } else if (method === "tcp") {
-      for (let i = 0; i < count; i++) await readFull(mem.subarray(at(i), at(i) + size));
-      await writeFull(sink);
+    } else if (method === "tcp" || method === "unix") {
+      const conn = method === "tcp" ? tcp : unix;
+      for (let i = 0; i < count; i++) await readFull(mem.subarray(at(i), at(i) + size), conn);
+      await writeFull(sink, conn);
     }
     return 0;
   }
@@ -4201,9 +4475,12 @@ async function bandwidth(c) {
       await ep.recv(sink);
       break;
     case "tcp":
-      for (let i = 0; i < count; i++) await writeFull(mem.subarray(at(i), at(i) + size));
-      await readFull(sink);
+    case "unix": {
+      const conn = method === "tcp" ? tcp : unix;
+      for (let i = 0; i < count; i++) await writeFull(mem.subarray(at(i), at(i) + size), conn);
+      await readFull(sink, conn);
       break;
+    }
   }
   return now() - t0;
 }
@@ -4221,7 +4498,7 @@ async function latency(c) {
       const cell = method === "raw" ? line : new Int32Array((ping ? view : mem).buffer, (ping ? view : mem).byteOffset, 16);
       if (!ping) {
         Atomics.store(cell, 0, 0);
-        me.postMessage({
+        post({
           ready: true
         });
       }
@@ -4240,19 +4517,38 @@ async function latency(c) {
     case "sendrecv":
       await scifRoundTrips(ping, iters, start);
       break;
-    case "tcp": {
+    case "tcp":
+    case "unix": {
+      const conn = method === "tcp" ? tcp : unix;
       const buf = new Uint8Array(8);
       for (let i = 0; i < iters; i++) {
         start(i);
         if (ping) {
-          await writeFull(buf);
-          await readFull(buf);
+          await writeFull(buf, conn);
+          await readFull(buf, conn);
         } else {
-          await readFull(buf);
-          await writeFull(buf);
+          await readFull(buf, conn);
+          await writeFull(buf, conn);
         }
       }
       break;
+    }
+    case "wakeup": {
+      const buf = new Uint8Array(8);
+      let sum = 0;
+      for (let i = 0; i < iters; i++) {
+        if (ping) {
+          await new Promise((r) => setTimeout(r, 20));
+          const t = now();
+          await ep.send(buf);
+          await ep.recv(buf);
+          sum += now() - t;
+        } else {
+          await ep.recv(buf);
+          await ep.send(buf);
+        }
+      }
+      return ping ? sum * 1e3 / iters : 0;
     }
     case "postMessage":
       await messageRoundTrips(ping, iters, start);
@@ -4274,22 +4570,23 @@ async function scifRoundTrips(ping, iters, start) {
   }
 }
 function messageRoundTrips(ping, iters, start) {
+  const channel = port;
   return new Promise((resolve) => {
     let i = 0;
     const buf = new Uint8Array(8);
-    port.onmessage = () => {
+    channel.onmessage = () => {
       if (ping) {
         if (++i === iters) return resolve();
         start(i);
-        port.postMessage(buf);
+        channel.postMessage(buf);
       } else {
-        port.postMessage(buf);
+        channel.postMessage(buf);
         if (++i === iters) resolve();
       }
     };
     if (ping) {
       start(0);
-      port.postMessage(buf);
+      channel.postMessage(buf);
     }
   });
 }
@@ -4303,8 +4600,9 @@ function listen(c) {
   });
   return 0;
 }
-me.onmessage = async (e) => {
-  const c = e.data;
+var post = (m) => me.postMessage(m);
+async function labCommand(c, to = post) {
+  post = to;
   let result;
   switch (c.cmd) {
     case "init":
@@ -4312,6 +4610,9 @@ me.onmessage = async (e) => {
       break;
     case "tcp":
       result = await openTcp(c);
+      break;
+    case "unix":
+      result = await openUnix(c);
       break;
     case "bandwidth":
       result = await bandwidth(c);
@@ -4325,11 +4626,18 @@ me.onmessage = async (e) => {
     case "close":
       if (view) ep.munmap(view);
       tcp?.close();
+      unix?.close();
       await node.close();
       result = 0;
       break;
   }
-  me.postMessage({
+  post({
     result
   });
+}
+if (typeof globalThis.WorkerGlobalScope !== "undefined") {
+  me.onmessage = (e) => labCommand(e.data);
+}
+export {
+  labCommand
 };
