@@ -31,8 +31,12 @@ export interface NetworkHandle {
   readonly module: WebAssembly.Module;
   /** The node this handle attaches (Network.handle(nodeId)). */
   readonly nodeId: number;
-  /** How the network's memory is shared (a file behind it, where FFI is allowed). */
-  readonly bus?: BusHandle | null;
+  /** How the network's memory is shared: a file behind it (its descriptor, for a network of
+   * threads; its path, for the machine's network), where FFI is allowed. */
+  readonly bus?: { readonly kind: "threads"; readonly fd: number } | {
+    readonly kind: "machine";
+    readonly path: string;
+  } | null;
 }
 
 /** A network of threads as this thread made it. */
