@@ -28,42 +28,15 @@ import {
   SCIF_DISCNCT,
 } from "./_messages.ts";
 import { EndpointQp } from "./_qp.ts";
-import { EndpointRma, type RmaHost } from "./_rma.ts";
+import { EndpointRma } from "./_rma.ts";
 import { EndpointStream } from "./_stream.ts";
 import { EndpointFences } from "./_fences.ts";
-import type { PortTable } from "./_ports.ts";
+import { EndpointCalls } from "./_endpoint_calls.ts";
+import type { EndpointHost, EpState } from "./_endpoint_types.ts";
+
+export type { EndpointHost, EpState };
 
 type Of<O extends number> = Extract<Message, { op: O }>;
-
-/** What an endpoint needs of its node (emu/_node.ts). */
-export interface EndpointHost extends RmaHost {
-  readonly nodeId: number;
-  readonly ports: PortTable;
-  acceptedEndpoint(listener: EmuEndpoint): EmuEndpoint;
-  forget(ep: EmuEndpoint): void;
-  addListener(ep: EmuEndpoint): void;
-  /** ENODEV unless node `node` exists and is online. */
-  checkReachable(node: number): void;
-  nodeOnline(node: number): boolean;
-  route(dst: PortId): { slot: number; epoch: number };
-  standInHere(slot: number): boolean;
-  validQp(addr: number, owner: number): boolean;
-  ringSlot(slot: number): void;
-  waitEvent(timeoutMs?: number): Promise<void>;
-  kick(): void;
-}
-
-/** The kernel's endpoint states (SCIFEP_*), as far as user space can tell them apart. */
-export type EpState =
-  | "UNBOUND"
-  | "BOUND"
-  | "LISTENING"
-  | "CONNECTING"
-  | "ACCEPTING" // an accepted endpoint between CNCT_GNT and CNCT_GNTACK, not yet the user's
-  | "CONNECTED"
-  | "DISCONNECTED" // the peer closed or its slot ended
-  | "CLOSING" // closed by the user, waiting for SCIF_DISCNT_ACK
-  | "CLOSED";
 
 /** A connection request queued on a listener (the kernel's conreq). */
 interface ConReq {
@@ -75,8 +48,8 @@ interface ConReq {
 }
 
 /** One endpoint of an emulated node. */
-export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
-  readonly node: EndpointHost;
+export class EmuEndpoint extends EndpointCalls implements EndpointBackend, DispatchedEndpoint {
+  readonly node: EndpointHost<EmuEndpoint>;
   readonly token: number;
   state: EpState = "UNBOUND";
   localId: PortId | null = null;
@@ -85,20 +58,20 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
   peerToken = 0;
   /** The slot of the peer (or of the node a connect or an accept talks to), and its incarnation. */
   peerSlot = -1;
-  #peerEpoch = -1;
   #dst: PortId | null = null; // what a connect asked for
-  #qp: EndpointQp | null = null;
-  #stream: EndpointStream | null = null;
   #backlog = 0;
   readonly #conreqs: ConReq[] = [];
   #error: ScifError | null = null; // why a connect or an accept-side handshake failed
-  #rma: EndpointRma | null = null;
-  #fences: EndpointFences | null = null;
   #portReleased = false;
 
-  constructor(node: EndpointHost, token: number) {
+  constructor(node: EndpointHost<EmuEndpoint>, token: number) {
+    super();
     this.node = node;
     this.token = token;
+  }
+
+  protected pendingRequests(): number {
+    return this.#conreqs.length;
   }
 
   get closed(): boolean {
@@ -154,18 +127,18 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
         this.bind(0);
     }
     const route = this.node.route(dst);
-    this.#qp = EndpointQp.alloc(this.node.net, this.node.slot);
+    this.qp = EndpointQp.alloc(this.node.net, this.node.slot);
     this.state = "CONNECTING";
     this.#dst = dst;
     this.peerSlot = route.slot;
-    this.#peerEpoch = route.epoch;
+    this.peerEpoch = route.epoch;
     this.#error = null;
     try {
       this.node.post(route.slot, {
         op: SCIF_CNCT_REQ,
         src: this.localId!,
         dst,
-        qp: this.#qp.block,
+        qp: this.qp.block,
         token: this.token,
         epoch: this.node.epoch,
       });
@@ -184,7 +157,7 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
     }
     const state = this.state as EpState; // handlers changed it meanwhile
     // Connected, even if the peer has closed since (that shows on the next call).
-    if (this.#stream && !this.closed) return this.localId!;
+    if (this.stream && !this.closed) return this.localId!;
     if (state === "CONNECTING") this.#unconnect();
     if (this.closed) throw new ScifError("EINTR", "the endpoint was closed while connecting");
     throw this.#error ?? new ScifError("ECONNREFUSED", `${dst.node}:${dst.port} refused the connection`);
@@ -194,14 +167,14 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
   #unconnect(): void {
     this.state = "BOUND";
     this.peerSlot = -1;
-    this.#qp?.free();
-    this.#qp = null;
+    this.qp?.free();
+    this.qp = null;
   }
 
   /** SCIF_CNCT_GNT for our connect. Returns false when we no longer want it (the caller NACKs). */
   granted(m: Of<typeof SCIF_CNCT_GNT>, from: number): boolean {
     if (this.state !== "CONNECTING" || from !== this.peerSlot) return false;
-    if (this.node.knownEpoch(from) !== this.#peerEpoch || !this.node.validQp(m.qp, from)) {
+    if (this.node.knownEpoch(from) !== this.peerEpoch || !this.node.validQp(m.qp, from)) {
       this.#error = new ScifError(
         "ECONNREFUSED",
         `${m.src.node}:${m.src.port} sent a grant that does not hold`,
@@ -210,7 +183,7 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
       this.node.dropped();
       return false;
     }
-    this.#qp!.attach(m.qp, () => this.node.ringSlot(from));
+    this.qp!.attach(m.qp, () => this.node.ringSlot(from));
     this.peerId = m.src;
     this.peerToken = m.from;
     this.#connected();
@@ -225,24 +198,24 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
     // A stand-in whose bridge runs in this process answers through a socket that this
     // thread's event loop may be serving: spinning would only delay it.
     const spins = this.node.standInHere(this.peerSlot) ? 0 : this.node.net.spins;
-    this.#stream = new EndpointStream(this, this.#qp!, spins);
+    this.stream = new EndpointStream(this, this.qp!, spins);
     const link = {
       node: this.node,
       token: this.token,
       localId: this.localId!,
       peerSlot: this.peerSlot,
       peer: () =>
-        this.peerId && this.node.knownEpoch(this.peerSlot) === this.#peerEpoch
+        this.peerId && this.node.knownEpoch(this.peerSlot) === this.peerEpoch
           ? { id: this.peerId, token: this.peerToken, slot: this.peerSlot }
           : null,
     };
-    this.#rma = new EndpointRma(link);
-    this.#fences = new EndpointFences(link, this.#rma, this.#peerEpoch);
+    this.rma = new EndpointRma(link);
+    this.fences = new EndpointFences(link, this.rma, this.peerEpoch);
   }
 
   /** The RMA state, for the node's routing of window messages. */
   get rmaState(): EndpointRma | null {
-    return this.#rma;
+    return this.rma;
   }
 
   /** SCIF_CNCT_REJ for our connect. */
@@ -315,7 +288,7 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
     this.peerId = req.peer;
     this.peerToken = req.token;
     this.peerSlot = req.slot;
-    this.#peerEpoch = req.epoch;
+    this.peerEpoch = req.epoch;
     if (this.node.knownEpoch(req.slot) !== req.epoch) {
       if (!this.node.nodeOnline(req.peer.node)) {
         throw new ScifError("ENODEV", `node ${req.peer.node} was lost`);
@@ -324,22 +297,22 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
     }
     this.state = "ACCEPTING";
     try {
-      this.#qp = EndpointQp.alloc(this.node.net, this.node.slot);
+      this.qp = EndpointQp.alloc(this.node.net, this.node.slot);
     } catch (e) {
       this.node.tryPost(req.slot, { op: SCIF_CNCT_REJ, src: this.localId!, dst: req.peer, token: req.token });
       throw e;
     }
-    this.#qp.attach(req.qp, () => this.node.ringSlot(req.slot));
+    this.qp.attach(req.qp, () => this.node.ringSlot(req.slot));
     this.node.post(req.slot, {
       op: SCIF_CNCT_GNT,
       src: this.localId!,
       dst: req.peer,
-      qp: this.#qp.block,
+      qp: this.qp.block,
       token: req.token,
       from: this.token,
     });
     while (this.state === "ACCEPTING") await this.node.waitEvent();
-    if (this.#stream) return; // connected, even if the peer has closed since
+    if (this.stream) return; // connected, even if the peer has closed since
     throw this.#error ?? new ScifError("EINTR", `the node was closed during accept (${this.state})`);
   }
 
@@ -351,144 +324,9 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
       return;
     }
     // The requester will never use our block: it is ours to free.
-    this.#qp?.detachPeer();
+    this.qp?.detachPeer();
     this.#error = new ScifError("EAGAIN", "the requester withdrew its connection request");
     this.state = "BOUND";
-  }
-
-  // ---- scif_send, scif_recv, scif_poll: the stream ----
-
-  /** The error of a stream call in a state without a stream. */
-  streamError(): ScifError {
-    return this.state === "DISCONNECTED"
-      ? new ScifError("ECONNRESET", "the peer closed the connection")
-      : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
-  }
-
-  send(data: Uint8Array, block: boolean): Promise<number> {
-    if (this.#stream && this.state === "CONNECTED") return this.#stream.send(data, block);
-    if (data.length === 0) return Promise.resolve(0);
-    return Promise.reject(this.streamError());
-  }
-
-  recv(into: Uint8Array, block: boolean): Promise<number> {
-    if (this.#stream && (this.state === "CONNECTED" || this.state === "DISCONNECTED")) {
-      return this.#stream.recv(into, block);
-    }
-    if (into.length === 0) return Promise.resolve(0);
-    return Promise.reject(this.streamError());
-  }
-
-  /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
-   * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
-  recvSome(into: Uint8Array): Promise<number> {
-    return this.#stream ? this.#stream.recvSome(into) : Promise.resolve(0);
-  }
-
-  /** Handles now what the peer's slot has sent (a call that moved nothing looks for a
-   * disconnect this way, without waiting for the dispatcher's turn). */
-  pumpPeer(): void {
-    this.node.pumpFrom(this.peerSlot);
-  }
-
-  /** The poll events that hold now (the kernel's __scif_pollfd). */
-  pollEvents(): number {
-    if (this.state === "LISTENING") return this.#conreqs.length > 0 ? 1 /* POLLIN */ : 0;
-    return this.#stream ? this.#stream.pollEvents() : 8; // POLLERR
-  }
-
-  /** Cells a poll sleeps on for `events`, announced to the peer (see EndpointQp.announce). */
-  pollCells(events: number): [number, number][] {
-    return this.#stream && this.state === "CONNECTED" ? this.#stream.pollCells(events) : [];
-  }
-
-  /** Withdraws what pollCells announced. */
-  pollDone(): void {
-    this.#qp?.unannounce();
-  }
-
-  /** Publishes what our receive ring has consumed (the node does it for all when rung). */
-  publishConsumption(): void {
-    if (this.state === "CONNECTED") this.#qp!.publish();
-  }
-
-  // ---- registration, RMA, fences, mmap (the connection check is the kernel's scif_verify_epd) ----
-
-  #verified(): EndpointRma {
-    if (this.state === "DISCONNECTED") throw new ScifError("ECONNRESET", "the peer closed the connection");
-    if (this.state !== "CONNECTED") {
-      throw new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
-    }
-    if (this.node.knownEpoch(this.peerSlot) !== this.#peerEpoch) {
-      throw new ScifError("ECONNRESET", "the peer closed the connection");
-    }
-    return this.#rma!;
-  }
-
-  register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number {
-    // Its address is its place in the shared memory; the argument checks come first.
-    if (memory.byteOffset % 4096 !== 0) {
-      throw new ScifError("EINVAL", `the memory's address ${memory.byteOffset} is not page aligned`);
-    }
-    return this.#verified().register(memory, offset, prot, fixed);
-  }
-
-  unregister(offset: number, length: number): void {
-    this.#verified().unregister(offset, length);
-  }
-
-  async readFrom(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
-    await this.#verified().transfer("read", localOffset, length, remoteOffset, flags);
-  }
-
-  async writeTo(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
-    await this.#verified().transfer("write", localOffset, length, remoteOffset, flags);
-  }
-
-  async vreadFrom(into: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
-    await this.#verified().transfer("read", into, into.length, remoteOffset, flags);
-  }
-
-  async vwriteTo(from: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
-    await this.#verified().transfer("write", from, from.length, remoteOffset, flags);
-  }
-
-  fenceMark(flags: number): Promise<number> {
-    this.#verified();
-    return this.#fences!.mark(flags);
-  }
-
-  fenceWait(mark: number): Promise<void> {
-    this.#verified();
-    return this.#fences!.wait(mark, () => {
-      try {
-        this.#verified();
-        return null;
-      } catch (e) {
-        return e as ScifError;
-      }
-    });
-  }
-
-  fenceSignal(
-    localOffset: number,
-    localValue: bigint,
-    remoteOffset: number,
-    remoteValue: bigint,
-    flags: number,
-  ): Promise<void> {
-    this.#verified();
-    return this.#fences!.signal(localOffset, localValue, remoteOffset, remoteValue, flags);
-  }
-
-  mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
-    return this.#verified().mmap(remoteOffset, length, prot);
-  }
-
-  munmap(view: Uint8Array): void {
-    // Unmapping is allowed in any state: the mapping outlives the connection.
-    (this.#rma ?? this.#verified()).munmap(view);
-    if (this.closed) this.node.keepZombie(this.token, this.#rma!, this.peerSlot);
   }
 
   // ---- scif_close and the peer's side of it ----
@@ -496,11 +334,11 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
   close(): void {
     if (this.closed) throw new ScifError("EBADF", "the endpoint is closed");
     this.#releasePort(); // the kernel puts the port at once, whatever the disconnect does
-    if (this.#rma) {
+    if (this.rma) {
       // Our windows are retired before SCIF_DISCNCT (the ring keeps the order); mappings the
       // peer holds of them stay valid until it unmaps, and ours of its windows likewise.
-      this.#rma.close();
-      this.node.keepZombie(this.token, this.#rma, this.peerSlot);
+      this.rma.close();
+      this.node.keepZombie(this.token, this.rma, this.peerSlot);
     }
     switch (this.state) {
       case "LISTENING":
@@ -519,7 +357,7 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
         // SCIF_DISCNCT. Until the peer acknowledges it may still write into our block, so the
         // block lives on in CLOSING.
         this.state = "CLOSING";
-        this.#qp!.detachPeer();
+        this.qp!.detachPeer();
         if (
           !this.node.tryPost(this.peerSlot, {
             op: SCIF_DISCNCT,
@@ -546,7 +384,7 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
 
   #peerLeft(): void {
     this.state = "DISCONNECTED";
-    this.#qp?.detachPeer();
+    this.qp?.detachPeer();
     this.#wake();
   }
 
@@ -567,7 +405,7 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
       return;
     }
     if (this.peerSlot !== k) return;
-    this.#rma?.peerGone();
+    this.rma?.peerGone();
     const why = (what: string) =>
       nodeLost
         ? new ScifError("ENODEV", `node ${what} was lost`)
@@ -581,7 +419,7 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
         this.#unconnect();
         break;
       case "ACCEPTING":
-        this.#qp?.detachPeer();
+        this.qp?.detachPeer();
         this.#error = nodeLost
           ? why(String(this.peerId!.node))
           : new ScifError("EAGAIN", "the requester is gone");
@@ -599,8 +437,8 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
     if (this.state === "CLOSED") return;
     this.state = "CLOSED";
     this.#wake();
-    this.#qp?.free();
-    this.#qp = null;
+    this.qp?.free();
+    this.qp = null;
     this.#releasePort();
     this.node.forget(this);
   }
@@ -612,7 +450,7 @@ export class EmuEndpoint implements EndpointBackend, DispatchedEndpoint {
 
   /** Wakes every call of this thread sleeping on this endpoint. */
   #wake(): void {
-    this.#qp?.wake();
+    this.qp?.wake();
     this.node.kick();
   }
 }

@@ -12,7 +12,8 @@ import {
 import { ScifError } from "../errors.ts";
 import { waitCompleted } from "./_dma.ts";
 import { S_DMA_SUBMITTED } from "./_layout.ts";
-import type { EndpointRma, RmaLink } from "./_rma.ts";
+import type { EndpointRma } from "./_rma.ts";
+import type { RmaLink } from "./_rma_types.ts";
 
 const MARK_PEER = 0x80000000; // a fence mark of the peer's RMAs (the kernel's SCIF_REMOTE_FENCE bit)
 const SEQ = 0x7fffffff;

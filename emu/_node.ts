@@ -13,7 +13,6 @@
 // - Endpoint tokens are never reused within an incarnation, and every message that names an
 //   endpoint carries its token, so a message for an endpoint that is gone matches nothing.
 
-import { POLLERR, POLLHUP, POLLNVAL } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import type { EndpointBackend, NodeBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
@@ -21,15 +20,11 @@ import { DmaEngine } from "./_dma.ts";
 import { dispatch, type DispatchTarget, type Forwarder } from "./_dispatch.ts";
 import { EmuEndpoint, type EndpointHost } from "./_endpoint.ts";
 import {
-  MODE_LOCAL,
   MODE_REMOTE,
-  MODE_THREAD,
-  N_EPOCH,
   N_MODE,
   N_SLOT,
   N_STATE,
   NET_MACHINE,
-  NODE_ATTACHING,
   NODE_LOST,
   NODE_OFFLINE,
   NODE_ONLINE,
@@ -50,11 +45,12 @@ import { PeerTracker } from "./_peers.ts";
 import { PortTable } from "./_ports.ts";
 import type { EndpointRma } from "./_rma.ts";
 import type { EmuShared } from "./_shared.ts";
-import { claimSlot, endSlot, reclaimIfReleased } from "./_slots.ts";
+import { endSlot, reclaimIfReleased } from "./_slots.ts";
+import { claimNode } from "./_attach.ts";
+import { pollEndpoints } from "./_poll.ts";
 import { SlotQueuePairs } from "./_slot_qp.ts";
 import { keepAlive } from "./_wait.ts";
 import { denoGlobal } from "../_deno.ts";
-import { inWorker } from "./bus/_web_locks.ts";
 
 /** How long close() waits for peers to acknowledge disconnects before going offline. */
 const CLOSE_WAIT_MS = 200;
@@ -129,54 +125,9 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
    * with `standIn`, the stand-in of a node of another machine (emu/bus/tcp.ts).
    */
   static async attach(net: EmuShared, nodeId: number, standIn = false): Promise<EmuNode> {
-    const l = net.layout;
-    if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= l.nodes) {
-      throw new ScifError("ENODEV", `node ${nodeId} does not exist (the network has ${l.nodes})`);
-    }
-    const state = nodeField(l, nodeId, N_STATE);
-    const mode = net.load(nodeField(l, nodeId, N_MODE));
-    const hasNode = mode === MODE_THREAD || standIn;
-    let was = NODE_OFFLINE;
-    if (standIn && mode !== MODE_REMOTE) {
-      throw new ScifError("EBUSY", `node ${nodeId} is a node of this machine, not of another one`);
-    }
-    if (!standIn && mode === MODE_REMOTE) {
-      throw new ScifError(
-        "ENODEV",
-        `node ${nodeId} is on another machine: programs attach this machine's nodes`,
-      );
-    }
-    if (mode === MODE_LOCAL && net.load(state) !== NODE_ONLINE) {
-      throw new ScifError("ENODEV", `node ${nodeId} is down`);
-    }
-    if (hasNode) {
-      was = net.cas(state, NODE_OFFLINE, NODE_ATTACHING);
-      if (was === NODE_LOST) was = net.cas(state, NODE_LOST, NODE_ATTACHING);
-      if (was !== NODE_OFFLINE && was !== NODE_LOST) {
-        throw new ScifError("EBUSY", `node ${nodeId} is already attached by another thread`);
-      }
-    }
-    let claim;
-    try {
-      claim = await claimSlot(net, nodeId, {
-        pid: pid(),
-        standIn,
-        fd: () => -1,
-        watchable: inWorker(),
-      }, (s) => {
-        if (hasNode) net.store(nodeField(l, nodeId, N_SLOT), s + 1);
-      });
-    } catch (e) {
-      if (hasNode) net.store(state, was);
-      throw e;
-    }
-    const node = new EmuNode(net, nodeId, claim.slot, claim.epoch, hasNode);
+    const claim = await claimNode(net, nodeId, standIn, pid());
+    const node = new EmuNode(net, nodeId, claim.slot, claim.epoch, claim.hasNode);
     node.#release = claim.release;
-    if (hasNode) {
-      net.store(nodeField(l, nodeId, N_EPOCH), net.load(nodeField(l, nodeId, N_EPOCH)) + 1);
-      net.store(state, NODE_ONLINE);
-      net.ringAll(); // SCIF_NODE_ADD
-    }
     node.#peers.sync(false);
     node.#dispatcher = node.#run();
     return node;
@@ -201,37 +152,14 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     return { nodes, self: this.nodeId };
   }
 
-  async poll(entries: { endpoint: EndpointBackend; events: number }[], timeoutMs: number): Promise<number[]> {
+  poll(entries: { endpoint: EndpointBackend; events: number }[], timeoutMs: number): Promise<number[]> {
     this.#checkOpen();
-    const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
-    const eps = entries.map((e) => e.endpoint instanceof EmuEndpoint ? e.endpoint : null);
-    const look = () =>
-      entries.map((e, i) => {
-        const ep = eps[i];
-        if (!ep || ep.closed) return POLLNVAL;
-        return ep.pollEvents() & (e.events | POLLERR | POLLHUP);
-      });
-    for (;;) {
-      let revents = look();
-      if (revents.some((r) => r !== 0) || timeoutMs === 0) return revents;
-      // Announce the wait on every cell, then look again before sleeping (no lost wake-up).
-      const cells: [number, number][] = [];
-      const nodes = new Set<EmuNode>();
-      eps.forEach((ep, i) => {
-        if (!ep) return;
-        nodes.add(ep.node as EmuNode);
-        cells.push(...ep.pollCells(entries[i].events));
-      });
-      for (const n of nodes) cells.push([n.#eventCell >> 2, this.net.load(n.#eventCell)]);
-      revents = look();
-      const left = deadline - performance.now();
-      if (revents.some((r) => r !== 0) || left <= 0) {
-        eps.forEach((ep) => ep?.pollDone());
-        return revents;
-      }
-      await this.net.bus.sleepAny(cells, left === Infinity ? Infinity : Math.ceil(left));
-      eps.forEach((ep) => ep?.pollDone());
-    }
+    return pollEndpoints(this.net, entries, timeoutMs);
+  }
+
+  /** The cell this slot's waiters sleep on for any change (poll sleeps on it too). */
+  get eventCell(): number {
+    return this.#eventCell;
   }
 
   allocate(length: number): Uint8Array {

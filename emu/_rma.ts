@@ -25,67 +25,23 @@ import {
   SCIF_RMA_USECPU,
 } from "../constants.ts";
 import { ScifError } from "../errors.ts";
-import type { PortId } from "../types.ts";
-import type { DmaEngine } from "./_dma.ts";
 import type { DispatchedRma } from "./_dispatch.ts";
 import {
   type Message,
   SCIF_MUNMAP,
   SCIF_REGISTER,
-  SCIF_RMA_XFER,
   type SCIF_RMA_XFER_DONE,
   SCIF_UNREGISTER,
   SCIF_UNREGISTER_ACK,
   SCIF_UNREGISTER_NACK,
-  XFER_READ,
-  XFER_SIGNAL,
-  XFER_WRITE,
 } from "./_messages.ts";
 import { type Window, WindowList } from "../_window.ts";
-import type { EmuShared } from "./_shared.ts";
 import { type Direction, move, zip } from "./_transfer.ts";
-import { keepAlive } from "./_wait.ts";
 import { S_STANDIN } from "./_layout.ts";
+import { FarRma } from "./_rma_far.ts";
+import type { LocalWindow, RemoteWindow, RmaLink } from "./_rma_types.ts";
 
-/** One of our windows. */
-interface LocalWindow extends Window {
-  /** The head of the heap run its memory is in (one reference held). */
-  readonly run: number;
-}
-
-/** One of the peer's windows, as we know it. */
-interface RemoteWindow extends Window {
-  maps: number;
-  unregistered: boolean;
-}
-
-/** What RMA needs of the slot its endpoint is on (emu/_node.ts). */
-export interface RmaHost {
-  readonly net: EmuShared;
-  readonly slot: number;
-  readonly epoch: number;
-  readonly dma: DmaEngine;
-  afterDma(fn: () => void): void;
-  pumpFrom(slot: number): void;
-  post(to: number, m: Message): void;
-  postOrdered(to: number, m: Message): void;
-  tryPost(to: number, m: Message): boolean;
-  knownEpoch(slot: number): number;
-  keepZombie(token: number, rma: EndpointRma, peerSlot: number): void;
-  mapped(slot: number, delta: number): void;
-  unregisterAck(to: number, m: Extract<Message, { op: typeof SCIF_UNREGISTER }>): void;
-  dropped(): void;
-}
-
-/** What the endpoint tells its RMA state about the connection. */
-export interface RmaLink {
-  readonly node: RmaHost;
-  readonly token: number;
-  readonly localId: PortId;
-  readonly peerSlot: number;
-  /** The peer's port id, endpoint token and slot while it can hear us, else null. */
-  peer(): { id: PortId; token: number; slot: number } | null;
-}
+export type { RmaHost, RmaLink } from "./_rma_types.ts";
 
 const RMA_FLAGS = SCIF_RMA_USECPU | SCIF_RMA_SYNC | SCIF_RMA_ORDERED;
 
@@ -97,19 +53,18 @@ export class EndpointRma implements DispatchedRma {
   readonly #dying = new Map<number, LocalWindow>(); // unregistered, waiting for the peer's word
   readonly #maps = new Map<Uint8Array, { windows: RemoteWindow[]; remapped: boolean }>();
   #nextId = 1;
-  // RMAs handed to the stand-in of a peer on another machine, waiting for SCIF_RMA_XFER_DONE.
-  readonly #delegated = new Map<number, { resolve(): void; reject(e: ScifError): void }>();
-  #nextRequest = 1;
+  readonly #far: FarRma; // transfers to a peer on another machine
   #peerGone = false;
 
   constructor(link: RmaLink) {
     this.#link = link;
+    this.#far = new FarRma(link, this.#local);
   }
 
   /** True when nothing is left that messages could still be about. */
   get empty(): boolean {
     return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0 &&
-      this.#delegated.size === 0;
+      this.#far.pending === 0;
   }
 
   isPeer(from: number): boolean {
@@ -295,7 +250,17 @@ export class EndpointRma implements DispatchedRma {
     EndpointRma.checkFlags(flags, typeof local !== "number");
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
     const peer = this.#link.peer();
-    if (peer && this.#peerFar()) return this.#delegate(dir, local, length, remoteOffset, flags, peer);
+    if (peer && this.#peerFar()) {
+      return this.#far.transfer(
+        dir,
+        local,
+        typeof local === "number" ? null : this.#runOf(local),
+        length,
+        remoteOffset,
+        flags,
+        peer,
+      );
+    }
     node.pumpFrom(this.#link.peerSlot);
     const remote = this.#remote.cover(
       remoteOffset,
@@ -317,60 +282,9 @@ export class EndpointRma implements DispatchedRma {
     await move(node.net, node.dma, dir, zip(localSpans, remote), buffer, flags, held, node.slot);
   }
 
-  // ---- RMA with a peer on another machine ----
-  //
-  // Its windows are in memory this machine cannot reach, so each contiguous piece of ours goes
-  // to the peer's stand-in as SCIF_RMA_XFER; its bridge performs the transfer at the far end,
-  // copies read bytes into our memory, and answers SCIF_RMA_XFER_DONE. Such a transfer is
-  // complete when its call resolves, whatever the flags, so fences have nothing more to wait for.
-
-  async #delegate(
-    dir: Direction,
-    local: number | Uint8Array,
-    length: number,
-    remoteOffset: number,
-    flags: number,
-    peer: { id: PortId; token: number; slot: number },
-  ): Promise<void> {
-    const node = this.#link.node;
-    const net = node.net;
-    let spans: { addr: number; length: number }[];
-    // The heap runs the bridge's thread will touch stay allocated until the call is over,
-    // whatever happens to the windows meanwhile.
-    const held: number[] = [];
-    let temp = 0; // a private array's bytes, in shared memory the bridge's thread can reach
-    if (typeof local === "number") {
-      const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
-      for (const p of covered) held.push(p.window.run);
-      spans = covered;
-    } else if (this.#runOf(local) !== null) {
-      held.push(this.#runOf(local)!);
-      spans = [{ addr: local.byteOffset, length }];
-    } else {
-      temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, node.slot);
-      if (temp === 0) throw new ScifError("ENOMEM", "no shared memory left to stage the transfer");
-      if (dir === "write") net.u8.set(local, temp);
-      spans = [{ addr: temp, length }];
-    }
-    for (const run of held) net.heap.retain(run);
-    try {
-      let at = remoteOffset;
-      for (const p of spans) {
-        await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, p.addr, p.length, 0n, flags);
-        at += p.length;
-      }
-      if (temp && dir === "read") (local as Uint8Array).set(net.u8.subarray(temp, temp + length));
-    } finally {
-      if (temp) net.heap.release(temp, node.slot);
-      for (const run of held) net.heap.release(run, node.slot);
-    }
-  }
-
   /** fenceSignal's SCIF_SIGNAL_REMOTE to a peer on another machine. */
   delegateSignal(remoteOffset: number, value: bigint): Promise<void> {
-    const peer = this.#link.peer();
-    if (!peer) return Promise.reject(new ScifError("ECONNRESET", "the peer closed the connection"));
-    return this.#xfer(peer, XFER_SIGNAL, remoteOffset, 0, 0, value, 0);
+    return this.#far.signal(remoteOffset, value);
   }
 
   /** Whether the peer's windows are on another machine (fences then have nothing to wait for). */
@@ -378,41 +292,9 @@ export class EndpointRma implements DispatchedRma {
     return this.#peerFar();
   }
 
-  #xfer(
-    peer: { id: PortId; token: number; slot: number },
-    kind: number,
-    offset: number,
-    addr: number,
-    length: number,
-    value: bigint,
-    flags: number,
-  ): Promise<void> {
-    const request = this.#nextRequest++;
-    const done = new Promise<void>((resolve, reject) => this.#delegated.set(request, { resolve, reject }));
-    this.#link.node.post(peer.slot, {
-      op: SCIF_RMA_XFER,
-      src: this.#link.localId,
-      dst: peer.id,
-      token: peer.token,
-      from: this.#link.token,
-      request,
-      kind,
-      flags,
-      offset,
-      addr,
-      length,
-      value,
-    });
-    return keepAlive(done);
-  }
-
-  /** SCIF_RMA_XFER_DONE: errno 0 (done) or the errno at the far end. */
+  /** SCIF_RMA_XFER_DONE for a transfer to a peer on another machine. */
   delegatedDone(m: Extract<Message, { op: typeof SCIF_RMA_XFER_DONE }>): void {
-    const waiter = this.#delegated.get(m.request);
-    if (!waiter) return;
-    this.#delegated.delete(m.request);
-    if (m.errno === 0) waiter.resolve();
-    else waiter.reject(ScifError.fromErrno(m.errno, `at node ${m.src.node}, on another machine`));
+    this.#far.done(m);
   }
 
   /** scif_fence_signal's window check: 8 bytes in one window that allows writing, on our side
@@ -505,8 +387,7 @@ export class EndpointRma implements DispatchedRma {
    * stay until munmap (its memory is held until then). */
   peerGone(): void {
     this.#peerGone = true;
-    for (const w of this.#delegated.values()) w.reject(new ScifError("ECONNRESET", "the peer is gone"));
-    this.#delegated.clear();
+    this.#far.peerGone();
     for (const w of [...this.#local.windows, ...this.#dying.values()]) {
       this.#local.remove(w);
       this.#destroy(w);

@@ -1969,6 +1969,111 @@ async function move(net, dma, dir, segments, buffer, flags, held, slot) {
   if (flags & SCIF_RMA_SYNC) await dma.waitFor(seq, net.spins);
 }
 
+// emu/_rma_far.ts
+var XFER_PIECE = 1 << 20;
+var FarRma = class {
+  #link;
+  #local;
+  #pending = /* @__PURE__ */ new Map();
+  #nextRequest = 1;
+  constructor(link, local) {
+    this.#link = link;
+    this.#local = local;
+  }
+  /** Requests waiting for their answer. */
+  get pending() {
+    return this.#pending.size;
+  }
+  /** A transfer between our registered space at `local` (or the array `local`, `run` the heap
+   * run that holds it when it is in shared memory) and the peer's at `remoteOffset`. */
+  async transfer(dir, local, run, length, remoteOffset, flags, peer) {
+    const node = this.#link.node;
+    const net = node.net;
+    let spans;
+    const held = [];
+    let temp = 0;
+    if (typeof local === "number") {
+      const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
+      for (const p of covered) held.push(p.window.run);
+      spans = covered;
+    } else if (run !== null) {
+      held.push(run);
+      spans = [
+        {
+          addr: local.byteOffset,
+          length
+        }
+      ];
+    } else {
+      temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, node.slot);
+      if (temp === 0) throw new ScifError("ENOMEM", "no shared memory left to stage the transfer");
+      if (dir === "write") net.u8.set(local, temp);
+      spans = [
+        {
+          addr: temp,
+          length
+        }
+      ];
+    }
+    for (const r of held) net.heap.retain(r);
+    try {
+      let at = remoteOffset;
+      for (const p of spans) {
+        for (let done = 0; done < p.length; done += XFER_PIECE) {
+          const n = Math.min(XFER_PIECE, p.length - done);
+          await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, p.addr + done, n, 0n, flags);
+          at += n;
+        }
+      }
+      if (temp && dir === "read") local.set(net.u8.subarray(temp, temp + length));
+    } finally {
+      if (temp) net.heap.release(temp, node.slot);
+      for (const r of held) net.heap.release(r, node.slot);
+    }
+  }
+  /** fenceSignal's SCIF_SIGNAL_REMOTE. */
+  signal(remoteOffset, value) {
+    const peer = this.#link.peer();
+    if (!peer) return Promise.reject(new ScifError("ECONNRESET", "the peer closed the connection"));
+    return this.#xfer(peer, XFER_SIGNAL, remoteOffset, 0, 0, value, 0);
+  }
+  #xfer(peer, kind, offset, addr, length, value, flags) {
+    const request = this.#nextRequest++;
+    const done = new Promise((resolve, reject) => this.#pending.set(request, {
+      resolve,
+      reject
+    }));
+    this.#link.node.post(peer.slot, {
+      op: SCIF_RMA_XFER,
+      src: this.#link.localId,
+      dst: peer.id,
+      token: peer.token,
+      from: this.#link.token,
+      request,
+      kind,
+      flags,
+      offset,
+      addr,
+      length,
+      value
+    });
+    return keepAlive(done);
+  }
+  /** SCIF_RMA_XFER_DONE: errno 0 (done) or the errno at the far end. */
+  done(m) {
+    const waiter = this.#pending.get(m.request);
+    if (!waiter) return;
+    this.#pending.delete(m.request);
+    if (m.errno === 0) waiter.resolve();
+    else waiter.reject(ScifError.fromErrno(m.errno, `at node ${m.src.node}, on another machine`));
+  }
+  /** The peer is gone: what waits for it fails. */
+  peerGone() {
+    for (const w of this.#pending.values()) w.reject(new ScifError("ECONNRESET", "the peer is gone"));
+    this.#pending.clear();
+  }
+};
+
 // emu/_rma.ts
 var RMA_FLAGS = SCIF_RMA_USECPU | SCIF_RMA_SYNC | SCIF_RMA_ORDERED;
 var EndpointRma = class _EndpointRma {
@@ -1978,16 +2083,15 @@ var EndpointRma = class _EndpointRma {
   #dying = /* @__PURE__ */ new Map();
   #maps = /* @__PURE__ */ new Map();
   #nextId = 1;
-  // RMAs handed to the stand-in of a peer on another machine, waiting for SCIF_RMA_XFER_DONE.
-  #delegated = /* @__PURE__ */ new Map();
-  #nextRequest = 1;
+  #far;
   #peerGone = false;
   constructor(link) {
     this.#link = link;
+    this.#far = new FarRma(link, this.#local);
   }
   /** True when nothing is left that messages could still be about. */
   get empty() {
-    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0 && this.#delegated.size === 0;
+    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0 && this.#far.pending === 0;
   }
   isPeer(from) {
     return from === this.#link.peerSlot;
@@ -2137,7 +2241,9 @@ var EndpointRma = class _EndpointRma {
     _EndpointRma.checkFlags(flags, typeof local !== "number");
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
     const peer = this.#link.peer();
-    if (peer && this.#peerFar()) return this.#delegate(dir, local, length, remoteOffset, flags, peer);
+    if (peer && this.#peerFar()) {
+      return this.#far.transfer(dir, local, typeof local === "number" ? null : this.#runOf(local), length, remoteOffset, flags, peer);
+    }
     node.pumpFrom(this.#link.peerSlot);
     const remote = this.#remote.cover(remoteOffset, length, dir === "read" ? SCIF_PROT_READ : SCIF_PROT_WRITE);
     let localSpans;
@@ -2163,93 +2269,17 @@ var EndpointRma = class _EndpointRma {
     }
     await move(node.net, node.dma, dir, zip(localSpans, remote), buffer, flags, held, node.slot);
   }
-  // ---- RMA with a peer on another machine ----
-  //
-  // Its windows are in memory this machine cannot reach, so each contiguous piece of ours goes
-  // to the peer's stand-in as SCIF_RMA_XFER; its bridge performs the transfer at the far end,
-  // copies read bytes into our memory, and answers SCIF_RMA_XFER_DONE. Such a transfer is
-  // complete when its call resolves, whatever the flags, so fences have nothing more to wait for.
-  async #delegate(dir, local, length, remoteOffset, flags, peer) {
-    const node = this.#link.node;
-    const net = node.net;
-    let spans;
-    const held = [];
-    let temp = 0;
-    if (typeof local === "number") {
-      const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
-      for (const p of covered) held.push(p.window.run);
-      spans = covered;
-    } else if (this.#runOf(local) !== null) {
-      held.push(this.#runOf(local));
-      spans = [
-        {
-          addr: local.byteOffset,
-          length
-        }
-      ];
-    } else {
-      temp = net.heap.alloc(Math.ceil(length / 4096) * 4096, node.slot);
-      if (temp === 0) throw new ScifError("ENOMEM", "no shared memory left to stage the transfer");
-      if (dir === "write") net.u8.set(local, temp);
-      spans = [
-        {
-          addr: temp,
-          length
-        }
-      ];
-    }
-    for (const run of held) net.heap.retain(run);
-    try {
-      let at = remoteOffset;
-      for (const p of spans) {
-        await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, p.addr, p.length, 0n, flags);
-        at += p.length;
-      }
-      if (temp && dir === "read") local.set(net.u8.subarray(temp, temp + length));
-    } finally {
-      if (temp) net.heap.release(temp, node.slot);
-      for (const run of held) net.heap.release(run, node.slot);
-    }
-  }
   /** fenceSignal's SCIF_SIGNAL_REMOTE to a peer on another machine. */
   delegateSignal(remoteOffset, value) {
-    const peer = this.#link.peer();
-    if (!peer) return Promise.reject(new ScifError("ECONNRESET", "the peer closed the connection"));
-    return this.#xfer(peer, XFER_SIGNAL, remoteOffset, 0, 0, value, 0);
+    return this.#far.signal(remoteOffset, value);
   }
   /** Whether the peer's windows are on another machine (fences then have nothing to wait for). */
   get far() {
     return this.#peerFar();
   }
-  #xfer(peer, kind, offset, addr, length, value, flags) {
-    const request = this.#nextRequest++;
-    const done = new Promise((resolve, reject) => this.#delegated.set(request, {
-      resolve,
-      reject
-    }));
-    this.#link.node.post(peer.slot, {
-      op: SCIF_RMA_XFER,
-      src: this.#link.localId,
-      dst: peer.id,
-      token: peer.token,
-      from: this.#link.token,
-      request,
-      kind,
-      flags,
-      offset,
-      addr,
-      length,
-      value
-    });
-    return keepAlive(done);
-  }
-  /** SCIF_RMA_XFER_DONE: errno 0 (done) or the errno at the far end. */
+  /** SCIF_RMA_XFER_DONE for a transfer to a peer on another machine. */
   delegatedDone(m) {
-    const waiter = this.#delegated.get(m.request);
-    if (!waiter) return;
-    this.#delegated.delete(m.request);
-    if (m.errno === 0) waiter.resolve();
-    else waiter.reject(ScifError.fromErrno(m.errno, `at node ${m.src.node}, on another machine`));
+    this.#far.done(m);
   }
   /** scif_fence_signal's window check: 8 bytes in one window that allows writing, on our side
    * or the peer's; resolves to their address. */
@@ -2331,8 +2361,7 @@ var EndpointRma = class _EndpointRma {
    * stay until munmap (its memory is held until then). */
   peerGone() {
     this.#peerGone = true;
-    for (const w of this.#delegated.values()) w.reject(new ScifError("ECONNRESET", "the peer is gone"));
-    this.#delegated.clear();
+    this.#far.peerGone();
     for (const w of [
       ...this.#local.windows,
       ...this.#dying.values()
@@ -2512,8 +2541,120 @@ var EndpointFences = class {
   }
 };
 
+// emu/_endpoint_calls.ts
+var EndpointCalls = class {
+  qp = null;
+  stream = null;
+  rma = null;
+  fences = null;
+  /** The incarnation of the peer's slot we are connected to. */
+  peerEpoch = -1;
+  // ---- scif_send, scif_recv, scif_poll: the stream ----
+  /** The error of a stream call in a state without a stream. */
+  streamError() {
+    return this.state === "DISCONNECTED" ? new ScifError("ECONNRESET", "the peer closed the connection") : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
+  }
+  send(data, block) {
+    if (this.stream && this.state === "CONNECTED") return this.stream.send(data, block);
+    if (data.length === 0) return Promise.resolve(0);
+    return Promise.reject(this.streamError());
+  }
+  recv(into, block) {
+    if (this.stream && (this.state === "CONNECTED" || this.state === "DISCONNECTED")) {
+      return this.stream.recv(into, block);
+    }
+    if (into.length === 0) return Promise.resolve(0);
+    return Promise.reject(this.streamError());
+  }
+  /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
+   * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
+  recvSome(into) {
+    return this.stream ? this.stream.recvSome(into) : Promise.resolve(0);
+  }
+  /** Handles now what the peer's slot has sent (a call that moved nothing looks for a
+   * disconnect this way, without waiting for the dispatcher's turn). */
+  pumpPeer() {
+    this.node.pumpFrom(this.peerSlot);
+  }
+  /** The poll events that hold now (the kernel's __scif_pollfd). */
+  pollEvents() {
+    if (this.state === "LISTENING") return this.pendingRequests() > 0 ? POLLIN : 0;
+    return this.stream ? this.stream.pollEvents() : POLLERR;
+  }
+  /** Cells a poll sleeps on for `events`, announced to the peer (see EndpointQp.announce). */
+  pollCells(events) {
+    return this.stream && this.state === "CONNECTED" ? this.stream.pollCells(events) : [];
+  }
+  /** Withdraws what pollCells announced. */
+  pollDone() {
+    this.qp?.unannounce();
+  }
+  /** Publishes what our receive ring has consumed (the node does it for all when rung). */
+  publishConsumption() {
+    if (this.state === "CONNECTED") this.qp.publish();
+  }
+  // ---- registration, RMA, fences, mmap (the connection check is the kernel's scif_verify_epd) ----
+  verified() {
+    if (this.state === "DISCONNECTED") throw new ScifError("ECONNRESET", "the peer closed the connection");
+    if (this.state !== "CONNECTED") {
+      throw new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
+    }
+    if (this.node.knownEpoch(this.peerSlot) !== this.peerEpoch) {
+      throw new ScifError("ECONNRESET", "the peer closed the connection");
+    }
+    return this.rma;
+  }
+  register(memory, offset, prot, fixed) {
+    if (memory.byteOffset % 4096 !== 0) {
+      throw new ScifError("EINVAL", `the memory's address ${memory.byteOffset} is not page aligned`);
+    }
+    return this.verified().register(memory, offset, prot, fixed);
+  }
+  unregister(offset, length) {
+    this.verified().unregister(offset, length);
+  }
+  async readFrom(localOffset, length, remoteOffset, flags) {
+    await this.verified().transfer("read", localOffset, length, remoteOffset, flags);
+  }
+  async writeTo(localOffset, length, remoteOffset, flags) {
+    await this.verified().transfer("write", localOffset, length, remoteOffset, flags);
+  }
+  async vreadFrom(into, remoteOffset, flags) {
+    await this.verified().transfer("read", into, into.length, remoteOffset, flags);
+  }
+  async vwriteTo(from, remoteOffset, flags) {
+    await this.verified().transfer("write", from, from.length, remoteOffset, flags);
+  }
+  fenceMark(flags) {
+    this.verified();
+    return this.fences.mark(flags);
+  }
+  fenceWait(mark) {
+    this.verified();
+    return this.fences.wait(mark, () => {
+      try {
+        this.verified();
+        return null;
+      } catch (e) {
+        return e;
+      }
+    });
+  }
+  fenceSignal(localOffset, localValue, remoteOffset, remoteValue, flags) {
+    this.verified();
+    return this.fences.signal(localOffset, localValue, remoteOffset, remoteValue, flags);
+  }
+  mmap(remoteOffset, length, prot) {
+    return this.verified().mmap(remoteOffset, length, prot);
+  }
+  munmap(view) {
+    (this.rma ?? this.verified()).munmap(view);
+    if (this.closed) this.node.keepZombie(this.token, this.rma, this.peerSlot);
+  }
+};
+
 // emu/_endpoint.ts
-var EmuEndpoint = class {
+var EmuEndpoint = class extends EndpointCalls {
   node;
   token;
   state = "UNBOUND";
@@ -2523,19 +2664,18 @@ var EmuEndpoint = class {
   peerToken = 0;
   /** The slot of the peer (or of the node a connect or an accept talks to), and its incarnation. */
   peerSlot = -1;
-  #peerEpoch = -1;
   #dst = null;
-  #qp = null;
-  #stream = null;
   #backlog = 0;
   #conreqs = [];
   #error = null;
-  #rma = null;
-  #fences = null;
   #portReleased = false;
   constructor(node, token2) {
+    super();
     this.node = node;
     this.token = token2;
+  }
+  pendingRequests() {
+    return this.#conreqs.length;
   }
   get closed() {
     return this.state === "CLOSING" || this.state === "CLOSED";
@@ -2585,18 +2725,18 @@ var EmuEndpoint = class {
         this.bind(0);
     }
     const route = this.node.route(dst);
-    this.#qp = EndpointQp.alloc(this.node.net, this.node.slot);
+    this.qp = EndpointQp.alloc(this.node.net, this.node.slot);
     this.state = "CONNECTING";
     this.#dst = dst;
     this.peerSlot = route.slot;
-    this.#peerEpoch = route.epoch;
+    this.peerEpoch = route.epoch;
     this.#error = null;
     try {
       this.node.post(route.slot, {
         op: SCIF_CNCT_REQ,
         src: this.localId,
         dst,
-        qp: this.#qp.block,
+        qp: this.qp.block,
         token: this.token,
         epoch: this.node.epoch
       });
@@ -2613,7 +2753,7 @@ var EmuEndpoint = class {
       this.#error = e;
     }
     const state2 = this.state;
-    if (this.#stream && !this.closed) return this.localId;
+    if (this.stream && !this.closed) return this.localId;
     if (state2 === "CONNECTING") this.#unconnect();
     if (this.closed) throw new ScifError("EINTR", "the endpoint was closed while connecting");
     throw this.#error ?? new ScifError("ECONNREFUSED", `${dst.node}:${dst.port} refused the connection`);
@@ -2622,19 +2762,19 @@ var EmuEndpoint = class {
   #unconnect() {
     this.state = "BOUND";
     this.peerSlot = -1;
-    this.#qp?.free();
-    this.#qp = null;
+    this.qp?.free();
+    this.qp = null;
   }
   /** SCIF_CNCT_GNT for our connect. Returns false when we no longer want it (the caller NACKs). */
   granted(m, from) {
     if (this.state !== "CONNECTING" || from !== this.peerSlot) return false;
-    if (this.node.knownEpoch(from) !== this.#peerEpoch || !this.node.validQp(m.qp, from)) {
+    if (this.node.knownEpoch(from) !== this.peerEpoch || !this.node.validQp(m.qp, from)) {
       this.#error = new ScifError("ECONNREFUSED", `${m.src.node}:${m.src.port} sent a grant that does not hold`);
       this.#unconnect();
       this.node.dropped();
       return false;
     }
-    this.#qp.attach(m.qp, () => this.node.ringSlot(from));
+    this.qp.attach(m.qp, () => this.node.ringSlot(from));
     this.peerId = m.src;
     this.peerToken = m.from;
     this.#connected();
@@ -2649,24 +2789,24 @@ var EmuEndpoint = class {
   #connected() {
     this.state = "CONNECTED";
     const spins = this.node.standInHere(this.peerSlot) ? 0 : this.node.net.spins;
-    this.#stream = new EndpointStream(this, this.#qp, spins);
+    this.stream = new EndpointStream(this, this.qp, spins);
     const link = {
       node: this.node,
       token: this.token,
       localId: this.localId,
       peerSlot: this.peerSlot,
-      peer: () => this.peerId && this.node.knownEpoch(this.peerSlot) === this.#peerEpoch ? {
+      peer: () => this.peerId && this.node.knownEpoch(this.peerSlot) === this.peerEpoch ? {
         id: this.peerId,
         token: this.peerToken,
         slot: this.peerSlot
       } : null
     };
-    this.#rma = new EndpointRma(link);
-    this.#fences = new EndpointFences(link, this.#rma, this.#peerEpoch);
+    this.rma = new EndpointRma(link);
+    this.fences = new EndpointFences(link, this.rma, this.peerEpoch);
   }
   /** The RMA state, for the node's routing of window messages. */
   get rmaState() {
-    return this.#rma;
+    return this.rma;
   }
   /** SCIF_CNCT_REJ for our connect. */
   rejected(from) {
@@ -2743,7 +2883,7 @@ var EmuEndpoint = class {
     this.peerId = req.peer;
     this.peerToken = req.token;
     this.peerSlot = req.slot;
-    this.#peerEpoch = req.epoch;
+    this.peerEpoch = req.epoch;
     if (this.node.knownEpoch(req.slot) !== req.epoch) {
       if (!this.node.nodeOnline(req.peer.node)) {
         throw new ScifError("ENODEV", `node ${req.peer.node} was lost`);
@@ -2752,7 +2892,7 @@ var EmuEndpoint = class {
     }
     this.state = "ACCEPTING";
     try {
-      this.#qp = EndpointQp.alloc(this.node.net, this.node.slot);
+      this.qp = EndpointQp.alloc(this.node.net, this.node.slot);
     } catch (e) {
       this.node.tryPost(req.slot, {
         op: SCIF_CNCT_REJ,
@@ -2762,17 +2902,17 @@ var EmuEndpoint = class {
       });
       throw e;
     }
-    this.#qp.attach(req.qp, () => this.node.ringSlot(req.slot));
+    this.qp.attach(req.qp, () => this.node.ringSlot(req.slot));
     this.node.post(req.slot, {
       op: SCIF_CNCT_GNT,
       src: this.localId,
       dst: req.peer,
-      qp: this.#qp.block,
+      qp: this.qp.block,
       token: req.token,
       from: this.token
     });
     while (this.state === "ACCEPTING") await this.node.waitEvent();
-    if (this.#stream) return;
+    if (this.stream) return;
     throw this.#error ?? new ScifError("EINTR", `the node was closed during accept (${this.state})`);
   }
   /** SCIF_CNCT_GNTACK / SCIF_CNCT_GNTNACK for our grant. */
@@ -2782,119 +2922,17 @@ var EmuEndpoint = class {
       this.#connected();
       return;
     }
-    this.#qp?.detachPeer();
+    this.qp?.detachPeer();
     this.#error = new ScifError("EAGAIN", "the requester withdrew its connection request");
     this.state = "BOUND";
-  }
-  // ---- scif_send, scif_recv, scif_poll: the stream ----
-  /** The error of a stream call in a state without a stream. */
-  streamError() {
-    return this.state === "DISCONNECTED" ? new ScifError("ECONNRESET", "the peer closed the connection") : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
-  }
-  send(data, block) {
-    if (this.#stream && this.state === "CONNECTED") return this.#stream.send(data, block);
-    if (data.length === 0) return Promise.resolve(0);
-    return Promise.reject(this.streamError());
-  }
-  recv(into, block) {
-    if (this.#stream && (this.state === "CONNECTED" || this.state === "DISCONNECTED")) {
-      return this.#stream.recv(into, block);
-    }
-    if (into.length === 0) return Promise.resolve(0);
-    return Promise.reject(this.streamError());
-  }
-  /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
-   * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
-  recvSome(into) {
-    return this.#stream ? this.#stream.recvSome(into) : Promise.resolve(0);
-  }
-  /** Handles now what the peer's slot has sent (a call that moved nothing looks for a
-   * disconnect this way, without waiting for the dispatcher's turn). */
-  pumpPeer() {
-    this.node.pumpFrom(this.peerSlot);
-  }
-  /** The poll events that hold now (the kernel's __scif_pollfd). */
-  pollEvents() {
-    if (this.state === "LISTENING") return this.#conreqs.length > 0 ? 1 : 0;
-    return this.#stream ? this.#stream.pollEvents() : 8;
-  }
-  /** Cells a poll sleeps on for `events`, announced to the peer (see EndpointQp.announce). */
-  pollCells(events) {
-    return this.#stream && this.state === "CONNECTED" ? this.#stream.pollCells(events) : [];
-  }
-  /** Withdraws what pollCells announced. */
-  pollDone() {
-    this.#qp?.unannounce();
-  }
-  /** Publishes what our receive ring has consumed (the node does it for all when rung). */
-  publishConsumption() {
-    if (this.state === "CONNECTED") this.#qp.publish();
-  }
-  // ---- registration, RMA, fences, mmap (the connection check is the kernel's scif_verify_epd) ----
-  #verified() {
-    if (this.state === "DISCONNECTED") throw new ScifError("ECONNRESET", "the peer closed the connection");
-    if (this.state !== "CONNECTED") {
-      throw new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
-    }
-    if (this.node.knownEpoch(this.peerSlot) !== this.#peerEpoch) {
-      throw new ScifError("ECONNRESET", "the peer closed the connection");
-    }
-    return this.#rma;
-  }
-  register(memory, offset, prot, fixed) {
-    if (memory.byteOffset % 4096 !== 0) {
-      throw new ScifError("EINVAL", `the memory's address ${memory.byteOffset} is not page aligned`);
-    }
-    return this.#verified().register(memory, offset, prot, fixed);
-  }
-  unregister(offset, length) {
-    this.#verified().unregister(offset, length);
-  }
-  async readFrom(localOffset, length, remoteOffset, flags) {
-    await this.#verified().transfer("read", localOffset, length, remoteOffset, flags);
-  }
-  async writeTo(localOffset, length, remoteOffset, flags) {
-    await this.#verified().transfer("write", localOffset, length, remoteOffset, flags);
-  }
-  async vreadFrom(into, remoteOffset, flags) {
-    await this.#verified().transfer("read", into, into.length, remoteOffset, flags);
-  }
-  async vwriteTo(from, remoteOffset, flags) {
-    await this.#verified().transfer("write", from, from.length, remoteOffset, flags);
-  }
-  fenceMark(flags) {
-    this.#verified();
-    return this.#fences.mark(flags);
-  }
-  fenceWait(mark) {
-    this.#verified();
-    return this.#fences.wait(mark, () => {
-      try {
-        this.#verified();
-        return null;
-      } catch (e) {
-        return e;
-      }
-    });
-  }
-  fenceSignal(localOffset, localValue, remoteOffset, remoteValue, flags) {
-    this.#verified();
-    return this.#fences.signal(localOffset, localValue, remoteOffset, remoteValue, flags);
-  }
-  mmap(remoteOffset, length, prot) {
-    return this.#verified().mmap(remoteOffset, length, prot);
-  }
-  munmap(view) {
-    (this.#rma ?? this.#verified()).munmap(view);
-    if (this.closed) this.node.keepZombie(this.token, this.#rma, this.peerSlot);
   }
   // ---- scif_close and the peer's side of it ----
   close() {
     if (this.closed) throw new ScifError("EBADF", "the endpoint is closed");
     this.#releasePort();
-    if (this.#rma) {
-      this.#rma.close();
-      this.node.keepZombie(this.token, this.#rma, this.peerSlot);
+    if (this.rma) {
+      this.rma.close();
+      this.node.keepZombie(this.token, this.rma, this.peerSlot);
     }
     switch (this.state) {
       case "LISTENING":
@@ -2910,7 +2948,7 @@ var EmuEndpoint = class {
         break;
       case "CONNECTED":
         this.state = "CLOSING";
-        this.#qp.detachPeer();
+        this.qp.detachPeer();
         if (!this.node.tryPost(this.peerSlot, {
           op: SCIF_DISCNCT,
           src: this.localId,
@@ -2932,7 +2970,7 @@ var EmuEndpoint = class {
   }
   #peerLeft() {
     this.state = "DISCONNECTED";
-    this.#qp?.detachPeer();
+    this.qp?.detachPeer();
     this.#wake();
   }
   /** SCIF_DISCNT_ACK for our close: the peer no longer touches our block. */
@@ -2949,7 +2987,7 @@ var EmuEndpoint = class {
       return;
     }
     if (this.peerSlot !== k) return;
-    this.#rma?.peerGone();
+    this.rma?.peerGone();
     const why = (what) => nodeLost ? new ScifError("ENODEV", `node ${what} was lost`) : new ScifError("ECONNREFUSED", `the program listening on ${what} ended`);
     switch (this.state) {
       case "CONNECTED":
@@ -2960,7 +2998,7 @@ var EmuEndpoint = class {
         this.#unconnect();
         break;
       case "ACCEPTING":
-        this.#qp?.detachPeer();
+        this.qp?.detachPeer();
         this.#error = nodeLost ? why(String(this.peerId.node)) : new ScifError("EAGAIN", "the requester is gone");
         this.state = "BOUND";
         break;
@@ -2975,8 +3013,8 @@ var EmuEndpoint = class {
     if (this.state === "CLOSED") return;
     this.state = "CLOSED";
     this.#wake();
-    this.#qp?.free();
-    this.#qp = null;
+    this.qp?.free();
+    this.qp = null;
     this.#releasePort();
     this.node.forget(this);
   }
@@ -2986,7 +3024,7 @@ var EmuEndpoint = class {
   }
   /** Wakes every call of this thread sleeping on this endpoint. */
   #wake() {
-    this.#qp?.wake();
+    this.qp?.wake();
     this.node.kick();
   }
 };
@@ -3372,6 +3410,91 @@ var PeerTracker = class {
   }
 };
 
+// emu/_attach.ts
+async function claimNode(net, nodeId, standIn, pid2) {
+  const l = net.layout;
+  if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= l.nodes) {
+    throw new ScifError("ENODEV", `node ${nodeId} does not exist (the network has ${l.nodes})`);
+  }
+  const state2 = nodeField(l, nodeId, N_STATE);
+  const mode = net.load(nodeField(l, nodeId, N_MODE));
+  const hasNode = mode === MODE_THREAD || standIn;
+  if (standIn && mode !== MODE_REMOTE) {
+    throw new ScifError("EBUSY", `node ${nodeId} is a node of this machine, not of another one`);
+  }
+  if (!standIn && mode === MODE_REMOTE) {
+    throw new ScifError("ENODEV", `node ${nodeId} is on another machine: programs attach this machine's nodes`);
+  }
+  if (mode === MODE_LOCAL && net.load(state2) !== NODE_ONLINE) {
+    throw new ScifError("ENODEV", `node ${nodeId} is down`);
+  }
+  let was = NODE_OFFLINE;
+  if (hasNode) {
+    was = net.cas(state2, NODE_OFFLINE, NODE_ATTACHING);
+    if (was === NODE_LOST) was = net.cas(state2, NODE_LOST, NODE_ATTACHING);
+    if (was !== NODE_OFFLINE && was !== NODE_LOST) {
+      throw new ScifError("EBUSY", `node ${nodeId} is already attached by another thread`);
+    }
+  }
+  let claim;
+  try {
+    claim = await claimSlot(net, nodeId, {
+      pid: pid2,
+      standIn,
+      fd: () => -1,
+      watchable: inWorker()
+    }, (s) => {
+      if (hasNode) net.store(nodeField(l, nodeId, N_SLOT), s + 1);
+    });
+  } catch (e) {
+    if (hasNode) net.store(state2, was);
+    throw e;
+  }
+  if (hasNode) {
+    net.store(nodeField(l, nodeId, N_EPOCH), net.load(nodeField(l, nodeId, N_EPOCH)) + 1);
+    net.store(state2, NODE_ONLINE);
+    net.ringAll();
+  }
+  return {
+    ...claim,
+    hasNode
+  };
+}
+
+// emu/_poll.ts
+async function pollEndpoints(net, entries, timeoutMs) {
+  const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
+  const eps = entries.map((e) => e.endpoint instanceof EmuEndpoint ? e.endpoint : null);
+  const look = () => entries.map((e, i) => {
+    const ep = eps[i];
+    if (!ep || ep.closed) return POLLNVAL;
+    return ep.pollEvents() & (e.events | POLLERR | POLLHUP);
+  });
+  for (; ; ) {
+    let revents = look();
+    if (revents.some((r) => r !== 0) || timeoutMs === 0) return revents;
+    const cells = [];
+    const slots = /* @__PURE__ */ new Set();
+    eps.forEach((ep, i) => {
+      if (!ep) return;
+      slots.add(ep.node.eventCell);
+      cells.push(...ep.pollCells(entries[i].events));
+    });
+    for (const cell of slots) cells.push([
+      cell >> 2,
+      net.load(cell)
+    ]);
+    revents = look();
+    const left = deadline - performance.now();
+    if (revents.some((r) => r !== 0) || left <= 0) {
+      eps.forEach((ep) => ep?.pollDone());
+      return revents;
+    }
+    await net.bus.sleepAny(cells, left === Infinity ? Infinity : Math.ceil(left));
+    eps.forEach((ep) => ep?.pollDone());
+  }
+}
+
 // emu/_node.ts
 var CLOSE_WAIT_MS = 200;
 var POST_WAIT_MS = 3e3;
@@ -3437,51 +3560,9 @@ var EmuNode = class _EmuNode {
    * with `standIn`, the stand-in of a node of another machine (emu/bus/tcp.ts).
    */
   static async attach(net, nodeId, standIn = false) {
-    const l = net.layout;
-    if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= l.nodes) {
-      throw new ScifError("ENODEV", `node ${nodeId} does not exist (the network has ${l.nodes})`);
-    }
-    const state2 = nodeField(l, nodeId, N_STATE);
-    const mode = net.load(nodeField(l, nodeId, N_MODE));
-    const hasNode = mode === MODE_THREAD || standIn;
-    let was = NODE_OFFLINE;
-    if (standIn && mode !== MODE_REMOTE) {
-      throw new ScifError("EBUSY", `node ${nodeId} is a node of this machine, not of another one`);
-    }
-    if (!standIn && mode === MODE_REMOTE) {
-      throw new ScifError("ENODEV", `node ${nodeId} is on another machine: programs attach this machine's nodes`);
-    }
-    if (mode === MODE_LOCAL && net.load(state2) !== NODE_ONLINE) {
-      throw new ScifError("ENODEV", `node ${nodeId} is down`);
-    }
-    if (hasNode) {
-      was = net.cas(state2, NODE_OFFLINE, NODE_ATTACHING);
-      if (was === NODE_LOST) was = net.cas(state2, NODE_LOST, NODE_ATTACHING);
-      if (was !== NODE_OFFLINE && was !== NODE_LOST) {
-        throw new ScifError("EBUSY", `node ${nodeId} is already attached by another thread`);
-      }
-    }
-    let claim;
-    try {
-      claim = await claimSlot(net, nodeId, {
-        pid: pid(),
-        standIn,
-        fd: () => -1,
-        watchable: inWorker()
-      }, (s) => {
-        if (hasNode) net.store(nodeField(l, nodeId, N_SLOT), s + 1);
-      });
-    } catch (e) {
-      if (hasNode) net.store(state2, was);
-      throw e;
-    }
-    const node = new _EmuNode(net, nodeId, claim.slot, claim.epoch, hasNode);
+    const claim = await claimNode(net, nodeId, standIn, pid());
+    const node = new _EmuNode(net, nodeId, claim.slot, claim.epoch, claim.hasNode);
     node.#release = claim.release;
-    if (hasNode) {
-      net.store(nodeField(l, nodeId, N_EPOCH), net.load(nodeField(l, nodeId, N_EPOCH)) + 1);
-      net.store(state2, NODE_ONLINE);
-      net.ringAll();
-    }
     node.#peers.sync(false);
     node.#dispatcher = node.#run();
     return node;
@@ -3503,38 +3584,13 @@ var EmuNode = class _EmuNode {
       self: this.nodeId
     };
   }
-  async poll(entries, timeoutMs) {
+  poll(entries, timeoutMs) {
     this.#checkOpen();
-    const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
-    const eps = entries.map((e) => e.endpoint instanceof EmuEndpoint ? e.endpoint : null);
-    const look = () => entries.map((e, i) => {
-      const ep = eps[i];
-      if (!ep || ep.closed) return POLLNVAL;
-      return ep.pollEvents() & (e.events | POLLERR | POLLHUP);
-    });
-    for (; ; ) {
-      let revents = look();
-      if (revents.some((r) => r !== 0) || timeoutMs === 0) return revents;
-      const cells = [];
-      const nodes = /* @__PURE__ */ new Set();
-      eps.forEach((ep, i) => {
-        if (!ep) return;
-        nodes.add(ep.node);
-        cells.push(...ep.pollCells(entries[i].events));
-      });
-      for (const n of nodes) cells.push([
-        n.#eventCell >> 2,
-        this.net.load(n.#eventCell)
-      ]);
-      revents = look();
-      const left = deadline - performance.now();
-      if (revents.some((r) => r !== 0) || left <= 0) {
-        eps.forEach((ep) => ep?.pollDone());
-        return revents;
-      }
-      await this.net.bus.sleepAny(cells, left === Infinity ? Infinity : Math.ceil(left));
-      eps.forEach((ep) => ep?.pollDone());
-    }
+    return pollEndpoints(this.net, entries, timeoutMs);
+  }
+  /** The cell this slot's waiters sleep on for any change (poll sleeps on it too). */
+  get eventCell() {
+    return this.#eventCell;
   }
   allocate(length) {
     this.#checkOpen();

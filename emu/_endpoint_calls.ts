@@ -1,0 +1,165 @@
+// The calls of a connected emulated endpoint that only move data (send, recv, poll's view) or
+// reach windows (registration, RMA, fences, mmap): each checks the connection the way the
+// kernel's scif_verify_epd does and hands the call to the endpoint's stream (emu/_stream.ts),
+// RMA state (emu/_rma.ts) or fences (emu/_fences.ts). The state machine that makes and ends
+// connections is emu/_endpoint.ts, which extends this.
+
+import { POLLERR, POLLIN } from "../constants.ts";
+import { ScifError } from "../errors.ts";
+import type { EndpointQp } from "./_qp.ts";
+import type { EndpointRma } from "./_rma.ts";
+import type { EndpointStream } from "./_stream.ts";
+import type { EndpointFences } from "./_fences.ts";
+import type { EndpointHost, EpState } from "./_endpoint_types.ts";
+
+/** The data and window calls of an endpoint, over the parts its state machine makes. */
+export abstract class EndpointCalls {
+  abstract readonly node: EndpointHost<unknown>;
+  abstract readonly token: number;
+  abstract state: EpState;
+  abstract peerSlot: number;
+  abstract readonly closed: boolean;
+  /** How many connection requests a listener holds. */
+  protected abstract pendingRequests(): number;
+  protected qp: EndpointQp | null = null;
+  protected stream: EndpointStream | null = null;
+  protected rma: EndpointRma | null = null;
+  protected fences: EndpointFences | null = null;
+  /** The incarnation of the peer's slot we are connected to. */
+  protected peerEpoch = -1;
+
+  // ---- scif_send, scif_recv, scif_poll: the stream ----
+
+  /** The error of a stream call in a state without a stream. */
+  streamError(): ScifError {
+    return this.state === "DISCONNECTED"
+      ? new ScifError("ECONNRESET", "the peer closed the connection")
+      : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
+  }
+
+  send(data: Uint8Array, block: boolean): Promise<number> {
+    if (this.stream && this.state === "CONNECTED") return this.stream.send(data, block);
+    if (data.length === 0) return Promise.resolve(0);
+    return Promise.reject(this.streamError());
+  }
+
+  recv(into: Uint8Array, block: boolean): Promise<number> {
+    if (this.stream && (this.state === "CONNECTED" || this.state === "DISCONNECTED")) {
+      return this.stream.recv(into, block);
+    }
+    if (into.length === 0) return Promise.resolve(0);
+    return Promise.reject(this.streamError());
+  }
+
+  /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
+   * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
+  recvSome(into: Uint8Array): Promise<number> {
+    return this.stream ? this.stream.recvSome(into) : Promise.resolve(0);
+  }
+
+  /** Handles now what the peer's slot has sent (a call that moved nothing looks for a
+   * disconnect this way, without waiting for the dispatcher's turn). */
+  pumpPeer(): void {
+    this.node.pumpFrom(this.peerSlot);
+  }
+
+  /** The poll events that hold now (the kernel's __scif_pollfd). */
+  pollEvents(): number {
+    if (this.state === "LISTENING") return this.pendingRequests() > 0 ? POLLIN : 0;
+    return this.stream ? this.stream.pollEvents() : POLLERR;
+  }
+
+  /** Cells a poll sleeps on for `events`, announced to the peer (see EndpointQp.announce). */
+  pollCells(events: number): [number, number][] {
+    return this.stream && this.state === "CONNECTED" ? this.stream.pollCells(events) : [];
+  }
+
+  /** Withdraws what pollCells announced. */
+  pollDone(): void {
+    this.qp?.unannounce();
+  }
+
+  /** Publishes what our receive ring has consumed (the node does it for all when rung). */
+  publishConsumption(): void {
+    if (this.state === "CONNECTED") this.qp!.publish();
+  }
+
+  // ---- registration, RMA, fences, mmap (the connection check is the kernel's scif_verify_epd) ----
+
+  protected verified(): EndpointRma {
+    if (this.state === "DISCONNECTED") throw new ScifError("ECONNRESET", "the peer closed the connection");
+    if (this.state !== "CONNECTED") {
+      throw new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
+    }
+    if (this.node.knownEpoch(this.peerSlot) !== this.peerEpoch) {
+      throw new ScifError("ECONNRESET", "the peer closed the connection");
+    }
+    return this.rma!;
+  }
+
+  register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number {
+    // Its address is its place in the shared memory; the argument checks come first.
+    if (memory.byteOffset % 4096 !== 0) {
+      throw new ScifError("EINVAL", `the memory's address ${memory.byteOffset} is not page aligned`);
+    }
+    return this.verified().register(memory, offset, prot, fixed);
+  }
+
+  unregister(offset: number, length: number): void {
+    this.verified().unregister(offset, length);
+  }
+
+  async readFrom(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+    await this.verified().transfer("read", localOffset, length, remoteOffset, flags);
+  }
+
+  async writeTo(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+    await this.verified().transfer("write", localOffset, length, remoteOffset, flags);
+  }
+
+  async vreadFrom(into: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+    await this.verified().transfer("read", into, into.length, remoteOffset, flags);
+  }
+
+  async vwriteTo(from: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+    await this.verified().transfer("write", from, from.length, remoteOffset, flags);
+  }
+
+  fenceMark(flags: number): Promise<number> {
+    this.verified();
+    return this.fences!.mark(flags);
+  }
+
+  fenceWait(mark: number): Promise<void> {
+    this.verified();
+    return this.fences!.wait(mark, () => {
+      try {
+        this.verified();
+        return null;
+      } catch (e) {
+        return e as ScifError;
+      }
+    });
+  }
+
+  fenceSignal(
+    localOffset: number,
+    localValue: bigint,
+    remoteOffset: number,
+    remoteValue: bigint,
+    flags: number,
+  ): Promise<void> {
+    this.verified();
+    return this.fences!.signal(localOffset, localValue, remoteOffset, remoteValue, flags);
+  }
+
+  mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
+    return this.verified().mmap(remoteOffset, length, prot);
+  }
+
+  munmap(view: Uint8Array): void {
+    // Unmapping is allowed in any state: the mapping outlives the connection.
+    (this.rma ?? this.verified()).munmap(view);
+    if (this.closed) this.node.keepZombie(this.token, this.rma!, this.peerSlot);
+  }
+}
