@@ -335,3 +335,30 @@ conformance(
     );
   },
 );
+
+conformance(
+  "mmap: a range over two adjacent windows whose memory is apart is one view (Intel's mmap tutorial), where FFI maps pages",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    await b.run(R, "register", { ep: "conn0", name: "w1", pages: 2, seed: 1, offset: 0x100000 });
+    await b.run(R, "allocate", { name: "spacer", bytes: 3 * PAGE });
+    await b.run(R, "register", { ep: "conn0", name: "w2", pages: 2, seed: 2, offset: 0x102000 });
+    // deno-lint-ignore no-explicit-any
+    if (typeof (globalThis as any).Deno?.dlopen !== "function") {
+      // A browser: no FFI to map pages with, so such a range is EINVAL (one window at a time works).
+      assertEquals(await a.run(R, "calls", { ep: "c", list: [["mmap", 0x100000, 4 * PAGE, 3]] }), ["EINVAL"]);
+      return;
+    }
+    assertEquals(await a.run(R, "mmap", { ep: "c", name: "v", roff: 0x100000, length: 4 * PAGE }), 4 * PAGE);
+    await a.run(R, "poke", { name: "v", at: 3 * PAGE + 1, bytes: [42] });
+    assertEquals(await b.run(R, "peek", { name: "w2", at: PAGE + 1, length: 1 }), [42]);
+    assertEquals(
+      await a.run(R, "peek", { name: "v", at: 2 * PAGE, length: 4 }),
+      await b.run(R, "peek", { name: "w2", at: 0, length: 4 }),
+    );
+    assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "ok");
+  },
+  // The simulated device maps one pointer: windows apart are EINVAL there (tests/fixtures/README.md).
+  ["emu", "machine"],
+);
