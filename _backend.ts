@@ -37,6 +37,13 @@ export interface EndpointBackend {
   close(): void;
 }
 
+/** Counters of a node. */
+export interface NodeStats {
+  /** Control messages from other nodes that were malformed (a field out of range, a source
+   * that is not the sender, an endpoint or memory the sender has no part in) and dropped. */
+  droppedMessages: number;
+}
+
 /** One SCIF node as a backend implements it. */
 export interface NodeBackend {
   readonly nodeId: number;
@@ -50,6 +57,8 @@ export interface NodeBackend {
    * Returns the revents per entry. */
   poll(entries: { endpoint: EndpointBackend; events: number }[], timeoutMs: number): Promise<number[]>;
   allocate(length: number): Uint8Array;
+  /** Counters of the node (see ScifNode.stats). */
+  stats(): NodeStats;
   free(memory: Uint8Array): void;
   close(): Promise<void>;
 }

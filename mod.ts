@@ -33,7 +33,7 @@ export {
   type RegisterOptions,
   type TransferOptions,
 } from "./endpoint.ts";
-export { type PollEntry, ScifNode } from "./node.ts";
+export { type NodeStats, type PollEntry, ScifNode } from "./node.ts";
 export { openNode, type OpenNodeOptions } from "./open_node.ts";
 export {
   attachNode,

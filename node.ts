@@ -12,7 +12,9 @@
  * @module
  */
 
-import type { NodeBackend } from "./_backend.ts";
+import type { NodeBackend, NodeStats } from "./_backend.ts";
+
+export type { NodeStats };
 import { Endpoint } from "./endpoint.ts";
 import { ScifError } from "./errors.ts";
 import { bytesOf, integerOf } from "./_validate.ts";
@@ -149,6 +151,22 @@ export class ScifNode {
   allocate(length: number): Uint8Array {
     const be = this.#open();
     return be.allocate(integerOf(length, "length", 1));
+  }
+
+  /**
+   * The node's counters: `droppedMessages`, the control messages from other nodes that were
+   * malformed and dropped (a buggy peer shows here, instead of crashing or confusing this node).
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * const node = await openNode();
+   * console.log(node.stats().droppedMessages); // 0 among well-behaved peers
+   * await node.close();
+   * ```
+   */
+  stats(): NodeStats {
+    return this.#open().stats();
   }
 
   /** Gives back memory from `allocate`: it is freed once no window or transfer uses it. */

@@ -132,7 +132,8 @@ export function st_commit(d: u32, len: u32): i32 {
 }
 
 /** Reader: the offset of the next unread data byte and how many follow it in the current
- * record, packed; 0 when no record has arrived after `spins` more looks at its header.
+ * record, packed; 0 when no record has arrived after `spins` more looks at its header; -1 when
+ * the record's header is not one a writer could have made (the stream is broken).
  * Finding none, it first publishes what was consumed (st_publish, waking a writer that
  * waits for the room): the reader is idle then, and the writer may be waiting for exactly
  * that room before it can send what we wait for. */
@@ -145,7 +146,10 @@ export function st_peek(d: u32, spins: i32): f64 {
   for (let i = 0; atomic.load<u64>(hdr) != expect; i++) {
     if (i >= spins) return 0;
   }
+  // The length is the writer's word, in our memory: a record carries 1 .. a quarter of the ring,
+  // and one that says otherwise is a broken stream, never a reason to read past the record.
   const len = load<u32>(hdr + 8);
+  if (len == 0 || len > (rb_mask(d) + 1) >> 2) return -1;
   const at = (cur + ST_HEADER) & rb_mask(d);
   store<u32>(d + ST_LEFT, len);
   store<u32>(d + ST_AT, at);

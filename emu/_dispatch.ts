@@ -163,9 +163,13 @@ export function dispatch(t: DispatchTarget, m: Message | null, from: number): bo
     return false;
   }
   const handler = HANDLERS[m.op] as Handler<Message["op"]>;
-  if (!handler(t, m as never, from)) {
-    t.dropped();
-    return false;
+  let ok = false;
+  try {
+    ok = handler(t, m as never, from);
+  } catch {
+    // A handler refuses what it cannot take (a ScifError, say): the message is dropped, and
+    // the dispatcher goes on with the next.
   }
-  return true;
+  if (!ok) t.dropped();
+  return ok;
 }

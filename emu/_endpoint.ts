@@ -63,6 +63,7 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
   readonly #conreqs: ConReq[] = [];
   #error: ScifError | null = null; // why a connect or an accept-side handshake failed
   #portReleased = false;
+  #awaitingAck = false; // a SCIF_DISCNCT of ours that the peer has not acknowledged yet
 
   constructor(node: EndpointHost<EmuEndpoint>, token: number) {
     super();
@@ -368,6 +369,11 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
           })
         ) this.#destroy();
         break;
+      case "DISCONNECTED":
+        // After a reset of ours the peer may write into our block until it acknowledges.
+        if (this.#awaitingAck) this.state = "CLOSING";
+        else this.#destroy();
+        break;
       default:
         // CONNECTING: a grant that comes later finds no endpoint and is refused.
         this.#destroy();
@@ -388,9 +394,27 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
     this.#wake();
   }
 
+  /** The peer wrote into our ring what no writer could have (a buggy node): the connection is
+   * reset, and the peer is told (SCIF_DISCNCT) so that it stops writing into our queue pair;
+   * until it acknowledges, the pair is not given back, whatever the user does. */
+  streamBroken(): void {
+    if (this.state !== "CONNECTED") return;
+    this.node.dropped();
+    this.#peerLeft();
+    this.#awaitingAck = this.node.tryPost(this.peerSlot, {
+      op: SCIF_DISCNCT,
+      src: this.localId!,
+      dst: this.peerId!,
+      token: this.peerToken,
+      from: this.token,
+    });
+  }
+
   /** SCIF_DISCNT_ACK for our close: the peer no longer touches our block. */
   disconnectAcknowledged(from: number): void {
-    if (this.state === "CLOSING" && from === this.peerSlot) this.#destroy();
+    if (from !== this.peerSlot) return;
+    this.#awaitingAck = false;
+    if (this.state === "CLOSING") this.#destroy();
   }
 
   /** Slot k's incarnation ended (the kernel's scif_invalidate_ep); `nodeLost`: with its node. */

@@ -418,9 +418,9 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     Atomics.add(this.net.i32, slotField(this.net.layout, this.slot, S_DROPPED) >> 2, 1);
   }
 
-  /** Malformed control messages this slot received and dropped. */
-  get droppedMessages(): number {
-    return this.net.slot(this.slot, S_DROPPED);
+  /** The slot's counters. */
+  stats(): { droppedMessages: number } {
+    return { droppedMessages: this.net.slot(this.slot, S_DROPPED) };
   }
 
   // ---- the control protocol ----

@@ -58,6 +58,7 @@ export class EndpointQp {
   readonly #owner: number;
   #attached = false;
   #peerAttached = false;
+  #broken = false;
   #ringPeer: () => void = () => {};
 
   private constructor(net: EmuShared, block: number, owner: number) {
@@ -167,15 +168,27 @@ export class EndpointQp {
     return done;
   }
 
+  /** Whether the peer wrote a record header no writer could have made (see core-as/stream.ts):
+   * nothing more is read from this ring. */
+  get broken(): boolean {
+    return this.#broken;
+  }
+
   /** Copies what is available into into[from..], spinning up to `spins` turns while the ring
-   * is empty, and publishes the consumption. Returns the count. */
+   * is empty, and publishes the consumption. Returns the count, or -1 the first time the ring
+   * is found broken (0 after that). */
   take(into: Uint8Array, from: number, spins: number): number {
+    if (this.#broken) return 0;
     const core = this.#core;
     let r = core.st_peek(this.#rx, 0);
     if (r === 0) {
       // Nothing yet: publish what we read before we wait (the writer may need the room).
       this.publish();
       if (spins === 0 || (r = core.st_peek(this.#rx, spins)) === 0) return 0;
+    }
+    if (r < 0) {
+      this.#broken = true;
+      return -1;
     }
     const off = (r / PACK) | 0;
     const count = r - off * PACK;
@@ -199,9 +212,9 @@ export class EndpointQp {
 
   /** Data bytes of the record being received (0: nothing has arrived). */
   count(): number {
-    if (!this.#attached) return 0;
+    if (!this.#attached || this.#broken) return 0;
     const r = this.#core.st_peek(this.#rx, 0);
-    return r - ((r / PACK) | 0) * PACK;
+    return r < 0 ? 0 : r - ((r / PACK) | 0) * PACK;
   }
 
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */

@@ -27,6 +27,8 @@ export interface StreamOwner {
   streamError(): ScifError;
   /** Handles now what the peer's slot has sent. */
   pumpPeer(): void;
+  /** The peer wrote a record no writer could have made: the connection is reset. */
+  streamBroken(): void;
 }
 
 /** One connected endpoint's stream. */
@@ -77,9 +79,18 @@ export class EndpointStream {
     return done;
   }
 
+  /** take(), with a broken ring turned into a reset connection. */
+  #take(into: Uint8Array, from: number, spins: number): number {
+    const n = this.#qp.take(into, from, spins);
+    if (n >= 0) return n;
+    this.#ep.streamBroken();
+    return 0;
+  }
+
   recv(into: Uint8Array, block: boolean): Promise<number> {
     if (this.#ep.state === "CONNECTED") {
-      const n = this.#qp.take(into, 0, block ? this.#spins : 0);
+      const n = this.#take(into, 0, block ? this.#spins : 0);
+      if (this.#ep.state !== "CONNECTED") return this.#recvRest(into, n, block); // reset meanwhile
       if (n === into.length || (!block && n > 0)) {
         this.#idle = 0;
         return resolvedCount(n);
@@ -97,7 +108,7 @@ export class EndpointStream {
     const len = into.length;
     const qp = this.#qp;
     while (got < len) {
-      const n = qp.take(into, got, this.#connected() ? this.#spins : 0);
+      const n = this.#take(into, got, this.#connected() ? this.#spins : 0);
       got += n;
       if (n > 0) continue;
       // Empty. After a disconnect everything the peer committed is already here: done.
@@ -115,8 +126,8 @@ export class EndpointStream {
     for (;;) {
       const state = this.#ep.state;
       if (state !== "CONNECTED" && state !== "DISCONNECTED") return 0;
-      const n = this.#qp.take(into, 0, state === "CONNECTED" ? this.#spins : 0);
-      if (n > 0 || state !== "CONNECTED") return n;
+      const n = this.#take(into, 0, state === "CONNECTED" ? this.#spins : 0);
+      if (n > 0 || this.#ep.state !== "CONNECTED") return n;
       await this.#qp.sleepForData(this.#connected);
     }
   }

@@ -34,6 +34,7 @@ import {
 } from "./bus/_libc.ts";
 import { LOCK_CREATE, LOCK_PRESENT, MachineBus } from "./bus/machine.ts";
 import { parsePeers, TcpLinks } from "./bus/tcp.ts";
+import { importKey } from "./bus/_auth.ts";
 import { initNetwork, integer, networkParams } from "./_init.ts";
 import { H_PAGES, MAX_NODES, MODE_LOCAL, MODE_REMOTE, NET_BASE, NET_MACHINE } from "./_layout.ts";
 import { EmuNode } from "./_node.ts";
@@ -55,6 +56,8 @@ export interface MachineOptions {
   ringBytes?: number;
   /** How long a connect waits for an accept (SCIF_EMU_CONNECT_TIMEOUT_MS), default 30000. */
   connectTimeoutMs?: number;
+  /** May programs bind ports below SCIF_ADMIN_PORT_END (SCIF_EMU_PRIVILEGED=1)? Default no. */
+  privileged?: boolean;
   /** This process's TCP address for other machines (SCIF_EMU_LISTEN), host:port. */
   listen?: string;
   /** Remote nodes' TCP addresses (SCIF_EMU_PEERS). */
@@ -124,6 +127,39 @@ function checkDirectory(dir: string): void {
   }
 }
 
+/** The key that links between machines prove they hold: SCIF_EMU_KEY (64 hex digits), or the
+ * file SCIF_EMU_KEY_FILE, or `<dir>/link.key`, made (0600, 32 random bytes) the first time
+ * a process needs it; copy it to the other machines. */
+export function linkKey(dir: string): { bytes: Uint8Array; path: string } {
+  const hex = (text: string, where: string) => {
+    const t = text.trim();
+    if (!/^[0-9a-fA-F]{64}$/.test(t)) throw new ScifError("EINVAL", `${where} is not a key of 64 hex digits`);
+    return new Uint8Array(t.match(/../g)!.map((b) => parseInt(b, 16)));
+  };
+  const inline = env("SCIF_EMU_KEY");
+  if (inline) return { bytes: hex(inline, "SCIF_EMU_KEY"), path: "SCIF_EMU_KEY" };
+  const path = env("SCIF_EMU_KEY_FILE") ?? `${dir}/link.key`;
+  const c = libc();
+  const fd = c.open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0o600);
+  if (fd < 0) throw new ScifError("EACCES", `cannot open the link key ${path} (errno ${c.errno()})`);
+  try {
+    const st = c.fstat(fd)!;
+    if ((st.mode & S_IFMT) !== S_IFREG || st.uid !== c.fn.geteuid() || (st.mode & 0o077) !== 0) {
+      throw new ScifError("EACCES", `the link key ${path} is not a private file of yours: chmod 600 ${path}`);
+    }
+    const buf = new Uint8Array(128);
+    const n = Number(c.fn.pread(fd, buf, 128n, 0n));
+    if (n > 0) return { bytes: hex(new TextDecoder().decode(buf.subarray(0, n)), path), path };
+    const made = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    const text = new TextEncoder().encode(`${made}\n`);
+    c.fn.pwrite(fd, text, BigInt(text.length), 0n);
+    return { bytes: hex(made, path), path };
+  } finally {
+    c.fn.close(fd);
+  }
+}
+
 /** The machine's network as this thread sees it. */
 class Machine {
   readonly shared: EmuShared;
@@ -175,6 +211,10 @@ class Machine {
             slots: 32,
             ringBytes: options.ringBytes ?? number(env("SCIF_EMU_RING_BYTES")),
             connectTimeoutMs: options.connectTimeoutMs ?? number(env("SCIF_EMU_CONNECT_TIMEOUT_MS")),
+            // Ports below SCIF_ADMIN_PORT_END (the kernel's CAP_SYS_ADMIN): only if the network's
+            // creator says every program of the machine may bind them.
+            privileged: (options.privileged ?? env("SCIF_EMU_PRIVILEGED")) === true ||
+              env("SCIF_EMU_PRIVILEGED") === "1",
           }, mib * MIB);
           c.fn.ftruncate(fd, 0n);
           if (c.fn.ftruncate(fd, BigInt(params.memoryBytes)) !== 0) {
@@ -214,7 +254,11 @@ class Machine {
   async join(node: number): Promise<EmuNode> {
     if (!this.#links && (this.#listen || this.#peers)) {
       const peers = this.#peers ? parsePeers(this.#peers) : new Map();
-      this.#links = Promise.resolve(TcpLinks.start(this.shared, this.#listen, peers));
+      const key = linkKey(this.dir);
+      this.#links = importKey(key.bytes).then((k) =>
+        TcpLinks.start(this.shared, this.#listen, peers, { key: k, path: key.path })
+      );
+      await this.#links;
     }
     let n: EmuNode;
     try {

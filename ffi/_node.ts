@@ -17,6 +17,11 @@ const PAGE = 4096;
 export class FfiNode implements NodeBackend {
   readonly kind = "hw" as const;
   readonly network = "hardware" as const;
+
+  /** The driver keeps its own counters (debugfs); none are read here. */
+  stats(): { droppedMessages: number } {
+    return { droppedMessages: 0 };
+  }
   readonly libc: Libc;
   readonly device: string;
   readonly pool: BlockingPool;

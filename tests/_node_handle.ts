@@ -102,7 +102,7 @@ export class NodeWorker {
   /** Starts a Worker and attaches node `nodeId` in it. */
   static start(spec: AttachSpec, nodeId: number, onTerminate?: () => void): Promise<NodeWorker> {
     return NodeWorker.over(
-      workerTransport(new Worker(nodeWorkerScript, { type: "module" })),
+      workerTransport(new Worker(nodeWorkerScript, { type: "module", name: `node ${nodeId}` })),
       spec,
       nodeId,
       onTerminate,

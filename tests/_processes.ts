@@ -40,6 +40,11 @@ export class Processes {
 
   readonly #childOf = new Map<NodeWorker, Deno.ChildProcess>();
 
+  /** The process id of a node's process. */
+  pidOf(node: NodeWorker): number {
+    return this.#childOf.get(node)!.pid;
+  }
+
   /** kill -9 of a node's process; resolves once the process is gone. */
   async kill(node: NodeWorker): Promise<void> {
     node.terminate();

@@ -53,10 +53,10 @@ export function endpoint(name: string): Endpoint {
 }
 
 /** Binds and listens on `port`, then accepts `accepts` connections (0: none) and keeps them
- * by name `conn0`, `conn1`, ... for later scenarios. Signals "listening". */
+ * by name `conn0`, `conn1`, ... (or `${prefix}0`, ...) for later scenarios. Signals "listening". */
 export async function listen(
   node: ScifNode,
-  args: { port: number; backlog: number; accepts?: number },
+  args: { port: number; backlog: number; accepts?: number; prefix?: string },
   ctx: ScenarioContext,
 ): Promise<{ port: number; peers: PortId[] }> {
   const l = node.open();
@@ -67,7 +67,7 @@ export async function listen(
   const peers: PortId[] = [];
   for (let i = 0; i < (args.accepts ?? 0); i++) {
     const { endpoint, peer } = await l.accept();
-    endpoints.set(`conn${i}`, endpoint);
+    endpoints.set(`${args.prefix ?? "conn"}${i}`, endpoint);
     peers.push(peer);
   }
   return { port, peers };

@@ -488,6 +488,21 @@ var ScifNode = class {
     const be = this.#open();
     return be.allocate(integerOf(length, "length", 1));
   }
+  /**
+   * The node's counters: `droppedMessages`, the control messages from other nodes that were
+   * malformed and dropped (a buggy peer shows here, instead of crashing or confusing this node).
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * const node = await openNode();
+   * console.log(node.stats().droppedMessages); // 0 among well-behaved peers
+   * await node.close();
+   * ```
+   */
+  stats() {
+    return this.#open().stats();
+  }
   /** Gives back memory from `allocate`: it is freed once no window or transfer uses it. */
   free(memory) {
     this.#open().free(bytesOf(memory, "memory"));
@@ -530,7 +545,7 @@ var WASM_BASE64 = [
   "DAVTVF9BVAMNCVNUX0hFQURFUgMOB3N0X2luaXQABghzdF9zcGFjZQABDXN0X3NwaW5fc3BhY2UAAApzdF9yZXNlcnZlAAIJc3Rf",
   "Y29tbWl0AAcHc3RfcGVlawAFCnN0X3JlbGVhc2UAAwpzdF9wdWJsaXNoAAQJTVNHX0JZVEVTAw8KbXNnX2VuY29kZQAdDG1zZ19z",
   "cmNfbm9kZQAXDG1zZ19zcmNfcG9ydAAWDG1zZ19kc3Rfbm9kZQAfDG1zZ19kc3RfcG9ydAAeBm1zZ19vcAAcC21zZ19wYXlsb2Fk",
-  "ABsIbXNnX3NlbmQAGAhtc2dfcGVlawAaC21zZ19yZWxlYXNlABkIbWVtX2NvcHkAIArmDyGKAQECfyAAIAAoAgj+EAIAIgI2AiAg",
+  "ABsIbXNnX3NlbmQAGAhtc2dfcGVlawAaC21zZ19yZWxlYXNlABkIbWVtX2NvcHkAIAqGECGKAQECfyAAIAAoAgj+EAIAIgI2AiAg",
   "ACgCBEEBayACIAAoAhRrQQFrcUEBaiICQSBrQQAgAkEwTxshAgNAIAJFIAEgA0pxBEAgACAAKAII/hACACICNgIgIAAoAgRBAWsg",
   "AiAAKAIUa0EBa3FBAWoiAkEga0EAIAJBME8bIQIgA0EBaiEDDAELCyACCzgBAX8gACAAKAII/hACACIBNgIgIAAoAgRBAWsgASAA",
   "KAIUa0EBa3FBAWoiAEEga0EAIABBME8bC6UBAQJ/IAAoAgRBAWsgACgCICAAKAIUa0EBa3FBAWoiAkEga0EAIAJBME8bIgMgASAA",
@@ -538,26 +553,27 @@ var WASM_BASE64 = [
   "CyAAKAIEQQFrIAAoAhRBEGpxuEQAAAAAAACgQaIgAyACIAIgA0sbuKALrQEBAn8gACgCOCABayEDIAAgACgCBEEBayICIAAoAjwg",
   "AWpxIgE2AjwgACADNgI4IAMEQEEADwsgACAAKQMwIAFBD2pBcHEgAnEiASAAKAIQayACca18NwMwIAAgATYCECABIAAoAiBrIAJx",
   "IAJBAWpBAnZPBH9BAQUgACgCHP4QAgALBEAgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcPC0EACzcAIAAoAiAg",
-  "ACgCEEYEQEEADwsgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLogECA38BfiAAKAI4IgMEQCAAKAI8uEQAAAAA",
+  "ACgCEEYEQEEADwsgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLwgECA38BfiAAKAI4IgMEQCAAKAI8uEQAAAAA",
   "AACgQaIgA7igDwsgACgCECIDIAAoAgBqIQQgACkDKCAAKQMwQgF8hSEFA0AgBP4RAwAgBVIEQCABIAJMBEBEAAAAAAAAAAAPCyAC",
-  "QQFqIQIMAQsLIAAoAgRBAWsgA0EQanEhASAAIAQoAggiAjYCOCAAIAE2AjwgAbhEAAAAAAAAoEGiIAK4oAseACAAIAE3AyggAEIA",
-  "NwMwIABBADYCOCAAQQA2AjwLhQECA38BfiAAKAIUIgQgACgCAGohAiAAKQMwIQUgACgCBEEBayABQQ9qQXBxQRBqIgMgBGpxIQQg",
-  "AiABNgIIIAJBADYCDCAAIAUgA618NwMwIAAgBDYCFCACIAApAyggBUIBfIX+GAMAIAAoAhz+EAIARQRAQQAPCyAAKAIMIAT+FwIA",
-  "QQELBwAgACgCFAuMAQECfyAAIAAoAgj+EAIAIgM2AiAgAiAAKAIEQQFrIAMgACgCFGtBAWtxSwRAQX8PCyACIAAoAgQgACgCFCID",
-  "ayIEIAIgBEkbIQQgAyAAKAIAIgNqIAEgBPwKAAAgAiAESwRAIAMgASAEaiACIARr/AoAAAsgACAAKAIEQQFrIAAoAhQgAmpxNgIU",
-  "QQALJgAgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLKAEBfyAAIAAoAgj+EAIAIgE2AiAgACgCBEEBayABIAAo",
-  "AhRrQQFrcQsNACAAKAIYIAH+FwIACyUAIAEgACgCEP4XAgAgACAAKAIQNgIgIAAgATYCCCAAIAI2AhgLBwAgACgCEAsYACAAIAAo",
-  "AgRBAWsgACgCFCABanE2AhQLCgAgACgCBEEBawtMACAAIAE2AgAgACACNgIEIAAgAzYCCCAAIAQ2AgwgACAD/hACADYCECAAIAT+",
-  "EAIANgIUIAAgBTYCGCAAIAY2AhwgACAAKAIQNgIgC4QBAQJ/IAAoAgz+EAIAIQMgAiAAKAIEQQFrIAMgACgCEGtxSwRAQX8PCyAC",
-  "IAAoAgQgACgCECIDayIEIAIgBEkbIQQgASADIAAoAgAiA2ogBPwKAAAgAiAESwRAIAEgBGogAyACIARr/AoAAAsgACAAKAIEQQFr",
-  "IAAoAhAgAmpxNgIQQQALIAEBfyAAKAIM/hACACEBIAAoAgRBAWsgASAAKAIQa3ELGAAgACAAKAIEQQFrIAAoAhAgAWpxNgIQCxwA",
-  "IAAoAgwgACgCFP4XAgAgACgCHP4QAgBBAEcLBwAgAC8BAgsHACAALwEAC8MBAQF/IAAgACgCCP4QAgAiCjYCICAAKAIEQQFrIAog",
-  "ACgCFGtBAWtxQcAASQRAQQAPCyAAKAIUIAAoAgBqIgogATsBACAKIAI7AQIgCiADOwEEIAogBDsBBiAKIAU2AgggCkEANgIMIAog",
-  "BjcDECAKIAc3AxggCiAINwMgIAogCTcDKCAKQgA3AzAgCkIANwM4IAAgACgCBEEBayAAKAIUQUBrcTYCFCAAKAIMIAAoAhT+FwIA",
-  "QQNBASAAKAIc/hACABsLPAAgACAAKAIEQQFrIAAoAhBBQGtxNgIQIAAgACgCEDYCICAAKAIIIAAoAhD+FwIAIAAoAhz+EAIAQQBH",
-  "CzUBAX8gACgCDP4QAgAhASAAKAIEQQFrIAEgACgCEGtxQcAASQRAQQAPCyAAKAIQIAAoAgBqCxMAIABBEGogAUEDcUEDdGopAwAL",
-  "BwAgACgCCAtWACAAIAE7AQAgACACOwECIAAgAzsBBCAAIAQ7AQYgACAFNgIIIABBADYCDCAAIAY3AxAgACAHNwMYIAAgCDcDICAA",
-  "IAk3AyggAEIANwMwIABCADcDOAsHACAALwEGCwcAIAAvAQQLDAAgACABIAL8CgAACw=="
+  "QQFqIQIMAQsLIAQoAggiAQR/IAEgACgCBEECdksFQQELBEBEAAAAAAAA8L8PCyAAKAIEQQFrIANBEGpxIQIgACABNgI4IAAgAjYC",
+  "PCACuEQAAAAAAACgQaIgAbigCx4AIAAgATcDKCAAQgA3AzAgAEEANgI4IABBADYCPAuFAQIDfwF+IAAoAhQiBCAAKAIAaiECIAAp",
+  "AzAhBSAAKAIEQQFrIAFBD2pBcHFBEGoiAyAEanEhBCACIAE2AgggAkEANgIMIAAgBSADrXw3AzAgACAENgIUIAIgACkDKCAFQgF8",
+  "hf4YAwAgACgCHP4QAgBFBEBBAA8LIAAoAgwgBP4XAgBBAQsHACAAKAIUC4wBAQJ/IAAgACgCCP4QAgAiAzYCICACIAAoAgRBAWsg",
+  "AyAAKAIUa0EBa3FLBEBBfw8LIAIgACgCBCAAKAIUIgNrIgQgAiAESRshBCADIAAoAgAiA2ogASAE/AoAACACIARLBEAgAyABIARq",
+  "IAIgBGv8CgAACyAAIAAoAgRBAWsgACgCFCACanE2AhRBAAsmACAAIAAoAhA2AiAgACgCCCAAKAIQ/hcCACAAKAIc/hACAEEARwso",
+  "AQF/IAAgACgCCP4QAgAiATYCICAAKAIEQQFrIAEgACgCFGtBAWtxCw0AIAAoAhggAf4XAgALJQAgASAAKAIQ/hcCACAAIAAoAhA2",
+  "AiAgACABNgIIIAAgAjYCGAsHACAAKAIQCxgAIAAgACgCBEEBayAAKAIUIAFqcTYCFAsKACAAKAIEQQFrC0wAIAAgATYCACAAIAI2",
+  "AgQgACADNgIIIAAgBDYCDCAAIAP+EAIANgIQIAAgBP4QAgA2AhQgACAFNgIYIAAgBjYCHCAAIAAoAhA2AiALhAEBAn8gACgCDP4Q",
+  "AgAhAyACIAAoAgRBAWsgAyAAKAIQa3FLBEBBfw8LIAIgACgCBCAAKAIQIgNrIgQgAiAESRshBCABIAMgACgCACIDaiAE/AoAACAC",
+  "IARLBEAgASAEaiADIAIgBGv8CgAACyAAIAAoAgRBAWsgACgCECACanE2AhBBAAsgAQF/IAAoAgz+EAIAIQEgACgCBEEBayABIAAo",
+  "AhBrcQsYACAAIAAoAgRBAWsgACgCECABanE2AhALHAAgACgCDCAAKAIU/hcCACAAKAIc/hACAEEARwsHACAALwECCwcAIAAvAQAL",
+  "wwEBAX8gACAAKAII/hACACIKNgIgIAAoAgRBAWsgCiAAKAIUa0EBa3FBwABJBEBBAA8LIAAoAhQgACgCAGoiCiABOwEAIAogAjsB",
+  "AiAKIAM7AQQgCiAEOwEGIAogBTYCCCAKQQA2AgwgCiAGNwMQIAogBzcDGCAKIAg3AyAgCiAJNwMoIApCADcDMCAKQgA3AzggACAA",
+  "KAIEQQFrIAAoAhRBQGtxNgIUIAAoAgwgACgCFP4XAgBBA0EBIAAoAhz+EAIAGws8ACAAIAAoAgRBAWsgACgCEEFAa3E2AhAgACAA",
+  "KAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLNQEBfyAAKAIM/hACACEBIAAoAgRBAWsgASAAKAIQa3FBwABJBEBBAA8L",
+  "IAAoAhAgACgCAGoLEwAgAEEQaiABQQNxQQN0aikDAAsHACAAKAIIC1YAIAAgATsBACAAIAI7AQIgACADOwEEIAAgBDsBBiAAIAU2",
+  "AgggAEEANgIMIAAgBjcDECAAIAc3AxggACAINwMgIAAgCTcDKCAAQgA3AzAgAEIANwM4CwcAIAAvAQYLBwAgAC8BBAsMACAAIAEg",
+  "AvwKAAAL"
 ].join("");
 function coreBytes() {
   const s = atob(WASM_BASE64);
@@ -1557,11 +1573,13 @@ function dispatch(t, m, from) {
     return false;
   }
   const handler = HANDLERS[m.op];
-  if (!handler(t, m, from)) {
-    t.dropped();
-    return false;
+  let ok = false;
+  try {
+    ok = handler(t, m, from);
+  } catch {
   }
-  return true;
+  if (!ok) t.dropped();
+  return ok;
 }
 
 // emu/_qp.ts
@@ -1586,6 +1604,7 @@ var EndpointQp = class _EndpointQp {
   #owner;
   #attached = false;
   #peerAttached = false;
+  #broken = false;
   #ringPeer = () => {
   };
   constructor(net, block, owner) {
@@ -1670,14 +1689,25 @@ var EndpointQp = class _EndpointQp {
     } while (from + done < data.length);
     return done;
   }
+  /** Whether the peer wrote a record header no writer could have made (see core-as/stream.ts):
+   * nothing more is read from this ring. */
+  get broken() {
+    return this.#broken;
+  }
   /** Copies what is available into into[from..], spinning up to `spins` turns while the ring
-   * is empty, and publishes the consumption. Returns the count. */
+   * is empty, and publishes the consumption. Returns the count, or -1 the first time the ring
+   * is found broken (0 after that). */
   take(into, from, spins) {
+    if (this.#broken) return 0;
     const core = this.#core;
     let r = core.st_peek(this.#rx, 0);
     if (r === 0) {
       this.publish();
       if (spins === 0 || (r = core.st_peek(this.#rx, spins)) === 0) return 0;
+    }
+    if (r < 0) {
+      this.#broken = true;
+      return -1;
     }
     const off = r / PACK | 0;
     const count = r - off * PACK;
@@ -1700,9 +1730,9 @@ var EndpointQp = class _EndpointQp {
   }
   /** Data bytes of the record being received (0: nothing has arrived). */
   count() {
-    if (!this.#attached) return 0;
+    if (!this.#attached || this.#broken) return 0;
     const r = this.#core.st_peek(this.#rx, 0);
-    return r - (r / PACK | 0) * PACK;
+    return r < 0 ? 0 : r - (r / PACK | 0) * PACK;
   }
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
   publish() {
@@ -2425,9 +2455,17 @@ var EndpointStream = class {
     }
     return done;
   }
+  /** take(), with a broken ring turned into a reset connection. */
+  #take(into, from, spins) {
+    const n = this.#qp.take(into, from, spins);
+    if (n >= 0) return n;
+    this.#ep.streamBroken();
+    return 0;
+  }
   recv(into, block) {
     if (this.#ep.state === "CONNECTED") {
-      const n = this.#qp.take(into, 0, block ? this.#spins : 0);
+      const n = this.#take(into, 0, block ? this.#spins : 0);
+      if (this.#ep.state !== "CONNECTED") return this.#recvRest(into, n, block);
       if (n === into.length || !block && n > 0) {
         this.#idle = 0;
         return resolvedCount(n);
@@ -2444,7 +2482,7 @@ var EndpointStream = class {
     const len = into.length;
     const qp = this.#qp;
     while (got < len) {
-      const n = qp.take(into, got, this.#connected() ? this.#spins : 0);
+      const n = this.#take(into, got, this.#connected() ? this.#spins : 0);
       got += n;
       if (n > 0) continue;
       if (!block || !this.#connected()) break;
@@ -2460,8 +2498,8 @@ var EndpointStream = class {
     for (; ; ) {
       const state2 = this.#ep.state;
       if (state2 !== "CONNECTED" && state2 !== "DISCONNECTED") return 0;
-      const n = this.#qp.take(into, 0, state2 === "CONNECTED" ? this.#spins : 0);
-      if (n > 0 || state2 !== "CONNECTED") return n;
+      const n = this.#take(into, 0, state2 === "CONNECTED" ? this.#spins : 0);
+      if (n > 0 || this.#ep.state !== "CONNECTED") return n;
       await this.#qp.sleepForData(this.#connected);
     }
   }
@@ -2669,6 +2707,7 @@ var EmuEndpoint = class extends EndpointCalls {
   #conreqs = [];
   #error = null;
   #portReleased = false;
+  #awaitingAck = false;
   constructor(node, token2) {
     super();
     this.node = node;
@@ -2957,6 +2996,10 @@ var EmuEndpoint = class extends EndpointCalls {
           from: this.token
         })) this.#destroy();
         break;
+      case "DISCONNECTED":
+        if (this.#awaitingAck) this.state = "CLOSING";
+        else this.#destroy();
+        break;
       default:
         this.#destroy();
     }
@@ -2973,9 +3016,26 @@ var EmuEndpoint = class extends EndpointCalls {
     this.qp?.detachPeer();
     this.#wake();
   }
+  /** The peer wrote into our ring what no writer could have (a buggy node): the connection is
+   * reset, and the peer is told (SCIF_DISCNCT) so that it stops writing into our queue pair;
+   * until it acknowledges, the pair is not given back, whatever the user does. */
+  streamBroken() {
+    if (this.state !== "CONNECTED") return;
+    this.node.dropped();
+    this.#peerLeft();
+    this.#awaitingAck = this.node.tryPost(this.peerSlot, {
+      op: SCIF_DISCNCT,
+      src: this.localId,
+      dst: this.peerId,
+      token: this.peerToken,
+      from: this.token
+    });
+  }
   /** SCIF_DISCNT_ACK for our close: the peer no longer touches our block. */
   disconnectAcknowledged(from) {
-    if (this.state === "CLOSING" && from === this.peerSlot) this.#destroy();
+    if (from !== this.peerSlot) return;
+    this.#awaitingAck = false;
+    if (this.state === "CLOSING") this.#destroy();
   }
   /** Slot k's incarnation ended (the kernel's scif_invalidate_ep); `nodeLost`: with its node. */
   slotGone(k, nodeLost) {
@@ -3824,9 +3884,11 @@ var EmuNode = class _EmuNode {
   dropped() {
     Atomics.add(this.net.i32, slotField(this.net.layout, this.slot, S_DROPPED) >> 2, 1);
   }
-  /** Malformed control messages this slot received and dropped. */
-  get droppedMessages() {
-    return this.net.slot(this.slot, S_DROPPED);
+  /** The slot's counters. */
+  stats() {
+    return {
+      droppedMessages: this.net.slot(this.slot, S_DROPPED)
+    };
   }
   // ---- the control protocol ----
   async #run() {

@@ -22,6 +22,13 @@ export const F_RMA_DONE = 13;
 
 export const HEADER = 12;
 
+/** The largest payload a frame may announce (a MiB of RMA and its words): a peer that
+ * announces more breaks the protocol and is cut off before anything is buffered. */
+export const MAX_PAYLOAD = (1 << 20) + 64;
+
+/** The frame types there are (the authentication's are in _auth.ts). */
+const TYPES = new Set([1, 2, 3, 4, 10, 11, 12, 13, 20, 21, 22]);
+
 /** One frame; its payload is valid until the next call of Link.next(). */
 export interface Frame {
   type: number;
@@ -72,13 +79,19 @@ export class Link {
     return this.sendFrame(Link.header(buf, type, id));
   }
 
-  /** The next frame, or null once the socket ends (closed by either side, or broken). */
+  /** The next frame, or null once the socket ends (closed by either side, or broken) or the
+   * peer broke the protocol (a frame of no known type, or longer than MAX_PAYLOAD: the link is
+   * then closed). */
   async next(): Promise<Frame | null> {
     if (!(await this.#fill(HEADER))) return null;
     const v = new DataView(this.#buf.buffer, this.#start, HEADER);
     const type = v.getUint32(0, true);
     const id = v.getUint32(4, true);
     const length = v.getUint32(8, true);
+    if (!TYPES.has(type) || length > MAX_PAYLOAD) {
+      this.close();
+      return null;
+    }
     if (!(await this.#fill(HEADER + length))) return null;
     const payload = this.#buf.subarray(this.#start + HEADER, this.#start + HEADER + length);
     this.#start += HEADER + length;
@@ -114,7 +127,8 @@ export class Link {
     return true;
   }
 
-  /** The setup payload of a frame, as JSON. */
+  /** The setup payload of a frame, as JSON (a SyntaxError for what is not: the caller cuts
+   * the link). */
   static json<T>(f: Frame): T {
     return JSON.parse(new TextDecoder().decode(f.payload)) as T;
   }

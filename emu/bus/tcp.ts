@@ -5,10 +5,13 @@
 //
 // Presence: this process dials every peer address (SCIF_EMU_PEERS: "1=10.0.0.2:7000,...", or
 // a file of "node host:port" lines), retrying until it answers, and accepts the same from
-// other machines at SCIF_EMU_LISTEN. Both ends say F_HELLO with the nodes their machine has;
-// each then attaches a stand-in for those of the other's nodes it knows as remote. A stand-in
-// lives while at least one presence link to its machine is open; when the last one ends, the
-// node is lost (ECONNRESET on connections, ENODEV on connects), as a card that goes away.
+// other machines at SCIF_EMU_LISTEN. Every socket is authenticated first (_auth.ts: both ends
+// prove they hold the network's key and say which nodes they speak for); then both ends say
+// F_HELLO, and each attaches a stand-in for those of the other's nodes it knows as remote. A
+// stand-in lives while at least one presence link to its machine is open; when the last one
+// ends, the node is lost (ECONNRESET on connections, ENODEV on connects), as a card that goes
+// away. A link speaks only for the nodes it authenticated for: a connection it asks for must
+// come from one of them, to one of ours, from a port the network allows (see tcp_bridge.ts).
 
 import { ScifError } from "../../errors.ts";
 import { denoGlobal } from "../../_deno.ts";
@@ -17,6 +20,7 @@ import { EmuNode } from "../_node.ts";
 import type { EmuShared } from "../_shared.ts";
 import { delay } from "../_wait.ts";
 import { F_CONNECT, F_HELLO, type Frame, Link } from "./_link.ts";
+import { authenticate } from "./_auth.ts";
 import { Bridge } from "./tcp_bridge.ts";
 
 /** How long the last node's close waits for its connections' bytes to leave the process. */
@@ -63,25 +67,37 @@ function permissionOr(e: unknown, what: string): ScifError {
 /** The links of this process to other machines. */
 export class TcpLinks {
   readonly #net: EmuShared;
+  readonly #key: CryptoKey;
+  readonly #keyPath: string;
   readonly #peers: Map<number, Address>;
+  readonly #warned = new Set<string>();
   readonly #bridge: Bridge;
   readonly #remote = new Map<number, { node: EmuNode | null; links: Set<Link>; attaching: Promise<void> }>();
   readonly #presence = new Set<Link>();
   #tcp: Deno.Listener | null = null;
   #closed = false;
 
-  private constructor(net: EmuShared, peers: Map<number, Address>) {
+  private constructor(net: EmuShared, peers: Map<number, Address>, key: { key: CryptoKey; path: string }) {
     this.#net = net;
     this.#peers = peers;
+    this.#key = key.key;
+    this.#keyPath = key.path;
     this.#bridge = new Bridge({
       dial: (node) => this.#dial(node),
       standIn: (node) => this.#remote.get(node)?.node ?? null,
+      privileged: net.privileged,
+      localNodes: () => this.#nodes(MODE_LOCAL),
     });
   }
 
-  /** Starts listening at `listen` (if given) and dialling `peers`. */
-  static start(net: EmuShared, listen: string | undefined, peers: Map<number, Address>): TcpLinks {
-    const links = new TcpLinks(net, peers);
+  /** Starts listening at `listen` (if given) and dialling `peers`, with the network's key. */
+  static start(
+    net: EmuShared,
+    listen: string | undefined,
+    peers: Map<number, Address>,
+    key: { key: CryptoKey; path: string },
+  ): TcpLinks {
+    const links = new TcpLinks(net, peers, key);
     if (listen) {
       const addr = splitAddress(listen);
       try {
@@ -108,17 +124,35 @@ export class TcpLinks {
     return ids;
   }
 
+  /** A new authenticated socket to `addr`: the link and the nodes the other end speaks for. */
+  async #open(addr: Address): Promise<{ link: Link; claims: number[] }> {
+    const link = new Link(await denoGlobal()!.connect(addr));
+    try {
+      return { link, claims: await authenticate(link, this.#key, "client", this.#nodes(MODE_LOCAL)) };
+    } catch (e) {
+      const where = `${addr.hostname}:${addr.port}`;
+      if (!this.#warned.has(where)) {
+        this.#warned.add(where);
+        console.warn(
+          `scif: the machine at ${where} does not take this network's key (${(e as Error).message}): ` +
+            `give every machine the same key (copy ${this.#keyPath}, or set SCIF_EMU_KEY)`,
+        );
+      }
+      throw e;
+    }
+  }
+
   /** Presence to the machine at `addr`, retried until it answers, and again after it is lost. */
   async #keepTrying(addr: Address): Promise<void> {
     while (!this.#closed) {
       try {
-        const link = new Link(await denoGlobal()!.connect(addr));
-        await link.send(F_HELLO, 0, { nodes: this.#nodes(MODE_LOCAL) });
+        const { link, claims } = await this.#open(addr);
+        await link.send(F_HELLO, 0, {});
         const answer = await link.next();
         if (answer?.type !== F_HELLO) throw new Error("no presence");
-        await this.#present(link, answer);
+        await this.#present(link, claims);
       } catch {
-        // not up yet
+        // not up yet, or refused
       }
       if (this.#closed) return;
       await delay(RETRY_MS);
@@ -134,26 +168,28 @@ export class TcpLinks {
   }
 
   async #incoming(link: Link): Promise<void> {
-    const first: Frame | null = await link.next();
-    if (!first) return link.close();
     try {
+      // Nothing is read but the authentication until it holds.
+      const claims = await authenticate(link, this.#key, "server", this.#nodes(MODE_LOCAL));
+      const first: Frame | null = await link.next();
+      if (!first) return link.close();
       if (first.type === F_HELLO) {
-        await link.send(F_HELLO, 0, { nodes: this.#nodes(MODE_LOCAL) });
-        await this.#present(link, first);
+        await link.send(F_HELLO, 0, {});
+        await this.#present(link, claims);
       } else if (first.type === F_CONNECT) {
-        await this.#bridge.serveConnect(link, Link.json(first));
+        await this.#bridge.serveConnect(link, Link.json(first), claims);
       } else link.close();
     } catch {
       link.close();
     }
   }
 
-  /** Keeps a presence link until it ends; the other machine's nodes have stand-ins here
-   * meanwhile. Resolves at the end of the link. */
-  async #present(link: Link, hello: Frame): Promise<void> {
+  /** Keeps a presence link until it ends; the nodes it authenticated for have stand-ins here
+   * meanwhile (those this machine knows as another machine's). Resolves at the end of the link. */
+  async #present(link: Link, claims: number[]): Promise<void> {
     if (this.#closed) return link.close();
     const remote = new Set(this.#nodes(MODE_REMOTE));
-    const theirs = (Link.json<{ nodes: number[] }>(hello).nodes ?? []).filter((n) => remote.has(n));
+    const theirs = claims.filter((n) => remote.has(n));
     this.#presence.add(link);
     for (const r of theirs) {
       let entry = this.#remote.get(r);
@@ -193,10 +229,18 @@ export class TcpLinks {
     }
   }
 
-  #dial(node: number): Promise<Deno.Conn> {
+  async #dial(node: number): Promise<Link> {
     const peer = this.#peers.get(node);
-    if (!peer) return Promise.reject(new ScifError("ENODEV", `no address for node ${node}`));
-    return denoGlobal()!.connect(peer);
+    if (!peer) throw new ScifError("ENODEV", `no address for node ${node}`);
+    const { link, claims } = await this.#open(peer);
+    if (!claims.includes(node)) {
+      link.close();
+      throw new ScifError(
+        "ENODEV",
+        `the machine at ${peer.hostname}:${peer.port} does not have node ${node}`,
+      );
+    }
+    return link;
   }
 
   /** Ends every link (the last node of this process closed): the connections' last bytes

@@ -22,7 +22,12 @@
 //   internal listener's oldest request is always the one being answered.
 // - Nothing is written into this machine's memory for a stand-in that has been lost.
 
-import { SCIF_FENCE_INIT_SELF, SCIF_RMA_SYNC, SCIF_SIGNAL_REMOTE } from "../../constants.ts";
+import {
+  SCIF_ADMIN_PORT_END,
+  SCIF_FENCE_INIT_SELF,
+  SCIF_RMA_SYNC,
+  SCIF_SIGNAL_REMOTE,
+} from "../../constants.ts";
 import { ERRNO, ScifError } from "../../errors.ts";
 import type { EmuEndpoint } from "../_endpoint.ts";
 import type { Forwarder } from "../_dispatch.ts";
@@ -61,10 +66,15 @@ const LOSS_WAIT_MS = 1000;
 
 /** What the bridge needs of the links: sockets to other machines, and the stand-ins. */
 export interface BridgeHost {
-  /** A new socket to the machine of node `node`. */
-  dial(node: number): Promise<Deno.Conn>;
+  /** A new authenticated link to the machine of node `node`. */
+  dial(node: number): Promise<Link>;
   /** The stand-in of remote node `node`, once it is up (null when it is not). */
   standIn(node: number): EmuNode | null;
+  /** Whether this network lets ports below SCIF_ADMIN_PORT_END be bound (then also by
+   * programs of linked machines). */
+  readonly privileged: boolean;
+  /** This machine's own nodes. */
+  localNodes(): number[];
 }
 
 /** A connection's two ends: endpoint `ep` here, its counterpart behind `link`. */
@@ -240,7 +250,7 @@ class StandIn implements Forwarder {
     let link: Link | null = null;
     try {
       try {
-        link = new Link(await this.#host.dial(this.node.nodeId));
+        link = await this.#host.dial(this.node.nodeId);
       } catch (e) {
         // Nobody answers at the node's machine: it is gone, and its presence link is about to
         // say so. The request then fails as one to a lost node (ENODEV).
@@ -319,11 +329,29 @@ export class Bridge {
     this.#standIns.delete(node);
   }
 
-  /** F_CONNECT from another machine: connect to our node on behalf of the remote endpoint. */
+  /** F_CONNECT from another machine, whose link authenticated for the nodes `claims`: connect
+   * to our node on behalf of the remote endpoint. It must come from one of those nodes, from a
+   * port this network allows, to a port of one of our nodes. */
   async serveConnect(
     link: Link,
     hello: { from: number; to: number; srcPort: number; dstPort: number },
+    claims: number[],
   ): Promise<void> {
+    const ok = (v: unknown, max: number) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+    if (
+      typeof hello !== "object" || hello === null || !ok(hello.from, 63) || !ok(hello.to, 63) ||
+      !ok(hello.srcPort, 65535) || !ok(hello.dstPort, 65535) || !claims.includes(hello.from) ||
+      !this.#host.localNodes().includes(hello.to)
+    ) {
+      // A link that speaks for a node it did not authenticate for breaks the protocol.
+      link.close();
+      return;
+    }
+    if (hello.srcPort < SCIF_ADMIN_PORT_END && !this.#host.privileged) {
+      await link.send(F_REFUSED, ERRNO.EACCES).catch(() => {});
+      link.close();
+      return;
+    }
     let errno: number = ERRNO.ENODEV; // no stand-in for the requester
     const until = performance.now() + STAND_IN_WAIT_MS;
     let standIn = this.#host.standIn(hello.from);

@@ -6,12 +6,14 @@ import * as scenarios from "../../tests/_scenarios.ts";
 import * as errnoScenarios from "../../tests/_errno_scenarios.ts";
 import * as rmaScenarios from "../../tests/_rma_scenarios.ts";
 import * as machineScenarios from "../../tests/_machine_scenarios.ts";
+import * as hostileScenarios from "../../tests/_hostile_scenarios.ts";
 
 const modules: Record<string, Record<string, unknown>> = {
   "_scenarios.ts": scenarios,
   "_errno_scenarios.ts": errnoScenarios,
   "_rma_scenarios.ts": rmaScenarios,
   "_machine_scenarios.ts": machineScenarios,
+  "_hostile_scenarios.ts": hostileScenarios,
 };
 
 serveNode((url) => {
