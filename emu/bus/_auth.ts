@@ -14,7 +14,7 @@
 // or change in flight wants the links inside a VPN or an SSH tunnel (see README).
 
 import { ScifError } from "../../errors.ts";
-import { type Frame, Link } from "./_link.ts";
+import type { Frame, Link } from "./_link.ts";
 
 export const F_AUTH_HELLO = 20;
 export const F_AUTH_PROOF = 21;
