@@ -61,7 +61,6 @@ export interface PollEntry {
  */
 export class ScifNode {
   readonly #be: NodeBackend;
-  readonly #endpoints = new Set<Endpoint>();
   #closed = false;
 
   /** @internal Made by openNode(), Network.node() and attachNode(). */
@@ -105,9 +104,7 @@ export class ScifNode {
 
   /** scif_open: a new, unbound endpoint. */
   open(): Endpoint {
-    const ep = new Endpoint(this.#open().openEndpoint());
-    this.#endpoints.add(ep);
-    return ep;
+    return new Endpoint(this.#open().openEndpoint());
   }
 
   /** scif_get_node_ids: the online nodes, ascending, and this node's id. */
@@ -174,11 +171,10 @@ export class ScifNode {
     this.#open().free(bytesOf(memory, "memory"));
   }
 
-  /** Closes every endpoint opened through this object, then the node. */
+  /** Closes every endpoint of the node (opened or accepted through it), then the node. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const ep of this.#endpoints) ep[Symbol.dispose]();
     await this.#be.close();
   }
 }

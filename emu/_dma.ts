@@ -31,8 +31,12 @@ import {
   QP_WRITER_WAITING,
   S_DMA_COMPLETED,
   S_DMA_SUBMITTED,
+  S_DMA_WAITERS,
+  S_DOORBELL,
   S_EPOCH,
+  S_SLEEPING,
   S_STATE,
+  S_WAKES,
   SLOT_ACTIVE,
   slotField,
 } from "./_layout.ts";
@@ -52,8 +56,8 @@ export function reached(count: number, seq: number): boolean {
 }
 
 /** Resolves once slot `slot`'s engine has done sequence number `seq`: spins `spins` looks,
- * then sleeps on the counter. With `abort`, also looks every 20 ms whether it returns an
- * error, and rejects with it. */
+ * then sleeps on the counter. `abort` (for a peer slot's engine, which rings its own slot, not
+ * ours): looks every few milliseconds instead, and whether it returns an error, to reject with. */
 export async function waitCompleted(
   net: EmuShared,
   slot: number,
@@ -65,14 +69,25 @@ export async function waitCompleted(
   const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
   const cell = addr >> 2;
   for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
-  for (;;) {
-    const seen = Atomics.load(i32, cell);
-    if (reached(seen, seq)) return;
-    const e = abort?.();
-    if (e) throw e;
-    await net.sleep(addr, seen, abort ? 20 : Infinity);
+  // Our engine rings our slot while someone waits for it (S_DMA_WAITERS), after its
+  // completion count moved: announce first, then look, then sleep (no lost wake-up).
+  const waiters = slotField(net.layout, slot, S_DMA_WAITERS) >> 2;
+  if (!abort) Atomics.add(i32, waiters, 1);
+  try {
+    for (;;) {
+      const seen = Atomics.load(i32, cell);
+      if (reached(seen, seq)) return;
+      const e = abort?.();
+      if (e) throw e;
+      await net.sleep(addr, seen, abort ? PEER_POLL_MS : Infinity);
+    }
+  } finally {
+    if (!abort) Atomics.sub(i32, waiters, 1);
   }
 }
+
+/** How often a wait for a peer slot's engine looks at its counter. */
+const PEER_POLL_MS = 5;
 
 /** The queue of one slot's DMA engine, as the slot's thread uses it. */
 export class DmaEngine {
@@ -240,6 +255,10 @@ export class DmaEngine {
       writeCell: this.#block + QP_WRITE_CELL,
       readCell: this.#block + QP_READ_CELL,
       completed: this.#completed,
+      waiters: slotField(l, this.#slot, S_DMA_WAITERS),
+      doorbell: slotField(l, this.#slot, S_DOORBELL),
+      sleeping: slotField(l, this.#slot, S_SLEEPING),
+      wakes: slotField(l, this.#slot, S_WAKES),
       slotTable: l.slotTable,
       line: LINE,
       fields: { completed: S_DMA_COMPLETED, state: S_STATE, epoch: S_EPOCH, active: SLOT_ACTIVE },
@@ -260,6 +279,12 @@ interface DmaInit {
   writeCell: number;
   readCell: number;
   completed: number;
+  /** The slot's waiters count, doorbell, dispatcher-sleeping and wakes cells: the engine wakes
+   * the slot's calls after a completion when one waits. */
+  waiters: number;
+  doorbell: number;
+  sleeping: number;
+  wakes: number;
   slotTable: number;
   line: number;
   fields: { completed: number; state: number; epoch: number; active: number };
@@ -334,8 +359,15 @@ export function dmaEngineMain(copy: typeof orderedCopy): void {
       }
     };
 
+    // Rings the slot's doorbell (its dispatcher then wakes the calls that wait in its thread).
+    const ring = () => {
+      Atomics.add(i32, init.wakes >> 2, 1);
+      Atomics.add(i32, init.doorbell >> 2, 1);
+      if (Atomics.compareExchange(i32, init.sleeping >> 2, 1, 0) === 1) wake(init.sleeping >> 2);
+    };
     Atomics.store(i32, init.ready >> 2, 1);
     Atomics.notify(i32, init.ready >> 2);
+    ring(); // whoever waits for the engine to start
     for (;;) {
       let at = core.msg_peek(rx);
       for (let i = 0; at === 0 && i < init.spins; i++) at = core.msg_peek(rx);
@@ -356,6 +388,7 @@ export function dmaEngineMain(copy: typeof orderedCopy): void {
       }
       Atomics.add(i32, init.completed >> 2, 1);
       wake(init.completed >> 2);
+      if (Atomics.load(i32, init.waiters >> 2) > 0) ring();
       if (op === 3) return me.close();
     }
   };

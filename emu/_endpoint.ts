@@ -184,7 +184,7 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
       this.node.dropped();
       return false;
     }
-    this.qp!.attach(m.qp, () => this.node.ringSlot(from));
+    this.qp!.attach(m.qp, from);
     this.peerId = m.src;
     this.peerToken = m.from;
     this.#connected();
@@ -200,6 +200,11 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
     // thread's event loop may be serving: spinning would only delay it.
     const spins = this.node.standInHere(this.peerSlot) ? 0 : this.node.net.spins;
     this.stream = new EndpointStream(this, this.qp!, spins);
+  }
+
+  /** The RMA state and fences of a connection, made when it first needs them (most never do). */
+  protected ensureRma(): EndpointRma {
+    if (this.rma) return this.rma;
     const link = {
       node: this.node,
       token: this.token,
@@ -212,11 +217,12 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
     };
     this.rma = new EndpointRma(link);
     this.fences = new EndpointFences(link, this.rma, this.peerEpoch);
+    return this.rma;
   }
 
-  /** The RMA state, for the node's routing of window messages. */
+  /** The RMA state, for the node's routing of window messages (made for a connected one). */
   get rmaState(): EndpointRma | null {
-    return this.rma;
+    return this.rma ?? (this.stream && this.state === "CONNECTED" ? this.ensureRma() : null);
   }
 
   /** SCIF_CNCT_REJ for our connect. */
@@ -303,7 +309,7 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
       this.node.tryPost(req.slot, { op: SCIF_CNCT_REJ, src: this.localId!, dst: req.peer, token: req.token });
       throw e;
     }
-    this.qp.attach(req.qp, () => this.node.ringSlot(req.slot));
+    this.qp.attach(req.qp, req.slot);
     this.node.post(req.slot, {
       op: SCIF_CNCT_GNT,
       src: this.localId!,

@@ -94,8 +94,11 @@ export abstract class EndpointCalls {
     if (this.node.knownEpoch(this.peerSlot) !== this.peerEpoch) {
       throw new ScifError("ECONNRESET", "the peer closed the connection");
     }
-    return this.rma!;
+    return this.ensureRma();
   }
+
+  /** The connection's RMA state (and fences), made on first use. */
+  protected abstract ensureRma(): EndpointRma;
 
   register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number {
     // Its address is its place in the shared memory; the argument checks come first.

@@ -18,7 +18,6 @@ export interface EndpointHost<E = unknown> extends RmaHost {
   route(dst: PortId): { slot: number; epoch: number };
   standInHere(slot: number): boolean;
   validQp(addr: number, owner: number): boolean;
-  ringSlot(slot: number): void;
   waitEvent(timeoutMs?: number): Promise<void>;
   kick(): void;
   /** The cell the slot's waiters sleep on for any change. */

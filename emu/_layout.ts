@@ -83,6 +83,8 @@ export const S_DROPPED = 40; // malformed control messages the slot received and
 export const S_FD = 44; // machine networks: the descriptor that holds the slot's liveness lock
 export const S_STANDIN = 48; // 1 when the slot stands in for a node of another machine
 export const S_SLEEPING = 52; // 1 while the slot's dispatcher sleeps (posters ring it then)
+export const S_DMA_WAITERS = 56; // calls of the slot's thread waiting for its DMA engine (it rings then)
+export const S_WAKES = 60; // bumped (before a ring) by another thread that wakes calls of the slot's thread
 
 /** Slot states. */
 export const SLOT_FREE = 0;

@@ -38,6 +38,7 @@ import {
   S_PID,
   S_SLEEPING,
   S_STANDIN,
+  S_WAKES,
   slotField,
 } from "./_layout.ts";
 import { type Message, type SCIF_UNREGISTER, SCIF_UNREGISTER_ACK } from "./_messages.ts";
@@ -303,11 +304,6 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
       run.bytes >= QP_DATA + this.net.layout.ringBytes;
   }
 
-  /** Rings slot `slot`'s doorbell. */
-  ringSlot(slot: number): void {
-    this.net.ringSlot(slot);
-  }
-
   /** The node's DMA engine, made on first use. */
   get dma(): DmaEngine {
     return this.#dma ??= new DmaEngine(this.net, this.slot);
@@ -348,6 +344,7 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   /** Sleeps until something on this node changes (a message handled, a slot gone), or
    * `timeoutMs` passes. */
   async waitEvent(timeoutMs = Infinity): Promise<void> {
+    // Only this slot's thread rings its event cell (kick).
     const cell = this.#eventCell;
     await this.net.sleep(cell, this.net.load(cell), timeoutMs);
   }
@@ -429,8 +426,18 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     const net = this.net;
     const db = this.#doorbell;
     const sleeping = slotField(net.layout, this.slot, S_SLEEPING);
+    const wakes = slotField(net.layout, this.slot, S_WAKES);
+    let woke = net.load(wakes);
     while (!this.#stopped) {
       const seen = net.load(db);
+      // Another thread or process woke calls of this thread (a ring's data or room, a DMA's
+      // completion): each looks again at what it waits for. (It bumps S_WAKES before the
+      // doorbell, so this look sees it.)
+      const w = net.load(wakes);
+      if (w !== woke) {
+        woke = w;
+        net.bus.wakeAll();
+      }
       this.#peers.sync(this.#relationships());
       this.#qps.drain(this.slot, (m) => this.#handle(this.slot, m)); // loopback
       for (const j of this.#peers.adoptedSlots()) this.#qps.drain(j, (m) => this.#handle(j, m));
@@ -445,9 +452,10 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
         continue;
       }
       const timeout = backlog ? 1 : this.#peers.polls && this.#relationships() ? 250 : Infinity;
-      await net.sleep(db, seen, timeout, false);
+      await net.bus.waitRing(sleeping >> 2, timeout);
       net.store(sleeping, 0);
     }
+    net.bus.wakeAll();
   }
 
   /** Whether this slot has anything another slot could be part of (then the ends of other

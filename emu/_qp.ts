@@ -59,7 +59,7 @@ export class EndpointQp {
   #attached = false;
   #peerAttached = false;
   #broken = false;
-  #ringPeer: () => void = () => {};
+  #peerSlot = -1;
 
   private constructor(net: EmuShared, block: number, owner: number) {
     this.#net = net;
@@ -87,10 +87,9 @@ export class EndpointQp {
     return new EndpointQp(net, block, owner);
   }
 
-  /** Builds both ring views once the peer's block is known; `ringPeer` rings the peer's slot
-   * (when we wait for ring space, so that it publishes what it read). */
-  attach(peer: number, ringPeer: () => void): void {
-    this.#ringPeer = ringPeer;
+  /** Builds both ring views once the peer's block (of slot `peerSlot`) is known. */
+  attach(peer: number, peerSlot: number): void {
+    this.#peerSlot = peerSlot;
     const own = this.block;
     const core = this.#core;
     core.rb_init(
@@ -111,14 +110,20 @@ export class EndpointQp {
       peer + QP_WRITER_WAITING,
       own + QP_READER_WAITING,
     );
-    const u64 = new BigUint64Array(this.#net.memory.buffer);
-    core.st_init(this.#rx, u64[(own + QP_KEY) >> 3]);
-    core.st_init(this.#tx, u64[(peer + QP_KEY) >> 3]);
+    core.st_init(this.#rx, this.#key(own));
+    core.st_init(this.#tx, this.#key(peer));
     this.#txBase = peer + QP_DATA;
     this.#txWriteCell = peer + QP_WRITE_CELL;
     this.#rxReadCell = peer + QP_READ_CELL;
     this.#attached = true;
     this.#peerAttached = true;
+  }
+
+  /** The u64 key of the receive ring of the block at `block` (two i32 loads: a 64-bit view
+   * of the whole memory made per connection would be garbage of its own). */
+  #key(block: number): bigint {
+    const i = (block + QP_KEY) >> 2;
+    return (BigInt(Atomics.load(this.#i32, i + 1) >>> 0) << 32n) | BigInt(Atomics.load(this.#i32, i) >>> 0);
   }
 
   /** Stops every store into the peer's block (the peer left); the receive ring stays readable. */
@@ -162,7 +167,7 @@ export class EndpointQp {
         u8.set(data.subarray(src, src + first), at);
         if (first < n) u8.set(data.subarray(src + first, src + n), base);
       }
-      if (core.st_commit(this.#tx, n)) this.#net.notify(this.#txWriteCell);
+      if (core.st_commit(this.#tx, n)) this.#wakeReader();
       done += n;
     } while (from + done < data.length);
     return done;
@@ -206,7 +211,7 @@ export class EndpointQp {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
     }
-    if (core.st_release(this.#rx, n)) this.#net.notify(this.#rxReadCell);
+    if (core.st_release(this.#rx, n)) this.#wakeWriter();
     return n;
   }
 
@@ -219,7 +224,7 @@ export class EndpointQp {
 
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
   publish(): void {
-    if (this.#attached && this.#core.st_publish(this.#rx)) this.#net.notify(this.#rxReadCell);
+    if (this.#attached && this.#core.st_publish(this.#rx)) this.#wakeWriter();
   }
 
   /** Whether everything we sent has been read (as far as the peer has published). */
@@ -230,6 +235,24 @@ export class EndpointQp {
   /** Bytes that may be sent now (0 once the peer is gone). */
   space(): number {
     return this.#peerAttached ? this.#core.st_space(this.#tx) : 0;
+  }
+
+  /** The reader sleeps: wake it, in this thread or through its slot's doorbell. */
+  #wakeReader(): void {
+    this.#net.notify(this.#txWriteCell);
+    this.#net.wakeSlot(this.#peerSlot);
+  }
+
+  /** The writer waits for room: wake it, in this thread or through its slot's doorbell. */
+  #wakeWriter(): void {
+    this.#net.notify(this.#rxReadCell);
+    this.#net.wakeSlot(this.#peerSlot);
+  }
+
+  /** Asks the peer's dispatcher to publish what its endpoint has read (we wait for room, and
+   * its reader may not be reading now). Not a wake-up of its calls. */
+  #ringPeer(): void {
+    this.#net.ringSlot(this.#peerSlot);
   }
 
   /** Sleeps until the peer publishes bytes or `wake()` is called, unless `alive()` turns false

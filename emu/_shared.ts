@@ -29,6 +29,7 @@ import {
   S_EPOCH,
   S_SLEEPING,
   S_STATE,
+  S_WAKES,
   SLOT_ACTIVE,
   SLOT_ATTACHING,
   slotField,
@@ -129,31 +130,46 @@ export class EmuShared {
     return Atomics.compareExchange(this.i32, addr >> 2, expected, value);
   }
 
-  /** Adds to the i32 at `addr` and wakes every sleeper on it, in any thread or process. */
+  /** Adds to the i32 at `addr` and wakes this thread's sleepers on it (a cell only this thread
+   * waits on: a slot's event cell). */
   ring(addr: number): void {
     Atomics.add(this.i32, addr >> 2, 1);
     this.bus.notify(addr >> 2);
   }
 
-  /** Wakes the sleepers on the i32 at `addr` (after a store the caller made). */
+  /** Wakes this thread's sleepers on the i32 at `addr` (after a store the caller made);
+   * sleepers of other threads are woken by ringing their slot (ringSlot). */
   notify(addr: number): void {
     this.bus.notify(addr >> 2);
   }
 
-  /** Sleeps on the i32 at `addr` while it is `expected` (see Bus.sleep). */
+  /** Sleeps on the i32 at `addr` while it is `expected` (see Bus.sleep: until this thread
+   * notifies it, or a ring of one of its slots wakes every sleeper of the thread). */
   sleep(addr: number, expected: number, timeoutMs = Infinity, keepProcess = true): Promise<boolean> {
     return this.bus.sleep(addr >> 2, expected, timeoutMs, keepProcess);
   }
 
   /** Rings slot `slot`'s doorbell: its dispatcher looks at its mail and the tables again. The
    * wake-up (a system call on a machine's network) is made only when the dispatcher sleeps:
-   * it announces that in S_SLEEPING before its last look at the doorbell, and we bump the
-   * doorbell before we look at S_SLEEPING (both sequentially consistent), so one of us sees
-   * the other. */
+   * it announces that in S_SLEEPING (1) before its last look at the doorbell, and we bump the
+   * doorbell before we clear S_SLEEPING (both sequentially consistent), so one of us sees the
+   * other; the dispatcher sleeps on S_SLEEPING itself. */
   ringSlot(slot: number): void {
     const db = slotField(this.layout, slot, S_DOORBELL);
     Atomics.add(this.i32, db >> 2, 1);
-    if (this.load(slotField(this.layout, slot, S_SLEEPING)) !== 0) this.bus.notify(db >> 2);
+    // The first ringer of a sleeping dispatcher clears its sleeping cell and wakes it.
+    const sleeping = slotField(this.layout, slot, S_SLEEPING);
+    if (Atomics.compareExchange(this.i32, sleeping >> 2, 1, 0) === 1) this.bus.ring(sleeping >> 2, slot);
+  }
+
+  /** Wakes the calls sleeping in the thread of slot `slot` (they look again at what they wait
+   * for: the data or room of a ring, a transfer's completion). A waker of that same thread has
+   * woken them already (notify), so only other threads ring: a ring that made the slot's own
+   * sleepers ring back would be a loop (two writers that wait for room, in one thread). */
+  wakeSlot(slot: number): void {
+    if (this.bus.holds(slot)) return;
+    Atomics.add(this.i32, slotField(this.layout, slot, S_WAKES) >> 2, 1);
+    this.ringSlot(slot);
   }
 
   /** Rings every slot's doorbell, so that each looks at the node and slot tables again. */

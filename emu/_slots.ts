@@ -23,6 +23,7 @@ import {
   releaseCell,
   S_DMA_COMPLETED,
   S_DMA_SUBMITTED,
+  S_DMA_WAITERS,
   S_DROPPED,
   S_EPOCH,
   S_FD,
@@ -32,6 +33,7 @@ import {
   S_SLEEPING,
   S_STANDIN,
   S_STATE,
+  S_WAKES,
   S_WATCHABLE,
   SLOT_ACTIVE,
   SLOT_ATTACHING,
@@ -134,6 +136,8 @@ function open(
   net.store(f(S_HOLDER), 0);
   net.store(f(S_DROPPED), 0);
   net.store(f(S_SLEEPING), 0);
+  net.store(f(S_DMA_WAITERS), 0);
+  net.store(f(S_WAKES), 0);
   net.store(f(S_DMA_COMPLETED), net.load(f(S_DMA_SUBMITTED)));
   net.store(f(S_EPOCH), epoch);
   return epoch;

@@ -50,12 +50,66 @@ export async function keepAlive<T>(p: Promise<T>): Promise<T> {
 export class LocalWakers {
   readonly #byCell = new Map<number, (() => void)[]>();
 
+  /** Wakes every sleeper of this thread (they look again at what they wait for). */
+  wakeAll(): void {
+    if (this.#byCell.size === 0) return;
+    const all = [...this.#byCell.values()];
+    this.#byCell.clear();
+    for (const wakers of all) for (const wake of wakers) wake();
+  }
+
   /** Wakes this thread's sleepers on cell `index`. */
   wake(index: number): void {
     const wakers = this.#byCell.get(index);
     if (!wakers) return;
     this.#byCell.delete(index);
     for (const wake of wakers) wake();
+  }
+
+  /** Sleeps until this thread's wake(index) or wakeAll(), a change of the cell seen at the
+   * start, or `timeoutMs` (no runtime waiter is made: a waitAsync costs native memory per
+   * call, see emu/bus/_bus.ts). False on timeout. */
+  async sleep(
+    i32: Int32Array,
+    index: number,
+    expected: number,
+    timeoutMs: number,
+    keepProcess: boolean,
+  ): Promise<boolean> {
+    if (Atomics.load(i32, index) !== expected) return true;
+    if (timeoutMs <= 0) return false;
+    const [woken, withdraw] = this.add(index);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = timeoutMs === Infinity
+      ? null
+      : new Promise<"timed-out">((r) => (timer = setTimeout(() => r("timed-out"), timeoutMs)));
+    if (keepProcess) hold();
+    try {
+      return (await (late ? Promise.race([woken, late]) : woken)) !== "timed-out";
+    } finally {
+      if (keepProcess) unhold();
+      clearTimeout(timer);
+      withdraw();
+    }
+  }
+
+  /** sleep() on several cells at once. */
+  async sleepAny(i32: Int32Array, cells: [number, number][], timeoutMs: number): Promise<boolean> {
+    for (const [index, expected] of cells) if (Atomics.load(i32, index) !== expected) return true;
+    if (timeoutMs <= 0) return false;
+    const entries = cells.map(([index]) => this.add(index));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = timeoutMs === Infinity
+      ? []
+      : [new Promise<"timed-out">((r) => (timer = setTimeout(() => r("timed-out"), timeoutMs)))];
+    hold();
+    try {
+      return (await Promise.race([...entries.map(([w]) => w), ...late])) !== "timed-out";
+    } finally {
+      unhold();
+      clearTimeout(timer);
+      for (const [, withdraw] of entries) withdraw();
+    }
   }
 
   /** A promise that wake(index) resolves, and the function that withdraws it. */

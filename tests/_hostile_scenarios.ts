@@ -1,12 +1,16 @@
 // A buggy node (tests/containment_test.ts): it writes random bytes into everything a node
-// writes into in the shared memory — the rings, cells and descriptors of its own connections
-// (both directions), the slot queue pairs it writes into, its own windows — found the way any
-// node of the network could find them, by reading the memory (its heap runs, its descriptors).
+// writes into in the shared memory — the rings and cells of its own connections (both
+// directions), the slot queue pairs it writes into, its own windows — found the way any node of
+// the network could find them, by reading the memory (its heap runs, its descriptors).
+// Not its ring descriptors: only their own node reads them, so garbage there crashes the buggy
+// node itself (a wasm trap on a wild cell address) and tests nothing about the others.
 import type { ScifNode } from "../mod.ts";
 import { backendOf } from "../node.ts";
 import type { EmuNode } from "../emu/_node.ts";
 import {
   QP_DATA,
+  QP_LOCAL_READ_CELL,
+  QP_RX_DESC,
   QP_TX_DESC,
   QP_WRITE_CELL,
   QP_WRITER_WAITING,
@@ -42,7 +46,9 @@ function targets(n: EmuNode): [number, number][] {
     // (Its DMA engine's queue is private to its own thread: not among what it writes for others.)
     const qp = !run.user && run.bytes >= QP_DATA + l.ringBytes;
     if (run.owner === n.slot && (run.user || qp)) {
-      out.push([run.head, run.bytes]);
+      if (qp) {
+        out.push([run.head, QP_RX_DESC], [run.head + QP_LOCAL_READ_CELL, run.bytes - QP_LOCAL_READ_CELL]);
+      } else out.push([run.head, run.bytes]);
       if (qp) {
         const peerData = Atomics.load(i32, (run.head + QP_TX_DESC) >> 2); // RB_BASE of the send view
         const peer = peerData - QP_DATA;

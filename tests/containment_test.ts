@@ -40,7 +40,7 @@ Deno.test("containment: a buggy Worker writes random bytes for 30 s into everyth
   });
   let rounds = 0;
   let done = false;
-  scribbling.finally(() => (done = true));
+  scribbling.then(() => (done = true), () => (done = true));
   while (!done) {
     const total = 8 * MIB;
     const seed = 1000 + 2 * rounds;

@@ -403,7 +403,6 @@ var Endpoint = class _Endpoint {
 var backends = /* @__PURE__ */ new WeakMap();
 var ScifNode = class {
   #be;
-  #endpoints = /* @__PURE__ */ new Set();
   #closed = false;
   /** @internal Made by openNode(), Network.node() and attachNode(). */
   constructor(backend) {
@@ -441,9 +440,7 @@ var ScifNode = class {
   }
   /** scif_open: a new, unbound endpoint. */
   open() {
-    const ep = new Endpoint(this.#open().openEndpoint());
-    this.#endpoints.add(ep);
-    return ep;
+    return new Endpoint(this.#open().openEndpoint());
   }
   /** scif_get_node_ids: the online nodes, ascending, and this node's id. */
   getNodeIds() {
@@ -507,11 +504,10 @@ var ScifNode = class {
   free(memory) {
     this.#open().free(bytesOf(memory, "memory"));
   }
-  /** Closes every endpoint opened through this object, then the node. */
+  /** Closes every endpoint of the node (opened or accepted through it), then the node. */
   async close() {
     if (this.#closed) return;
     this.#closed = true;
-    for (const ep of this.#endpoints) ep[Symbol.dispose]();
     await this.#be.close();
   }
 };
@@ -659,12 +655,63 @@ async function keepAlive(p) {
 }
 var LocalWakers = class {
   #byCell = /* @__PURE__ */ new Map();
+  /** Wakes every sleeper of this thread (they look again at what they wait for). */
+  wakeAll() {
+    if (this.#byCell.size === 0) return;
+    const all = [
+      ...this.#byCell.values()
+    ];
+    this.#byCell.clear();
+    for (const wakers of all) for (const wake of wakers) wake();
+  }
   /** Wakes this thread's sleepers on cell `index`. */
   wake(index) {
     const wakers = this.#byCell.get(index);
     if (!wakers) return;
     this.#byCell.delete(index);
     for (const wake of wakers) wake();
+  }
+  /** Sleeps until this thread's wake(index) or wakeAll(), a change of the cell seen at the
+   * start, or `timeoutMs` (no runtime waiter is made: a waitAsync costs native memory per
+   * call, see emu/bus/_bus.ts). False on timeout. */
+  async sleep(i32, index, expected, timeoutMs, keepProcess) {
+    if (Atomics.load(i32, index) !== expected) return true;
+    if (timeoutMs <= 0) return false;
+    const [woken, withdraw] = this.add(index);
+    let timer;
+    const late = timeoutMs === Infinity ? null : new Promise((r) => timer = setTimeout(() => r("timed-out"), timeoutMs));
+    if (keepProcess) hold2();
+    try {
+      return await (late ? Promise.race([
+        woken,
+        late
+      ]) : woken) !== "timed-out";
+    } finally {
+      if (keepProcess) unhold();
+      clearTimeout(timer);
+      withdraw();
+    }
+  }
+  /** sleep() on several cells at once. */
+  async sleepAny(i32, cells, timeoutMs) {
+    for (const [index, expected] of cells) if (Atomics.load(i32, index) !== expected) return true;
+    if (timeoutMs <= 0) return false;
+    const entries = cells.map(([index]) => this.add(index));
+    let timer;
+    const late = timeoutMs === Infinity ? [] : [
+      new Promise((r) => timer = setTimeout(() => r("timed-out"), timeoutMs))
+    ];
+    hold2();
+    try {
+      return await Promise.race([
+        ...entries.map(([w]) => w),
+        ...late
+      ]) !== "timed-out";
+    } finally {
+      unhold();
+      clearTimeout(timer);
+      for (const [, withdraw] of entries) withdraw();
+    }
   }
   /** A promise that wake(index) resolves, and the function that withdraws it. */
   add(index) {
@@ -701,6 +748,8 @@ var ThreadsBus = class {
   #netId;
   #local = new LocalWakers();
   #remap;
+  #mine = /* @__PURE__ */ new Set();
+  #waiters = /* @__PURE__ */ new Map();
   constructor(i32, netId, remap) {
     this.#i32 = i32;
     this.#netId = netId;
@@ -713,42 +762,48 @@ var ThreadsBus = class {
     } : null;
   }
   notify(index) {
-    Atomics.notify(this.#i32, index);
     this.#local.wake(index);
   }
-  async sleep(index, expected, timeoutMs, keepProcess) {
-    const w = Atomics.waitAsync(this.#i32, index, expected, timeoutMs);
-    if (!w.async) return w.value !== "timed-out";
-    const [woken, withdraw] = this.#local.add(index);
-    if (keepProcess) hold2();
-    try {
-      return await Promise.race([
-        w.value,
-        woken
-      ]) !== "timed-out";
-    } finally {
-      if (keepProcess) unhold();
-      withdraw();
-    }
+  wakeAll() {
+    this.#local.wakeAll();
   }
-  async sleepAny(cells, timeoutMs) {
-    const waits = [];
-    for (const [index, expected] of cells) {
-      const w = Atomics.waitAsync(this.#i32, index, expected, timeoutMs);
-      if (!w.async) return w.value !== "timed-out";
-      waits.push(w.value);
-    }
-    hold2();
-    try {
-      return await Promise.race(waits) !== "timed-out";
-    } finally {
-      unhold();
-      for (const [index] of cells) Atomics.notify(this.#i32, index);
-    }
+  sleep(index, expected, timeoutMs, keepProcess) {
+    return this.#local.sleep(this.#i32, index, expected, timeoutMs, keepProcess);
   }
-  holdSlot(slot) {
-    return inWorker() ? hold(lockName(this.#netId, slot)) : Promise.resolve(() => {
-    });
+  sleepAny(cells, timeoutMs) {
+    return this.#local.sleepAny(this.#i32, cells, timeoutMs);
+  }
+  async waitRing(index, timeoutMs) {
+    if (Atomics.load(this.#i32, index) !== 1) return true;
+    let pending = this.#waiters.get(index);
+    if (!pending) {
+      const w = Atomics.waitAsync(this.#i32, index, 1);
+      if (!w.async) return true;
+      pending = w.value.then(() => {
+        this.#waiters.delete(index);
+        this.#local.wake(index);
+        return "ok";
+      });
+      this.#waiters.set(index, pending);
+    }
+    return await this.#local.sleep(this.#i32, index, 1, timeoutMs, false);
+  }
+  holds(slot) {
+    return this.#mine.has(slot);
+  }
+  ring(index, slot) {
+    if (this.#mine.has(slot)) this.#local.wake(index);
+    else Atomics.notify(this.#i32, index);
+  }
+  async holdSlot(slot) {
+    const release = inWorker() ? await hold(lockName(this.#netId, slot)) : () => {
+    };
+    if (!release) return null;
+    this.#mine.add(slot);
+    return () => {
+      this.#mine.delete(slot);
+      release();
+    };
   }
   holderAlive(_slot) {
     return true;
@@ -813,6 +868,8 @@ var S_DROPPED = 40;
 var S_FD = 44;
 var S_STANDIN = 48;
 var S_SLEEPING = 52;
+var S_DMA_WAITERS = 56;
+var S_WAKES = 60;
 var SLOT_FREE = 0;
 var SLOT_ATTACHING = 1;
 var SLOT_ACTIVE = 2;
@@ -969,14 +1026,21 @@ async function waitCompleted(net, slot, seq, spins, abort) {
   const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
   const cell = addr >> 2;
   for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
-  for (; ; ) {
-    const seen = Atomics.load(i32, cell);
-    if (reached(seen, seq)) return;
-    const e = abort?.();
-    if (e) throw e;
-    await net.sleep(addr, seen, abort ? 20 : Infinity);
+  const waiters = slotField(net.layout, slot, S_DMA_WAITERS) >> 2;
+  if (!abort) Atomics.add(i32, waiters, 1);
+  try {
+    for (; ; ) {
+      const seen = Atomics.load(i32, cell);
+      if (reached(seen, seq)) return;
+      const e = abort?.();
+      if (e) throw e;
+      await net.sleep(addr, seen, abort ? PEER_POLL_MS : Infinity);
+    }
+  } finally {
+    if (!abort) Atomics.sub(i32, waiters, 1);
   }
 }
+var PEER_POLL_MS = 5;
 var DmaEngine = class {
   #net;
   #slot;
@@ -1118,6 +1182,10 @@ var DmaEngine = class {
       writeCell: this.#block + QP_WRITE_CELL,
       readCell: this.#block + QP_READ_CELL,
       completed: this.#completed,
+      waiters: slotField(l, this.#slot, S_DMA_WAITERS),
+      doorbell: slotField(l, this.#slot, S_DOORBELL),
+      sleeping: slotField(l, this.#slot, S_SLEEPING),
+      wakes: slotField(l, this.#slot, S_WAKES),
       slotTable: l.slotTable,
       line: LINE,
       fields: {
@@ -1194,8 +1262,14 @@ function dmaEngineMain(copy) {
         wait10ms(cell, seen);
       }
     };
+    const ring = () => {
+      Atomics.add(i32, init.wakes >> 2, 1);
+      Atomics.add(i32, init.doorbell >> 2, 1);
+      if (Atomics.compareExchange(i32, init.sleeping >> 2, 1, 0) === 1) wake(init.sleeping >> 2);
+    };
     Atomics.store(i32, init.ready >> 2, 1);
     Atomics.notify(i32, init.ready >> 2);
+    ring();
     for (; ; ) {
       let at2 = core.msg_peek(rx);
       for (let i = 0; at2 === 0 && i < init.spins; i++) at2 = core.msg_peek(rx);
@@ -1221,6 +1295,7 @@ function dmaEngineMain(copy) {
       }
       Atomics.add(i32, init.completed >> 2, 1);
       wake(init.completed >> 2);
+      if (Atomics.load(i32, init.waiters >> 2) > 0) ring();
       if (op === 3) return me.close();
     }
   };
@@ -1605,8 +1680,7 @@ var EndpointQp = class _EndpointQp {
   #attached = false;
   #peerAttached = false;
   #broken = false;
-  #ringPeer = () => {
-  };
+  #peerSlot = -1;
   constructor(net, block, owner) {
     this.#net = net;
     this.#owner = owner;
@@ -1628,22 +1702,26 @@ var EndpointQp = class _EndpointQp {
     net.u8.set(crypto.getRandomValues(new Uint8Array(8)), block + QP_KEY);
     return new _EndpointQp(net, block, owner);
   }
-  /** Builds both ring views once the peer's block is known; `ringPeer` rings the peer's slot
-   * (when we wait for ring space, so that it publishes what it read). */
-  attach(peer, ringPeer) {
-    this.#ringPeer = ringPeer;
+  /** Builds both ring views once the peer's block (of slot `peerSlot`) is known. */
+  attach(peer, peerSlot) {
+    this.#peerSlot = peerSlot;
     const own = this.block;
     const core = this.#core;
     core.rb_init(this.#rx, this.#rxBase, this.#size, peer + QP_READ_CELL, this.#rxWriteCell, peer + QP_READER_WAITING, own + QP_WRITER_WAITING);
     core.rb_init(this.#tx, peer + QP_DATA, this.#size, this.#txReadCell, peer + QP_WRITE_CELL, peer + QP_WRITER_WAITING, own + QP_READER_WAITING);
-    const u64 = new BigUint64Array(this.#net.memory.buffer);
-    core.st_init(this.#rx, u64[own + QP_KEY >> 3]);
-    core.st_init(this.#tx, u64[peer + QP_KEY >> 3]);
+    core.st_init(this.#rx, this.#key(own));
+    core.st_init(this.#tx, this.#key(peer));
     this.#txBase = peer + QP_DATA;
     this.#txWriteCell = peer + QP_WRITE_CELL;
     this.#rxReadCell = peer + QP_READ_CELL;
     this.#attached = true;
     this.#peerAttached = true;
+  }
+  /** The u64 key of the receive ring of the block at `block` (two i32 loads: a 64-bit view
+   * of the whole memory made per connection would be garbage of its own). */
+  #key(block) {
+    const i = block + QP_KEY >> 2;
+    return BigInt(Atomics.load(this.#i32, i + 1) >>> 0) << 32n | BigInt(Atomics.load(this.#i32, i) >>> 0);
   }
   /** Stops every store into the peer's block (the peer left); the receive ring stays readable. */
   detachPeer() {
@@ -1684,7 +1762,7 @@ var EndpointQp = class _EndpointQp {
         u8.set(data.subarray(src, src + first), at);
         if (first < n) u8.set(data.subarray(src + first, src + n), base);
       }
-      if (core.st_commit(this.#tx, n)) this.#net.notify(this.#txWriteCell);
+      if (core.st_commit(this.#tx, n)) this.#wakeReader();
       done += n;
     } while (from + done < data.length);
     return done;
@@ -1725,7 +1803,7 @@ var EndpointQp = class _EndpointQp {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
     }
-    if (core.st_release(this.#rx, n)) this.#net.notify(this.#rxReadCell);
+    if (core.st_release(this.#rx, n)) this.#wakeWriter();
     return n;
   }
   /** Data bytes of the record being received (0: nothing has arrived). */
@@ -1736,7 +1814,7 @@ var EndpointQp = class _EndpointQp {
   }
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
   publish() {
-    if (this.#attached && this.#core.st_publish(this.#rx)) this.#net.notify(this.#rxReadCell);
+    if (this.#attached && this.#core.st_publish(this.#rx)) this.#wakeWriter();
   }
   /** Whether everything we sent has been read (as far as the peer has published). */
   txDrained() {
@@ -1745,6 +1823,21 @@ var EndpointQp = class _EndpointQp {
   /** Bytes that may be sent now (0 once the peer is gone). */
   space() {
     return this.#peerAttached ? this.#core.st_space(this.#tx) : 0;
+  }
+  /** The reader sleeps: wake it, in this thread or through its slot's doorbell. */
+  #wakeReader() {
+    this.#net.notify(this.#txWriteCell);
+    this.#net.wakeSlot(this.#peerSlot);
+  }
+  /** The writer waits for room: wake it, in this thread or through its slot's doorbell. */
+  #wakeWriter() {
+    this.#net.notify(this.#rxReadCell);
+    this.#net.wakeSlot(this.#peerSlot);
+  }
+  /** Asks the peer's dispatcher to publish what its endpoint has read (we wait for room, and
+   * its reader may not be reading now). Not a wake-up of its calls. */
+  #ringPeer() {
+    this.#net.ringSlot(this.#peerSlot);
   }
   /** Sleeps until the peer publishes bytes or `wake()` is called, unless `alive()` turns false
    * or bytes arrived meanwhile. */
@@ -2640,7 +2733,7 @@ var EndpointCalls = class {
     if (this.node.knownEpoch(this.peerSlot) !== this.peerEpoch) {
       throw new ScifError("ECONNRESET", "the peer closed the connection");
     }
-    return this.rma;
+    return this.ensureRma();
   }
   register(memory, offset, prot, fixed) {
     if (memory.byteOffset % 4096 !== 0) {
@@ -2813,7 +2906,7 @@ var EmuEndpoint = class extends EndpointCalls {
       this.node.dropped();
       return false;
     }
-    this.qp.attach(m.qp, () => this.node.ringSlot(from));
+    this.qp.attach(m.qp, from);
     this.peerId = m.src;
     this.peerToken = m.from;
     this.#connected();
@@ -2829,6 +2922,10 @@ var EmuEndpoint = class extends EndpointCalls {
     this.state = "CONNECTED";
     const spins = this.node.standInHere(this.peerSlot) ? 0 : this.node.net.spins;
     this.stream = new EndpointStream(this, this.qp, spins);
+  }
+  /** The RMA state and fences of a connection, made when it first needs them (most never do). */
+  ensureRma() {
+    if (this.rma) return this.rma;
     const link = {
       node: this.node,
       token: this.token,
@@ -2842,10 +2939,11 @@ var EmuEndpoint = class extends EndpointCalls {
     };
     this.rma = new EndpointRma(link);
     this.fences = new EndpointFences(link, this.rma, this.peerEpoch);
-  }
-  /** The RMA state, for the node's routing of window messages. */
-  get rmaState() {
     return this.rma;
+  }
+  /** The RMA state, for the node's routing of window messages (made for a connected one). */
+  get rmaState() {
+    return this.rma ?? (this.stream && this.state === "CONNECTED" ? this.ensureRma() : null);
   }
   /** SCIF_CNCT_REJ for our connect. */
   rejected(from) {
@@ -2941,7 +3039,7 @@ var EmuEndpoint = class extends EndpointCalls {
       });
       throw e;
     }
-    this.qp.attach(req.qp, () => this.node.ringSlot(req.slot));
+    this.qp.attach(req.qp, req.slot);
     this.node.post(req.slot, {
       op: SCIF_CNCT_GNT,
       src: this.localId,
@@ -3322,6 +3420,8 @@ function open(net, s, node, o) {
   net.store(f(S_HOLDER), 0);
   net.store(f(S_DROPPED), 0);
   net.store(f(S_SLEEPING), 0);
+  net.store(f(S_DMA_WAITERS), 0);
+  net.store(f(S_WAKES), 0);
   net.store(f(S_DMA_COMPLETED), net.load(f(S_DMA_SUBMITTED)));
   net.store(f(S_EPOCH), epoch);
   return epoch;
@@ -3781,10 +3881,6 @@ var EmuNode = class _EmuNode {
     const run = this.net.heap.runOf(addr);
     return run !== null && run.head === addr && run.owner === owner && !run.user && run.bytes >= QP_DATA + this.net.layout.ringBytes;
   }
-  /** Rings slot `slot`'s doorbell. */
-  ringSlot(slot) {
-    this.net.ringSlot(slot);
-  }
   /** The node's DMA engine, made on first use. */
   get dma() {
     return this.#dma ??= new DmaEngine(this.net, this.slot);
@@ -3895,8 +3991,15 @@ var EmuNode = class _EmuNode {
     const net = this.net;
     const db = this.#doorbell;
     const sleeping = slotField(net.layout, this.slot, S_SLEEPING);
+    const wakes = slotField(net.layout, this.slot, S_WAKES);
+    let woke = net.load(wakes);
     while (!this.#stopped) {
       const seen = net.load(db);
+      const w = net.load(wakes);
+      if (w !== woke) {
+        woke = w;
+        net.bus.wakeAll();
+      }
       this.#peers.sync(this.#relationships());
       this.#qps.drain(this.slot, (m) => this.#handle(this.slot, m));
       for (const j of this.#peers.adoptedSlots()) this.#qps.drain(j, (m) => this.#handle(j, m));
@@ -3910,9 +4013,10 @@ var EmuNode = class _EmuNode {
         continue;
       }
       const timeout = backlog ? 1 : this.#peers.polls && this.#relationships() ? 250 : Infinity;
-      await net.sleep(db, seen, timeout, false);
+      await net.bus.waitRing(sleeping >> 2, timeout);
       net.store(sleeping, 0);
     }
+    net.bus.wakeAll();
   }
   /** Whether this slot has anything another slot could be part of (then the ends of other
    * processes are looked for). */
@@ -4220,28 +4324,41 @@ var EmuShared = class _EmuShared {
   cas(addr, expected, value) {
     return Atomics.compareExchange(this.i32, addr >> 2, expected, value);
   }
-  /** Adds to the i32 at `addr` and wakes every sleeper on it, in any thread or process. */
+  /** Adds to the i32 at `addr` and wakes this thread's sleepers on it (a cell only this thread
+   * waits on: a slot's event cell). */
   ring(addr) {
     Atomics.add(this.i32, addr >> 2, 1);
     this.bus.notify(addr >> 2);
   }
-  /** Wakes the sleepers on the i32 at `addr` (after a store the caller made). */
+  /** Wakes this thread's sleepers on the i32 at `addr` (after a store the caller made);
+   * sleepers of other threads are woken by ringing their slot (ringSlot). */
   notify(addr) {
     this.bus.notify(addr >> 2);
   }
-  /** Sleeps on the i32 at `addr` while it is `expected` (see Bus.sleep). */
+  /** Sleeps on the i32 at `addr` while it is `expected` (see Bus.sleep: until this thread
+   * notifies it, or a ring of one of its slots wakes every sleeper of the thread). */
   sleep(addr, expected, timeoutMs = Infinity, keepProcess = true) {
     return this.bus.sleep(addr >> 2, expected, timeoutMs, keepProcess);
   }
   /** Rings slot `slot`'s doorbell: its dispatcher looks at its mail and the tables again. The
    * wake-up (a system call on a machine's network) is made only when the dispatcher sleeps:
-   * it announces that in S_SLEEPING before its last look at the doorbell, and we bump the
-   * doorbell before we look at S_SLEEPING (both sequentially consistent), so one of us sees
-   * the other. */
+   * it announces that in S_SLEEPING (1) before its last look at the doorbell, and we bump the
+   * doorbell before we clear S_SLEEPING (both sequentially consistent), so one of us sees the
+   * other; the dispatcher sleeps on S_SLEEPING itself. */
   ringSlot(slot) {
     const db = slotField(this.layout, slot, S_DOORBELL);
     Atomics.add(this.i32, db >> 2, 1);
-    if (this.load(slotField(this.layout, slot, S_SLEEPING)) !== 0) this.bus.notify(db >> 2);
+    const sleeping = slotField(this.layout, slot, S_SLEEPING);
+    if (Atomics.compareExchange(this.i32, sleeping >> 2, 1, 0) === 1) this.bus.ring(sleeping >> 2, slot);
+  }
+  /** Wakes the calls sleeping in the thread of slot `slot` (they look again at what they wait
+   * for: the data or room of a ring, a transfer's completion). A waker of that same thread has
+   * woken them already (notify), so only other threads ring: a ring that made the slot's own
+   * sleepers ring back would be a loop (two writers that wait for room, in one thread). */
+  wakeSlot(slot) {
+    if (this.bus.holds(slot)) return;
+    Atomics.add(this.i32, slotField(this.layout, slot, S_WAKES) >> 2, 1);
+    this.ringSlot(slot);
   }
   /** Rings every slot's doorbell, so that each looks at the node and slot tables again. */
   ringAll() {

@@ -17,19 +17,39 @@ export type BusHandle =
   | { readonly kind: "threads"; readonly fd: number }
   | { readonly kind: "machine"; readonly path: string };
 
-/** One thread's view of a network's bus. */
+/**
+ * One thread's view of a network's bus.
+ *
+ * Wake-ups. Every sleep of a user call is local to its thread: it waits for a wake-up from this
+ * thread (a cell notified, LocalWakers in ../_wait.ts) or a timeout, so no runtime waiter is
+ * made per call (a waitAsync costs native memory each time). What another thread or process
+ * wants to wake goes to the slot's doorbell (wakeSlot in ../_shared.ts): each slot's dispatcher
+ * is the one sleeper that waits across threads (waitRing), and when it is rung for a wake-up
+ * (S_WAKES) it wakes every sleeper of its thread (wakeAll), which look again at what they wait
+ * for. A ring for mail alone (ringSlot) wakes no call.
+ */
 export interface Bus {
   /** "threads": every node is a thread of this program; "machine": programs of a machine. */
   readonly kind: "threads" | "machine";
-  /** Wakes every sleeper on cell `index` (of the network's Int32Array), in any thread or
-   * process of the network. */
+  /** Wakes this thread's sleepers on cell `index` (of the network's Int32Array). */
   notify(index: number): void;
-  /** Sleeps until cell `index` is notified or differs from `expected`, or `timeoutMs` passes
-   * (Infinity: no limit). `keepProcess`: hold the process open meanwhile (user calls: yes;
-   * dispatchers: no, where the bus allows it). Resolves to false on timeout. */
+  /** Wakes every sleeper of this thread (they look again). */
+  wakeAll(): void;
+  /** Sleeps until this thread notifies cell `index`, wakeAll(), a change of the cell from
+   * `expected` seen at the start, or `timeoutMs` (Infinity: no limit). `keepProcess`: hold the
+   * process open meanwhile. Resolves to false on timeout. */
   sleep(index: number, expected: number, timeoutMs: number, keepProcess: boolean): Promise<boolean>;
-  /** Sleeps until one of `cells` ([index, expected]) is notified or changes, or the time passes. */
+  /** sleep() on several cells ([index, expected]) at once. */
   sleepAny(cells: [number, number][], timeoutMs: number): Promise<boolean>;
+  /** A dispatcher's sleep while its sleeping cell `index` is 1, until a ringer clears it and
+   * ring()s, or `timeoutMs`. The runtime waiter it makes is kept for the next sleep until a
+   * ring of another thread uses it up. Holds the process open only where the bus must. */
+  waitRing(index: number, timeoutMs: number): Promise<boolean>;
+  /** Wakes the dispatcher of slot `slot` sleeping on cell `index` (which the caller cleared), in
+   * whatever thread or process. */
+  ring(index: number, slot: number): void;
+  /** Whether this thread holds slot `slot`. */
+  holds(slot: number): boolean;
   /** Takes the liveness claim of slot `slot` for this thread: its release function, or null
    * when a live holder still has it. */
   holdSlot(slot: number): Promise<(() => void) | null>;

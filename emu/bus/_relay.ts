@@ -52,6 +52,13 @@ export class FutexRelay {
     return k;
   }
 
+  /** Tells the relay to look at its cells again (one it left out, as its value had changed, may
+   * be back to what its sleeper waits for). */
+  touch(): void {
+    Atomics.add(this.#table, CONTROL, 1);
+    this.#wakeControl();
+  }
+
   /** Stops watching entry `k` (the relay finds out at its next turn; a wake-up of the cell
    * meanwhile is one spurious notify). */
   unwatch(k: number): void {

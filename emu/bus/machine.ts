@@ -2,13 +2,13 @@
 // own WebAssembly memory (bus/_file_memory.ts), so the node and endpoint queue pairs, the heap,
 // windows and mappings are the same between processes as between Workers.
 //
-// - Wake-ups: Atomics.notify reaches only the waiters of its own process. A sleeper waits on
-//   its cell with Atomics.waitAsync, and this thread's relay (bus/_relay.ts) waits on the same
-//   cell with a futex; a waker calls Atomics.notify (its own process) and futex_wake (every
-//   process that maps the page: their relays then notify their sleepers). A sleeper of this
-//   thread is also woken at once by a waker of this thread (LocalWakers). The relay is a
-//   Worker, so a program's attached nodes keep it running until they are closed, as an open
-//   socket would; it stops with the thread's last slot.
+// - Wake-ups: what crosses threads goes to a slot's doorbell (see _bus.ts). Atomics.notify
+//   reaches only the waiters of its own process, so a dispatcher waits on its doorbell with
+//   Atomics.waitAsync and this thread's relay (bus/_relay.ts) waits on the same cell with a
+//   futex; a ringer calls Atomics.notify (its own process) and futex_wake (every process that
+//   maps the page: their relays then notify their dispatchers). The relay is a Worker, so a
+//   program's attached nodes keep it running until they are closed, as an open socket would;
+//   it stops with the thread's last slot.
 // - Liveness: each slot's holder takes an open file description lock on one byte of the file
 //   (fcntl F_OFD_SETLK, past the memory's end). The kernel drops it when the process ends,
 //   however it ends, so anyone can tell a live holder from a dead one (F_OFD_GETLK), without
@@ -20,7 +20,7 @@ import { FileMemory, openFile } from "./_file_memory.ts";
 import { FutexRelay } from "./_relay.ts";
 import { F_UNLCK, F_WRLCK, type Libc, libc } from "./_libc.ts";
 import { hold, inWorker, lockName, watch } from "./_web_locks.ts";
-import { hold as holdProcess, LocalWakers, unhold } from "../_wait.ts";
+import { LocalWakers } from "../_wait.ts";
 import { ScifError } from "../../errors.ts";
 
 /** Where the locks are: past any memory a network can have (4 GiB). */
@@ -43,6 +43,8 @@ export class MachineBus implements Bus {
   readonly #local = new LocalWakers();
   readonly #mine = new Set<number>(); // the slots this thread holds
   #relay: FutexRelay | null = null;
+  readonly #waiters = new Map<number, Promise<"ok">>(); // the runtime waiter of each doorbell
+  readonly #watched = new Map<number, number>(); // the relay's entry of each doorbell
 
   constructor(i32: Int32Array, netId: string, file: FileMemory, path: string) {
     this.#i32 = i32;
@@ -54,52 +56,68 @@ export class MachineBus implements Bus {
   }
 
   notify(index: number): void {
-    Atomics.notify(this.#i32, index);
-    this.#c.futexWake(this.#file.pointer(index * 4));
     this.#local.wake(index);
+  }
+
+  wakeAll(): void {
+    this.#local.wakeAll();
+  }
+
+  sleep(index: number, expected: number, timeoutMs: number, keepProcess: boolean): Promise<boolean> {
+    return this.#local.sleep(this.#i32, index, expected, timeoutMs, keepProcess);
+  }
+
+  sleepAny(cells: [number, number][], timeoutMs: number): Promise<boolean> {
+    return this.#local.sleepAny(this.#i32, cells, timeoutMs);
   }
 
   #relayed(): FutexRelay {
     return this.#relay ??= new FutexRelay(this.#file.memory, (at) => this.#c.futexWake(at));
   }
 
-  async sleep(index: number, expected: number, timeoutMs: number, keepProcess: boolean): Promise<boolean> {
-    const relay = this.#relayed();
-    const k = relay.watch(index, expected);
-    const w = Atomics.waitAsync(
-      this.#i32,
-      index,
-      expected,
-      k < 0 ? Math.min(timeoutMs, UNWATCHED_MS) : timeoutMs,
-    );
-    if (!w.async) {
-      relay.unwatch(k);
-      return w.value !== "timed-out";
+  async waitRing(index: number, timeoutMs: number): Promise<boolean> {
+    if (Atomics.load(this.#i32, index) !== 1) return true;
+    // As in threads.ts, one runtime waiter per doorbell, kept until a notify uses it up; the
+    // relay watches the same cell (while it is 1) for rings of other processes, and is told to
+    // look again only when a ring has woken it.
+    let pending = this.#waiters.get(index);
+    if (!pending) {
+      const relay = this.#relayed();
+      let k = this.#watched.get(index);
+      if (k === undefined) {
+        k = relay.watch(index, 1);
+        this.#watched.set(index, k);
+      } else relay.touch();
+      const w = Atomics.waitAsync(this.#i32, index, 1);
+      if (!w.async) return true;
+      // Its answer wakes whoever sleeps on the cell then (racing the waiter itself every time
+      // would pile a reaction on it per sleep).
+      pending = w.value.then(() => {
+        this.#waiters.delete(index);
+        this.#local.wake(index);
+        return "ok" as const;
+      });
+      this.#waiters.set(index, pending);
     }
-    const [woken, withdraw] = this.#local.add(index);
-    if (keepProcess) holdProcess();
-    try {
-      const r = await Promise.race([w.value, woken]);
-      return r !== "timed-out" || (k < 0 && timeoutMs > UNWATCHED_MS);
-    } finally {
-      if (keepProcess) unhold();
-      withdraw();
-      relay.unwatch(k);
+    // A doorbell the relay could not watch (its table is full) is looked at every few ms.
+    if (this.#watched.get(index)! < 0) {
+      await this.#local.sleep(this.#i32, index, 1, Math.min(timeoutMs, UNWATCHED_MS), false);
+      return true;
     }
+    return await this.#local.sleep(this.#i32, index, 1, timeoutMs, false);
   }
 
-  async sleepAny(cells: [number, number][], timeoutMs: number): Promise<boolean> {
-    for (const [index, expected] of cells) if (Atomics.load(this.#i32, index) !== expected) return true;
-    const waits = cells.map(([index, expected]) => this.sleep(index, expected, timeoutMs, true));
-    try {
-      return await Promise.race(waits);
-    } finally {
-      // The waits left behind: only this thread waits on these cells now.
-      for (const [index] of cells) {
-        Atomics.notify(this.#i32, index);
-        this.#local.wake(index);
-      }
+  holds(slot: number): boolean {
+    return this.#mine.has(slot);
+  }
+
+  ring(index: number, slot: number): void {
+    if (this.#mine.has(slot)) {
+      this.#local.wake(index);
+      return;
     }
+    Atomics.notify(this.#i32, index);
+    this.#c.futexWake(this.#file.pointer(index * 4));
   }
 
   async holdSlot(slot: number): Promise<(() => void) | null> {
@@ -119,6 +137,8 @@ export class MachineBus implements Bus {
         // The thread's last slot: its relay would keep the process running.
         this.#relay?.stop();
         this.#relay = null;
+        this.#watched.clear();
+        for (const index of this.#waiters.keys()) Atomics.notify(this.#i32, index);
       }
     };
   }

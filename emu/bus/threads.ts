@@ -1,12 +1,13 @@
 // The bus of a network of threads (createNetwork): one program's shared WebAssembly memory.
-// Sleepers wait with Atomics.waitAsync and wakers use Atomics.notify, which reach every thread
-// of the program; a slot attached in a Worker holds a Web Lock whose release is its end. Where
+// Dispatchers wait on their doorbells with Atomics.waitAsync and ringers use Atomics.notify,
+// which reach every thread of the program; a slot attached in a Worker holds a Web Lock whose
+// release is its end. Where
 // the program may use FFI, the memory is backed by a file without a name (memfd, see
 // bus/_file_memory.ts), so that windows whose memory is apart can be mapped as one range.
 
 import type { Bus, BusHandle, Span } from "./_bus.ts";
 import { hold, inWorker, lockName, watch } from "./_web_locks.ts";
-import { hold as holdProcess, LocalWakers, unhold } from "../_wait.ts";
+import { LocalWakers } from "../_wait.ts";
 
 /** The part of a file-backed memory the bus uses (bus/_file_memory.ts). */
 export interface Remapper {
@@ -23,6 +24,8 @@ export class ThreadsBus implements Bus {
   readonly #netId: string;
   readonly #local = new LocalWakers();
   readonly #remap: Remapper | null;
+  readonly #mine = new Set<number>(); // the slots this thread holds
+  readonly #waiters = new Map<number, Promise<"ok">>(); // the runtime waiter of each doorbell
 
   constructor(i32: Int32Array, netId: string, remap: Remapper | null) {
     this.#i32 = i32;
@@ -35,43 +38,59 @@ export class ThreadsBus implements Bus {
   }
 
   notify(index: number): void {
-    Atomics.notify(this.#i32, index);
     this.#local.wake(index);
   }
 
-  async sleep(index: number, expected: number, timeoutMs: number, keepProcess: boolean): Promise<boolean> {
-    const w = Atomics.waitAsync(this.#i32, index, expected, timeoutMs);
-    if (!w.async) return w.value !== "timed-out";
-    const [woken, withdraw] = this.#local.add(index);
-    if (keepProcess) holdProcess();
-    try {
-      return (await Promise.race([w.value, woken])) !== "timed-out";
-    } finally {
-      if (keepProcess) unhold();
-      withdraw();
-    }
+  wakeAll(): void {
+    this.#local.wakeAll();
   }
 
-  async sleepAny(cells: [number, number][], timeoutMs: number): Promise<boolean> {
-    const waits: Promise<string>[] = [];
-    for (const [index, expected] of cells) {
-      const w = Atomics.waitAsync(this.#i32, index, expected, timeoutMs);
-      if (!w.async) return w.value !== "timed-out";
-      waits.push(w.value);
-    }
-    holdProcess();
-    try {
-      return (await Promise.race(waits)) !== "timed-out";
-    } finally {
-      unhold();
-      // Waiters left on the cells that did not fire: only this thread waits on them now.
-      for (const [index] of cells) Atomics.notify(this.#i32, index);
-    }
+  sleep(index: number, expected: number, timeoutMs: number, keepProcess: boolean): Promise<boolean> {
+    return this.#local.sleep(this.#i32, index, expected, timeoutMs, keepProcess);
   }
 
-  holdSlot(slot: number): Promise<(() => void) | null> {
+  sleepAny(cells: [number, number][], timeoutMs: number): Promise<boolean> {
+    return this.#local.sleepAny(this.#i32, cells, timeoutMs);
+  }
+
+  async waitRing(index: number, timeoutMs: number): Promise<boolean> {
+    if (Atomics.load(this.#i32, index) !== 1) return true;
+    // One runtime waiter per doorbell at a time, kept across sleeps until a notify uses it up:
+    // a waitAsync costs native memory per call, and a dispatcher sleeps after every message.
+    let pending = this.#waiters.get(index);
+    if (!pending) {
+      const w = Atomics.waitAsync(this.#i32, index, 1);
+      if (!w.async) return true;
+      // Its answer wakes whoever sleeps on the cell then (racing the waiter itself every time
+      // would pile a reaction on it per sleep).
+      pending = w.value.then(() => {
+        this.#waiters.delete(index);
+        this.#local.wake(index);
+        return "ok" as const;
+      });
+      this.#waiters.set(index, pending);
+    }
+    return await this.#local.sleep(this.#i32, index, 1, timeoutMs, false);
+  }
+
+  holds(slot: number): boolean {
+    return this.#mine.has(slot);
+  }
+
+  ring(index: number, slot: number): void {
+    if (this.#mine.has(slot)) this.#local.wake(index);
+    else Atomics.notify(this.#i32, index);
+  }
+
+  async holdSlot(slot: number): Promise<(() => void) | null> {
     // A main thread's slot holds nothing (see _web_locks.ts); a Worker's holds its lock.
-    return inWorker() ? hold(lockName(this.#netId, slot)) : Promise.resolve(() => {});
+    const release = inWorker() ? await hold(lockName(this.#netId, slot)) : () => {};
+    if (!release) return null;
+    this.#mine.add(slot);
+    return () => {
+      this.#mine.delete(slot);
+      release();
+    };
   }
 
   holderAlive(_slot: number): boolean {
