@@ -6,9 +6,15 @@
 // waiting for the dispatcher's turn), and every few such calls in a row it resolves only after
 // a turn of the event loop, so that a program that loops on non-blocking calls (Intel's
 // tutorials with -b 0) lets the rest of its thread run: a bridge, a timer, the dispatcher.
+//
+// A blocking call's buffer is the caller's while it waits: it may be detached (transferred) or
+// shrunk (a resizable ArrayBuffer) meanwhile. Each turn looks at its length before it touches
+// it; a changed one ends the call with the count moved so far, or EFAULT when nothing moved
+// (the kernel's answer to a buffer that is no longer mapped). Bytes not yet taken stay in the
+// ring; bytes taken are where the buffer's memory went (transfer() moves it).
 
 import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "../constants.ts";
-import type { ScifError } from "../errors.ts";
+import { ScifError } from "../errors.ts";
 import type { EndpointQp } from "./_qp.ts";
 
 /** Consecutive calls that moved nothing before one waits for a turn of the event loop. */
@@ -29,6 +35,12 @@ export interface StreamOwner {
   pumpPeer(): void;
   /** The peer wrote a record no writer could have made: the connection is reset. */
   streamBroken(): void;
+}
+
+/** The end of a blocking call whose buffer changed under it (see the module's comment). */
+function moved(count: number, call: string): Promise<number> {
+  if (count > 0) return Promise.resolve(count);
+  throw new ScifError("EFAULT", `the buffer of a blocking ${call} was detached or shrunk while it waited`);
 }
 
 /** One connected endpoint's stream. */
@@ -74,6 +86,7 @@ export class EndpointStream {
         if (done > 0) return done;
         throw this.#ep.streamError();
       }
+      if (data.length !== len) return moved(done, "send");
       done += qp.put(data, done);
     }
     return done;
@@ -115,6 +128,7 @@ export class EndpointStream {
       if (!block || !this.#connected()) break;
       await qp.sleepForData(this.#connected);
       if (this.#ep.state !== "CONNECTED" && this.#ep.state !== "DISCONNECTED") break;
+      if (into.length !== len) return moved(got, "recv");
     }
     if (got > 0 || this.#connected()) return got;
     throw this.#ep.streamError();

@@ -146,7 +146,14 @@ export class FfiEndpoint implements EndpointBackend {
     return await this.#transfer(IOCTL.SCIF_RECV, SCIF_RECV_BLOCK, into, block, "recv");
   }
 
-  /** A send or recv: once without waiting here, then (blocking, if bytes are left) on a Worker. */
+  /** A send or recv: once without waiting here, then (blocking, if bytes are left) on a Worker.
+   * The Worker's ioctl uses the buffer while this thread runs on, and an ArrayBuffer may be
+   * detached or shrunk meanwhile (its memory freed or decommitted under the driver's copy): so
+   * unless the buffer is shared memory (which can neither be detached nor shrink), the rest
+   * moves through a buffer of our own, and the caller's is looked at again when it returns. A
+   * recv's buffer that changed ends the call as in emu/_stream.ts: the count moved so far, or
+   * EFAULT (the bytes that arrived into our buffer then are lost, as the kernel loses them when
+   * copy_to_user fails); a send's bytes were copied before it waited. */
   async #transfer(
     request: number,
     blockFlag: number,
@@ -158,9 +165,14 @@ export class FfiEndpoint implements EndpointBackend {
     this.#ioctl(request, msg, what);
     const done = msg.s32("out_len");
     if (done === data.length || !block) return done;
+    const len = data.length;
+    const bounce = data.buffer instanceof SharedArrayBuffer
+      ? null
+      : new Uint8Array(new SharedArrayBuffer(len - done));
+    if (bounce && request === IOCTL.SCIF_SEND) bounce.set(data.subarray(done));
     const rest = new Struct("scifioctl_msg", true)
-      .setU64("msg", this.#node.libc.address(data) + BigInt(done))
-      .setS32("len", data.length - done)
+      .setU64("msg", bounce ? this.#node.libc.address(bounce) : this.#node.libc.address(data) + BigInt(done))
+      .setS32("len", len - done)
       .setS32("flags", blockFlag);
     try {
       await this.#blocking({
@@ -173,7 +185,15 @@ export class FfiEndpoint implements EndpointBackend {
       if (done > 0) return done; // the kernel's rule: bytes moved count before an error
       throw e;
     }
-    return done + rest.s32("out_len");
+    const moved = rest.s32("out_len");
+    if (bounce && request === IOCTL.SCIF_RECV) {
+      if (data.length !== len) {
+        if (done > 0) return done;
+        throw new ScifError("EFAULT", `the buffer of a blocking recv was detached or shrunk while it waited`);
+      }
+      data.set(bounce.subarray(0, moved), done);
+    }
+    return done + moved;
   }
 
   // ---- registration, RMA, fences, mmap ----

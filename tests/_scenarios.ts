@@ -396,3 +396,52 @@ export async function closeDuringConnect(
   ep.close();
   return await pending;
 }
+
+/** Starts a blocking recv of `len` bytes into a buffer of its own, then (after `afterMs`)
+ * detaches that buffer ("detach") or shrinks it to 1 byte ("shrink"), signals "changed", and
+ * resolves to what the recv did: the count, or the errno name. */
+export async function recvIntoChanging(
+  _node: ScifNode,
+  args: { name: string; len: number; afterMs: number; how: "detach" | "shrink" },
+  ctx: ScenarioContext,
+): Promise<number | string> {
+  const buffer = new ArrayBuffer(args.len, { maxByteLength: args.len });
+  const pending = endpoint(args.name).recv(new Uint8Array(buffer)).then((n) => n, codeOf);
+  await new Promise((r) => setTimeout(r, args.afterMs));
+  if (args.how === "detach") buffer.transfer();
+  else buffer.resize(1);
+  ctx.signal("changed");
+  return await pending;
+}
+
+/** Starts a blocking send of `len` bytes from a buffer of its own, then (after `afterMs`)
+ * shrinks that buffer to 1 byte, signals "changed", and resolves to what the send did. */
+export async function sendFromShrinking(
+  _node: ScifNode,
+  args: { name: string; len: number; afterMs: number },
+  ctx: ScenarioContext,
+): Promise<number | string> {
+  const buffer = new ArrayBuffer(args.len, { maxByteLength: args.len });
+  const pending = endpoint(args.name).send(new Uint8Array(buffer)).then((n) => n, codeOf);
+  await new Promise((r) => setTimeout(r, args.afterMs));
+  buffer.resize(1);
+  ctx.signal("changed");
+  return await pending;
+}
+
+/** Non-blocking recvs on a kept endpoint until nothing has come for `quietMs`; resolves to the
+ * count received. */
+export async function drain(_node: ScifNode, args: { name: string; quietMs: number }): Promise<number> {
+  const ep = endpoint(args.name);
+  const buf = new Uint8Array(64 * 1024);
+  let total = 0;
+  let last = performance.now();
+  while (performance.now() - last < args.quietMs) {
+    const n = await ep.recv(buf, { block: false });
+    if (n > 0) {
+      total += n;
+      last = performance.now();
+    } else await new Promise((r) => setTimeout(r, 1));
+  }
+  return total;
+}
