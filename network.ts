@@ -41,6 +41,9 @@ export interface NetworkOptions {
   /** How long a connect waits for an accept before it fails with ECONNREFUSED, as the
    * kernel's SCIF_NODE_ALIVE_TIMEOUT. Default 30000 ms. */
   connectTimeoutMs?: number;
+  /** How long fenceWait waits for a mark before it fails with ETIMEDOUT, as the kernel's
+   * SCIF_NODE_ALIVE_TIMEOUT. Default 30000 ms. */
+  fenceTimeoutMs?: number;
   /** May nodes bind ports below SCIF_ADMIN_PORT_END (the kernel's CAP_SYS_ADMIN)? Default false. */
   privileged?: boolean;
   /** Spin iterations before a blocking call sleeps. Default 100000 (about 60 µs: a peer that is

@@ -64,6 +64,7 @@ export async function waitCompleted(
   seq: number,
   spins: number,
   abort?: () => ScifError | null,
+  timeoutMs = Infinity,
 ): Promise<void> {
   const i32 = net.i32;
   const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
@@ -73,13 +74,18 @@ export async function waitCompleted(
   // completion count moved: announce first, then look, then sleep (no lost wake-up).
   const waiters = slotField(net.layout, slot, S_DMA_WAITERS) >> 2;
   if (!abort) Atomics.add(i32, waiters, 1);
+  const until = performance.now() + timeoutMs;
   try {
     for (;;) {
       const seen = Atomics.load(i32, cell);
       if (reached(seen, seq)) return;
       const e = abort?.();
       if (e) throw e;
-      await net.sleep(addr, seen, abort ? PEER_POLL_MS : Infinity);
+      const left = until - performance.now();
+      if (left <= 0) {
+        throw new ScifError("ETIMEDOUT", `fence mark ${seq} was not reached within ${timeoutMs} ms`);
+      }
+      await net.sleep(addr, seen, Math.min(left, abort ? PEER_POLL_MS : Infinity));
     }
   } finally {
     if (!abort) Atomics.sub(i32, waiters, 1);

@@ -46,7 +46,9 @@ export class EndpointFences {
   }
 
   /** Waits for `mark`; `broken` says why the connection can no longer be waited on (a peer's
-   * mark waits on the peer's engine, and fails the way the next RMA call would). */
+   * mark waits on the peer's engine, and fails the way the next RMA call would). A mark not
+   * reached within the network's fence timeout (the kernel's SCIF_NODE_ALIVE_TIMEOUT: a mark
+   * never issued, an engine that no longer runs) fails with ETIMEDOUT, as _scif_fence_wait's. */
   async wait(mark: number, broken: () => ScifError | null): Promise<void> {
     const peer = mark >= MARK_PEER;
     const net = this.#link.node.net;
@@ -57,6 +59,7 @@ export class EndpointFences {
       (peer ? mark - MARK_PEER : mark) & SEQ,
       net.spins,
       peer ? broken : undefined,
+      net.fenceTimeoutMs,
     );
   }
 

@@ -7,6 +7,7 @@ import { ScifError } from "../errors.ts";
 import {
   computeLayout,
   H_CONNECT_TIMEOUT_MS,
+  H_FENCE_TIMEOUT_MS,
   H_KIND,
   H_MAGIC,
   H_NET_ID,
@@ -40,6 +41,7 @@ export interface NetworkParams {
   readonly memoryBytes: number;
   readonly ringBytes: number;
   readonly connectTimeoutMs: number;
+  readonly fenceTimeoutMs: number;
   readonly privileged: boolean;
   readonly spins: number;
 }
@@ -50,6 +52,7 @@ export interface ParamOptions {
   memoryBytes?: number;
   ringBytes?: number;
   connectTimeoutMs?: number;
+  fenceTimeoutMs?: number;
   privileged?: boolean;
   spins?: number;
   /** How many attachments at once; default twice the nodes (at most 64). */
@@ -81,6 +84,7 @@ export function networkParams(
   const ringBytes = integer("ringBytes", options.ringBytes ?? 256 * 1024, 4096, 64 * MIB);
   if ((ringBytes & (ringBytes - 1)) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
   const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs ?? 30_000, 1, 2 ** 31 - 1);
+  const fenceTimeoutMs = integer("fenceTimeoutMs", options.fenceTimeoutMs ?? 30_000, 1, 2 ** 31 - 1);
   const spins = integer("spins", options.spins ?? 100_000, 0, 1 << 30);
   if (options.privileged !== undefined && typeof options.privileged !== "boolean") {
     throw new ScifError("EINVAL", "privileged must be a boolean");
@@ -100,6 +104,7 @@ export function networkParams(
     memoryBytes,
     ringBytes,
     connectTimeoutMs,
+    fenceTimeoutMs,
     privileged: options.privileged ?? false,
     spins,
     layout,
@@ -121,6 +126,7 @@ export function initNetwork(
   set(H_SLOTS, p.slots);
   set(H_RING_BYTES, p.ringBytes);
   set(H_CONNECT_TIMEOUT_MS, p.connectTimeoutMs);
+  set(H_FENCE_TIMEOUT_MS, p.fenceTimeoutMs);
   const id = crypto.getRandomValues(new Int32Array(4));
   id.forEach((v, i) => set(H_NET_ID + 4 * i, v));
   set(H_PRIVILEGED, p.privileged ? 1 : 0);

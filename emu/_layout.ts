@@ -24,7 +24,7 @@
 
 export const NET_BASE = 65536;
 export const NET_MAGIC = 0x46494353; // "SCIF"
-export const NET_VERSION = 4;
+export const NET_VERSION = 5;
 export const LINE = 128; // two cache lines: keeps the adjacent-line prefetcher out of the way
 export const PAGE = 4096;
 export const MAX_NODES = 64;
@@ -45,6 +45,7 @@ export const H_SLOTS = 36;
 export const H_NET_ID = 40; // four i32 of randomness: names the network's Web Locks
 export const H_KIND = 56; // NET_THREADS or NET_MACHINE
 export const H_PAGES = 60; // the memory's size in 64 KiB pages
+export const H_FENCE_TIMEOUT_MS = 64;
 
 /** A network of threads of one program (createNetwork): a node is one thread's attachment. */
 export const NET_THREADS = 1;

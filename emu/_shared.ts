@@ -8,6 +8,7 @@ import type { Bus } from "./bus/_bus.ts";
 import {
   computeLayout,
   H_CONNECT_TIMEOUT_MS,
+  H_FENCE_TIMEOUT_MS,
   H_KIND,
   H_MAGIC,
   H_NET_ID,
@@ -69,6 +70,8 @@ export class EmuShared {
   readonly heap: PageHeap;
   readonly bus: Bus;
   readonly connectTimeoutMs: number;
+  /** How long a fence wait waits (the kernel's SCIF_NODE_ALIVE_TIMEOUT) before ETIMEDOUT. */
+  readonly fenceTimeoutMs: number;
   readonly spins: number;
   /** The network's identity: names its Web Locks. */
   readonly id: string;
@@ -92,6 +95,7 @@ export class EmuShared {
     this.kind = header.kind;
     const h = (f: number) => Atomics.load(this.i32, (NET_BASE + f) >> 2);
     this.connectTimeoutMs = h(H_CONNECT_TIMEOUT_MS);
+    this.fenceTimeoutMs = h(H_FENCE_TIMEOUT_MS);
     this.id = [0, 4, 8, 12].map((o) => (h(H_NET_ID + o) >>> 0).toString(16).padStart(8, "0")).join("");
     this.spins = h(H_SPIN);
     this.privileged = h(H_PRIVILEGED) !== 0;

@@ -56,6 +56,8 @@ export interface MachineOptions {
   ringBytes?: number;
   /** How long a connect waits for an accept (SCIF_EMU_CONNECT_TIMEOUT_MS), default 30000. */
   connectTimeoutMs?: number;
+  /** How long fenceWait waits before ETIMEDOUT (SCIF_EMU_FENCE_TIMEOUT_MS), default 30000. */
+  fenceTimeoutMs?: number;
   /** May programs bind ports below SCIF_ADMIN_PORT_END (SCIF_EMU_PRIVILEGED=1)? Default no. */
   privileged?: boolean;
   /** This process's TCP address for other machines (SCIF_EMU_LISTEN), host:port. */
@@ -211,6 +213,7 @@ class Machine {
             slots: 32,
             ringBytes: options.ringBytes ?? number(env("SCIF_EMU_RING_BYTES")),
             connectTimeoutMs: options.connectTimeoutMs ?? number(env("SCIF_EMU_CONNECT_TIMEOUT_MS")),
+            fenceTimeoutMs: options.fenceTimeoutMs ?? number(env("SCIF_EMU_FENCE_TIMEOUT_MS")),
             // Ports below SCIF_ADMIN_PORT_END (the kernel's CAP_SYS_ADMIN): only if the network's
             // creator says every program of the machine may bind them.
             privileged: (options.privileged ?? env("SCIF_EMU_PRIVILEGED")) === true ||

@@ -40,7 +40,7 @@ export function conformance(
   }
 }
 
-/** Options of a cluster: the network's (emu; machine: nodes, ringBytes, connectTimeoutMs)
+/** Options of a cluster: the network's (emu; machine: nodes, ringBytes, connectTimeoutMs, fenceTimeoutMs)
  * and the backend. */
 export interface ClusterOptions extends NetworkOptions {
   backend?: Backend;
@@ -81,6 +81,7 @@ export class Cluster {
       const env: Record<string, string> = { SCIF_EMU_NODES: String(net.nodes), SCIF_EMU_MEMORY: "256" };
       if (net.ringBytes) env.SCIF_EMU_RING_BYTES = String(net.ringBytes);
       if (net.connectTimeoutMs) env.SCIF_EMU_CONNECT_TIMEOUT_MS = String(net.connectTimeoutMs);
+      if (net.fenceTimeoutMs) env.SCIF_EMU_FENCE_TIMEOUT_MS = String(net.fenceTimeoutMs);
       return new Cluster(backend, options, null, null, await Processes.create(env));
     }
     return new Cluster(backend, options, null, await SimDevice.open(), null);
@@ -144,6 +145,7 @@ export class Cluster {
           memoryMiB: 256,
           ringBytes: o.ringBytes,
           connectTimeoutMs: o.connectTimeoutMs,
+          fenceTimeoutMs: o.fenceTimeoutMs,
         }),
       );
     } else {

@@ -386,3 +386,16 @@ export function plain(_node: ScifNode, args: { name: string; bytes: number }): P
   memories.set(args.name, new Uint8Array(args.bytes));
   return Promise.resolve();
 }
+
+/** fenceWait on a mark `ahead` past the one fenceMark gives now (ours, or the peer's with
+ * `peer`); resolves to the outcome and how long it took. */
+export async function futureFence(
+  _node: ScifNode,
+  args: { ep: string; peer: boolean; ahead: number },
+): Promise<{ code: string; ms: number }> {
+  const ep = endpoint(args.ep);
+  const mark = await ep.fenceMark(args.peer ? SCIF_FENCE_INIT_PEER : SCIF_FENCE_INIT_SELF);
+  const t0 = performance.now();
+  const code = await outcome(() => ep.fenceWait((mark + args.ahead) >>> 0));
+  return { code, ms: performance.now() - t0 };
+}

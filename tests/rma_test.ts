@@ -362,3 +362,29 @@ conformance(
   // The simulated device maps one pointer: windows apart are EINVAL there (tests/fixtures/README.md).
   ["emu", "machine"],
 );
+
+conformance(
+  "rma: fenceWait on a mark that is never reached fails with ETIMEDOUT after the network's fence timeout (the kernel's SCIF_NODE_ALIVE_TIMEOUT), ours and the peer's; the endpoint works on",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2, fenceTimeoutMs: 300 });
+    const [a, b] = await cluster.connectedPair();
+    const loff = await a.run<number>(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
+    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
+    for (const peer of [false, true]) {
+      const r = await within(
+        5000,
+        a.run<{ code: string; ms: number }>(R, "futureFence", { ep: "c", peer, ahead: 1000 }),
+      );
+      assertEquals(r.code, "ETIMEDOUT", `peer: ${peer}`);
+      assert(r.ms >= 290, `gave up after ${r.ms} ms`);
+    }
+    await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 8, roff, flags: 0 });
+    assertEquals(
+      await a.run(R, "futureFence", { ep: "c", peer: false, ahead: 0 }).then((r) =>
+        (r as { code: string }).code
+      ),
+      "ok",
+    );
+  },
+  ["emu", "machine"],
+);
