@@ -11,15 +11,19 @@
  * deno task scif listen 3000 > out.bin      # one connection: the peer's bytes to stdout
  * deno task scif connect 0:3000 < in.bin    # stdin to the peer
  * deno task scif bench --quick              # the demo's chart and latency table
+ * deno task scif key                        # the key of this machine's links, to copy to others
  * deno install -g -A -n scif cli/scif.ts    # then: scif nodes
  * ```
  *
  * Exit status: 0 on success; the Linux errno number when a SCIF call fails (the message names
- * it, e.g. 111 for ECONNREFUSED); 64 for a usage error.
+ * it, e.g. 111 for ECONNREFUSED, 104 for ECONNRESET when the peer went away before `scif
+ * connect` had sent all of stdin); 64 for a usage error (an unknown option too).
  *
  * @module
  */
+import { parseArgs } from "@std/cli/parse-args";
 import { type Endpoint, openNode, ScifError, type ScifNode } from "../mod.ts";
+import { networkKey } from "../emu/machine.ts";
 
 const EX_USAGE = 64;
 const ECHO_PORT = 2007;
@@ -36,12 +40,19 @@ commands:
   listen PORT           accept one connection on PORT: its bytes to stdout, stdin to it
   connect NODE:PORT     connect: stdin to the peer, the peer's bytes to stdout
   bench                 the bandwidth chart and latency table of the demo
+  key                   the key that links between machines prove they hold
 
 options of every command:
   --node N              run on node N (default: SCIF_NODE, else 0, the host)
   --help                this text, or a command's
 
 exit status: 0, the errno number of a failed SCIF call, or 64 for a usage error.`,
+  key: `usage: scif key
+
+Prints the key of this machine's emulated network (SCIF_EMU_KEY, SCIF_EMU_KEY_FILE, or the
+rendezvous directory's link.key, made 0600 the first time it is needed). Links between
+machines carry nothing until both ends prove they hold it: give every machine the same key
+(SCIF_EMU_KEY=<key>, or a copy of the file).`,
   nodes: `usage: scif nodes [--json]
 
 Lists the nodes online, as the MIC tools list cards: node id, role (0 is the host), and which
@@ -58,42 +69,58 @@ Connects to NODE's echo port (default ${ECHO_PORT}; run "scif echo" there) and t
 
 Accepts one connection on PORT. The peer's bytes go to stdout until the peer closes the
 connection; stdin goes to the peer. The end of stdin does not close the connection (a SCIF
-connection has no half close): it ends when the peer closes it.`,
+connection has no half close): it ends when the peer closes it, at once, with status 0, or
+104 (ECONNRESET) if stdin's bytes could not all be sent.`,
   connect: `usage: scif connect NODE:PORT [--wait]
 
 Connects to NODE:PORT. stdin goes to the peer, the peer's bytes to stdout. At the end of stdin
-the connection is closed (the peer reads everything sent first); with --wait it stays open
-until the peer closes it.`,
+the connection is closed (the peer reads everything sent first) and the status is 0. A peer
+that goes away before that ends the command at once with 104 (ECONNRESET). With --wait the
+connection stays open after stdin's end until the peer closes it (status 0).`,
   bench: `usage: scif bench [--quick] [--out FILE.svg] [--json FILE]
 
 Runs the demo's measurements (deno task demo): bandwidth against transfer size for SCIF RMA,
 the SCIF stream, TCP and memcpy, and the 8-byte round trip table.`,
 };
 
-/** Options after the command: --name value, --name=value, --flag; the rest positional. */
-function parse(argv: string[], flags: string[]): { pos: string[]; opt: Record<string, string | true> } {
-  const pos: string[] = [];
-  const opt: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) {
-      pos.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    if (eq >= 0) opt[name] = a.slice(eq + 1);
-    else if (flags.includes(name)) opt[name] = true;
-    else if (i + 1 < argv.length) opt[name] = argv[++i];
-    else throw new UsageError(`--${name} needs a value`);
+/** What each command takes after its name (every command also takes --node and --help). */
+const OPTIONS: Record<string, { string?: string[]; boolean?: string[] }> = {
+  nodes: { boolean: ["json"] },
+  echo: { string: ["count"] },
+  ping: { string: ["port", "count", "size"] },
+  listen: {},
+  connect: { boolean: ["wait"] },
+  key: {},
+};
+
+type Options = Record<string, string | boolean | undefined>;
+
+/** The command's arguments: its options (@std/cli's parseArgs), an unknown one refused. */
+function parse(command: string, argv: string[]): { pos: string[]; opt: Options } {
+  const spec = OPTIONS[command];
+  const string = [...(spec.string ?? []), "node"];
+  const boolean = [...(spec.boolean ?? []), "help"];
+  const parsed = parseArgs(argv, {
+    string,
+    boolean,
+    alias: { h: "help" },
+    unknown: (arg: string) => {
+      if (arg.startsWith("-") && arg !== "-") throw new UsageError(`unknown option ${arg}`);
+      return true;
+    },
+  });
+  const opt: Options = {};
+  for (const name of [...string, ...boolean]) {
+    const v = parsed[name];
+    if (v !== undefined && v !== false) opt[name] = v as string | boolean;
   }
-  return { pos, opt };
+  return { pos: parsed._.map(String), opt };
 }
 
 class UsageError extends Error {}
 
 function integer(
-  v: string | true | undefined,
+  v: string | boolean | undefined,
   what: string,
   min: number,
   max: number,
@@ -107,13 +134,13 @@ function integer(
   return n;
 }
 
-async function join(opt: Record<string, string | true>): Promise<ScifNode> {
+async function join(opt: Options): Promise<ScifNode> {
   return await openNode(opt.node !== undefined ? { node: integer(opt.node, "--node", 0, 255) } : {});
 }
 
 const out = (s: string) => console.log(s);
 
-async function nodes(opt: Record<string, string | true>): Promise<void> {
+async function nodes(opt: Options): Promise<void> {
   const node = await join(opt);
   const { nodes, self } = node.getNodeIds();
   if (opt.json) out(JSON.stringify({ nodes, self, backend: node.backend }));
@@ -133,7 +160,7 @@ async function nodes(opt: Record<string, string | true>): Promise<void> {
   await node.close();
 }
 
-async function echo(pos: string[], opt: Record<string, string | true>): Promise<void> {
+async function echo(pos: string[], opt: Options): Promise<void> {
   const port = integer(pos[0], "PORT", 1, 65535, ECHO_PORT);
   const count = opt.count === undefined ? Infinity : integer(opt.count, "--count", 1, 2 ** 31);
   const node = await join(opt);
@@ -163,7 +190,7 @@ async function echo(pos: string[], opt: Record<string, string | true>): Promise<
   await node.close();
 }
 
-async function ping(pos: string[], opt: Record<string, string | true>): Promise<void> {
+async function ping(pos: string[], opt: Options): Promise<void> {
   const target = integer(pos[0], "NODE", 0, 255);
   const port = integer(opt.port, "--port", 1, 65535, ECHO_PORT);
   const count = integer(opt.count, "--count", 1, 10_000_000, 1000);
@@ -198,7 +225,7 @@ function ended(e: unknown): boolean {
   return e instanceof ScifError && ["ECONNRESET", "ENOTCONN", "EBADF"].includes(e.code);
 }
 
-/** The peer's bytes to stdout until it closes. */
+/** The peer's bytes to stdout until it closes the connection. */
 async function toStdout(ep: Endpoint): Promise<void> {
   const w = Deno.stdout.writable.getWriter();
   const buf = new Uint8Array(256 * 1024);
@@ -215,28 +242,43 @@ async function toStdout(ep: Endpoint): Promise<void> {
   }
 }
 
-/** stdin to the peer until stdin ends. */
+/** stdin to the peer; resolves at the end of stdin, rejects when a send fails. */
 async function fromStdin(ep: Endpoint): Promise<void> {
-  for await (const chunk of Deno.stdin.readable) {
-    if (ep.closed) return;
-    await ep.send(chunk);
+  for await (const chunk of Deno.stdin.readable) await ep.send(chunk);
+}
+
+/**
+ * Moves stdin to the peer and the peer's bytes to stdout. `closeAtEof` (connect): the end of
+ * stdin closes the connection, and a peer that ends it first is an error (ECONNRESET: stdin
+ * could not all be sent). Otherwise (listen, connect --wait) the peer's close is the end, and an
+ * error only if a send of stdin failed. Either way the command ends as soon as the connection
+ * does: a read of stdin still pending (a terminal) is not waited for (the caller exits).
+ */
+async function pipe(ep: Endpoint, closeAtEof: boolean): Promise<void> {
+  let sendFailed: unknown = null;
+  const writing = fromStdin(ep).then(
+    () => "eof" as const,
+    (e) => {
+      sendFailed = e;
+      return "failed" as const;
+    },
+  );
+  const reading = toStdout(ep).then(() => "closed" as const);
+  const first = await Promise.race([writing, reading]);
+  if (first === "eof" && closeAtEof) {
+    ep.close();
+    await reading.catch(() => {});
+    return;
+  }
+  if (first === "eof" || first === "failed") await reading; // the peer's bytes until it closes
+  if (!ep.closed) ep.close();
+  if (sendFailed && !ended(sendFailed)) throw sendFailed;
+  if (sendFailed || closeAtEof) {
+    throw new ScifError("ECONNRESET", "the peer closed the connection before stdin was all sent");
   }
 }
 
-async function pipe(ep: Endpoint, closeAtEof: boolean): Promise<void> {
-  const reading = toStdout(ep);
-  const writing = fromStdin(ep).then(() => {
-    if (closeAtEof && !ep.closed) ep.close();
-  }).catch((e) => {
-    if (!ended(e)) throw e;
-  });
-  await reading;
-  if (!ep.closed) ep.close();
-  // stdin may still be open (a terminal): nothing more can be sent, so do not wait for it.
-  if (closeAtEof) await writing;
-}
-
-async function listen(pos: string[], opt: Record<string, string | true>): Promise<void> {
+async function listen(pos: string[], opt: Options): Promise<void> {
   const port = integer(pos[0], "PORT", 1, 65535);
   const node = await join(opt);
   try {
@@ -252,7 +294,7 @@ async function listen(pos: string[], opt: Record<string, string | true>): Promis
   }
 }
 
-async function connect(pos: string[], opt: Record<string, string | true>): Promise<void> {
+async function connect(pos: string[], opt: Options): Promise<void> {
   const m = (pos[0] ?? "").match(/^(\d+):(\d+)$/);
   if (!m) throw new UsageError(`NODE:PORT expected, got ${pos[0] ?? "nothing"}`);
   const node = await join(opt);
@@ -263,6 +305,14 @@ async function connect(pos: string[], opt: Record<string, string | true>): Promi
   } finally {
     await node.close();
   }
+}
+
+function key(): void {
+  const { key, path } = networkKey();
+  out(key);
+  console.error(
+    `scif key: from ${path}; give every machine of the network this key (SCIF_EMU_KEY=<key>, or a copy of the file)`,
+  );
 }
 
 async function bench(argv: string[]): Promise<void> {
@@ -295,8 +345,11 @@ export async function main(argv: string[]): Promise<number> {
       await bench(rest);
       return 0;
     }
-    const { pos, opt } = parse(rest, ["json", "wait"]);
+    const { pos, opt } = parse(command, rest);
+    const most = command === "nodes" || command === "key" ? 0 : 1;
+    if (pos.length > most) throw new UsageError(`unexpected argument ${pos[most]}`);
     if (command === "nodes") await nodes(opt);
+    else if (command === "key") key();
     else if (command === "echo") await echo(pos, opt);
     else if (command === "ping") await ping(pos, opt);
     else if (command === "listen") await listen(pos, opt);

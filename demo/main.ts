@@ -42,6 +42,12 @@ const args = parseArgs(Deno.args, {
   boolean: ["quick"],
   string: ["out", "json"],
   default: { out: "chart.svg" },
+  unknown: (arg: string) => {
+    console.error(
+      `demo: unknown argument ${arg}\nusage: deno task demo [--quick] [--out FILE.svg] [--json FILE]`,
+    );
+    Deno.exit(64);
+  },
 });
 const quick = args.quick;
 const tty = Deno.stderr.isTerminal();

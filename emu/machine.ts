@@ -162,6 +162,17 @@ export function linkKey(dir: string): { bytes: Uint8Array; path: string } {
   }
 }
 
+/** The key of the machine's network whose rendezvous directory is `dir` (default: SCIF_EMU_DIR,
+ * else the user's), as 64 hex digits, and where it is kept (made there if it is not yet): what
+ * `scif key` prints, to be given to the other machines. */
+export function networkKey(dir?: string): { key: string; path: string } {
+  checkPermissions();
+  const d = directory(dir ?? env("SCIF_EMU_DIR"));
+  checkDirectory(d);
+  const { bytes, path } = linkKey(d);
+  return { key: [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(""), path };
+}
+
 /** The machine's network as this thread sees it. */
 class Machine {
   readonly shared: EmuShared;

@@ -104,12 +104,24 @@ Deno.test("cli: nodes, echo and ping; errors exit with the errno; usage errors w
     listener.kill("SIGKILL");
     await listener.status;
 
-    for (const bad of [["ping", "x"], ["connect", "nowhere"], ["frobnicate"], ["listen", "70000"]]) {
+    for (
+      const bad of [
+        ["ping", "x"],
+        ["connect", "nowhere"],
+        ["frobnicate"],
+        ["listen", "70000"],
+        ["nodes", "--bogus"],
+        ["ping", "1", "--frob", "2"],
+        ["nodes", "extra"],
+        ["echo", "-x"],
+        ["ping", "1", "--count"],
+      ]
+    ) {
       const r = await run(dir, bad);
       assertEquals(r.code, 64, bad.join(" "));
       assertMatch(r.err, /usage: scif/);
     }
-    for (const cmd of ["nodes", "echo", "ping", "listen", "connect", "bench"]) {
+    for (const cmd of ["nodes", "echo", "ping", "listen", "connect", "bench", "key"]) {
       const r = await run(dir, [cmd, "--help"]);
       assertEquals(r.code, 0);
       assertMatch(r.out, new RegExp(`^usage: scif ${cmd}`));
@@ -122,6 +134,63 @@ Deno.test("cli: nodes, echo and ping; errors exit with the errno; usage errors w
       // ended
     }
     await echo.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: scif connect ends at once with ECONNRESET (104) when its peer is killed, its stdin still open", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "scif-cli-" });
+  const listener = scif(dir, ["listen", "3000"]).spawn();
+  try {
+    await listening(listener);
+    const client = scif(dir, ["connect", "0:3000", "--node", "1"], "piped").spawn();
+    const w = client.stdin.getWriter();
+    await w.write(new Uint8Array([1, 2, 3]));
+    const received = listener.stdout.getReader();
+    assertEquals((await received.read()).value?.[0], 1); // connected, and the bytes flow
+    received.releaseLock();
+    listener.kill("SIGKILL");
+    await listener.status;
+    const t0 = performance.now();
+    const done = await Promise.race([
+      client.output(),
+      new Promise<null>((r) => setTimeout(() => r(null), 10_000)),
+    ]);
+    if (!done) client.kill("SIGKILL");
+    if (!done) throw new Error("scif connect kept running after its peer was killed");
+    assertEquals(done.code, 104, new TextDecoder().decode(done.stderr));
+    assertMatch(new TextDecoder().decode(done.stderr), /ECONNRESET/);
+    assert(performance.now() - t0 < 5000);
+    await w.close().catch(() => {});
+  } finally {
+    try {
+      listener.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: scif key prints the network's key (made 0600 on first use, the same every time, SCIF_EMU_KEY when set)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "scif-cli-" });
+  try {
+    const first = await run(dir, ["key"]);
+    assertEquals(first.code, 0, first.err);
+    assertMatch(first.out, /^[0-9a-f]{64}\n$/);
+    assertEquals((await run(dir, ["key"])).out, first.out);
+    const st = await Deno.stat(`${dir}/link.key`);
+    assertEquals(st.mode! & 0o777, 0o600);
+    assertEquals((await Deno.readTextFile(`${dir}/link.key`)).trim(), first.out.trim());
+    const key = "ab".repeat(32);
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "key"],
+      env: { SCIF_EMU_DIR: dir, SCIF_EMU_KEY: key },
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    assertEquals(new TextDecoder().decode(stdout), `${key}\n`);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
