@@ -158,6 +158,42 @@ Deno.test("links: a stranger without the key gets nothing; a keyed peer cannot s
     assert(after - before < 32 * 1024, `the victim grew from ${before} to ${after} KiB`);
     // And it still serves its own programs.
     assertEquals((await victim.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0]);
+
+    // 4. A machine of the network given another key is refused, and told the fix.
+    const dir = await Deno.makeTempDir({ prefix: "scif-link-" });
+    const other = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("../cli/scif.ts", import.meta.url).pathname, "echo", "--node", "1"],
+      env: {
+        SCIF_EMU_DIR: dir,
+        SCIF_EMU_NODES: "3",
+        SCIF_EMU_MEMORY: "256",
+        SCIF_EMU_PEERS: `0=127.0.0.1:${port}`,
+        SCIF_EMU_KEY: hexKey(),
+      },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    try {
+      const reader = other.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      let text = "";
+      const until = performance.now() + 10_000;
+      while (!/give every machine the same key/.test(text) && performance.now() < until) {
+        const { value, done } = await within(10_000, reader.read());
+        if (done) break;
+        text += value;
+      }
+      assert(
+        /does not take this network's key .*EACCES.*give every machine the same key/.test(text),
+        `no warning that names the fix: ${text}`,
+      );
+      reader.releaseLock();
+    } finally {
+      other.kill("SIGKILL");
+      await other.status;
+      await other.stderr.cancel().catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+    assertEquals((await victim.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0]);
   } finally {
     await group.close();
   }

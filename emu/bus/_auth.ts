@@ -81,11 +81,18 @@ async function expect(link: Link, type: number, max: number, until: number): Pro
   const late = new Promise<null>((
     r,
   ) => (timer = setTimeout(() => r(null), Math.max(0, until - performance.now()))));
-  const f = await Promise.race([link.next(), late]);
+  const next = link.next();
+  const f = await Promise.race([next, late]);
   clearTimeout(timer);
   if (!f || f.type !== type || f.payload.length > max) {
+    // A peer that answers wrongly refuses; one that hangs up or is silent may be busy or going
+    // away (a retry may do), and says nothing about the key.
+    const ended = f === null && (await Promise.race([next, Promise.resolve(undefined)])) === null;
     link.close();
-    throw new ScifError("EACCES", f ? "the peer did not authenticate" : "no answer to the authentication");
+    if (f) throw new ScifError("EACCES", "the peer did not authenticate");
+    throw ended
+      ? new ScifError("ECONNRESET", "the peer hung up during the authentication")
+      : new ScifError("ETIMEDOUT", "no answer to the authentication");
   }
   return { type: f.type, id: f.id, payload: f.payload.slice() };
 }

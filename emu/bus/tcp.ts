@@ -131,7 +131,7 @@ export class TcpLinks {
       return { link, claims: await authenticate(link, this.#key, "client", this.#nodes(MODE_LOCAL)) };
     } catch (e) {
       const where = `${addr.hostname}:${addr.port}`;
-      if (!this.#warned.has(where)) {
+      if (e instanceof ScifError && e.code === "EACCES" && !this.#warned.has(where)) {
         this.#warned.add(where);
         console.warn(
           `scif: the machine at ${where} does not take this network's key (${(e as Error).message}): ` +
