@@ -822,7 +822,7 @@ var ThreadsBus = class {
 // emu/_layout.ts
 var NET_BASE = 65536;
 var NET_MAGIC = 1179206483;
-var NET_VERSION = 4;
+var NET_VERSION = 5;
 var LINE = 128;
 var PAGE = 4096;
 var MAX_NODES = 64;
@@ -841,6 +841,7 @@ var H_SLOTS = 36;
 var H_NET_ID = 40;
 var H_KIND = 56;
 var H_PAGES = 60;
+var H_FENCE_TIMEOUT_MS = 64;
 var NET_THREADS = 1;
 var NET_MACHINE = 2;
 var N_STATE = 0;
@@ -959,6 +960,7 @@ function networkParams(options, defaultMemory = 256 * MIB) {
   const ringBytes = integer("ringBytes", options.ringBytes ?? 256 * 1024, 4096, 64 * MIB);
   if ((ringBytes & ringBytes - 1) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
   const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs ?? 3e4, 1, 2 ** 31 - 1);
+  const fenceTimeoutMs = integer("fenceTimeoutMs", options.fenceTimeoutMs ?? 3e4, 1, 2 ** 31 - 1);
   const spins = integer("spins", options.spins ?? 1e5, 0, 1 << 30);
   if (options.privileged !== void 0 && typeof options.privileged !== "boolean") {
     throw new ScifError("EINVAL", "privileged must be a boolean");
@@ -976,6 +978,7 @@ function networkParams(options, defaultMemory = 256 * MIB) {
     memoryBytes,
     ringBytes,
     connectTimeoutMs,
+    fenceTimeoutMs,
     privileged: options.privileged ?? false,
     spins,
     layout
@@ -989,6 +992,7 @@ function initNetwork(i32, p, kind, modes) {
   set(H_SLOTS, p.slots);
   set(H_RING_BYTES, p.ringBytes);
   set(H_CONNECT_TIMEOUT_MS, p.connectTimeoutMs);
+  set(H_FENCE_TIMEOUT_MS, p.fenceTimeoutMs);
   const id = crypto.getRandomValues(new Int32Array(4));
   id.forEach((v, i) => set(H_NET_ID + 4 * i, v));
   set(H_PRIVILEGED, p.privileged ? 1 : 0);
@@ -1021,20 +1025,25 @@ var SEQ = 2147483647;
 function reached(count, seq) {
   return (count - seq & SEQ) < 1073741824;
 }
-async function waitCompleted(net, slot, seq, spins, abort) {
+async function waitCompleted(net, slot, seq, spins, abort, timeoutMs = Infinity) {
   const i32 = net.i32;
   const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
   const cell = addr >> 2;
   for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
   const waiters = slotField(net.layout, slot, S_DMA_WAITERS) >> 2;
   if (!abort) Atomics.add(i32, waiters, 1);
+  const until = performance.now() + timeoutMs;
   try {
     for (; ; ) {
       const seen = Atomics.load(i32, cell);
       if (reached(seen, seq)) return;
       const e = abort?.();
       if (e) throw e;
-      await net.sleep(addr, seen, abort ? PEER_POLL_MS : Infinity);
+      const left = until - performance.now();
+      if (left <= 0) {
+        throw new ScifError("ETIMEDOUT", `fence mark ${seq} was not reached within ${timeoutMs} ms`);
+      }
+      await net.sleep(addr, seen, Math.min(left, abort ? PEER_POLL_MS : Infinity));
     }
   } finally {
     if (!abort) Atomics.sub(i32, waiters, 1);
@@ -2507,6 +2516,10 @@ var RESOLVED_COUNTS = Array.from({
 function resolvedCount(n) {
   return n <= 256 ? RESOLVED_COUNTS[n] : Promise.resolve(n);
 }
+function moved(count, call) {
+  if (count > 0) return Promise.resolve(count);
+  throw new ScifError("EFAULT", `the buffer of a blocking ${call} was detached or shrunk while it waited`);
+}
 var EndpointStream = class {
   #ep;
   #qp;
@@ -2544,6 +2557,7 @@ var EndpointStream = class {
         if (done > 0) return done;
         throw this.#ep.streamError();
       }
+      if (data.length !== len) return moved(done, "send");
       done += qp.put(data, done);
     }
     return done;
@@ -2581,6 +2595,7 @@ var EndpointStream = class {
       if (!block || !this.#connected()) break;
       await qp.sleepForData(this.#connected);
       if (this.#ep.state !== "CONNECTED" && this.#ep.state !== "DISCONNECTED") break;
+      if (into.length !== len) return moved(got, "recv");
     }
     if (got > 0 || this.#connected()) return got;
     throw this.#ep.streamError();
@@ -2637,12 +2652,14 @@ var EndpointFences = class {
     return Promise.resolve((this.#submitted(this.#link.peerSlot) | MARK_PEER) >>> 0);
   }
   /** Waits for `mark`; `broken` says why the connection can no longer be waited on (a peer's
-   * mark waits on the peer's engine, and fails the way the next RMA call would). */
+   * mark waits on the peer's engine, and fails the way the next RMA call would). A mark not
+   * reached within the network's fence timeout (the kernel's SCIF_NODE_ALIVE_TIMEOUT: a mark
+   * never issued, an engine that no longer runs) fails with ETIMEDOUT, as _scif_fence_wait's. */
   async wait(mark, broken) {
     const peer = mark >= MARK_PEER;
     const net = this.#link.node.net;
     const slot = peer ? this.#link.peerSlot : this.#link.node.slot;
-    await waitCompleted(net, slot, (peer ? mark - MARK_PEER : mark) & SEQ2, net.spins, peer ? broken : void 0);
+    await waitCompleted(net, slot, (peer ? mark - MARK_PEER : mark) & SEQ2, net.spins, peer ? broken : void 0, net.fenceTimeoutMs);
   }
   async signal(localOffset, localValue, remoteOffset, remoteValue, flags) {
     const rma = this.#rma;
@@ -4273,6 +4290,8 @@ var EmuShared = class _EmuShared {
   heap;
   bus;
   connectTimeoutMs;
+  /** How long a fence wait waits (the kernel's SCIF_NODE_ALIVE_TIMEOUT) before ETIMEDOUT. */
+  fenceTimeoutMs;
   spins;
   /** The network's identity: names its Web Locks. */
   id;
@@ -4290,6 +4309,7 @@ var EmuShared = class _EmuShared {
     this.kind = header.kind;
     const h = (f) => Atomics.load(this.i32, NET_BASE + f >> 2);
     this.connectTimeoutMs = h(H_CONNECT_TIMEOUT_MS);
+    this.fenceTimeoutMs = h(H_FENCE_TIMEOUT_MS);
     this.id = [
       0,
       4,
