@@ -61,7 +61,7 @@ export function msg_payload(at: u32, i: u32): u64 {
 }
 
 /** Encodes a message straight into ring space and publishes it: no staging copy.
- * Returns 0 when the ring has no room (nothing written), else 1, or 3 when the reader
+ * Returns 0 when the ring has no room or the view is broken (nothing written), else 1, or 3 when the reader
  * announced it is sleeping and must be notified. */
 export function msg_send(
   d: u32,
@@ -76,16 +76,19 @@ export function msg_send(
   p3: u64,
 ): i32 {
   if (rb_space(d) < MSG_BYTES) return 0;
-  msg_encode(load<u32>(d + RB_BASE) + rb_write_offset(d), srcNode, srcPort, dstNode, dstPort, op, p0, p1, p2, p3);
+  // Aligned down: a garbage write offset (our own view, stored over) still puts the whole
+  // message inside the ring, whose size is a multiple of MSG_BYTES.
+  msg_encode(load<u32>(d + RB_BASE) + (rb_write_offset(d) & ~(MSG_BYTES - 1)), srcNode, srcPort, dstNode, dstPort, op, p0, p1, p2, p3);
   rb_produced(d, MSG_BYTES);
   return rb_commit(d) ? 3 : 1;
 }
 
-/** The address of the next whole message in the ring, or 0 when there is none. The message
+/** The address of the next whole message in the ring, or 0 when there is none (or the view
+ * is broken: rb.ts's seal). The message
  * stays in place (decode it with msg_* getters) until msg_release. */
 export function msg_peek(d: u32): u32 {
   if (rb_count(d) < MSG_BYTES) return 0;
-  return load<u32>(d + RB_BASE) + rb_read_offset(d);
+  return load<u32>(d + RB_BASE) + (rb_read_offset(d) & ~(MSG_BYTES - 1));
 }
 
 /** Consumes the message msg_peek returned and publishes the read pointer. */

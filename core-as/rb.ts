@@ -33,8 +33,49 @@ export const RB_CUR_WRITE: u32 = 20; // u32: writer's private offset (writer vie
 export const RB_WAIT_OWN: u32 = 24; // u32: the cell this side sets before it sleeps (in the peer's memory)
 export const RB_WAIT_PEER: u32 = 28; // u32: the cell the peer sets before it sleeps (in this side's memory)
 export const RB_SEEN_READ: u32 = 32; // u32: writer view: its last load of the read cell; reader view: the read offset last published there
-// Fields 40..63 belong to the framed stream of an endpoint queue pair (stream.ts).
+export const RB_SEAL: u32 = 36; // u32: the seal over the view's constant fields (below)
+export const RB_KEY: u32 = 40; // u64: the ring's key (the framed stream's, stream.ts; 0 for a plain ring)
+// Fields 48..63 belong to the framed stream of an endpoint queue pair (stream.ts).
 export const RB_DESC_BYTES: u32 = 64;
+
+// The seal. A descriptor lives in the shared memory, where any node's thread can store: a
+// buggy node scribbling over its own views must not turn them into addresses of other
+// connections' rings (nor trap the module on a wild or misaligned cell). So every function
+// here trusts the constant fields (base, size, cells, key) only when the seal word still
+// matches them and the descriptor's own address: a view stored over, or copied from another
+// address, fails it (the odds of random bytes passing are 2^-32), and the function does
+// nothing and says so (RB_BROKEN, or -1, or 0 where the caller cannot tell, noted on each).
+// The fields were checked by the caller of rb_init (JS), which the seal extends to every
+// later call. The moving offsets are not sealed (they change on every message): they are
+// masked to the ring on every load instead, so a garbage one is a wrong position in our own
+// ring, never an address outside it. The seal is against bugs, not against a node that means
+// harm (which can store into any memory it maps anyway): it has no secret.
+
+/** What a function returning a count gives for a view whose seal is broken. */
+export const RB_BROKEN: u32 = 0xffffffff;
+
+@inline function seal_of(d: u32): u32 {
+  // Four 8-byte loads (base and size, the two pointer cells, the two waiting cells, the key)
+  // folded with rotations by distinct amounts: a change of any one field always changes the
+  // seal, and the work is a few cycles on the hot path (multiplies cost a measurable part of
+  // a small message). The address makes a copy of another view fail.
+  let h: u64 = <u64>d * 0x9e3779b97f4a7c15;
+  h ^= load<u64>(d + RB_BASE);
+  h ^= rotl<u64>(load<u64>(d + RB_READ_CELL), 17);
+  h ^= rotl<u64>(load<u64>(d + RB_WAIT_OWN), 31);
+  h ^= rotl<u64>(load<u64>(d + RB_KEY), 47);
+  return <u32>(h ^ (h >> 32)) ^ 0x5bd1e995;
+}
+
+/** Whether the view's constant fields are the ones rb_init (or st_init) sealed (1 or 0). */
+@inline export function rb_sealed(d: u32): bool {
+  return load<u32>(d + RB_SEAL) == seal_of(d);
+}
+
+/** Seals the view's constant fields as they are now (callers: the init functions). */
+export function rb_seal(d: u32): void {
+  store<u32>(d + RB_SEAL, seal_of(d));
+}
 
 @inline export function rb_mask(d: u32): u32 {
   return load<u32>(d + RB_SIZE) - 1;
@@ -50,38 +91,46 @@ export function rb_init(
   waitOwn: u32,
   waitPeer: u32,
 ): void {
+  const m = size - 1;
   store<u32>(d + RB_BASE, base);
   store<u32>(d + RB_SIZE, size);
   store<u32>(d + RB_READ_CELL, readCell);
   store<u32>(d + RB_WRITE_CELL, writeCell);
-  store<u32>(d + RB_CUR_READ, atomic.load<u32>(readCell));
-  store<u32>(d + RB_CUR_WRITE, atomic.load<u32>(writeCell));
+  store<u32>(d + RB_CUR_READ, atomic.load<u32>(readCell) & m);
+  store<u32>(d + RB_CUR_WRITE, atomic.load<u32>(writeCell) & m);
   store<u32>(d + RB_WAIT_OWN, waitOwn);
   store<u32>(d + RB_WAIT_PEER, waitPeer);
   store<u32>(d + RB_SEEN_READ, load<u32>(d + RB_CUR_READ));
+  store<u64>(d + RB_KEY, 0);
+  rb_seal(d);
 }
 
 /** Reader: moves the view's cells that live in the peer's memory (the read-pointer cell and
  * its own waiting cell) to new addresses, keeping its offsets: used once the peer is gone, so
  * that draining the ring stores nothing into memory the peer no longer owns. The new read
- * cell is set to the current read offset first. */
+ * cell is set to the current read offset first. Nothing happens to a broken view. */
 export function rb_retarget(d: u32, readCell: u32, waitOwn: u32): void {
-  atomic.store<u32>(readCell, load<u32>(d + RB_CUR_READ));
-  store<u32>(d + RB_SEEN_READ, load<u32>(d + RB_CUR_READ));
+  if (!rb_sealed(d)) return;
+  const read = load<u32>(d + RB_CUR_READ) & rb_mask(d);
+  atomic.store<u32>(readCell, read);
+  store<u32>(d + RB_SEEN_READ, read);
   store<u32>(d + RB_READ_CELL, readCell);
   store<u32>(d + RB_WAIT_OWN, waitOwn);
+  rb_seal(d);
 }
 
-/** Writer: bytes that may be written now (reads the read cell in the writer's own memory). */
+/** Writer: bytes that may be written now (reads the read cell in the writer's own memory);
+ * 0 for a broken view. */
 export function rb_space(d: u32): u32 {
+  if (!rb_sealed(d)) return 0;
   const read = atomic.load<u32>(load<u32>(d + RB_READ_CELL));
   store<u32>(d + RB_SEEN_READ, read);
   return (read - load<u32>(d + RB_CUR_WRITE) - 1) & rb_mask(d);
 }
 
-/** Writer: the private write offset, where the next byte goes. */
+/** Writer: the private write offset, where the next byte goes (in the ring). */
 export function rb_write_offset(d: u32): u32 {
-  return load<u32>(d + RB_CUR_WRITE);
+  return load<u32>(d + RB_CUR_WRITE) & rb_mask(d);
 }
 
 /** Writer: account for `len` bytes the caller copied into ring space itself. Not yet visible. */
@@ -90,11 +139,11 @@ export function rb_produced(d: u32, len: u32): void {
 }
 
 /** Writer: copy `len` bytes from linear memory into the ring without publishing them.
- * Returns 0, or -1 (nothing written) when the ring has less space than `len`. */
+ * Returns 0, or -1 (nothing written) when the ring has less space than `len` or is broken. */
 export function rb_write(d: u32, src: u32, len: u32): i32 {
-  if (rb_space(d) < len) return -1;
+  if (rb_space(d) < len || len == 0) return len == 0 ? 0 : -1;
   const base = load<u32>(d + RB_BASE);
-  const off = load<u32>(d + RB_CUR_WRITE);
+  const off = rb_write_offset(d);
   const first = min<u32>(len, load<u32>(d + RB_SIZE) - off);
   memory.copy(base + off, src, first);
   if (first < len) memory.copy(base, src + first, len - first);
@@ -103,21 +152,25 @@ export function rb_write(d: u32, src: u32, len: u32): i32 {
 }
 
 /** Writer: publish everything written so far. Returns 1 when the reader said it is going to
- * sleep (its waiting cell, in our memory, is set): the caller must then notify it. */
+ * sleep (its waiting cell, in our memory, is set): the caller must then notify it; 0 (and
+ * nothing published) for a broken view. */
 export function rb_commit(d: u32): i32 {
-  atomic.store<u32>(load<u32>(d + RB_WRITE_CELL), load<u32>(d + RB_CUR_WRITE));
+  if (!rb_sealed(d)) return 0;
+  atomic.store<u32>(load<u32>(d + RB_WRITE_CELL), rb_write_offset(d));
   return atomic.load<i32>(load<u32>(d + RB_WAIT_PEER)) != 0 ? 1 : 0;
 }
 
-/** Reader: bytes available (reads the write cell in the reader's own memory). */
+/** Reader: bytes available (reads the write cell in the reader's own memory); 0 for a
+ * broken view. */
 export function rb_count(d: u32): u32 {
+  if (!rb_sealed(d)) return 0;
   const write = atomic.load<u32>(load<u32>(d + RB_WRITE_CELL));
   return (write - load<u32>(d + RB_CUR_READ)) & rb_mask(d);
 }
 
-/** Reader: the private read offset, where the next unread byte is. */
+/** Reader: the private read offset, where the next unread byte is (in the ring). */
 export function rb_read_offset(d: u32): u32 {
-  return load<u32>(d + RB_CUR_READ);
+  return load<u32>(d + RB_CUR_READ) & rb_mask(d);
 }
 
 /** Reader: account for `len` bytes the caller copied out of the ring itself. */
@@ -126,11 +179,12 @@ export function rb_consumed(d: u32, len: u32): void {
 }
 
 /** Reader: copy the next `len` bytes into linear memory and advance the private read offset
- * (the writer cannot reuse them until rb_update_read_ptr). -1 when fewer are available. */
+ * (the writer cannot reuse them until rb_update_read_ptr). -1 when fewer are available or
+ * the view is broken. */
 export function rb_get_next(d: u32, dst: u32, len: u32): i32 {
-  if (rb_count(d) < len) return -1;
+  if (rb_count(d) < len || len == 0) return len == 0 ? 0 : -1;
   const base = load<u32>(d + RB_BASE);
-  const off = load<u32>(d + RB_CUR_READ);
+  const off = rb_read_offset(d);
   const first = min<u32>(len, load<u32>(d + RB_SIZE) - off);
   memory.copy(dst, base + off, first);
   if (first < len) memory.copy(dst + first, base, len - first);
@@ -138,15 +192,19 @@ export function rb_get_next(d: u32, dst: u32, len: u32): i32 {
   return 0;
 }
 
-/** Reader: publish consumption. Returns 1 when the writer said it is waiting for space. */
+/** Reader: publish consumption. Returns 1 when the writer said it is waiting for space; -1
+ * (nothing published) for a broken view. */
 export function rb_update_read_ptr(d: u32): i32 {
-  store<u32>(d + RB_SEEN_READ, load<u32>(d + RB_CUR_READ));
-  atomic.store<u32>(load<u32>(d + RB_READ_CELL), load<u32>(d + RB_CUR_READ));
+  if (!rb_sealed(d)) return -1;
+  const read = rb_read_offset(d);
+  store<u32>(d + RB_SEEN_READ, read);
+  atomic.store<u32>(load<u32>(d + RB_READ_CELL), read);
   return atomic.load<i32>(load<u32>(d + RB_WAIT_PEER)) != 0 ? 1 : 0;
 }
 
 /** Either side: announce (1) or withdraw (0) that this side is about to sleep. The caller
- * must re-check count/space after announcing and before sleeping. */
+ * must re-check count/space after announcing and before sleeping. Nothing happens to a
+ * broken view (whose next count or space says so). */
 export function rb_set_waiting(d: u32, waiting: i32): void {
-  atomic.store<i32>(load<u32>(d + RB_WAIT_OWN), waiting);
+  if (rb_sealed(d)) atomic.store<i32>(load<u32>(d + RB_WAIT_OWN), waiting);
 }

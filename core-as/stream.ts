@@ -31,18 +31,23 @@
 
 import {
   RB_BASE,
+  RB_BROKEN,
   RB_CUR_READ,
   RB_CUR_WRITE,
+  RB_KEY,
   RB_READ_CELL,
   RB_SEEN_READ,
   RB_WRITE_CELL,
   RB_WAIT_PEER,
   rb_mask,
+  rb_seal,
+  rb_sealed,
   rb_update_read_ptr,
 } from "./rb";
 
-// Descriptor fields of the stream, after rb.ts's.
-export const ST_KEY: u32 = 40; // u64: the ring's key
+// Descriptor fields of the stream, after rb.ts's. The key is sealed with the view (rb.ts);
+// the rest move and are checked or masked on every load.
+export const ST_KEY: u32 = RB_KEY; // u64: the ring's key
 export const ST_POS: u32 = 48; // u64: writer: position of the next record; reader: of the record at CUR_READ
 export const ST_LEFT: u32 = 56; // u32: reader: data bytes left in the record being read
 export const ST_AT: u32 = 60; // u32: reader: ring offset of its next data byte
@@ -51,32 +56,46 @@ export const ST_HEADER: u32 = 16;
 
 // Results that carry an offset and a byte count are packed into one f64 as
 // offset * 2^27 + count (both are below 2^26: rings are at most 64 MiB), so that a send or
-// a recv costs two calls into the module.
+// a recv costs two calls into the module. A broken view (rb.ts's seal) gives -1.
 const PACK: f64 = 134217728;
 
 @inline function pack(offset: u32, count: u32): f64 {
   return <f64>offset * PACK + <f64>count;
 }
 
-/** Either view: start the stream of a fresh ring with its key. */
+// Records start on 16-byte boundaries: the offsets of both views are kept so on every load,
+// which also keeps the 8-byte atomic access to a tag aligned whatever was stored over them.
+@inline function cur_write(d: u32, m: u32): u32 {
+  return load<u32>(d + RB_CUR_WRITE) & m & ~15;
+}
+@inline function cur_read(d: u32, m: u32): u32 {
+  return load<u32>(d + RB_CUR_READ) & m & ~15;
+}
+
+/** Either view: start the stream of a fresh ring with its key (after rb_init; nothing
+ * happens to a broken view). */
 export function st_init(d: u32, key: u64): void {
+  if (!rb_sealed(d)) return;
   store<u64>(d + ST_KEY, key);
   store<u64>(d + ST_POS, 0);
   store<u32>(d + ST_LEFT, 0);
   store<u32>(d + ST_AT, 0);
+  rb_seal(d);
 }
 
 /** The most data one record can carry when the reader's offset is `read`. */
-@inline function room(d: u32, read: u32): u32 {
-  const dist = ((read - load<u32>(d + RB_CUR_WRITE) - 1) & rb_mask(d)) + 1;
+@inline function room(d: u32, m: u32, read: u32): u32 {
+  const dist = ((read - cur_write(d, m) - 1) & m) + 1;
   return dist >= 48 ? dist - 32 : 0;
 }
 
-/** Writer: data bytes the next record can carry now (loads the read cell, in our memory). */
+/** Writer: data bytes the next record can carry now (loads the read cell, in our memory);
+ * RB_BROKEN for a broken view. */
 export function st_space(d: u32): u32 {
+  if (!rb_sealed(d)) return RB_BROKEN;
   const read = atomic.load<u32>(load<u32>(d + RB_READ_CELL));
   store<u32>(d + RB_SEEN_READ, read);
-  return room(d, read);
+  return room(d, rb_mask(d), read);
 }
 
 /** Writer: spins up to `spins` turns for room; returns st_space. */
@@ -91,19 +110,26 @@ export function st_spin_space(d: u32, spins: i32): u32 {
  * when that is not enough: the reader stores to that cell on every record it finishes, so
  * not loading it on every send keeps its line from bouncing. */
 export function st_reserve(d: u32, want: u32): f64 {
+  if (!rb_sealed(d)) return -1;
+  const m = rb_mask(d);
   // A record carries at most a quarter of the ring, so a large send is several records and
   // the reader hands each back as it finishes it: the writer refills one part of the ring
   // while the reader empties another (a record as big as the ring would make them take turns).
-  const most = (rb_mask(d) + 1) >> 2;
+  const most = (m + 1) >> 2;
   if (want > most) want = most;
-  let space = room(d, load<u32>(d + RB_SEEN_READ));
-  if (space < want) space = st_space(d);
-  const at = (load<u32>(d + RB_CUR_WRITE) + ST_HEADER) & rb_mask(d);
+  let space = room(d, m, load<u32>(d + RB_SEEN_READ));
+  if (space < want) {
+    const read = atomic.load<u32>(load<u32>(d + RB_READ_CELL));
+    store<u32>(d + RB_SEEN_READ, read);
+    space = room(d, m, read);
+  }
+  const at = (cur_write(d, m) + ST_HEADER) & m;
   return pack(at, space < want ? space : want);
 }
 
-/** Writer: the caller copied `len` (>= 1) bytes at the reserved offset; write the header,
- * publish. Returns 1 when the reader sleeps and must be notified.
+/** Writer: the caller copied `len` (1 .. what st_reserve gave) bytes at the reserved offset;
+ * write the header, publish. Returns 1 when the reader sleeps and must be notified, -1
+ * (nothing published) for a broken view.
  *
  * One sequentially consistent store per record, the tag's, as a raw ping-pong has one per
  * message (each is a full fence on x86, and the one on the record's line stalls for the
@@ -116,11 +142,14 @@ export function st_reserve(d: u32, want: u32): f64 {
  * when we see it, we move the write cell (the reader sleeps on its old value) and say the
  * reader must be notified. */
 export function st_commit(d: u32, len: u32): i32 {
-  const cur = load<u32>(d + RB_CUR_WRITE);
+  if (!rb_sealed(d)) return -1;
+  const m = rb_mask(d);
+  if (len == 0 || len > (m + 1) >> 2) return -1;
+  const cur = cur_write(d, m);
   const hdr = load<u32>(d + RB_BASE) + cur;
   const pos = load<u64>(d + ST_POS);
   const size = ST_HEADER + ((len + 15) & ~15);
-  const next = (cur + size) & rb_mask(d);
+  const next = (cur + size) & m;
   store<u32>(hdr + 8, len);
   store<u32>(hdr + 12, 0);
   store<u64>(d + ST_POS, pos + size);
@@ -133,14 +162,17 @@ export function st_commit(d: u32, len: u32): i32 {
 
 /** Reader: the offset of the next unread data byte and how many follow it in the current
  * record, packed; 0 when no record has arrived after `spins` more looks at its header; -1 when
- * the record's header is not one a writer could have made (the stream is broken).
- * Finding none, it first publishes what was consumed (st_publish, waking a writer that
- * waits for the room): the reader is idle then, and the writer may be waiting for exactly
- * that room before it can send what we wait for. */
+ * the record's header is not one a writer could have made (the stream is broken), or the
+ * view is. Finding none, it first publishes what was consumed (st_publish, waking a writer
+ * that waits for the room): the reader is idle then, and the writer may be waiting for
+ * exactly that room before it can send what we wait for. */
 export function st_peek(d: u32, spins: i32): f64 {
+  if (!rb_sealed(d)) return -1;
+  const m = rb_mask(d);
+  const quarter = (m + 1) >> 2;
   const left = load<u32>(d + ST_LEFT);
-  if (left != 0) return pack(load<u32>(d + ST_AT), left);
-  const cur = load<u32>(d + RB_CUR_READ);
+  if (left != 0) return left > quarter ? -1 : pack(load<u32>(d + ST_AT) & m, left);
+  const cur = cur_read(d, m);
   const hdr = load<u32>(d + RB_BASE) + cur;
   const expect = (load<u64>(d + ST_POS) + 1) ^ load<u64>(d + ST_KEY);
   for (let i = 0; atomic.load<u64>(hdr) != expect; i++) {
@@ -149,23 +181,27 @@ export function st_peek(d: u32, spins: i32): f64 {
   // The length is the writer's word, in our memory: a record carries 1 .. a quarter of the ring,
   // and one that says otherwise is a broken stream, never a reason to read past the record.
   const len = load<u32>(hdr + 8);
-  if (len == 0 || len > (rb_mask(d) + 1) >> 2) return -1;
-  const at = (cur + ST_HEADER) & rb_mask(d);
+  if (len == 0 || len > quarter) return -1;
+  const at = (cur + ST_HEADER) & m;
   store<u32>(d + ST_LEFT, len);
   store<u32>(d + ST_AT, at);
   return pack(at, len);
 }
 
 /** Reader: the caller copied `len` bytes from the peeked offset. When that finishes the
- * record, its space goes back to the writer; returns 1 when the writer must be notified. */
+ * record, its space goes back to the writer; returns 1 when the writer must be notified, -1
+ * for a broken view (or a `len` beyond the record: its fields were stored over). */
 export function st_release(d: u32, len: u32): i32 {
+  if (!rb_sealed(d)) return -1;
   const m = rb_mask(d);
+  const was = load<u32>(d + ST_LEFT);
+  if (len > was) return -1;
   const at = (load<u32>(d + ST_AT) + len) & m;
-  const left = load<u32>(d + ST_LEFT) - len;
+  const left = was - len;
   store<u32>(d + ST_AT, at);
   store<u32>(d + ST_LEFT, left);
   if (left != 0) return 0;
-  const cur = load<u32>(d + RB_CUR_READ);
+  const cur = cur_read(d, m);
   const next = ((at + 15) & ~15) & m;
   store<u64>(d + ST_POS, load<u64>(d + ST_POS) + <u64>((next - cur) & m));
   store<u32>(d + RB_CUR_READ, next);
@@ -175,8 +211,9 @@ export function st_release(d: u32, len: u32): i32 {
 }
 
 /** Reader: publishes the read offset if records were consumed since it last did. Returns 1
- * when the writer waits for space and must be notified. */
+ * when the writer waits for space and must be notified, -1 for a broken view. */
 export function st_publish(d: u32): i32 {
+  if (!rb_sealed(d)) return -1;
   if (load<u32>(d + RB_SEEN_READ) == load<u32>(d + RB_CUR_READ)) return 0;
   return rb_update_read_ptr(d);
 }

@@ -400,7 +400,8 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
     this.#wake();
   }
 
-  /** The peer wrote into our ring what no writer could have (a buggy node): the connection is
+  /** The peer wrote into our ring what no writer could have, or a view of our queue pair was
+   * stored over (a buggy node, core-as/rb.ts): the connection is
    * reset, and the peer is told (SCIF_DISCNCT) so that it stops writing into our queue pair;
    * until it acknowledges, the pair is not given back, whatever the user does. */
   streamBroken(): void {

@@ -59,6 +59,7 @@ export class EndpointQp {
   #attached = false;
   #peerAttached = false;
   #broken = false;
+  #told = false;
   #peerSlot = -1;
 
   private constructor(net: EmuShared, block: number, owner: number) {
@@ -152,6 +153,10 @@ export class EndpointQp {
     do {
       const want = data.length - from - done;
       const r = core.st_reserve(this.#tx, want);
+      if (r < 0) {
+        this.#broken = true;
+        break;
+      }
       const off = (r / PACK) | 0;
       const space = r - off * PACK;
       const n = space < want ? space : want;
@@ -167,33 +172,46 @@ export class EndpointQp {
         u8.set(data.subarray(src, src + first), at);
         if (first < n) u8.set(data.subarray(src + first, src + n), base);
       }
-      if (core.st_commit(this.#tx, n)) this.#wakeReader();
+      const c = core.st_commit(this.#tx, n);
+      if (c < 0) {
+        this.#broken = true;
+        break;
+      }
+      if (c) this.#wakeReader();
       done += n;
     } while (from + done < data.length);
     return done;
   }
 
-  /** Whether the peer wrote a record header no writer could have made (see core-as/stream.ts):
-   * nothing more is read from this ring. */
+  /** Whether the peer wrote a record header no writer could have made, or a view of ours was
+   * stored over (its seal: core-as/rb.ts): nothing more moves through this queue pair. */
   get broken(): boolean {
     return this.#broken;
+  }
+
+  /** Notes a broken result of the core (negative); returns `r`. */
+  #check(r: number): number {
+    if (r < 0) this.#broken = true;
+    return r;
   }
 
   /** Copies what is available into into[from..], spinning up to `spins` turns while the ring
    * is empty, and publishes the consumption. Returns the count, or -1 the first time the ring
    * is found broken (0 after that). */
   take(into: Uint8Array, from: number, spins: number): number {
-    if (this.#broken) return 0;
+    if (this.#broken) return this.#tellBroken();
     const core = this.#core;
     let r = core.st_peek(this.#rx, 0);
     if (r === 0) {
       // Nothing yet: publish what we read before we wait (the writer may need the room).
       this.publish();
-      if (spins === 0 || (r = core.st_peek(this.#rx, spins)) === 0) return 0;
+      if (spins === 0 || (r = core.st_peek(this.#rx, spins)) === 0) {
+        return this.#broken ? this.#tellBroken() : 0;
+      }
     }
     if (r < 0) {
       this.#broken = true;
-      return -1;
+      return this.#tellBroken();
     }
     const off = (r / PACK) | 0;
     const count = r - off * PACK;
@@ -211,20 +229,29 @@ export class EndpointQp {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
     }
-    if (core.st_release(this.#rx, n)) this.#wakeWriter();
+    const c = core.st_release(this.#rx, n);
+    if (c > 0) this.#wakeWriter();
+    else if (c < 0) this.#broken = true; // the bytes taken were a whole part of a checked record
     return n;
+  }
+
+  /** take()'s answer for a broken queue pair: -1 the first time, 0 after. */
+  #tellBroken(): number {
+    if (this.#told) return 0;
+    this.#told = true;
+    return -1;
   }
 
   /** Data bytes of the record being received (0: nothing has arrived). */
   count(): number {
     if (!this.#attached || this.#broken) return 0;
-    const r = this.#core.st_peek(this.#rx, 0);
+    const r = this.#check(this.#core.st_peek(this.#rx, 0));
     return r < 0 ? 0 : r - ((r / PACK) | 0) * PACK;
   }
 
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
   publish(): void {
-    if (this.#attached && this.#core.st_publish(this.#rx)) this.#wakeWriter();
+    if (this.#attached && this.#check(this.#core.st_publish(this.#rx)) > 0) this.#wakeWriter();
   }
 
   /** Whether everything we sent has been read (as far as the peer has published). */
@@ -234,7 +261,7 @@ export class EndpointQp {
 
   /** Bytes that may be sent now (0 once the peer is gone). */
   space(): number {
-    return this.#peerAttached ? this.#core.st_space(this.#tx) : 0;
+    return this.#peerAttached ? Math.max(0, this.#check(this.#core.st_space(this.#tx))) : 0;
   }
 
   /** The reader sleeps: wake it, in this thread or through its slot's doorbell. */

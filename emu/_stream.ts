@@ -59,10 +59,13 @@ export class EndpointStream {
   #connected = () => this.#ep.state === "CONNECTED";
 
   send(data: Uint8Array, block: boolean): Promise<number> {
-    const n = this.#qp.put(data, 0);
+    const n = this.#put(data, 0);
     if (n === data.length || (!block && n > 0)) {
       this.#idle = 0;
       return resolvedCount(n);
+    }
+    if (this.#ep.state !== "CONNECTED") {
+      return n > 0 ? resolvedCount(n) : Promise.reject(this.#ep.streamError());
     }
     if (!block) return this.#nothingMoved();
     return this.#sendRest(data, n);
@@ -87,9 +90,17 @@ export class EndpointStream {
         throw this.#ep.streamError();
       }
       if (data.length !== len) return moved(done, "send");
-      done += qp.put(data, done);
+      done += this.#put(data, done);
     }
     return done;
+  }
+
+  /** put(), with a queue pair found broken (a view of ours stored over) turned into a reset
+   * connection, which the caller's next look at the state sees. */
+  #put(data: Uint8Array, from: number): number {
+    const n = this.#qp.put(data, from);
+    if (this.#qp.broken) this.#ep.streamBroken();
+    return n;
   }
 
   /** take(), with a broken ring turned into a reset connection. */
@@ -149,9 +160,14 @@ export class EndpointStream {
   /** The poll events that hold now. */
   pollEvents(): number {
     const qp = this.#qp;
+    if (qp.broken) this.#ep.streamBroken();
     switch (this.#ep.state) {
-      case "CONNECTED":
-        return (qp.count() > 0 ? POLLIN : 0) | (qp.space() > 0 ? POLLOUT : 0);
+      case "CONNECTED": {
+        const events = (qp.count() > 0 ? POLLIN : 0) | (qp.space() > 0 ? POLLOUT : 0);
+        if (!qp.broken) return events;
+        this.#ep.streamBroken();
+        return this.pollEvents();
+      }
       case "DISCONNECTED":
         return POLLHUP | (qp.count() > 0 ? POLLIN : 0);
       default:

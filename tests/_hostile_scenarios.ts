@@ -2,15 +2,14 @@
 // writes into in the shared memory — the rings and cells of its own connections (both
 // directions), the slot queue pairs it writes into, its own windows — found the way any node of
 // the network could find them, by reading the memory (its heap runs, its descriptors).
-// Not its ring descriptors: only their own node reads them, so garbage there crashes the buggy
-// node itself (a wasm trap on a wild cell address) and tests nothing about the others.
+// Its ring descriptors too: a view stored over is broken (its seal, core-as/rb.ts), and the
+// buggy node's own connection is reset rather than its thread trapped or its stores sent
+// into other connections' rings.
 import type { ScifNode } from "../mod.ts";
 import { backendOf } from "../node.ts";
 import type { EmuNode } from "../emu/_node.ts";
 import {
   QP_DATA,
-  QP_LOCAL_READ_CELL,
-  QP_RX_DESC,
   QP_TX_DESC,
   QP_WRITE_CELL,
   QP_WRITER_WAITING,
@@ -21,6 +20,7 @@ import {
   SLOTQP_RING_BYTES,
 } from "../emu/_layout.ts";
 import { ByteSource, endpoint } from "./_scenarios.ts";
+import { POLLIN, POLLOUT, ScifError } from "../mod.ts";
 
 /** [address, length] pieces a buggy node of slot `slot` writes into. */
 function targets(n: EmuNode): [number, number][] {
@@ -46,9 +46,7 @@ function targets(n: EmuNode): [number, number][] {
     // (Its DMA engine's queue is private to its own thread: not among what it writes for others.)
     const qp = !run.user && run.bytes >= QP_DATA + l.ringBytes;
     if (run.owner === n.slot && (run.user || qp)) {
-      if (qp) {
-        out.push([run.head, QP_RX_DESC], [run.head + QP_LOCAL_READ_CELL, run.bytes - QP_LOCAL_READ_CELL]);
-      } else out.push([run.head, run.bytes]);
+      out.push([run.head, run.bytes]);
       if (qp) {
         const peerData = Atomics.load(i32, (run.head + QP_TX_DESC) >> 2); // RB_BASE of the send view
         const peer = peerData - QP_DATA;
@@ -62,8 +60,14 @@ function targets(n: EmuNode): [number, number][] {
   return out;
 }
 
-/** Writes random bytes into what a buggy node writes, for `ms`; resolves to the writes made. */
-export async function scribble(node: ScifNode, args: { ms: number; seed: number }): Promise<number> {
+/** Writes random bytes into what a buggy node writes, for `ms`, while its own thread keeps
+ * sending and receiving on its endpoints kept as `eps` (non-blocking: a ScifError is an answer,
+ * anything else, a trap of the core say, ends the scenario with it); resolves to the writes
+ * made. */
+export async function scribble(
+  node: ScifNode,
+  args: { ms: number; seed: number; eps?: string[] },
+): Promise<number> {
   const n = backendOf(node) as EmuNode;
   const u8 = n.net.u8;
   const rnd = new ByteSource(args.seed);
@@ -79,12 +83,24 @@ export async function scribble(node: ScifNode, args: { ms: number; seed: number 
       u8.set(chunk.subarray(0, Math.min(64, len)), off);
       writes++;
     }
+    // Its own calls on its garbled connections.
+    for (const name of args.eps ?? []) {
+      const ep = endpoint(name);
+      await ep.send(chunk.subarray(0, rnd.int(1, 64)), { block: false }).catch(answer);
+      await ep.recv(new Uint8Array(4096), { block: false }).catch(answer);
+      await node.poll([{ endpoint: ep, events: POLLIN | POLLOUT, revents: 0 }], 0).catch(answer);
+    }
     // Let its own thread run now and then (its dispatcher, the test's messages), and look again
     // at what it owns.
     await new Promise((r) => setTimeout(r, 0));
     if (writes % 100_000 < 2000) t = targets(n);
   }
   return writes;
+}
+
+/** A call's failure that is an answer (a ScifError), not a crash. */
+function answer(e: unknown): void {
+  if (!(e instanceof ScifError)) throw e;
 }
 
 /** The node's dropped-message counter. */

@@ -37,6 +37,7 @@ Deno.test("containment: a buggy Worker writes random bytes for 30 s into everyth
   const scribbling = h.run<number>(H, "scribble", {
     ms: Number(Deno.env.get("SCRIBBLE_MS") ?? 30_000),
     seed: 99,
+    eps: ["ha", "hb"],
   });
   let rounds = 0;
   let done = false;

@@ -220,3 +220,62 @@ Deno.test("core: the reader publishes lazily: when the writer waits, after a qua
   }
   assert(c.st_space(TX) > full - 1024, "more than a quarter of the ring stayed unpublished");
 });
+
+Deno.test("core: a view stored over (any constant field, or copied from another address) is broken: every call says so and stores nothing", async () => {
+  const { c, u8, i32 } = await core();
+  // Fields of a descriptor (core-as/rb.ts): base, size, read cell, write cell, wait own,
+  // wait peer, the key's two words. The moving offsets (16, 20, 32, 48..63) are not sealed.
+  const sealed = [0, 4, 8, 12, 24, 28, 40, 44];
+  const check = (what: string) => {
+    const before = u8.slice(0, DATA + 8192);
+    assertEquals(c.rb_sealed(TX), 0, what);
+    assertEquals(c.st_reserve(TX, 10), -1, what);
+    assertEquals(c.st_commit(TX, 10), -1, what);
+    assertEquals(c.st_space(TX), -1, what);
+    assertEquals(c.st_spin_space(TX, 10), -1, what);
+    assertEquals(c.rb_space(TX), 0, what);
+    assertEquals(c.rb_write(TX, 0x20000, 10), -1, what);
+    assertEquals(c.rb_commit(TX), 0, what);
+    assertEquals(c.msg_send(TX, 1, 2, 3, 4, 5, 0n, 0n, 0n, 0n), 0, what);
+    c.rb_set_waiting(TX, 1);
+    c.rb_retarget(TX, 0x8300, 0x8380);
+    c.st_init(TX, 5n);
+    // Everything but the descriptor's own moving fields is as it was.
+    const after = u8.slice(0, DATA + 8192);
+    for (let i = 0; i < after.length; i++) {
+      if (i >= TX && i < TX + 64) continue;
+      if (after[i] !== before[i]) throw new Error(`${what}: byte ${i} changed`);
+    }
+  };
+  for (const f of sealed) {
+    ring(c, 4096);
+    c.st_init(TX, 77n);
+    assertEquals(c.rb_sealed(TX), 1);
+    i32[(TX + f) >> 2] ^= 1 << (f % 31);
+    check(`field ${f}`);
+  }
+  // A whole view copied to another address is not a view there.
+  ring(c, 4096);
+  c.st_init(RX, 77n);
+  u8.copyWithin(TX, RX, RX + 64);
+  check("copied");
+  // The reader's calls too; and offsets stored over stay inside the ring (no trap, no store out).
+  ring(c, 4096);
+  c.st_init(RX, 77n);
+  c.st_init(TX, 77n);
+  for (const f of [16, 20, 32, 56, 60]) i32[(RX + f) >> 2] = 0x7fff_fff3 + f;
+  for (const f of [16, 20, 32]) i32[(TX + f) >> 2] = 0x7fff_fff1 + f;
+  const [at, n] = unpack(c.st_reserve(TX, 100));
+  assert(at < 4096 && n <= 1024);
+  assert(c.st_peek(RX, 0) === -1, "a record length beyond a quarter of the ring is refused");
+  i32[(RX + 56) >> 2] = 0;
+  assertEquals(c.st_peek(RX, 0), 0);
+  c.rb_init(RX, DATA, 4096, READ_CELL, WRITE_CELL, READER_WAITING, WRITER_WAITING);
+  i32[(RX + 8) >> 2] = 0x7fff_0001; // a wild, misaligned cell: no trap, the call refuses
+  assertEquals(c.st_peek(RX, 0), -1);
+  assertEquals(c.st_release(RX, 1), -1);
+  assertEquals(c.st_publish(RX), -1);
+  assertEquals(c.rb_update_read_ptr(RX), -1);
+  assertEquals(c.rb_count(RX), 0);
+  assertEquals(c.msg_peek(RX), 0);
+});

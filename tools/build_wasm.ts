@@ -88,6 +88,8 @@ export interface CoreExports {
   rb_update_read_ptr(d: number): number;
   rb_set_waiting(d: number, waiting: number): void;
   rb_mask(d: number): number;
+  rb_seal(d: number): void;
+  rb_sealed(d: number): number;
   st_init(d: number, key: bigint): void;
   st_space(d: number): number;
   st_spin_space(d: number, spins: number): number;

@@ -530,46 +530,79 @@ function ffiPermitted() {
 
 // core/scif_core.ts
 var WASM_BASE64 = [
-  "AGFzbQEAAAABVAtgAX8Bf2ACf38Bf2ACf38AYAJ/fwF8YAN/f38Bf2ADf39/AGACf34AYAd/f39/f39/AGAKf39/f39/fn5+fgF/",
-  "YAJ/fwF+YAp/f39/f39+fn5+AAISAQNlbnYGbWVtb3J5AgMBgIAEAyIhAQADAQADBgEABAAAAgUAAgAHBAACAAAACAAACQAKAAAF",
-  "BlMQfwBBAAt/AEEEC38AQQgLfwBBDAt/AEEQC38AQRQLfwBBGAt/AEEcC38AQSALfwBBwAALfwBBKAt/AEEwC38AQTgLfwBBPAt/",
-  "AEEQC38AQcAACwf8BDEHUkJfQkFTRQMAB1JCX1NJWkUDAQxSQl9SRUFEX0NFTEwDAg1SQl9XUklURV9DRUxMAwMLUkJfQ1VSX1JF",
-  "QUQDBAxSQl9DVVJfV1JJVEUDBQtSQl9XQUlUX09XTgMGDFJCX1dBSVRfUEVFUgMHDFJCX1NFRU5fUkVBRAMIDVJCX0RFU0NfQllU",
-  "RVMDCQdyYl9tYXNrABAHcmJfaW5pdAARC3JiX3JldGFyZ2V0AA0IcmJfc3BhY2UACw9yYl93cml0ZV9vZmZzZXQACAtyYl9wcm9k",
-  "dWNlZAAPCHJiX3dyaXRlAAkJcmJfY29tbWl0ABUIcmJfY291bnQAEw5yYl9yZWFkX29mZnNldAAOC3JiX2NvbnN1bWVkABQLcmJf",
-  "Z2V0X25leHQAEhJyYl91cGRhdGVfcmVhZF9wdHIACg5yYl9zZXRfd2FpdGluZwAMBlNUX0tFWQMKBlNUX1BPUwMLB1NUX0xFRlQD",
-  "DAVTVF9BVAMNCVNUX0hFQURFUgMOB3N0X2luaXQABghzdF9zcGFjZQABDXN0X3NwaW5fc3BhY2UAAApzdF9yZXNlcnZlAAIJc3Rf",
-  "Y29tbWl0AAcHc3RfcGVlawAFCnN0X3JlbGVhc2UAAwpzdF9wdWJsaXNoAAQJTVNHX0JZVEVTAw8KbXNnX2VuY29kZQAdDG1zZ19z",
-  "cmNfbm9kZQAXDG1zZ19zcmNfcG9ydAAWDG1zZ19kc3Rfbm9kZQAfDG1zZ19kc3RfcG9ydAAeBm1zZ19vcAAcC21zZ19wYXlsb2Fk",
-  "ABsIbXNnX3NlbmQAGAhtc2dfcGVlawAaC21zZ19yZWxlYXNlABkIbWVtX2NvcHkAIAqGECGKAQECfyAAIAAoAgj+EAIAIgI2AiAg",
-  "ACgCBEEBayACIAAoAhRrQQFrcUEBaiICQSBrQQAgAkEwTxshAgNAIAJFIAEgA0pxBEAgACAAKAII/hACACICNgIgIAAoAgRBAWsg",
-  "AiAAKAIUa0EBa3FBAWoiAkEga0EAIAJBME8bIQIgA0EBaiEDDAELCyACCzgBAX8gACAAKAII/hACACIBNgIgIAAoAgRBAWsgASAA",
-  "KAIUa0EBa3FBAWoiAEEga0EAIABBME8bC6UBAQJ/IAAoAgRBAWsgACgCICAAKAIUa0EBa3FBAWoiAkEga0EAIAJBME8bIgMgASAA",
-  "KAIEQQJ2IgJNBEAgASECCyACSQRAIAAgACgCCP4QAgAiATYCICAAKAIEQQFrIAEgACgCFGtBAWtxQQFqIgFBIGtBACABQTBPGyED",
-  "CyAAKAIEQQFrIAAoAhRBEGpxuEQAAAAAAACgQaIgAyACIAIgA0sbuKALrQEBAn8gACgCOCABayEDIAAgACgCBEEBayICIAAoAjwg",
-  "AWpxIgE2AjwgACADNgI4IAMEQEEADwsgACAAKQMwIAFBD2pBcHEgAnEiASAAKAIQayACca18NwMwIAAgATYCECABIAAoAiBrIAJx",
-  "IAJBAWpBAnZPBH9BAQUgACgCHP4QAgALBEAgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcPC0EACzcAIAAoAiAg",
-  "ACgCEEYEQEEADwsgACAAKAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLwgECA38BfiAAKAI4IgMEQCAAKAI8uEQAAAAA",
-  "AACgQaIgA7igDwsgACgCECIDIAAoAgBqIQQgACkDKCAAKQMwQgF8hSEFA0AgBP4RAwAgBVIEQCABIAJMBEBEAAAAAAAAAAAPCyAC",
-  "QQFqIQIMAQsLIAQoAggiAQR/IAEgACgCBEECdksFQQELBEBEAAAAAAAA8L8PCyAAKAIEQQFrIANBEGpxIQIgACABNgI4IAAgAjYC",
-  "PCACuEQAAAAAAACgQaIgAbigCx4AIAAgATcDKCAAQgA3AzAgAEEANgI4IABBADYCPAuFAQIDfwF+IAAoAhQiBCAAKAIAaiECIAAp",
-  "AzAhBSAAKAIEQQFrIAFBD2pBcHFBEGoiAyAEanEhBCACIAE2AgggAkEANgIMIAAgBSADrXw3AzAgACAENgIUIAIgACkDKCAFQgF8",
-  "hf4YAwAgACgCHP4QAgBFBEBBAA8LIAAoAgwgBP4XAgBBAQsHACAAKAIUC4wBAQJ/IAAgACgCCP4QAgAiAzYCICACIAAoAgRBAWsg",
-  "AyAAKAIUa0EBa3FLBEBBfw8LIAIgACgCBCAAKAIUIgNrIgQgAiAESRshBCADIAAoAgAiA2ogASAE/AoAACACIARLBEAgAyABIARq",
-  "IAIgBGv8CgAACyAAIAAoAgRBAWsgACgCFCACanE2AhRBAAsmACAAIAAoAhA2AiAgACgCCCAAKAIQ/hcCACAAKAIc/hACAEEARwso",
-  "AQF/IAAgACgCCP4QAgAiATYCICAAKAIEQQFrIAEgACgCFGtBAWtxCw0AIAAoAhggAf4XAgALJQAgASAAKAIQ/hcCACAAIAAoAhA2",
-  "AiAgACABNgIIIAAgAjYCGAsHACAAKAIQCxgAIAAgACgCBEEBayAAKAIUIAFqcTYCFAsKACAAKAIEQQFrC0wAIAAgATYCACAAIAI2",
-  "AgQgACADNgIIIAAgBDYCDCAAIAP+EAIANgIQIAAgBP4QAgA2AhQgACAFNgIYIAAgBjYCHCAAIAAoAhA2AiALhAEBAn8gACgCDP4Q",
-  "AgAhAyACIAAoAgRBAWsgAyAAKAIQa3FLBEBBfw8LIAIgACgCBCAAKAIQIgNrIgQgAiAESRshBCABIAMgACgCACIDaiAE/AoAACAC",
-  "IARLBEAgASAEaiADIAIgBGv8CgAACyAAIAAoAgRBAWsgACgCECACanE2AhBBAAsgAQF/IAAoAgz+EAIAIQEgACgCBEEBayABIAAo",
-  "AhBrcQsYACAAIAAoAgRBAWsgACgCECABanE2AhALHAAgACgCDCAAKAIU/hcCACAAKAIc/hACAEEARwsHACAALwECCwcAIAAvAQAL",
-  "wwEBAX8gACAAKAII/hACACIKNgIgIAAoAgRBAWsgCiAAKAIUa0EBa3FBwABJBEBBAA8LIAAoAhQgACgCAGoiCiABOwEAIAogAjsB",
-  "AiAKIAM7AQQgCiAEOwEGIAogBTYCCCAKQQA2AgwgCiAGNwMQIAogBzcDGCAKIAg3AyAgCiAJNwMoIApCADcDMCAKQgA3AzggACAA",
-  "KAIEQQFrIAAoAhRBQGtxNgIUIAAoAgwgACgCFP4XAgBBA0EBIAAoAhz+EAIAGws8ACAAIAAoAgRBAWsgACgCEEFAa3E2AhAgACAA",
-  "KAIQNgIgIAAoAgggACgCEP4XAgAgACgCHP4QAgBBAEcLNQEBfyAAKAIM/hACACEBIAAoAgRBAWsgASAAKAIQa3FBwABJBEBBAA8L",
-  "IAAoAhAgACgCAGoLEwAgAEEQaiABQQNxQQN0aikDAAsHACAAKAIIC1YAIAAgATsBACAAIAI7AQIgACADOwEEIAAgBDsBBiAAIAU2",
-  "AgggAEEANgIMIAAgBjcDECAAIAc3AxggACAINwMgIAAgCTcDKCAAQgA3AzAgAEIANwM4CwcAIAAvAQYLBwAgAC8BBAsMACAAIAEg",
-  "AvwKAAAL"
+  "AGFzbQEAAAABWAxgAX8Bf2ACf38Bf2ACf38AYAJ/fwF8YAN/f38Bf2ADf39/AGACf34AYAF/AGAHf39/f39/fwBgCn9/f39/f35+",
+  "fn4Bf2ACf38BfmAKf39/f39/fn5+fgACEgEDZW52Bm1lbW9yeQIDAYCABAMkIwEAAwEAAwYBAAQAAAIABwUAAgAIBAACAAAACQAA",
+  "CgALAAAFBmITfwBBAAt/AEEEC38AQQgLfwBBDAt/AEEQC38AQRQLfwBBGAt/AEEcC38AQSALfwBBJAt/AEEoC38AQcAAC38AQX8L",
+  "fwBBKAt/AEEwC38AQTgLfwBBPAt/AEEQC38AQcAACwexBTYHUkJfQkFTRQMAB1JCX1NJWkUDAQxSQl9SRUFEX0NFTEwDAg1SQl9X",
+  "UklURV9DRUxMAwMLUkJfQ1VSX1JFQUQDBAxSQl9DVVJfV1JJVEUDBQtSQl9XQUlUX09XTgMGDFJCX1dBSVRfUEVFUgMHDFJCX1NF",
+  "RU5fUkVBRAMIB1JCX1NFQUwDCQZSQl9LRVkDCg1SQl9ERVNDX0JZVEVTAwsJUkJfQlJPS0VOAwwJcmJfc2VhbGVkAA0HcmJfc2Vh",
+  "bAAOB3JiX21hc2sAEgdyYl9pbml0ABMLcmJfcmV0YXJnZXQADwhyYl9zcGFjZQALD3JiX3dyaXRlX29mZnNldAAIC3JiX3Byb2R1",
+  "Y2VkABEIcmJfd3JpdGUACQlyYl9jb21taXQAFwhyYl9jb3VudAAVDnJiX3JlYWRfb2Zmc2V0ABALcmJfY29uc3VtZWQAFgtyYl9n",
+  "ZXRfbmV4dAAUEnJiX3VwZGF0ZV9yZWFkX3B0cgAKDnJiX3NldF93YWl0aW5nAAwGU1RfS0VZAw0GU1RfUE9TAw4HU1RfTEVGVAMP",
+  "BVNUX0FUAxAJU1RfSEVBREVSAxEHc3RfaW5pdAAGCHN0X3NwYWNlAAENc3Rfc3Bpbl9zcGFjZQAACnN0X3Jlc2VydmUAAglzdF9j",
+  "b21taXQABwdzdF9wZWVrAAUKc3RfcmVsZWFzZQADCnN0X3B1Ymxpc2gABAlNU0dfQllURVMDEgptc2dfZW5jb2RlAB8MbXNnX3Ny",
+  "Y19ub2RlABkMbXNnX3NyY19wb3J0ABgMbXNnX2RzdF9ub2RlACEMbXNnX2RzdF9wb3J0ACAGbXNnX29wAB4LbXNnX3BheWxvYWQA",
+  "HQhtc2dfc2VuZAAaCG1zZ19wZWVrABwLbXNnX3JlbGVhc2UAGwhtZW1fY29weQAiCv0iI7QCAgN/AX4gACgCJCAAKQMAIACtQpX4",
+  "qfqXt96bnn9+hSAAKQMIQhGJhSAAKQMYQh+JhSAAKQMoQi+JhSIFQiCIIAWFp0GV08feBXNHBH9BfwUgACAAKAII/hACACICNgIg",
+  "IAAoAgRBAWsiBCACIAQgACgCFHFBcHFrQQFrcUEBaiICQSBrQQAgAkEwTxsLIQIDQCACRSABIANKcQRAIAAoAiQgACkDACAArUKV",
+  "+Kn6l7fem55/foUgACkDCEIRiYUgACkDGEIfiYUgACkDKEIviYUiBUIgiCAFhadBldPH3gVzRwR/QX8FIAAgACgCCP4QAgAiAjYC",
+  "ICAAKAIEQQFrIgQgAiAEIAAoAhRxQXBxa0EBa3FBAWoiAkEga0EAIAJBME8bCyECIANBAWohAwwBCwsgAguOAQIBfgF/IAAoAiQg",
+  "ACkDACAArUKV+Kn6l7fem55/foUgACkDCEIRiYUgACkDGEIfiYUgACkDKEIviYUiASABQiCIhadBldPH3gVzRwRAQX8PCyAAIAAo",
+  "Agj+EAIAIgI2AiAgAiAAKAIEQQFrIgIgACgCFHFBcHFrQQFrIAJxQQFqIgBBIGtBACAAQTBPGwuCAgICfwF+IAAoAiQgACkDACAA",
+  "rUKV+Kn6l7fem55/foUgACkDCEIRiYUgACkDGEIfiYUgACkDKEIviYUiBCAEQiCIhadBldPH3gVzRwRARAAAAAAAAPC/DwsgASAA",
+  "KAIEQQFrIgNBAWpBAnYiAk0EQCABIQILIAAoAiAgACgCFCADcUFwcWtBAWsgA3FBAWoiAUEga0EAIAFBME8bIgEgAkkEQCAAIAAo",
+  "Agj+EAIAIgE2AiAgASAAKAIUIANxQXBxa0EBayADcUEBaiIBQSBrQQAgAUEwTxshAQsgACgCFCADcUFwcUEQaiADcbhEAAAAAAAA",
+  "oEGiIAEgAiABIAJJG7igC+ICAgN/AX4gACgCJCAAKQMAIACtQpX4qfqXt96bnn9+hSAAKQMIQhGJhSAAKQMYQh+JhSAAKQMoQi+J",
+  "hSIFIAVCIIiFp0GV08feBXNHBEBBfw8LIAAoAgRBAWshAiAAKAI4IgMgAUkEQEF/DwsgACAAKAI8IAFqIAJxIgQ2AjwgACADIAFr",
+  "IgE2AjggAQRAQQAPCyAAIAApAzAgBEEPakFwcSACcSIBIAAoAhAgAnFBcHFrIAJxrXw3AzAgACABNgIQIAEgACgCIGsgAnEgAkEB",
+  "akECdk8Ef0EBBSAAKAIc/hACAAsEQCAAKAIkIAApAwAgAK1Clfip+pe33puef36FIAApAwhCEYmFIAApAxhCH4mFIAApAyhCL4mF",
+  "IgUgBUIgiIWnQZXTx94Fc0cEf0F/BSAAIAAoAhAgACgCBEEBa3EiATYCICAAKAIIIAH+FwIAIAAoAhz+EAIAQQBHCw8LQQAL2wEC",
+  "AX4BfyAAKAIkIAApAwAgAK1Clfip+pe33puef36FIAApAwhCEYmFIAApAxhCH4mFIAApAyhCL4mFIgEgAUIgiIWnQZXTx94Fc0cE",
+  "QEF/DwsgACgCICAAKAIQRgRAQQAPCyAAKAIkIAApAwAgAK1Clfip+pe33puef36FIAApAwhCEYmFIAApAxhCH4mFIAApAyhCL4mF",
+  "IgEgAUIgiIWnQZXTx94Fc0cEf0F/BSAAIAAoAhAgACgCBEEBa3EiAjYCICAAKAIIIAL+FwIAIAAoAhz+EAIAQQBHCwuwAgIFfwF+",
+  "IAAoAiQgACkDACAArUKV+Kn6l7fem55/foUgACkDCEIRiYUgACkDGEIfiYUgACkDKEIviYUiByAHQiCIhadBldPH3gVzRwRARAAA",
+  "AAAAAPC/DwsgACgCBEEBayIFQQFqQQJ2IQMgACgCOCIEBEAgAyAESQR8RAAAAAAAAPC/BSAAKAI8IAVxuEQAAAAAAACgQaIgBLig",
+  "Cw8LIAAoAhAgBXFBcHEiBCAAKAIAaiEGIAApAyggACkDMEIBfIUhBwNAIAb+EQMAIAdSBEAgASACTARARAAAAAAAAAAADwsgAkEB",
+  "aiECDAELCyAGKAIIIgFFIAEgA0tyBEBEAAAAAAAA8L8PCyAAIAE2AjggACAEQRBqIAVxIgA2AjwgALhEAAAAAAAAoEGiIAG4oAuv",
+  "AQEBfiAAKAIkIAApAwAgAK1Clfip+pe33puef36FIAApAwhCEYmFIAApAxhCH4mFIAApAyhCL4mFIgIgAkIgiIWnQZXTx94Fc0cE",
+  "QA8LIAAgATcDKCAAQgA3AzAgAEEANgI4IABBADYCPCAAIAApAwAgAK1Clfip+pe33puef36FIAApAwhCEYmFIAApAxhCH4mFIAAp",
+  "AyhCL4mFIgEgAUIgiIWnQZXTx94FczYCJAv0AQIBfgN/IAAoAiQgACkDACAArUKV+Kn6l7fem55/foUgACkDCEIRiYUgACkDGEIf",
+  "iYUgACkDKEIviYUiAiACQiCIhadBldPH3gVzRwRAQX8PCyAAKAIEQQFrIQQgAQR/IAEgBEEBakECdksFQQELBEBBfw8LIAAoAhQg",
+  "BHFBcHEiBSAAKAIAaiEDIAApAzAhAiAFIAFBD2pBcHFBEGoiBWogBHEhBCADIAE2AgggA0EANgIMIAAgAiAFrXw3AzAgACAENgIU",
+  "IAMgACkDKCACQgF8hf4YAwAgACgCHP4QAgBFBEBBAA8LIAAoAgwgBP4XAgBBAQsQACAAKAIUIAAoAgRBAWtxC+kBAgF+A38gAkUg",
+  "ACgCJCAAKQMAIACtQpX4qfqXt96bnn9+hSAAKQMIQhGJhSAAKQMYQh+JhSAAKQMoQi+JhSIDIANCIIiFp0GV08feBXNHBH9BAAUg",
+  "ACAAKAII/hACACIENgIgIAAoAgRBAWsgBCAAKAIUa0EBa3ELIAJJcgRAQX9BACACGw8LIAAoAhQgACgCBCIFQQFrcSIGIAAoAgAi",
+  "BGogASACIAUgBmsiBSACIAVJGyIF/AoAACACIAVLBEAgBCABIAVqIAIgBWv8CgAACyAAIAAoAgRBAWsgACgCFCACanE2AhRBAAt+",
+  "AgF+AX8gACgCJCAAKQMAIACtQpX4qfqXt96bnn9+hSAAKQMIQhGJhSAAKQMYQh+JhSAAKQMoQi+JhSIBIAFCIIiFp0GV08feBXNH",
+  "BEBBfw8LIAAgACgCECAAKAIEQQFrcSICNgIgIAAoAgggAv4XAgAgACgCHP4QAgBBAEcLdgIBfgF/IAAoAiQgACkDACAArUKV+Kn6",
+  "l7fem55/foUgACkDCEIRiYUgACkDGEIfiYUgACkDKEIviYUiASABQiCIhadBldPH3gVzRwRAQQAPCyAAIAAoAgj+EAIAIgI2AiAg",
+  "ACgCBEEBayACIAAoAhRrQQFrcQtYAQF+IAAoAiQgACkDACAArUKV+Kn6l7fem55/foUgACkDCEIRiYUgACkDGEIfiYUgACkDKEIv",
+  "iYUiAiACQiCIhadBldPH3gVzRgRAIAAoAhggAf4XAgALC0oBAX4gACgCJCAAKQMAIACtQpX4qfqXt96bnn9+hSAAKQMIQhGJhSAA",
+  "KQMYQh+JhSAAKQMoQi+JhSIBIAFCIIiFp0GV08feBXNGC0kBAX4gACAAKQMAIACtQpX4qfqXt96bnn9+hSAAKQMIQhGJhSAAKQMY",
+  "Qh+JhSAAKQMoQi+JhSIBIAFCIIiFp0GV08feBXM2AiQLwAECAX4BfyAAKAIkIAApAwAgAK1Clfip+pe33puef36FIAApAwhCEYmF",
+  "IAApAxhCH4mFIAApAyhCL4mFIgMgA0IgiIWnQZXTx94Fc0cEQA8LIAEgACgCECAAKAIEQQFrcSIE/hcCACAAIAQ2AiAgACABNgII",
+  "IAAgAjYCGCAAIAApAwAgAK1Clfip+pe33puef36FIAApAwhCEYmFIAApAxhCH4mFIAApAyhCL4mFIgMgA0IgiIWnQZXTx94FczYC",
+  "JAsQACAAKAIQIAAoAgRBAWtxCxgAIAAgACgCBEEBayAAKAIUIAFqcTYCFAsKACAAKAIEQQFrC6UBAQF+IAAgATYCACAAIAI2AgQg",
+  "ACADNgIIIAAgBDYCDCAAIAJBAWsiASAD/hACAHE2AhAgACAE/hACACABcTYCFCAAIAU2AhggACAGNgIcIAAgACgCEDYCICAAQgA3",
+  "AyggACAAKQMAIACtQpX4qfqXt96bnn9+hSAAKQMIQhGJhSAAKQMYQh+JhSAAKQMoQi+JhSIHIAdCIIiFp0GV08feBXM2AiQL4QEC",
+  "AX4DfyACRSAAKAIkIAApAwAgAK1Clfip+pe33puef36FIAApAwhCEYmFIAApAxhCH4mFIAApAyhCL4mFIgMgA0IgiIWnQZXTx94F",
+  "c0cEf0EABSAAKAIM/hACACEEIAAoAgRBAWsgBCAAKAIQa3ELIAJJcgRAQX9BACACGw8LIAEgACgCECAAKAIEIgVBAWtxIgYgACgC",
+  "ACIEaiACIAUgBmsiBSACIAVJGyIF/AoAACACIAVLBEAgASAFaiAEIAIgBWv8CgAACyAAIAAoAgRBAWsgACgCECACanE2AhBBAAtu",
+  "AgF+AX8gACgCJCAAKQMAIACtQpX4qfqXt96bnn9+hSAAKQMIQhGJhSAAKQMYQh+JhSAAKQMoQi+JhSIBIAFCIIiFp0GV08feBXNH",
+  "BEBBAA8LIAAoAgz+EAIAIQIgACgCBEEBayACIAAoAhBrcQsYACAAIAAoAgRBAWsgACgCECABanE2AhALcwEBfiAAKAIkIAApAwAg",
+  "AK1Clfip+pe33puef36FIAApAwhCEYmFIAApAxhCH4mFIAApAyhCL4mFIgEgAUIgiIWnQZXTx94Fc0cEQEEADwsgACgCDCAAKAIU",
+  "IAAoAgRBAWtx/hcCACAAKAIc/hACAEEARwsHACAALwECCwcAIAAvAQAL8gICAX4BfyAAKAIkIAApAwAgAK1Clfip+pe33puef36F",
+  "IAApAwhCEYmFIAApAxhCH4mFIAApAyhCL4mFIgogCkIgiIWnQZXTx94Fc0cEf0EABSAAIAAoAgj+EAIAIgs2AiAgACgCBEEBayAL",
+  "IAAoAhRrQQFrcQtBwABJBEBBAA8LIAAoAgAgACgCFCAAKAIEQQFrcUFAcWoiCyABOwEAIAsgAjsBAiALIAM7AQQgCyAEOwEGIAsg",
+  "BTYCCCALQQA2AgwgCyAGNwMQIAsgBzcDGCALIAg3AyAgCyAJNwMoIAtCADcDMCALQgA3AzggACAAKAIEQQFrIAAoAhRBQGtxNgIU",
+  "QQNBASAAKAIkIAApAwAgAK1Clfip+pe33puef36FIAApAwhCEYmFIAApAxhCH4mFIAApAyhCL4mFIgYgBkIgiIWnQZXTx94Fc0cE",
+  "f0EABSAAKAIMIAAoAhQgACgCBEEBa3H+FwIAIAAoAhz+EAIACxsLlAECAX4BfyAAIAAoAgRBAWsgACgCEEFAa3E2AhAgACgCJCAA",
+  "KQMAIACtQpX4qfqXt96bnn9+hSAAKQMIQhGJhSAAKQMYQh+JhSAAKQMoQi+JhSIBIAFCIIiFp0GV08feBXNHBH9BfwUgACAAKAIQ",
+  "IAAoAgRBAWtxIgI2AiAgACgCCCAC/hcCACAAKAIc/hACAEEARwsLjwECAX4BfyAAKAIkIAApAwAgAK1Clfip+pe33puef36FIAAp",
+  "AwhCEYmFIAApAxhCH4mFIAApAyhCL4mFIgEgAUIgiIWnQZXTx94Fc0cEf0EABSAAKAIM/hACACECIAAoAgRBAWsgAiAAKAIQa3EL",
+  "QcAASQRAQQAPCyAAKAIAIAAoAhAgACgCBEEBa3FBQHFqCxMAIABBEGogAUEDcUEDdGopAwALBwAgACgCCAtWACAAIAE7AQAgACAC",
+  "OwECIAAgAzsBBCAAIAQ7AQYgACAFNgIIIABBADYCDCAAIAY3AxAgACAHNwMYIAAgCDcDICAAIAk3AyggAEIANwMwIABCADcDOAsH",
+  "ACAALwEGCwcAIAAvAQQLDAAgACABIAL8CgAACw=="
 ].join("");
 function coreBytes() {
   const s = atob(WASM_BASE64);
@@ -1689,6 +1722,7 @@ var EndpointQp = class _EndpointQp {
   #attached = false;
   #peerAttached = false;
   #broken = false;
+  #told = false;
   #peerSlot = -1;
   constructor(net, block, owner) {
     this.#net = net;
@@ -1756,6 +1790,10 @@ var EndpointQp = class _EndpointQp {
     do {
       const want = data.length - from - done;
       const r = core.st_reserve(this.#tx, want);
+      if (r < 0) {
+        this.#broken = true;
+        break;
+      }
       const off = r / PACK | 0;
       const space = r - off * PACK;
       const n = space < want ? space : want;
@@ -1771,30 +1809,40 @@ var EndpointQp = class _EndpointQp {
         u8.set(data.subarray(src, src + first), at);
         if (first < n) u8.set(data.subarray(src + first, src + n), base);
       }
-      if (core.st_commit(this.#tx, n)) this.#wakeReader();
+      const c = core.st_commit(this.#tx, n);
+      if (c < 0) {
+        this.#broken = true;
+        break;
+      }
+      if (c) this.#wakeReader();
       done += n;
     } while (from + done < data.length);
     return done;
   }
-  /** Whether the peer wrote a record header no writer could have made (see core-as/stream.ts):
-   * nothing more is read from this ring. */
+  /** Whether the peer wrote a record header no writer could have made, or a view of ours was
+   * stored over (its seal: core-as/rb.ts): nothing more moves through this queue pair. */
   get broken() {
     return this.#broken;
+  }
+  /** Notes a broken result of the core (negative); returns `r`. */
+  #check(r) {
+    if (r < 0) this.#broken = true;
+    return r;
   }
   /** Copies what is available into into[from..], spinning up to `spins` turns while the ring
    * is empty, and publishes the consumption. Returns the count, or -1 the first time the ring
    * is found broken (0 after that). */
   take(into, from, spins) {
-    if (this.#broken) return 0;
+    if (this.#broken) return this.#tellBroken();
     const core = this.#core;
     let r = core.st_peek(this.#rx, 0);
     if (r === 0) {
       this.publish();
-      if (spins === 0 || (r = core.st_peek(this.#rx, spins)) === 0) return 0;
+      if (spins === 0 || (r = core.st_peek(this.#rx, spins)) === 0) return this.#broken ? this.#tellBroken() : 0;
     }
     if (r < 0) {
       this.#broken = true;
-      return -1;
+      return this.#tellBroken();
     }
     const off = r / PACK | 0;
     const count = r - off * PACK;
@@ -1812,18 +1860,26 @@ var EndpointQp = class _EndpointQp {
       into.set(u8.subarray(at, at + first), from);
       if (first < n) into.set(u8.subarray(base, base + n - first), from + first);
     }
-    if (core.st_release(this.#rx, n)) this.#wakeWriter();
+    const c = core.st_release(this.#rx, n);
+    if (c > 0) this.#wakeWriter();
+    else if (c < 0) this.#broken = true;
     return n;
+  }
+  /** take()'s answer for a broken queue pair: -1 the first time, 0 after. */
+  #tellBroken() {
+    if (this.#told) return 0;
+    this.#told = true;
+    return -1;
   }
   /** Data bytes of the record being received (0: nothing has arrived). */
   count() {
     if (!this.#attached || this.#broken) return 0;
-    const r = this.#core.st_peek(this.#rx, 0);
+    const r = this.#check(this.#core.st_peek(this.#rx, 0));
     return r < 0 ? 0 : r - (r / PACK | 0) * PACK;
   }
   /** Publishes the read offset if records were consumed since (see core-as/stream.ts). */
   publish() {
-    if (this.#attached && this.#core.st_publish(this.#rx)) this.#wakeWriter();
+    if (this.#attached && this.#check(this.#core.st_publish(this.#rx)) > 0) this.#wakeWriter();
   }
   /** Whether everything we sent has been read (as far as the peer has published). */
   txDrained() {
@@ -1831,7 +1887,7 @@ var EndpointQp = class _EndpointQp {
   }
   /** Bytes that may be sent now (0 once the peer is gone). */
   space() {
-    return this.#peerAttached ? this.#core.st_space(this.#tx) : 0;
+    return this.#peerAttached ? Math.max(0, this.#check(this.#core.st_space(this.#tx))) : 0;
   }
   /** The reader sleeps: wake it, in this thread or through its slot's doorbell. */
   #wakeReader() {
@@ -2532,11 +2588,12 @@ var EndpointStream = class {
   }
   #connected = () => this.#ep.state === "CONNECTED";
   send(data, block) {
-    const n = this.#qp.put(data, 0);
+    const n = this.#put(data, 0);
     if (n === data.length || !block && n > 0) {
       this.#idle = 0;
       return resolvedCount(n);
     }
+    if (this.#ep.state !== "CONNECTED") return n > 0 ? resolvedCount(n) : Promise.reject(this.#ep.streamError());
     if (!block) return this.#nothingMoved();
     return this.#sendRest(data, n);
   }
@@ -2558,9 +2615,16 @@ var EndpointStream = class {
         throw this.#ep.streamError();
       }
       if (data.length !== len) return moved(done, "send");
-      done += qp.put(data, done);
+      done += this.#put(data, done);
     }
     return done;
+  }
+  /** put(), with a queue pair found broken (a view of ours stored over) turned into a reset
+   * connection, which the caller's next look at the state sees. */
+  #put(data, from) {
+    const n = this.#qp.put(data, from);
+    if (this.#qp.broken) this.#ep.streamBroken();
+    return n;
   }
   /** take(), with a broken ring turned into a reset connection. */
   #take(into, from, spins) {
@@ -2614,9 +2678,14 @@ var EndpointStream = class {
   /** The poll events that hold now. */
   pollEvents() {
     const qp = this.#qp;
+    if (qp.broken) this.#ep.streamBroken();
     switch (this.#ep.state) {
-      case "CONNECTED":
-        return (qp.count() > 0 ? POLLIN : 0) | (qp.space() > 0 ? POLLOUT : 0);
+      case "CONNECTED": {
+        const events = (qp.count() > 0 ? POLLIN : 0) | (qp.space() > 0 ? POLLOUT : 0);
+        if (!qp.broken) return events;
+        this.#ep.streamBroken();
+        return this.pollEvents();
+      }
       case "DISCONNECTED":
         return POLLHUP | (qp.count() > 0 ? POLLIN : 0);
       default:
@@ -3131,7 +3200,8 @@ var EmuEndpoint = class extends EndpointCalls {
     this.qp?.detachPeer();
     this.#wake();
   }
-  /** The peer wrote into our ring what no writer could have (a buggy node): the connection is
+  /** The peer wrote into our ring what no writer could have, or a view of our queue pair was
+   * stored over (a buggy node, core-as/rb.ts): the connection is
    * reset, and the peer is told (SCIF_DISCNCT) so that it stops writing into our queue pair;
    * until it acknowledges, the pair is not given back, whatever the user does. */
   streamBroken() {
