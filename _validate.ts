@@ -30,6 +30,22 @@ export function portOf(v: unknown, what: string): number {
   return v;
 }
 
+/** `v` as a node id: an integer in [0, 65535] (a u16, as in struct scif_port_id). Whether the
+ * node exists is the backend's question (ENODEV). */
+export function nodeIdOf(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffff) {
+    throw new ScifError("EINVAL", `${what} must be a node id, an integer in [0, 65535], got ${String(v)}`);
+  }
+  return v;
+}
+
+/** `v` as a string (EINVAL otherwise); undefined gives `fallback`. */
+export function stringOf(v: unknown, what: string, fallback: string): string {
+  if (v === undefined) return fallback;
+  if (typeof v !== "string") throw new ScifError("EINVAL", `${what} must be a string, got ${String(v)}`);
+  return v;
+}
+
 /** `v` as a safe integer, at least `min`. */
 export function integerOf(v: unknown, what: string, min = Number.MIN_SAFE_INTEGER): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {

@@ -19,7 +19,7 @@ import type { EndpointBackend } from "./_backend.ts";
 import { ScifError } from "./errors.ts";
 import type { PortId } from "./types.ts";
 import { SCIF_PROT_READ, SCIF_PROT_WRITE } from "./constants.ts";
-import { blockOf, bytesOf, integerOf, pageAligned, portOf, rejected, u64Of } from "./_validate.ts";
+import { blockOf, bytesOf, integerOf, nodeIdOf, pageAligned, portOf, rejected, u64Of } from "./_validate.ts";
 
 /** Options of send and recv. @example `await ep.send(bytes, { block: false })` */
 export interface TransferOptions {
@@ -122,8 +122,11 @@ export class Endpoint {
   /** scif_listen: marks the endpoint as accepting up to `backlog` pending requests. */
   listen(backlog: number): void {
     const be = this.#open();
-    if (typeof backlog !== "number" || !Number.isInteger(backlog)) {
-      throw new ScifError("EINVAL", "backlog must be an integer");
+    // An int, as in C; the kernel takes any (a negative one admits no request).
+    if (
+      typeof backlog !== "number" || !Number.isInteger(backlog) || backlog < -(2 ** 31) || backlog >= 2 ** 31
+    ) {
+      throw new ScifError("EINVAL", `backlog must be an integer (a C int), got ${String(backlog)}`);
     }
     be.listen(backlog);
   }
@@ -133,10 +136,10 @@ export class Endpoint {
     return rejected(() => {
       const be = this.#open();
       if (typeof dst !== "object" || dst === null) throw new ScifError("EINVAL", "dst must be a port id");
-      if (typeof dst.node !== "number" || !Number.isInteger(dst.node) || dst.node < 0) {
-        throw new ScifError("ENODEV", `node ${String(dst.node)} does not exist`);
-      }
-      return be.connect({ node: dst.node, port: portOf(dst.port, "dst.port") }).then((id) => ({ ...id }));
+      // A node id that is no u16 is a bad argument; one that names no node is the backend's
+      // ENODEV.
+      const node = nodeIdOf(dst.node, "dst.node");
+      return be.connect({ node, port: portOf(dst.port, "dst.port") }).then((id) => ({ ...id }));
     });
   }
 

@@ -18,6 +18,7 @@
 import { ScifNode } from "./node.ts";
 import { attachHandle, createThreadsNetwork, type NetworkHandle } from "./emu/network.ts";
 import { EmuNode } from "./emu/_node.ts";
+import { nodeIdOf } from "./_validate.ts";
 
 export type { NetworkHandle };
 
@@ -104,12 +105,12 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   return {
     nodes: net.nodes,
     async node(nodeId: number): Promise<ScifNode> {
-      const node = new ScifNode(await EmuNode.attach(net.shared, nodeId));
+      const node = new ScifNode(await EmuNode.attach(net.shared, nodeIdOf(nodeId, "nodeId")));
       mine.push(node);
       return node;
     },
     handle(nodeId: number): NetworkHandle {
-      return net.handle(nodeId);
+      return net.handle(nodeIdOf(nodeId, "nodeId"));
     },
     memoryInUse(): number {
       return net.shared.heap.usedPages() * 4096;

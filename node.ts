@@ -119,15 +119,25 @@ export class ScifNode {
   async poll(entries: PollEntry[], timeoutMs: number): Promise<number> {
     const be = this.#open();
     if (!Array.isArray(entries)) throw new ScifError("EINVAL", "entries must be an array");
-    if (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < -1) {
-      throw new ScifError("EINVAL", "timeoutMs must be an integer >= -1");
+    if (
+      typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < -1 || timeoutMs >= 2 ** 31
+    ) {
+      throw new ScifError(
+        "EINVAL",
+        `timeoutMs must be an integer in [-1, 2^31) (a C int), got ${String(timeoutMs)}`,
+      );
     }
     const list = entries.map((e) => {
       if (typeof e !== "object" || e === null || !(e.endpoint instanceof Endpoint)) {
         throw new ScifError("EINVAL", "each entry needs an endpoint");
       }
-      if (typeof e.events !== "number" || !Number.isInteger(e.events)) {
-        throw new ScifError("EINVAL", "events must be an integer");
+      // A short of flags, as struct pollfd's events.
+      if (typeof e.events !== "number" || !Number.isInteger(e.events) || e.events < 0 || e.events > 0xffff) {
+        throw new ScifError("EINVAL", `events must be an integer in [0, 0xffff], got ${String(e.events)}`);
+      }
+      // Checked before the wait: poll writes revents into every entry when it ends.
+      if (!Reflect.set(e, "revents", 0)) {
+        throw new ScifError("EINVAL", "an entry's revents cannot be written (a frozen entry?)");
       }
       return { endpoint: e.endpoint.backend, events: e.events };
     });

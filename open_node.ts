@@ -14,6 +14,7 @@
  */
 
 import { ScifError } from "./errors.ts";
+import { nodeIdOf, stringOf } from "./_validate.ts";
 import { ScifNode } from "./node.ts";
 import { attachNode, createNetwork, type Network, type NetworkHandle } from "./network.ts";
 import { denoGlobal, ffiPermitted } from "./_deno.ts";
@@ -93,16 +94,20 @@ export async function openNode(options: OpenNodeOptions = {}): Promise<ScifNode>
   if (typeof options !== "object" || options === null) {
     throw new ScifError("EINVAL", "options must be an object");
   }
-  const backend = options.backend ?? "auto";
+  const backend = options.backend === undefined ? "auto" : options.backend;
   if (backend !== "auto" && backend !== "hw" && backend !== "emu") {
-    throw new ScifError("EINVAL", `unknown backend ${String(backend)}`);
+    throw new ScifError("EINVAL", `unknown backend ${String(backend)} (use "auto", "hw" or "emu")`);
   }
-  const device = options.device ?? "/dev/scif";
-  const libc = options.libc ?? "libc.so.6";
+  const device = stringOf(options.device, "device", "/dev/scif");
+  const libc = stringOf(options.libc, "libc", "libc.so.6");
+  if (options.node !== undefined) nodeIdOf(options.node, "node");
   if (backend === "hw" || (backend === "auto" && deviceExists(device) && ffiPermitted())) {
     return openHardware(device, libc);
   }
-  const net = options.network ?? (denoGlobal() ? "machine" : "thread");
+  const net = options.network === undefined ? (denoGlobal() ? "machine" : "thread") : options.network;
+  if (typeof net === "object" && net !== null && "kind" in net && net.kind !== "scif-emu-network") {
+    throw new ScifError("EINVAL", 'network must be "machine", "thread", a Network or a NetworkHandle');
+  }
   if (typeof net === "object" && net !== null && "kind" in net) return attachNode(net);
   if (net === "machine") {
     const { joinMachine } = await import("./emu/machine.ts");

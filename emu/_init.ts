@@ -76,16 +76,31 @@ export function networkParams(
   const nodes = integer("nodes", options.nodes, 1, MAX_NODES);
   const memoryBytes = integer(
     "memoryBytes",
-    options.memoryBytes ?? defaultMemory,
+    options.memoryBytes === undefined ? defaultMemory : options.memoryBytes,
     1 * MIB,
     4096 * MIB - 65536,
   );
   if (memoryBytes % 65536 !== 0) throw new ScifError("EINVAL", "memoryBytes must be a multiple of 64 KiB");
-  const ringBytes = integer("ringBytes", options.ringBytes ?? 256 * 1024, 4096, 64 * MIB);
+  const ringBytes = integer(
+    "ringBytes",
+    options.ringBytes === undefined ? 256 * 1024 : options.ringBytes,
+    4096,
+    64 * MIB,
+  );
   if ((ringBytes & (ringBytes - 1)) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
-  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs ?? 30_000, 1, 2 ** 31 - 1);
-  const fenceTimeoutMs = integer("fenceTimeoutMs", options.fenceTimeoutMs ?? 30_000, 1, 2 ** 31 - 1);
-  const spins = integer("spins", options.spins ?? 100_000, 0, 1 << 30);
+  const connectTimeoutMs = integer(
+    "connectTimeoutMs",
+    options.connectTimeoutMs === undefined ? 30_000 : options.connectTimeoutMs,
+    1,
+    2 ** 31 - 1,
+  );
+  const fenceTimeoutMs = integer(
+    "fenceTimeoutMs",
+    options.fenceTimeoutMs === undefined ? 30_000 : options.fenceTimeoutMs,
+    1,
+    2 ** 31 - 1,
+  );
+  const spins = integer("spins", options.spins === undefined ? 100_000 : options.spins, 0, 1 << 30);
   if (options.privileged !== undefined && typeof options.privileged !== "boolean") {
     throw new ScifError("EINVAL", "privileged must be a boolean");
   }

@@ -95,6 +95,11 @@ export async function attachHandle(handle: NetworkHandle): Promise<EmuNode> {
     throw new ScifError("EINVAL", "not a NetworkHandle (make one with Network.handle(nodeId))");
   }
   const bus = handle.bus ?? null;
+  if (bus !== null && (typeof bus !== "object" || (bus.kind !== "machine" && bus.kind !== "threads"))) {
+    throw new ScifError("EINVAL", "not a NetworkHandle: its bus is not one a network made");
+  }
+  if (bus?.kind === "threads") integer("the handle's bus fd", bus.fd, 0, 2 ** 31 - 1);
+  integer("the handle's nodeId", handle.nodeId, 0, 0xffff);
   let makeBus;
   if (bus?.kind === "machine") {
     const { machineBusFor } = await import("./bus/machine.ts");

@@ -23,28 +23,135 @@ var POLLNVAL = 32;
 var ERRNO = {
   EPERM: 1,
   ENOENT: 2,
+  ESRCH: 3,
   EINTR: 4,
+  EIO: 5,
   ENXIO: 6,
+  E2BIG: 7,
+  ENOEXEC: 8,
   EBADF: 9,
+  ECHILD: 10,
   EAGAIN: 11,
   ENOMEM: 12,
   EACCES: 13,
   EFAULT: 14,
+  ENOTBLK: 15,
   EBUSY: 16,
+  EEXIST: 17,
+  EXDEV: 18,
   ENODEV: 19,
+  ENOTDIR: 20,
+  EISDIR: 21,
   EINVAL: 22,
+  ENFILE: 23,
+  EMFILE: 24,
   ENOTTY: 25,
+  ETXTBSY: 26,
+  EFBIG: 27,
   ENOSPC: 28,
+  ESPIPE: 29,
+  EROFS: 30,
+  EMLINK: 31,
+  EPIPE: 32,
+  EDOM: 33,
+  ERANGE: 34,
+  EDEADLK: 35,
+  ENAMETOOLONG: 36,
+  ENOLCK: 37,
+  ENOSYS: 38,
+  ENOTEMPTY: 39,
+  ELOOP: 40,
+  ENOMSG: 42,
+  EIDRM: 43,
+  ECHRNG: 44,
+  EL2NSYNC: 45,
+  EL3HLT: 46,
+  EL3RST: 47,
+  ELNRNG: 48,
+  EUNATCH: 49,
+  ENOCSI: 50,
+  EL2HLT: 51,
+  EBADE: 52,
+  EBADR: 53,
+  EXFULL: 54,
+  ENOANO: 55,
+  EBADRQC: 56,
+  EBADSLT: 57,
+  EBFONT: 59,
+  ENOSTR: 60,
+  ENODATA: 61,
+  ETIME: 62,
+  ENOSR: 63,
+  ENONET: 64,
+  ENOPKG: 65,
+  EREMOTE: 66,
+  ENOLINK: 67,
+  EADV: 68,
+  ESRMNT: 69,
+  ECOMM: 70,
+  EPROTO: 71,
+  EMULTIHOP: 72,
+  EDOTDOT: 73,
+  EBADMSG: 74,
+  EOVERFLOW: 75,
+  ENOTUNIQ: 76,
+  EBADFD: 77,
+  EREMCHG: 78,
+  ELIBACC: 79,
+  ELIBBAD: 80,
+  ELIBSCN: 81,
+  ELIBMAX: 82,
+  ELIBEXEC: 83,
+  EILSEQ: 84,
+  ERESTART: 85,
+  ESTRPIPE: 86,
+  EUSERS: 87,
+  ENOTSOCK: 88,
+  EDESTADDRREQ: 89,
+  EMSGSIZE: 90,
+  EPROTOTYPE: 91,
+  ENOPROTOOPT: 92,
+  EPROTONOSUPPORT: 93,
+  ESOCKTNOSUPPORT: 94,
   EOPNOTSUPP: 95,
+  EPFNOSUPPORT: 96,
+  EAFNOSUPPORT: 97,
   EADDRINUSE: 98,
-  ENOBUFS: 105,
+  EADDRNOTAVAIL: 99,
+  ENETDOWN: 100,
+  ENETUNREACH: 101,
+  ENETRESET: 102,
+  ECONNABORTED: 103,
   ECONNRESET: 104,
+  ENOBUFS: 105,
   EISCONN: 106,
   ENOTCONN: 107,
+  ESHUTDOWN: 108,
+  ETOOMANYREFS: 109,
   ETIMEDOUT: 110,
   ECONNREFUSED: 111,
+  EHOSTDOWN: 112,
+  EHOSTUNREACH: 113,
   EALREADY: 114,
-  EINPROGRESS: 115
+  EINPROGRESS: 115,
+  ESTALE: 116,
+  EUCLEAN: 117,
+  ENOTNAM: 118,
+  ENAVAIL: 119,
+  EISNAM: 120,
+  EREMOTEIO: 121,
+  EDQUOT: 122,
+  ENOMEDIUM: 123,
+  EMEDIUMTYPE: 124,
+  ECANCELED: 125,
+  ENOKEY: 126,
+  EKEYEXPIRED: 127,
+  EKEYREVOKED: 128,
+  EKEYREJECTED: 129,
+  EOWNERDEAD: 130,
+  ENOTRECOVERABLE: 131,
+  ERFKILL: 132,
+  EHWPOISON: 133
 };
 var ScifError = class _ScifError extends Error {
   /** The Linux errno name, e.g. "ECONNREFUSED". */
@@ -53,21 +160,25 @@ var ScifError = class _ScifError extends Error {
   errno;
   /** Makes an error for `code`; `detail` says what happened. */
   constructor(code, detail) {
-    super(detail ? `${code}: ${detail}` : code);
+    const known = typeof code === "string" && Object.hasOwn(ERRNO, code);
+    const name = known ? code : "EINVAL";
+    super(known ? detail ? `${name}: ${detail}` : name : `EINVAL: unknown errno name ${String(code)}`);
     this.name = "ScifError";
-    this.code = code;
-    this.errno = ERRNO[code];
+    this.code = name;
+    this.errno = ERRNO[name];
   }
-  /** The error for a Linux errno number (as the hardware backend reads it). */
+  /** The error for a Linux errno number (as the hardware backend reads it). A number Linux
+   * does not define gives EINVAL (22), the number named in the message. */
   static fromErrno(errno, detail) {
-    for (const [name, value] of Object.entries(ERRNO)) {
-      if (value === errno) return new _ScifError(name, detail);
-    }
-    const e = new _ScifError("EINVAL", `${detail ?? ""} (errno ${errno})`);
-    e.errno = errno;
-    return e;
+    const name = BY_NUMBER.get(errno);
+    if (name) return new _ScifError(name, detail);
+    return new _ScifError("EINVAL", `${detail ? `${detail}: ` : ""}unknown errno ${String(errno)}`);
   }
 };
+var BY_NUMBER = new Map(Object.entries(ERRNO).map(([name, n]) => [
+  n,
+  name
+]));
 
 // _validate.ts
 function blockOf(options) {
@@ -86,6 +197,12 @@ function bytesOf(v, what) {
 function portOf(v, what) {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > SCIF_PORT_MAX) {
     throw new ScifError("EINVAL", `${what} must be an integer in [0, ${SCIF_PORT_MAX}], got ${String(v)}`);
+  }
+  return v;
+}
+function nodeIdOf(v, what) {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 65535) {
+    throw new ScifError("EINVAL", `${what} must be a node id, an integer in [0, 65535], got ${String(v)}`);
   }
   return v;
 }
@@ -157,8 +274,8 @@ var Endpoint = class _Endpoint {
   /** scif_listen: marks the endpoint as accepting up to `backlog` pending requests. */
   listen(backlog) {
     const be = this.#open();
-    if (typeof backlog !== "number" || !Number.isInteger(backlog)) {
-      throw new ScifError("EINVAL", "backlog must be an integer");
+    if (typeof backlog !== "number" || !Number.isInteger(backlog) || backlog < -(2 ** 31) || backlog >= 2 ** 31) {
+      throw new ScifError("EINVAL", `backlog must be an integer (a C int), got ${String(backlog)}`);
     }
     be.listen(backlog);
   }
@@ -167,11 +284,9 @@ var Endpoint = class _Endpoint {
     return rejected(() => {
       const be = this.#open();
       if (typeof dst !== "object" || dst === null) throw new ScifError("EINVAL", "dst must be a port id");
-      if (typeof dst.node !== "number" || !Number.isInteger(dst.node) || dst.node < 0) {
-        throw new ScifError("ENODEV", `node ${String(dst.node)} does not exist`);
-      }
+      const node = nodeIdOf(dst.node, "dst.node");
       return be.connect({
-        node: dst.node,
+        node,
         port: portOf(dst.port, "dst.port")
       }).then((id) => ({
         ...id
@@ -453,15 +568,18 @@ var ScifNode = class {
   async poll(entries, timeoutMs) {
     const be = this.#open();
     if (!Array.isArray(entries)) throw new ScifError("EINVAL", "entries must be an array");
-    if (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < -1) {
-      throw new ScifError("EINVAL", "timeoutMs must be an integer >= -1");
+    if (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < -1 || timeoutMs >= 2 ** 31) {
+      throw new ScifError("EINVAL", `timeoutMs must be an integer in [-1, 2^31) (a C int), got ${String(timeoutMs)}`);
     }
     const list = entries.map((e) => {
       if (typeof e !== "object" || e === null || !(e.endpoint instanceof Endpoint)) {
         throw new ScifError("EINVAL", "each entry needs an endpoint");
       }
-      if (typeof e.events !== "number" || !Number.isInteger(e.events)) {
-        throw new ScifError("EINVAL", "events must be an integer");
+      if (typeof e.events !== "number" || !Number.isInteger(e.events) || e.events < 0 || e.events > 65535) {
+        throw new ScifError("EINVAL", `events must be an integer in [0, 0xffff], got ${String(e.events)}`);
+      }
+      if (!Reflect.set(e, "revents", 0)) {
+        throw new ScifError("EINVAL", "an entry's revents cannot be written (a frozen entry?)");
       }
       return {
         endpoint: e.endpoint.backend,
@@ -988,13 +1106,13 @@ function integer(name, v, min, max) {
 function networkParams(options, defaultMemory = 256 * MIB) {
   if (typeof options !== "object" || options === null) throw new ScifError("EINVAL", "options are required");
   const nodes = integer("nodes", options.nodes, 1, MAX_NODES);
-  const memoryBytes = integer("memoryBytes", options.memoryBytes ?? defaultMemory, 1 * MIB, 4096 * MIB - 65536);
+  const memoryBytes = integer("memoryBytes", options.memoryBytes === void 0 ? defaultMemory : options.memoryBytes, 1 * MIB, 4096 * MIB - 65536);
   if (memoryBytes % 65536 !== 0) throw new ScifError("EINVAL", "memoryBytes must be a multiple of 64 KiB");
-  const ringBytes = integer("ringBytes", options.ringBytes ?? 256 * 1024, 4096, 64 * MIB);
+  const ringBytes = integer("ringBytes", options.ringBytes === void 0 ? 256 * 1024 : options.ringBytes, 4096, 64 * MIB);
   if ((ringBytes & ringBytes - 1) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
-  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs ?? 3e4, 1, 2 ** 31 - 1);
-  const fenceTimeoutMs = integer("fenceTimeoutMs", options.fenceTimeoutMs ?? 3e4, 1, 2 ** 31 - 1);
-  const spins = integer("spins", options.spins ?? 1e5, 0, 1 << 30);
+  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs === void 0 ? 3e4 : options.connectTimeoutMs, 1, 2 ** 31 - 1);
+  const fenceTimeoutMs = integer("fenceTimeoutMs", options.fenceTimeoutMs === void 0 ? 3e4 : options.fenceTimeoutMs, 1, 2 ** 31 - 1);
+  const spins = integer("spins", options.spins === void 0 ? 1e5 : options.spins, 0, 1 << 30);
   if (options.privileged !== void 0 && typeof options.privileged !== "boolean") {
     throw new ScifError("EINVAL", "privileged must be a boolean");
   }
@@ -1838,7 +1956,9 @@ var EndpointQp = class _EndpointQp {
     let r = core.st_peek(this.#rx, 0);
     if (r === 0) {
       this.publish();
-      if (spins === 0 || (r = core.st_peek(this.#rx, spins)) === 0) return this.#broken ? this.#tellBroken() : 0;
+      if (spins === 0 || (r = core.st_peek(this.#rx, spins)) === 0) {
+        return this.#broken ? this.#tellBroken() : 0;
+      }
     }
     if (r < 0) {
       this.#broken = true;
@@ -2593,7 +2713,9 @@ var EndpointStream = class {
       this.#idle = 0;
       return resolvedCount(n);
     }
-    if (this.#ep.state !== "CONNECTED") return n > 0 ? resolvedCount(n) : Promise.reject(this.#ep.streamError());
+    if (this.#ep.state !== "CONNECTED") {
+      return n > 0 ? resolvedCount(n) : Promise.reject(this.#ep.streamError());
+    }
     if (!block) return this.#nothingMoved();
     return this.#sendRest(data, n);
   }
@@ -4529,12 +4651,12 @@ async function createNetwork(options) {
   return {
     nodes: net.nodes,
     async node(nodeId) {
-      const node = new ScifNode(await EmuNode.attach(net.shared, nodeId));
+      const node = new ScifNode(await EmuNode.attach(net.shared, nodeIdOf(nodeId, "nodeId")));
       mine.push(node);
       return node;
     },
     handle(nodeId) {
-      return net.handle(nodeId);
+      return net.handle(nodeIdOf(nodeId, "nodeId"));
     },
     memoryInUse() {
       return net.shared.heap.usedPages() * 4096;
