@@ -30,11 +30,12 @@ export function portOf(v: unknown, what: string): number {
   return v;
 }
 
-/** `v` as a node id: an integer in [0, 65535] (a u16, as in struct scif_port_id). Whether the
- * node exists is the backend's question (ENODEV). */
+/** `v` as a node id: an integer. Whether it names a node is the backend's question: ENODEV
+ * for one that does not, as the kernel answers a C caller's -1 (65535 as the u16 of struct
+ * scif_port_id) or any id above the network's. */
 export function nodeIdOf(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffff) {
-    throw new ScifError("EINVAL", `${what} must be a node id, an integer in [0, 65535], got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new ScifError("EINVAL", `${what} must be a node id, an integer, got ${String(v)}`);
   }
   return v;
 }

@@ -79,7 +79,12 @@ export async function createThreadsNetwork(options: ParamOptions): Promise<Threa
     shared,
     nodes: params.nodes,
     handle(nodeId: number): NetworkHandle {
-      integer("nodeId", nodeId, 0, params.nodes - 1);
+      if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= params.nodes) {
+        throw new ScifError(
+          "ENODEV",
+          `node ${String(nodeId)} does not exist (the network has ${params.nodes})`,
+        );
+      }
       return { kind: "scif-emu-network", memory, module, nodeId, bus };
     },
   };
@@ -99,7 +104,9 @@ export async function attachHandle(handle: NetworkHandle): Promise<EmuNode> {
     throw new ScifError("EINVAL", "not a NetworkHandle: its bus is not one a network made");
   }
   if (bus?.kind === "threads") integer("the handle's bus fd", bus.fd, 0, 2 ** 31 - 1);
-  integer("the handle's nodeId", handle.nodeId, 0, 0xffff);
+  if (typeof handle.nodeId !== "number" || !Number.isInteger(handle.nodeId)) {
+    throw new ScifError("EINVAL", "not a NetworkHandle: its nodeId is not an integer");
+  }
   let makeBus;
   if (bus?.kind === "machine") {
     const { machineBusFor } = await import("./bus/machine.ts");

@@ -201,8 +201,8 @@ function portOf(v, what) {
   return v;
 }
 function nodeIdOf(v, what) {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 65535) {
-    throw new ScifError("EINVAL", `${what} must be a node id, an integer in [0, 65535], got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new ScifError("EINVAL", `${what} must be a node id, an integer, got ${String(v)}`);
   }
   return v;
 }
@@ -4632,7 +4632,9 @@ async function createThreadsNetwork(options) {
     shared,
     nodes: params2.nodes,
     handle(nodeId) {
-      integer("nodeId", nodeId, 0, params2.nodes - 1);
+      if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= params2.nodes) {
+        throw new ScifError("ENODEV", `node ${String(nodeId)} does not exist (the network has ${params2.nodes})`);
+      }
       return {
         kind: "scif-emu-network",
         memory,

@@ -201,8 +201,8 @@ function portOf(v, what) {
   return v;
 }
 function nodeIdOf(v, what) {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 65535) {
-    throw new ScifError("EINVAL", `${what} must be a node id, an integer in [0, 65535], got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new ScifError("EINVAL", `${what} must be a node id, an integer, got ${String(v)}`);
   }
   return v;
 }
@@ -4637,7 +4637,9 @@ async function createThreadsNetwork(options) {
     shared,
     nodes: params.nodes,
     handle(nodeId) {
-      integer("nodeId", nodeId, 0, params.nodes - 1);
+      if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= params.nodes) {
+        throw new ScifError("ENODEV", `node ${String(nodeId)} does not exist (the network has ${params.nodes})`);
+      }
       return {
         kind: "scif-emu-network",
         memory,
@@ -4657,7 +4659,9 @@ async function attachHandle(handle) {
     throw new ScifError("EINVAL", "not a NetworkHandle: its bus is not one a network made");
   }
   if (bus?.kind === "threads") integer("the handle's bus fd", bus.fd, 0, 2 ** 31 - 1);
-  integer("the handle's nodeId", handle.nodeId, 0, 65535);
+  if (typeof handle.nodeId !== "number" || !Number.isInteger(handle.nodeId)) {
+    throw new ScifError("EINVAL", "not a NetworkHandle: its nodeId is not an integer");
+  }
   let makeBus;
   if (bus?.kind === "machine") {
     const { machineBusFor } = await import("/work/main/emu/bus/machine.ts");
