@@ -26,6 +26,9 @@ export const BACKENDS: Backend[] =
   // deno-lint-ignore no-explicit-any
   typeof (globalThis as any).Deno?.dlopen === "function" ? ["emu", "machine", "hw"] : ["emu"]; // a browser: emu
 
+/** How long one conformance test may run. */
+const HANG_MS = 180_000;
+
 /**
  * Registers `name` once per backend, as "[emu] name" and "[hw] name". `fn` gets the backend;
  * `only` restricts the backends (for what one of them cannot express).
@@ -36,7 +39,21 @@ export function conformance(
   only: Backend[] = BACKENDS,
 ): void {
   for (const backend of only.filter((b) => BACKENDS.includes(b))) {
-    Deno.test(`[${backend}] ${name}`, (t) => fn(backend, t));
+    Deno.test(`[${backend}] ${name}`, async (t) => {
+      // A hang fails its test (each takes seconds), instead of holding the suite until CI's limit.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`still running after ${HANG_MS / 1000} s: a hang`)),
+          HANG_MS,
+        );
+      });
+      try {
+        await Promise.race([fn(backend, t), hung]);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
   }
 }
 

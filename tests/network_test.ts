@@ -32,11 +32,11 @@ Deno.test("network: a node id is attached by one thread at a time (EBUSY), and e
   assertEquals(again.nodeId, 0);
 });
 
-Deno.test("network: attachNode rejects what is not a handle; handle() checks the node id", async () => {
+Deno.test("network: attachNode rejects what is not a handle; handle() of a node the network has not is ENODEV, as node()", async () => {
   const net = await createNetwork({ nodes: 1 });
   // deno-lint-ignore no-explicit-any
   assertEquals((await assertRejects(() => attachNode({} as any), ScifError)).code, "EINVAL");
-  assertEquals(assertThrows(() => net.handle(1), ScifError).code, "EINVAL");
+  assertEquals(assertThrows(() => net.handle(1), ScifError).code, "ENODEV");
   const h: NetworkHandle = net.handle(0);
   assertEquals(h.nodeId, 0);
   await net.close();

@@ -34,7 +34,20 @@ const cmd = new Deno.Command(Deno.execPath(), {
   stdout: "inherit",
   stderr: "inherit",
 });
-const { code } = await cmd.output();
+// A watchdog: a suite that hangs (a lost wake-up, say) ends as a failure with the line CI reads,
+// not at CI's own limit. The suite takes about 4 minutes here.
+const LIMIT_MS = 20 * 60_000;
+const child = cmd.spawn();
+const watchdog = setTimeout(() => {
+  console.error(`the suite ran for over ${LIMIT_MS / 60_000} minutes: stopped (a test hangs)`);
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // gone already
+  }
+}, LIMIT_MS);
+const { code } = await child.status;
+clearTimeout(watchdog);
 
 /** Counts the test cases of a JUnit report: [passed, failed]. */
 export function countJunit(xml: string): [number, number] {
