@@ -78,6 +78,8 @@ export interface Network {
   memoryInUse(): number;
   /** Closes the nodes attached through this object. Nodes of other threads are theirs to close. */
   close(): Promise<void>;
+  /** close(): `await using net = await createNetwork({ nodes: 2 })`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -102,6 +104,9 @@ export interface Network {
 export async function createNetwork(options: NetworkOptions): Promise<Network> {
   const net = await createThreadsNetwork(options);
   const mine: ScifNode[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.all(mine.splice(0).map((n) => n.close()));
+  };
   return {
     nodes: net.nodes,
     async node(nodeId: number): Promise<ScifNode> {
@@ -115,9 +120,8 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
     memoryInUse(): number {
       return net.shared.heap.usedPages() * 4096;
     },
-    async close(): Promise<void> {
-      await Promise.all(mine.splice(0).map((n) => n.close()));
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

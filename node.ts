@@ -32,9 +32,11 @@ export function backendOf(node: ScifNode): NodeBackend {
  *
  * @example
  * ```ts
- * import { POLLIN, type PollEntry } from "./mod.ts";
- * declare const ep: import("./mod.ts").Endpoint;
- * const entry: PollEntry = { endpoint: ep, events: POLLIN, revents: 0 };
+ * import { openNode, POLLIN, type PollEntry } from "./mod.ts";
+ * const node = await openNode({ network: "thread" });
+ * const entry: PollEntry = { endpoint: node.open(), events: POLLIN, revents: 0 };
+ * console.log(await node.poll([entry], 0), entry.revents); // 1 8: POLLERR, not connected
+ * await node.close();
  * ```
  */
 export interface PollEntry {
@@ -186,5 +188,21 @@ export class ScifNode {
     if (this.#closed) return;
     this.#closed = true;
     await this.#be.close();
+  }
+
+  /**
+   * Closes the node unless it is closed already: `await using node = await openNode()`.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * {
+   *   await using node = await openNode({ network: "thread" });
+   *   node.open().bind(0);
+   * } // closed here, with its endpoints
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

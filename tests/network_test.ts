@@ -1,7 +1,7 @@
 // The emulated network's own API: createNetwork, Network.node/handle, attachNode, openNode,
 // node enumeration across threads, and an idle network that costs no CPU.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { attachNode, createNetwork, type NetworkHandle, openNode, ScifError } from "../mod.ts";
+import { attachNode, createNetwork, type NetworkHandle, openNode, ScifError, type ScifNode } from "../mod.ts";
 import { Cluster, delay } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
@@ -107,4 +107,26 @@ Deno.test("network: an idle network with connected nodes in Workers uses no CPU"
   assert(used <= 100, `the idle network used ${used} ms of CPU in 1 s`);
   await a.run(S, "send", { name: "c", bytes: [1] });
   assertEquals(await blocked, [1]);
+});
+
+Deno.test("network: await using closes a network's nodes and a node at the end of the block", async () => {
+  let kept: ScifNode;
+  let alone: ScifNode;
+  {
+    await using net = await createNetwork({ nodes: 2 });
+    kept = await net.node(0);
+    kept.open().bind(2000);
+    {
+      await using node = await net.node(1);
+      alone = node;
+      assertEquals(node.getNodeIds().self, 1);
+    }
+    assertEquals(
+      assertThrows(() => alone.open(), ScifError).code,
+      "ENODEV",
+      "closed at the end of its block",
+    );
+    assertEquals(kept.getNodeIds().self, 0, "still open inside the network's block");
+  }
+  assertEquals(assertThrows(() => kept.open(), ScifError).code, "ENODEV", "closed with its network");
 });

@@ -628,6 +628,21 @@ var ScifNode = class {
     this.#closed = true;
     await this.#be.close();
   }
+  /**
+   * Closes the node unless it is closed already: `await using node = await openNode()`.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * {
+   *   await using node = await openNode({ network: "thread" });
+   *   node.open().bind(0);
+   * } // closed here, with its endpoints
+   * ```
+   */
+  [Symbol.asyncDispose]() {
+    return this.close();
+  }
 };
 
 // _deno.ts
@@ -4650,6 +4665,9 @@ async function createThreadsNetwork(options) {
 async function createNetwork(options) {
   const net = await createThreadsNetwork(options);
   const mine = [];
+  const close = async () => {
+    await Promise.all(mine.splice(0).map((n) => n.close()));
+  };
   return {
     nodes: net.nodes,
     async node(nodeId) {
@@ -4663,9 +4681,8 @@ async function createNetwork(options) {
     memoryInUse() {
       return net.shared.heap.usedPages() * 4096;
     },
-    async close() {
-      await Promise.all(mine.splice(0).map((n) => n.close()));
-    }
+    close,
+    [Symbol.asyncDispose]: close
   };
 }
 

@@ -633,6 +633,21 @@ var ScifNode = class {
     this.#closed = true;
     await this.#be.close();
   }
+  /**
+   * Closes the node unless it is closed already: `await using node = await openNode()`.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * {
+   *   await using node = await openNode({ network: "thread" });
+   *   node.open().bind(0);
+   * } // closed here, with its endpoints
+   * ```
+   */
+  [Symbol.asyncDispose]() {
+    return this.close();
+  }
 };
 
 // _deno.ts
@@ -4675,6 +4690,9 @@ async function attachHandle(handle) {
 async function createNetwork(options) {
   const net = await createThreadsNetwork(options);
   const mine = [];
+  const close = async () => {
+    await Promise.all(mine.splice(0).map((n) => n.close()));
+  };
   return {
     nodes: net.nodes,
     async node(nodeId) {
@@ -4688,9 +4706,8 @@ async function createNetwork(options) {
     memoryInUse() {
       return net.shared.heap.usedPages() * 4096;
     },
-    async close() {
-      await Promise.all(mine.splice(0).map((n) => n.close()));
-    }
+    close,
+    [Symbol.asyncDispose]: close
   };
 }
 async function attachNode(handle) {
