@@ -401,6 +401,32 @@ export class Endpoint {
     this.#open().close();
   }
 
+  /**
+   * The connections a listening endpoint accepts, one after another, until it is closed (a
+   * blocked accept then ends with EINTR, and the iteration with it); any other failure of
+   * accept is thrown.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const { endpoint, peer } of listener) {
+   *   console.log("connection from", peer);
+   *   endpoint.close();
+   * }
+   * ```
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Accepted, void, undefined> {
+    for (;;) {
+      let next: Accepted;
+      try {
+        next = await this.accept();
+      } catch (e) {
+        if (e instanceof ScifError && (e.code === "EINTR" || e.code === "EBADF")) return;
+        throw e;
+      }
+      yield next;
+    }
+  }
+
   /** Closes the endpoint unless it is closed already. */
   [Symbol.dispose](): void {
     if (!this.#be.closed) this.#be.close();

@@ -130,3 +130,41 @@ Deno.test("network: await using closes a network's nodes and a node at the end o
   }
   assertEquals(assertThrows(() => kept.open(), ScifError).code, "ENODEV", "closed with its network");
 });
+
+Deno.test("network: for await over a listener accepts each connection until the listener is closed", async () => {
+  await using net = await createNetwork({ nodes: 2 });
+  const host = await net.node(0);
+  const card = await net.node(1);
+  const listener = host.open();
+  listener.bind(2000);
+  listener.listen(4);
+  const peers: number[] = [];
+  const served = (async () => {
+    for await (const { endpoint, peer } of listener) {
+      peers.push(peer.port);
+      const one = new Uint8Array(1);
+      await endpoint.recv(one);
+      await endpoint.send(one);
+      endpoint.close();
+      if (peers.length === 3) listener.close(); // ends the loop
+    }
+    return "ended";
+  })();
+  const ports: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const ep = card.open();
+    ports.push((await ep.connect({ node: 0, port: 2000 })).port);
+    await ep.send(new Uint8Array([i]));
+    const back = new Uint8Array(1);
+    await ep.recv(back);
+    assertEquals(back[0], i);
+    ep.close();
+  }
+  assertEquals(await served, "ended");
+  assertEquals(peers, ports);
+  // A loop over an endpoint that does not listen fails as accept does.
+  const idle = host.open();
+  await assertRejects(async () => {
+    for await (const _ of idle) break;
+  }, ScifError);
+});

@@ -508,6 +508,31 @@ var Endpoint = class _Endpoint {
   close() {
     this.#open().close();
   }
+  /**
+   * The connections a listening endpoint accepts, one after another, until it is closed (a
+   * blocked accept then ends with EINTR, and the iteration with it); any other failure of
+   * accept is thrown.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const { endpoint, peer } of listener) {
+   *   console.log("connection from", peer);
+   *   endpoint.close();
+   * }
+   * ```
+   */
+  async *[Symbol.asyncIterator]() {
+    for (; ; ) {
+      let next;
+      try {
+        next = await this.accept();
+      } catch (e) {
+        if (e instanceof ScifError && (e.code === "EINTR" || e.code === "EBADF")) return;
+        throw e;
+      }
+      yield next;
+    }
+  }
   /** Closes the endpoint unless it is closed already. */
   [Symbol.dispose]() {
     if (!this.#be.closed) this.#be.close();
