@@ -70,5 +70,8 @@ try {
   // No report: the suite did not run (a type error, a crash). That is a failure.
 }
 if (code !== 0 && failed === 0) failed = 1;
+// deno test's own summary says "T passed (S steps)": tests, and their steps apart. The line CI
+// reads counts each test and each step once (the JUnit report's cases), so it is T + S.
+console.log("(the count below is deno test's tests plus their steps, each once)");
 console.log(`${passed} passed, ${failed} failed`);
 Deno.exit(failed === 0 ? 0 : 1);
