@@ -37,6 +37,11 @@ async function bundle(entry: string, out: string, flags: string[] = []): Promise
     stderr: "piped",
   }).output();
   if (code !== 0) throw new Error(`deno bundle ${entry} failed:\n${new TextDecoder().decode(stderr)}`);
+  // deno bundle writes a left-out module that is imported from below the root as an absolute
+  // path of this checkout: made relative to web/ (where the outputs are committed), so that the
+  // build is the same in every checkout (a browser never loads them: they are Deno's alone).
+  const js = await Deno.readTextFile(out);
+  await Deno.writeTextFile(out, js.replaceAll(`import("${root.pathname}`, 'import("../'));
 }
 
 /** The files `build` writes into its directory. */

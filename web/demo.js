@@ -4639,7 +4639,7 @@ var views = /* @__PURE__ */ new WeakMap();
 async function threadsBus(memory, fd) {
   let remap = null;
   if (fd !== null && ffiPermitted()) {
-    const { FileMemory } = await import("/work/main/emu/bus/_file_memory.ts");
+    const { FileMemory } = await import("../emu/bus/_file_memory.ts");
     remap = FileMemory.adopt(memory, fd);
   }
   return (i32, id) => new ThreadsBus(i32, id, remap);
@@ -4650,7 +4650,7 @@ async function createThreadsNetwork(options) {
   let memory;
   let fd = null;
   if (ffiPermitted()) {
-    const { FileMemory } = await import("/work/main/emu/bus/_file_memory.ts");
+    const { FileMemory } = await import("../emu/bus/_file_memory.ts");
     const file = FileMemory.anonymous(params2.memoryBytes);
     memory = file.memory;
     fd = file.fd;

@@ -4644,7 +4644,7 @@ var views = /* @__PURE__ */ new WeakMap();
 async function threadsBus(memory, fd) {
   let remap = null;
   if (fd !== null && ffiPermitted()) {
-    const { FileMemory } = await import("/work/main/emu/bus/_file_memory.ts");
+    const { FileMemory } = await import("../emu/bus/_file_memory.ts");
     remap = FileMemory.adopt(memory, fd);
   }
   return (i32, id) => new ThreadsBus(i32, id, remap);
@@ -4655,7 +4655,7 @@ async function createThreadsNetwork(options) {
   let memory;
   let fd = null;
   if (ffiPermitted()) {
-    const { FileMemory } = await import("/work/main/emu/bus/_file_memory.ts");
+    const { FileMemory } = await import("../emu/bus/_file_memory.ts");
     const file = FileMemory.anonymous(params.memoryBytes);
     memory = file.memory;
     fd = file.fd;
@@ -4704,7 +4704,7 @@ async function attachHandle(handle) {
   }
   let makeBus;
   if (bus?.kind === "machine") {
-    const { machineBusFor } = await import("/work/main/emu/bus/machine.ts");
+    const { machineBusFor } = await import("../emu/bus/machine.ts");
     makeBus = await machineBusFor(handle.memory, bus);
   } else makeBus = await threadsBus(handle.memory, bus?.kind === "threads" ? bus.fd : null);
   const shared = await EmuShared.of(handle.memory, handle.module, makeBus);
