@@ -136,8 +136,8 @@ export class Endpoint {
     return rejected(() => {
       const be = this.#open();
       if (typeof dst !== "object" || dst === null) throw new ScifError("EINVAL", "dst must be a port id");
-      // A node id that is no u16 is a bad argument; one that names no node is the backend's
-      // ENODEV.
+      // A node id that is no integer is a bad argument; an integer that names no node is the
+      // backend's ENODEV (the kernel's answer to any u16 above its nodes).
       const node = nodeIdOf(dst.node, "dst.node");
       return be.connect({ node, port: portOf(dst.port, "dst.port") }).then((id) => ({ ...id }));
     });

@@ -59,8 +59,10 @@ export interface ParamOptions {
   slots?: number;
 }
 
-/** `v` as an integer in [min, max], or EINVAL naming `name`. */
-export function integer(name: string, v: unknown, min: number, max: number): number {
+/** `v` as an integer in [min, max], or EINVAL naming `name`; undefined (only undefined, not
+ * null) gives `fallback` when there is one. */
+export function integer(name: string, v: unknown, min: number, max: number, fallback?: number): number {
+  if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
     throw new ScifError("EINVAL", `${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
   }
@@ -74,33 +76,13 @@ export function networkParams(
 ): NetworkParams & { layout: Layout } {
   if (typeof options !== "object" || options === null) throw new ScifError("EINVAL", "options are required");
   const nodes = integer("nodes", options.nodes, 1, MAX_NODES);
-  const memoryBytes = integer(
-    "memoryBytes",
-    options.memoryBytes === undefined ? defaultMemory : options.memoryBytes,
-    1 * MIB,
-    4096 * MIB - 65536,
-  );
+  const memoryBytes = integer("memoryBytes", options.memoryBytes, 1 * MIB, 4096 * MIB - 65536, defaultMemory);
   if (memoryBytes % 65536 !== 0) throw new ScifError("EINVAL", "memoryBytes must be a multiple of 64 KiB");
-  const ringBytes = integer(
-    "ringBytes",
-    options.ringBytes === undefined ? 256 * 1024 : options.ringBytes,
-    4096,
-    64 * MIB,
-  );
+  const ringBytes = integer("ringBytes", options.ringBytes, 4096, 64 * MIB, 256 * 1024);
   if ((ringBytes & (ringBytes - 1)) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
-  const connectTimeoutMs = integer(
-    "connectTimeoutMs",
-    options.connectTimeoutMs === undefined ? 30_000 : options.connectTimeoutMs,
-    1,
-    2 ** 31 - 1,
-  );
-  const fenceTimeoutMs = integer(
-    "fenceTimeoutMs",
-    options.fenceTimeoutMs === undefined ? 30_000 : options.fenceTimeoutMs,
-    1,
-    2 ** 31 - 1,
-  );
-  const spins = integer("spins", options.spins === undefined ? 100_000 : options.spins, 0, 1 << 30);
+  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs, 1, 2 ** 31 - 1, 30_000);
+  const fenceTimeoutMs = integer("fenceTimeoutMs", options.fenceTimeoutMs, 1, 2 ** 31 - 1, 30_000);
+  const spins = integer("spins", options.spins, 0, 1 << 30, 100_000);
   if (options.privileged !== undefined && typeof options.privileged !== "boolean") {
     throw new ScifError("EINVAL", "privileged must be a boolean");
   }

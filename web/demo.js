@@ -1137,7 +1137,8 @@ function align(n, a) {
 
 // emu/_init.ts
 var MIB = 1024 * 1024;
-function integer(name, v, min, max) {
+function integer(name, v, min, max, fallback) {
+  if (v === void 0 && fallback !== void 0) return fallback;
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
     throw new ScifError("EINVAL", `${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
   }
@@ -1146,13 +1147,13 @@ function integer(name, v, min, max) {
 function networkParams(options, defaultMemory = 256 * MIB) {
   if (typeof options !== "object" || options === null) throw new ScifError("EINVAL", "options are required");
   const nodes = integer("nodes", options.nodes, 1, MAX_NODES);
-  const memoryBytes = integer("memoryBytes", options.memoryBytes === void 0 ? defaultMemory : options.memoryBytes, 1 * MIB, 4096 * MIB - 65536);
+  const memoryBytes = integer("memoryBytes", options.memoryBytes, 1 * MIB, 4096 * MIB - 65536, defaultMemory);
   if (memoryBytes % 65536 !== 0) throw new ScifError("EINVAL", "memoryBytes must be a multiple of 64 KiB");
-  const ringBytes = integer("ringBytes", options.ringBytes === void 0 ? 256 * 1024 : options.ringBytes, 4096, 64 * MIB);
+  const ringBytes = integer("ringBytes", options.ringBytes, 4096, 64 * MIB, 256 * 1024);
   if ((ringBytes & ringBytes - 1) !== 0) throw new ScifError("EINVAL", "ringBytes must be a power of two");
-  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs === void 0 ? 3e4 : options.connectTimeoutMs, 1, 2 ** 31 - 1);
-  const fenceTimeoutMs = integer("fenceTimeoutMs", options.fenceTimeoutMs === void 0 ? 3e4 : options.fenceTimeoutMs, 1, 2 ** 31 - 1);
-  const spins = integer("spins", options.spins === void 0 ? 1e5 : options.spins, 0, 1 << 30);
+  const connectTimeoutMs = integer("connectTimeoutMs", options.connectTimeoutMs, 1, 2 ** 31 - 1, 3e4);
+  const fenceTimeoutMs = integer("fenceTimeoutMs", options.fenceTimeoutMs, 1, 2 ** 31 - 1, 3e4);
+  const spins = integer("spins", options.spins, 0, 1 << 30, 1e5);
   if (options.privileged !== void 0 && typeof options.privileged !== "boolean") {
     throw new ScifError("EINVAL", "privileged must be a boolean");
   }
