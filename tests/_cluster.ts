@@ -7,7 +7,7 @@ import { createNetwork, type Network, type NetworkOptions, openNode, type ScifNo
 import { ScifNode as Node } from "../node.ts";
 import { SimDevice } from "./_sim.ts";
 import { Processes } from "./_processes.ts";
-import { type AttachSpec, NodeWorker } from "./_node_handle.ts";
+import { type AttachSpec, awaitedOfNodes, NodeWorker } from "./_node_handle.ts";
 
 export {
   type AttachSpec,
@@ -44,7 +44,14 @@ export function conformance(
       let timer: ReturnType<typeof setTimeout> | undefined;
       const hung = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`still running after ${HANG_MS / 1000} s: a hang`)),
+          () =>
+            reject(
+              new Error(
+                `still running after ${HANG_MS / 1000} s: a hang; awaited of the nodes: ${
+                  awaitedOfNodes().join("; ") || "nothing"
+                }`,
+              ),
+            ),
           HANG_MS,
         );
       });

@@ -39,6 +39,22 @@ interface Pending {
   reject(e: unknown): void;
 }
 
+// What the test awaits of its nodes now, for the message of a test that hangs (conformance()).
+const awaited = new Set<string>();
+
+/** What the test awaits of its nodes now: scenarios running, signals and attachments awaited. */
+export function awaitedOfNodes(): string[] {
+  return [...awaited];
+}
+
+/** `p`, listed in awaitedOfNodes() as `what` until it settles. */
+function tracked<T>(what: string, p: Promise<T>): Promise<T> {
+  awaited.add(what);
+  const done = () => awaited.delete(what);
+  p.then(done, done);
+  return p;
+}
+
 /** Rebuilds an error that crossed postMessage. */
 function revive(
   error: { name: string; message: string; code?: string; errno?: number; stack?: string },
@@ -86,17 +102,14 @@ export class NodeWorker {
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   readonly #signals = new Map<string, unknown[]>();
-  readonly #signalWaiters = new Map<string, ((v: unknown) => void)[]>();
+  readonly #signalWaiters = new Map<string, { resolve(v: unknown): void; reject(e: unknown): void }[]>();
   #closed?: () => void;
   terminated = false;
 
   private constructor(nodeId: number, transport: NodeTransport) {
     this.nodeId = nodeId;
     this.#t = transport;
-    transport.listen((m) => this.#onMessage(m), (message) => {
-      for (const p of this.#pending.values()) p.reject(new Error(`node ${nodeId}: ${message}`));
-      this.#pending.clear();
-    });
+    transport.listen((m) => this.#onMessage(m), (message) => this.#fail(`node ${this.nodeId}: ${message}`));
   }
 
   /** Starts a Worker and attaches node `nodeId` in it. */
@@ -123,7 +136,7 @@ export class NodeWorker {
       w.#pending.set(-1, { resolve: resolve as (v: unknown) => void, reject })
     );
     transport.post({ type: "attach", spec });
-    (w as { nodeId: number }).nodeId = await attached;
+    (w as { nodeId: number }).nodeId = await tracked(`node ${nodeId}: attach (${spec.backend})`, attached);
     return w;
   }
 
@@ -147,7 +160,7 @@ export class NodeWorker {
       }
       case "signal": {
         const list = this.#signalWaiters.get(m.name);
-        if (list?.length) list.shift()!(m.value);
+        if (list?.length) list.shift()!.resolve(m.value);
         else this.#signals.set(m.name, [...(this.#signals.get(m.name) ?? []), m.value]);
         break;
       }
@@ -155,6 +168,15 @@ export class NodeWorker {
         this.#closed?.();
         break;
     }
+  }
+
+  /** The node's thread or process ended: whatever the test awaits of it fails (a signal it
+   * will never send included). */
+  #fail(message: string): void {
+    for (const p of this.#pending.values()) p.reject(new Error(message));
+    this.#pending.clear();
+    for (const list of this.#signalWaiters.values()) for (const w of list) w.reject(new Error(message));
+    this.#signalWaiters.clear();
   }
 
   #settle(id: number, value: unknown): void {
@@ -170,18 +192,22 @@ export class NodeWorker {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
     );
     this.#t.post({ type: "run", id, module: String(module), scenario, args });
-    return done;
+    return tracked(`node ${this.nodeId}: scenario ${scenario} (#${id})`, done);
   }
 
   /** Waits for the scenario's ctx.signal(name). */
   signal<T = unknown>(name: string): Promise<T> {
     const box = this.#signals.get(name);
     if (box?.length) return Promise.resolve(box.shift() as T);
-    return new Promise((resolve) => {
-      const list = this.#signalWaiters.get(name) ?? [];
-      list.push(resolve as (v: unknown) => void);
-      this.#signalWaiters.set(name, list);
-    });
+    if (this.terminated) return Promise.reject(new Error(`node ${this.nodeId} was terminated`));
+    return tracked(
+      `node ${this.nodeId}: signal "${name}"`,
+      new Promise((resolve, reject) => {
+        const list = this.#signalWaiters.get(name) ?? [];
+        list.push({ resolve: resolve as (v: unknown) => void, reject });
+        this.#signalWaiters.set(name, list);
+      }),
+    );
   }
 
   /** Delivers `value` to the scenario's ctx.waitFor(name). */
@@ -196,8 +222,7 @@ export class NodeWorker {
     this.terminated = true;
     this.#t.terminate();
     this.#onTerminate?.();
-    for (const p of this.#pending.values()) p.reject(new Error(`node ${this.nodeId} was terminated`));
-    this.#pending.clear();
+    this.#fail(`node ${this.nodeId} was terminated`);
   }
 
   /** Closes the node cleanly, then ends the Worker. */
