@@ -14,9 +14,15 @@ export interface EndpointBackend {
   bind(port: number): number;
   listen(backlog: number): void;
   connect(dst: PortId): Promise<PortId>;
-  accept(block: boolean): Promise<EndpointBackend>;
-  send(data: Uint8Array, block: boolean): Promise<number>;
-  recv(into: Uint8Array, block: boolean): Promise<number>;
+  /** `signal` ends only the wait for a request (EINTR); a request taken is accepted. */
+  accept(block: boolean, signal?: AbortSignal): Promise<EndpointBackend>;
+  /** A blocking send or recv that `signal` aborts resolves with the count moved so far, or
+   * rejects with EINTR when none moved; what it did not move stays where it was. */
+  send(data: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number>;
+  recv(into: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number>;
+  /** Waits for at least one byte and takes what is there, up to into.length; 0 once the peer
+   * closed and everything it sent was taken; EINTR when `signal` aborts before a byte came. */
+  recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number>;
   register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number;
   unregister(offset: number, length: number): void;
   readFrom(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void>;
@@ -24,7 +30,8 @@ export interface EndpointBackend {
   vreadFrom(into: Uint8Array, remoteOffset: number, flags: number): Promise<void>;
   vwriteTo(from: Uint8Array, remoteOffset: number, flags: number): Promise<void>;
   fenceMark(flags: number): Promise<number>;
-  fenceWait(mark: number): Promise<void>;
+  /** EINTR when `signal` aborts before the mark is reached. */
+  fenceWait(mark: number, signal?: AbortSignal): Promise<void>;
   fenceSignal(
     localOffset: number,
     localValue: bigint,
@@ -55,7 +62,11 @@ export interface NodeBackend {
   getNodeIds(): { nodes: number[]; self: number };
   /** Waits until an event of `entries` holds or `timeoutMs` passes (-1: forever).
    * Returns the revents per entry. */
-  poll(entries: { endpoint: EndpointBackend; events: number }[], timeoutMs: number): Promise<number[]>;
+  poll(
+    entries: { endpoint: EndpointBackend; events: number }[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<number[]>;
   allocate(length: number): Uint8Array;
   /** Counters of the node (see ScifNode.stats). */
   stats(): NodeStats;

@@ -19,16 +19,25 @@ import type { EndpointBackend } from "./_backend.ts";
 import { ScifError } from "./errors.ts";
 import type { PortId } from "./types.ts";
 import { SCIF_PROT_READ, SCIF_PROT_WRITE } from "./constants.ts";
+import { optionSignal, raceAbort } from "./_abort.ts";
+import { readableOf, writableOf } from "./_streams.ts";
 import { blockOf, bytesOf, integerOf, nodeIdOf, pageAligned, portOf, rejected, u64Of } from "./_validate.ts";
 
+/** What stops a call that waits. @example `await ep.connect(dst, { signal: AbortSignal.timeout(1000) })` */
+export interface SignalOptions {
+  /** Aborting it ends the wait with EINTR, as a signal ends a call blocked in the kernel (a
+   * send or recv that moved bytes resolves with their count instead; nothing is lost). */
+  signal?: AbortSignal;
+}
+
 /** Options of send and recv. @example `await ep.send(bytes, { block: false })` */
-export interface TransferOptions {
+export interface TransferOptions extends SignalOptions {
   /** true (default): SCIF_SEND_BLOCK / SCIF_RECV_BLOCK, move every byte. false: move what can move now. */
   block?: boolean;
 }
 
 /** Options of accept. @example `await listener.accept({ block: false })` */
-export interface AcceptOptions {
+export interface AcceptOptions extends SignalOptions {
   /** true (default): SCIF_ACCEPT_SYNC, wait for a request. false: EAGAIN when none is pending. */
   block?: boolean;
 }
@@ -86,6 +95,37 @@ export class Endpoint {
     this.#be = backend;
   }
 
+  #readable: ReadableStream<Uint8Array> | null = null;
+  #writable: WritableStream<Uint8Array> | null = null;
+
+  /**
+   * The bytes the peer sends, as a byte stream (BYOB readers take them straight into their
+   * buffer). Bytes not read stay in the ring, holding the peer's sends back; the peer's close
+   * ends the stream cleanly once every byte it sent was read; cancel leaves the endpoint open.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const text of ep.readable.pipeThrough(new TextDecoderStream())) console.log(text);
+   * ```
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#readable ??= readableOf(this);
+  }
+
+  /**
+   * A stream whose chunks are sent to the peer: a write resolves once its bytes are in the
+   * peer's ring, so `writer.ready` follows the ring's space. Closing it closes the endpoint
+   * once every byte is sent (SCIF has no half-close: pipeTo's `preventClose` keeps it open).
+   *
+   * @example
+   * ```ts ignore
+   * await ReadableStream.from(["hello"]).pipeThrough(new TextEncoderStream()).pipeTo(ep.writable);
+   * ```
+   */
+  get writable(): WritableStream<Uint8Array> {
+    return this.#writable ??= writableOf(this);
+  }
+
   /** @internal The backend endpoint (for ScifNode.poll). */
   get backend(): EndpointBackend {
     return this.#be;
@@ -131,23 +171,34 @@ export class Endpoint {
     be.listen(backlog);
   }
 
-  /** scif_connect: connects to `dst` (binding first if unbound). Resolves to this endpoint's port id. */
-  connect(dst: PortId): Promise<PortId> {
+  /**
+   * scif_connect: connects to `dst` (binding first if unbound). Resolves to this endpoint's port
+   * id. An abort of `options.signal` ends the wait with EINTR and, as POSIX's connect after
+   * EINTR, the request goes on: the endpoint connects later (poll shows POLLOUT) or the request
+   * fails; a second connect meanwhile is EISCONN.
+   */
+  connect(dst: PortId, options?: SignalOptions): Promise<PortId> {
     return rejected(() => {
       const be = this.#open();
       if (typeof dst !== "object" || dst === null) throw new ScifError("EINVAL", "dst must be a port id");
       // A node id that is no integer is a bad argument; an integer that names no node is the
       // backend's ENODEV (the kernel's answer to any u16 above its nodes).
       const node = nodeIdOf(dst.node, "dst.node");
-      return be.connect({ node, port: portOf(dst.port, "dst.port") }).then((id) => ({ ...id }));
+      const port = portOf(dst.port, "dst.port");
+      const signal = optionSignal(options, "connect");
+      const connecting = be.connect({ node, port }).then((id) => ({ ...id }));
+      if (signal) connecting.catch(() => {}); // a failure after an abort has nobody to tell
+      return raceAbort(connecting, signal, "connect");
     });
   }
 
-  /** scif_accept: takes the next connection request (waiting for one unless `block: false`). */
+  /** scif_accept: takes the next connection request (waiting for one unless `block: false`;
+   * an abort of `options.signal` ends the wait with EINTR, and requests stay queued). */
   accept(options?: AcceptOptions): Promise<Accepted> {
     return rejected(async () => {
       const be = this.#open();
-      const ep = await be.accept(blockOf(options));
+      const block = blockOf(options);
+      const ep = await be.accept(block, optionSignal(options, "accept"));
       return { endpoint: new Endpoint(ep), peer: { ...ep.peerId! } };
     });
   }
@@ -155,7 +206,8 @@ export class Endpoint {
   /** scif_send: sends `data`; blocking (default) moves every byte, non-blocking what fits now. Resolves to the count. */
   send(data: Uint8Array, options?: TransferOptions): Promise<number> {
     try {
-      return this.#open().send(bytesOf(data, "data"), blockOf(options));
+      const be = this.#open();
+      return be.send(bytesOf(data, "data"), blockOf(options), optionSignal(options, "send"));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -164,7 +216,28 @@ export class Endpoint {
   /** scif_recv: receives into `into`; blocking (default) fills it, non-blocking takes what is there. Resolves to the count. */
   recv(into: Uint8Array, options?: TransferOptions): Promise<number> {
     try {
-      return this.#open().recv(bytesOf(into, "into"), blockOf(options));
+      const be = this.#open();
+      return be.recv(bytesOf(into, "into"), blockOf(options), optionSignal(options, "recv"));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Receives what has arrived, at least one byte, up to `into.length` — `Deno.Conn.read`'s
+   * habit, where SCIF's blocking recv waits until `into` is full. Resolves to the count; 0 at
+   * the end of the stream (the peer closed and every byte it sent was taken: where recv
+   * reports ECONNRESET). ENOTCONN on an endpoint that is not connected.
+   *
+   * @example
+   * ```ts ignore
+   * const buf = new Uint8Array(64 * 1024);
+   * for (let n; (n = await ep.recvSome(buf)) > 0;) console.log(n, "bytes");
+   * ```
+   */
+  recvSome(into: Uint8Array, options?: SignalOptions): Promise<number> {
+    try {
+      return this.#open().recvSome(bytesOf(into, "into"), optionSignal(options, "recv"));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -324,11 +397,12 @@ export class Endpoint {
    * await ep.fenceWait(await ep.fenceMark(SCIF_FENCE_INIT_SELF));
    * ```
    */
-  fenceWait(mark: number): Promise<void> {
+  fenceWait(mark: number, options?: SignalOptions): Promise<void> {
     return rejected(() => {
       const m = integerOf(mark, "mark", 0);
       if (m >= 2 ** 32) throw new ScifError("EINVAL", `not a fence mark: ${mark}`);
-      return this.#open().fenceWait(m);
+      const be = this.#open();
+      return be.fenceWait(m, optionSignal(options, "fenceWait"));
     });
   }
 

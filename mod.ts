@@ -31,6 +31,7 @@ export {
   type AcceptOptions,
   Endpoint,
   type RegisterOptions,
+  type SignalOptions,
   type TransferOptions,
 } from "./endpoint.ts";
 export { type NodeStats, type PollEntry, ScifNode } from "./node.ts";

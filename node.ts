@@ -15,7 +15,8 @@
 import type { NodeBackend, NodeStats } from "./_backend.ts";
 
 export type { NodeStats };
-import { Endpoint } from "./endpoint.ts";
+import { Endpoint, type SignalOptions } from "./endpoint.ts";
+import { optionSignal } from "./_abort.ts";
 import { ScifError } from "./errors.ts";
 import { bytesOf, integerOf } from "./_validate.ts";
 
@@ -116,9 +117,10 @@ export class ScifNode {
 
   /**
    * scif_poll: waits until an entry's events hold or `timeoutMs` passes (-1: no limit, 0: look
-   * only). Sets each entry's `revents`; resolves to how many entries have any.
+   * only). Sets each entry's `revents`; resolves to how many entries have any. An abort of
+   * `options.signal` ends the wait with EINTR (the entries' revents are then 0).
    */
-  async poll(entries: PollEntry[], timeoutMs: number): Promise<number> {
+  async poll(entries: PollEntry[], timeoutMs: number, options?: SignalOptions): Promise<number> {
     const be = this.#open();
     if (!Array.isArray(entries)) throw new ScifError("EINVAL", "entries must be an array");
     if (
@@ -143,7 +145,7 @@ export class ScifNode {
       }
       return { endpoint: e.endpoint.backend, events: e.events };
     });
-    const revents = await be.poll(list, timeoutMs);
+    const revents = await be.poll(list, timeoutMs, optionSignal(options, "poll"));
     let ready = 0;
     entries.forEach((e, i) => {
       e.revents = revents[i];

@@ -19,6 +19,7 @@
 // network permission and no separate file in a browser bundle.
 
 import { ScifError } from "../errors.ts";
+import { abortError, onAbort } from "../_abort.ts";
 import {
   LINE,
   NET_MACHINE,
@@ -65,10 +66,13 @@ export async function waitCompleted(
   spins: number,
   abort?: () => ScifError | null,
   timeoutMs = Infinity,
+  signal?: AbortSignal,
 ): Promise<void> {
   const i32 = net.i32;
   const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
   const cell = addr >> 2;
+  // An abort wakes the wait (a local notify of the cell it sleeps on), which then ends.
+  const stop = onAbort(signal, () => net.notify(addr));
   for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
   // Our engine rings our slot while someone waits for it (S_DMA_WAITERS), after its
   // completion count moved: announce first, then look, then sleep (no lost wake-up).
@@ -81,6 +85,7 @@ export async function waitCompleted(
       if (reached(seen, seq)) return;
       const e = abort?.();
       if (e) throw e;
+      if (signal?.aborted) throw abortError(signal, "fenceWait");
       const left = until - performance.now();
       if (left <= 0) {
         throw new ScifError("ETIMEDOUT", `fence mark ${seq} was not reached within ${timeoutMs} ms`);
@@ -88,6 +93,7 @@ export async function waitCompleted(
       await net.sleep(addr, seen, Math.min(left, abort ? PEER_POLL_MS : Infinity));
     }
   } finally {
+    stop();
     if (!abort) Atomics.sub(i32, waiters, 1);
   }
 }

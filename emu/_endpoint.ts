@@ -16,6 +16,7 @@
 
 import { SCIF_ADMIN_PORT_END } from "../constants.ts";
 import { ScifError } from "../errors.ts";
+import { abortError, onAbort } from "../_abort.ts";
 import type { EndpointBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
 import type { DispatchedEndpoint } from "./_dispatch.ts";
@@ -268,11 +269,22 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
     return true;
   }
 
-  async accept(block: boolean): Promise<EndpointBackend> {
+  async accept(block: boolean, signal?: AbortSignal): Promise<EndpointBackend> {
     if (this.state !== "LISTENING") throw new ScifError("EINVAL", `accept in state ${this.state}`);
+    // An abort ends only the wait for a request: one taken is accepted (its handshake is short).
+    const stop = onAbort(signal, () => this.node.kick());
+    try {
+      return await this.#accept(block, signal);
+    } finally {
+      stop();
+    }
+  }
+
+  async #accept(block: boolean, signal: AbortSignal | undefined): Promise<EndpointBackend> {
     for (;;) {
       while (this.#conreqs.length === 0) {
         if (!block) throw new ScifError("EAGAIN", "no connection request is pending");
+        if (signal?.aborted) throw abortError(signal, "accept");
         await this.node.waitEvent();
         if (this.state !== "LISTENING") throw new ScifError("EINTR", "the listener was closed");
       }

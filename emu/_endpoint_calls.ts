@@ -37,24 +37,25 @@ export abstract class EndpointCalls {
       : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
   }
 
-  send(data: Uint8Array, block: boolean): Promise<number> {
-    if (this.stream && this.state === "CONNECTED") return this.stream.send(data, block);
+  send(data: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
+    if (this.stream && this.state === "CONNECTED") return this.stream.send(data, block, signal);
     if (data.length === 0) return Promise.resolve(0);
     return Promise.reject(this.streamError());
   }
 
-  recv(into: Uint8Array, block: boolean): Promise<number> {
+  recv(into: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
     if (this.stream && (this.state === "CONNECTED" || this.state === "DISCONNECTED")) {
-      return this.stream.recv(into, block);
+      return this.stream.recv(into, block, signal);
     }
     if (into.length === 0) return Promise.resolve(0);
     return Promise.reject(this.streamError());
   }
 
-  /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
-   * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
-  recvSome(into: Uint8Array): Promise<number> {
-    return this.stream ? this.stream.recvSome(into) : Promise.resolve(0);
+  /** Waits for at least one byte and takes what is there (up to into.length); 0 once the peer
+   * closed and everything it sent was taken (or, for a bridge, once the endpoint was closed).
+   * ENOTCONN on an endpoint that never connected. */
+  recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number> {
+    return this.stream ? this.stream.recvSome(into, signal) : Promise.reject(this.streamError());
   }
 
   /** Handles now what the peer's slot has sent (a call that moved nothing looks for a
@@ -66,6 +67,9 @@ export abstract class EndpointCalls {
   /** The poll events that hold now (the kernel's __scif_pollfd). */
   pollEvents(): number {
     if (this.state === "LISTENING") return this.pendingRequests() > 0 ? POLLIN : 0;
+    // The kernel's poll waits on a connect in progress; its end is POLLOUT (CONNECTED, or a
+    // refusal: the endpoint is BOUND again, which polls as POLLERR).
+    if (this.state === "CONNECTING") return 0;
     return this.stream ? this.stream.pollEvents() : POLLERR;
   }
 
@@ -133,7 +137,7 @@ export abstract class EndpointCalls {
     return this.fences!.mark(flags);
   }
 
-  fenceWait(mark: number): Promise<void> {
+  fenceWait(mark: number, signal?: AbortSignal): Promise<void> {
     this.verified();
     return this.fences!.wait(mark, () => {
       try {
@@ -142,7 +146,7 @@ export abstract class EndpointCalls {
       } catch (e) {
         return e as ScifError;
       }
-    });
+    }, signal);
   }
 
   fenceSignal(

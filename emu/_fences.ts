@@ -49,7 +49,7 @@ export class EndpointFences {
    * mark waits on the peer's engine, and fails the way the next RMA call would). A mark not
    * reached within the network's fence timeout (the kernel's SCIF_NODE_ALIVE_TIMEOUT: a mark
    * never issued, an engine that no longer runs) fails with ETIMEDOUT, as _scif_fence_wait's. */
-  async wait(mark: number, broken: () => ScifError | null): Promise<void> {
+  async wait(mark: number, broken: () => ScifError | null, signal?: AbortSignal): Promise<void> {
     const peer = mark >= MARK_PEER;
     const net = this.#link.node.net;
     const slot = peer ? this.#link.peerSlot : this.#link.node.slot;
@@ -60,6 +60,7 @@ export class EndpointFences {
       net.spins,
       peer ? broken : undefined,
       net.fenceTimeoutMs,
+      signal,
     );
   }
 

@@ -153,9 +153,13 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     return { nodes, self: this.nodeId };
   }
 
-  poll(entries: { endpoint: EndpointBackend; events: number }[], timeoutMs: number): Promise<number[]> {
+  poll(
+    entries: { endpoint: EndpointBackend; events: number }[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<number[]> {
     this.#checkOpen();
-    return pollEndpoints(this.net, entries, timeoutMs);
+    return pollEndpoints(this.net, entries, timeoutMs, signal);
   }
 
   /** The cell this slot's waiters sleep on for any change (poll sleeps on it too). */

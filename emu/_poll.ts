@@ -6,12 +6,29 @@ import { POLLERR, POLLHUP, POLLNVAL } from "../constants.ts";
 import type { EndpointBackend } from "../_backend.ts";
 import { EmuEndpoint } from "./_endpoint.ts";
 import type { EmuShared } from "./_shared.ts";
+import { abortError, onAbort } from "../_abort.ts";
 
-/** The revents of each entry, once one holds or `timeoutMs` passes (-1: no limit). */
+/** The revents of each entry, once one holds or `timeoutMs` passes (-1: no limit); EINTR when
+ * `signal` aborts first (the abort wakes the sleep: every sleeper of this thread looks again). */
 export async function pollEndpoints(
   net: EmuShared,
   entries: { endpoint: EndpointBackend; events: number }[],
   timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<number[]> {
+  const stop = onAbort(signal, () => net.bus.wakeAll());
+  try {
+    return await pollLoop(net, entries, timeoutMs, signal);
+  } finally {
+    stop();
+  }
+}
+
+async function pollLoop(
+  net: EmuShared,
+  entries: { endpoint: EndpointBackend; events: number }[],
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<number[]> {
   const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
   const eps = entries.map((e) => e.endpoint instanceof EmuEndpoint ? e.endpoint : null);
@@ -24,6 +41,7 @@ export async function pollEndpoints(
   for (;;) {
     let revents = look();
     if (revents.some((r) => r !== 0) || timeoutMs === 0) return revents;
+    if (signal?.aborted) throw abortError(signal, "poll");
     // Announce the wait on every cell, then look again before sleeping (no lost wake-up).
     const cells: [number, number][] = [];
     const slots = new Set<number>();

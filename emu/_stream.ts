@@ -12,9 +12,13 @@
 // it; a changed one ends the call with the count moved so far, or EFAULT when nothing moved
 // (the kernel's answer to a buffer that is no longer mapped). Bytes not yet taken stay in the
 // ring; bytes taken are where the buffer's memory went (transfer() moves it).
+//
+// An abort (the call's AbortSignal) wakes the call, which ends as a changed buffer does: with
+// the count moved so far, or EINTR when nothing moved; what it had not taken stays in the ring.
 
 import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "../constants.ts";
 import { ScifError } from "../errors.ts";
+import { abortError, onAbort } from "../_abort.ts";
 import type { EndpointQp } from "./_qp.ts";
 
 /** Consecutive calls that moved nothing before one waits for a turn of the event loop. */
@@ -58,7 +62,7 @@ export class EndpointStream {
 
   #connected = () => this.#ep.state === "CONNECTED";
 
-  send(data: Uint8Array, block: boolean): Promise<number> {
+  send(data: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
     const n = this.#put(data, 0);
     if (n === data.length || (!block && n > 0)) {
       this.#idle = 0;
@@ -68,7 +72,7 @@ export class EndpointStream {
       return n > 0 ? resolvedCount(n) : Promise.reject(this.#ep.streamError());
     }
     if (!block) return this.#nothingMoved();
-    return this.#sendRest(data, n);
+    return this.#sendRest(data, n, signal);
   }
 
   /** A non-blocking call moved nothing: see the module's comment. */
@@ -80,19 +84,31 @@ export class EndpointStream {
   }
 
   /** A blocking send that found the ring full after `done` bytes. */
-  async #sendRest(data: Uint8Array, done: number): Promise<number> {
+  async #sendRest(data: Uint8Array, done: number, signal?: AbortSignal): Promise<number> {
     const len = data.length;
     const qp = this.#qp;
-    while (done < len) {
-      await qp.waitForSpace(this.#spins, this.#connected);
-      if (!this.#connected()) {
-        if (done > 0) return done;
-        throw this.#ep.streamError();
+    const stop = onAbort(signal, () => qp.wake());
+    try {
+      while (done < len) {
+        if (signal?.aborted) return this.#aborted(done, signal, "send");
+        await qp.waitForSpace(this.#spins, () => this.#connected() && !signal?.aborted);
+        if (!this.#connected()) {
+          if (done > 0) return done;
+          throw this.#ep.streamError();
+        }
+        if (data.length !== len) return moved(done, "send");
+        done += this.#put(data, done);
       }
-      if (data.length !== len) return moved(done, "send");
-      done += this.#put(data, done);
+      return done;
+    } finally {
+      stop();
     }
-    return done;
+  }
+
+  /** The end of a blocking call that `signal` aborted after `count` bytes. */
+  #aborted(count: number, signal: AbortSignal, call: string): number {
+    if (count > 0) return count;
+    throw abortError(signal, `a blocking ${call}`);
   }
 
   /** put(), with a queue pair found broken (a view of ours stored over) turned into a reset
@@ -111,7 +127,7 @@ export class EndpointStream {
     return 0;
   }
 
-  recv(into: Uint8Array, block: boolean): Promise<number> {
+  recv(into: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
     if (this.#ep.state === "CONNECTED") {
       const n = this.#take(into, 0, block ? this.#spins : 0);
       if (this.#ep.state !== "CONNECTED") return this.#recvRest(into, n, block); // reset meanwhile
@@ -120,7 +136,7 @@ export class EndpointStream {
         return resolvedCount(n);
       }
       if (!block) return this.#nothingMoved();
-      return this.#recvRest(into, n);
+      return this.#recvRest(into, n, true, signal);
     }
     if (into.length === 0) return resolvedCount(0);
     return this.#recvRest(into, 0, block);
@@ -128,32 +144,44 @@ export class EndpointStream {
 
   /** The rest of a recv: a blocking one that has `got` bytes and wants more, or any recv
    * after the peer left (which drains what it sent, then reports ECONNRESET). */
-  async #recvRest(into: Uint8Array, got: number, block = true): Promise<number> {
+  async #recvRest(into: Uint8Array, got: number, block = true, signal?: AbortSignal): Promise<number> {
     const len = into.length;
     const qp = this.#qp;
-    while (got < len) {
-      const n = this.#take(into, got, this.#connected() ? this.#spins : 0);
-      got += n;
-      if (n > 0) continue;
-      // Empty. After a disconnect everything the peer committed is already here: done.
-      if (!block || !this.#connected()) break;
-      await qp.sleepForData(this.#connected);
-      if (this.#ep.state !== "CONNECTED" && this.#ep.state !== "DISCONNECTED") break;
-      if (into.length !== len) return moved(got, "recv");
+    const stop = onAbort(signal, () => qp.wake());
+    try {
+      while (got < len) {
+        const n = this.#take(into, got, this.#connected() ? this.#spins : 0);
+        got += n;
+        if (n > 0) continue;
+        // Empty. After a disconnect everything the peer committed is already here: done.
+        if (!block || !this.#connected()) break;
+        if (signal?.aborted) return this.#aborted(got, signal, "recv");
+        await qp.sleepForData(() => this.#connected() && !signal?.aborted);
+        if (this.#ep.state !== "CONNECTED" && this.#ep.state !== "DISCONNECTED") break;
+        if (into.length !== len) return moved(got, "recv");
+      }
+    } finally {
+      stop();
     }
     if (got > 0 || this.#connected()) return got;
     throw this.#ep.streamError();
   }
 
   /** Waits for at least one byte and takes what is there (up to into.length); 0 once the peer
-   * closed and everything it sent was taken, or the endpoint is not connected. */
-  async recvSome(into: Uint8Array): Promise<number> {
-    for (;;) {
-      const state = this.#ep.state;
-      if (state !== "CONNECTED" && state !== "DISCONNECTED") return 0;
-      const n = this.#take(into, 0, state === "CONNECTED" ? this.#spins : 0);
-      if (n > 0 || this.#ep.state !== "CONNECTED") return n;
-      await this.#qp.sleepForData(this.#connected);
+   * closed and everything it sent was taken. EINTR when `signal` aborts first. */
+  async recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number> {
+    const stop = onAbort(signal, () => this.#qp.wake());
+    try {
+      for (;;) {
+        const state = this.#ep.state;
+        if (state !== "CONNECTED" && state !== "DISCONNECTED") return 0;
+        const n = this.#take(into, 0, state === "CONNECTED" ? this.#spins : 0);
+        if (n > 0 || this.#ep.state !== "CONNECTED" || into.length === 0) return n;
+        if (signal?.aborted) throw abortError(signal, "a recv");
+        await this.#qp.sleepForData(() => this.#connected() && !signal?.aborted);
+      }
+    } finally {
+      stop();
     }
   }
 

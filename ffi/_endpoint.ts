@@ -6,9 +6,22 @@
 // A call that may block first runs once without waiting on this thread (a non-blocking send,
 // recv or accept, poll with timeout 0): when that is enough, it costs one ioctl; otherwise the
 // rest runs, blocking, on a Worker.
+//
+// An AbortSignal cannot interrupt an ioctl that waits in the kernel (only a signal delivered to
+// its thread could), so a call given one waits differently: a non-blocking try on this thread,
+// then a poll of the descriptor on a Worker for at most SLICE_MS, again until done or aborted.
+// Every byte moves on this thread in a non-blocking call, so an abort between slices loses none.
 
-import { SCIF_ACCEPT_SYNC, SCIF_MAP_FIXED, SCIF_RECV_BLOCK, SCIF_SEND_BLOCK } from "../constants.ts";
+import {
+  POLLIN,
+  POLLOUT,
+  SCIF_ACCEPT_SYNC,
+  SCIF_MAP_FIXED,
+  SCIF_RECV_BLOCK,
+  SCIF_SEND_BLOCK,
+} from "../constants.ts";
 import { ScifError } from "../errors.ts";
+import { abortError, raceAbort } from "../_abort.ts";
 import type { EndpointBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
 import { type Window, WindowList } from "../_window.ts";
@@ -16,6 +29,9 @@ import { IOCTL, Struct } from "./abi.ts";
 import { type BlockingCall, Gate } from "./_blocking.ts";
 import { cString, MAP_SHARED, O_RDWR } from "./_libc.ts";
 import type { FfiNode } from "./_node.ts";
+
+/** The longest wait of an abortable call before it looks at its signal again. */
+const SLICE_MS = 20;
 
 /** One endpoint on /dev/scif. */
 export class FfiEndpoint implements EndpointBackend {
@@ -97,10 +113,35 @@ export class FfiEndpoint implements EndpointBackend {
     return this.localId;
   }
 
-  async accept(block: boolean): Promise<EndpointBackend> {
+  /** Waits (on a Worker) until the descriptor has `events`, or SLICE_MS: one slice of an
+   * abortable call. */
+  async #slice(events: number): Promise<void> {
+    const fds = new Uint8Array(new SharedArrayBuffer(8)); // struct pollfd
+    const view = new DataView(fds.buffer);
+    view.setInt32(0, this.fd, true);
+    view.setInt16(4, events, true);
+    const r = await this.#node.pool.call({
+      op: "poll",
+      fds: fds.buffer as SharedArrayBuffer,
+      nfds: 1,
+      timeout: SLICE_MS,
+    });
+    if (this.#closed) throw new ScifError("EBADF", "the endpoint was closed");
+    if (r.ret === -1 && ScifError.fromErrno(r.errno, "poll").code !== "EINTR") {
+      throw ScifError.fromErrno(r.errno, "poll");
+    }
+  }
+
+  async accept(block: boolean, signal?: AbortSignal): Promise<EndpointBackend> {
     const req = new Struct("scifioctl_accept", true).setS32("flags", 0);
     const libc = this.#node.libc;
-    if (libc.fn.ioctl_buf(this.fd, BigInt(IOCTL.SCIF_ACCEPTREQ), req.bytes) === -1) {
+    while (signal && block && libc.fn.ioctl_buf(this.fd, BigInt(IOCTL.SCIF_ACCEPTREQ), req.bytes) === -1) {
+      const e = libc.error("accept");
+      if (e.code !== "EAGAIN") throw e;
+      if (signal.aborted) throw abortError(signal, "accept");
+      await this.#slice(POLLIN);
+    }
+    if (!(signal && block) && libc.fn.ioctl_buf(this.fd, BigInt(IOCTL.SCIF_ACCEPTREQ), req.bytes) === -1) {
       const e = libc.error("accept");
       if (e.code !== "EAGAIN" || !block) throw e;
       req.setS32("flags", SCIF_ACCEPT_SYNC);
@@ -138,12 +179,77 @@ export class FfiEndpoint implements EndpointBackend {
     ).setS32("flags", flags);
   }
 
-  async send(data: Uint8Array, block: boolean): Promise<number> {
+  async send(data: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
+    if (signal && block) return await this.#sliced(IOCTL.SCIF_SEND, POLLOUT, data, "send", signal);
     return await this.#transfer(IOCTL.SCIF_SEND, SCIF_SEND_BLOCK, data, block, "send");
   }
 
-  async recv(into: Uint8Array, block: boolean): Promise<number> {
+  async recv(into: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
+    if (signal && block) return await this.#sliced(IOCTL.SCIF_RECV, POLLIN, into, "recv", signal);
     return await this.#transfer(IOCTL.SCIF_RECV, SCIF_RECV_BLOCK, into, block, "recv");
+  }
+
+  async recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number> {
+    for (;;) {
+      let n: number;
+      try {
+        const msg = this.#msgFor(into, 0, 0);
+        this.#ioctl(IOCTL.SCIF_RECV, msg, "recv");
+        n = msg.s32("out_len");
+      } catch (e) {
+        // The peer closed and everything it sent was taken: the end of the stream.
+        if (e instanceof ScifError && e.code === "ECONNRESET") return 0;
+        throw e;
+      }
+      if (n > 0 || into.length === 0) return n;
+      if (signal?.aborted) throw abortError(signal, "recv");
+      if (signal) await this.#slice(POLLIN);
+      else {
+        const fds = new Uint8Array(new SharedArrayBuffer(8));
+        new DataView(fds.buffer).setInt32(0, this.fd, true);
+        new DataView(fds.buffer).setInt16(4, POLLIN, true);
+        await this.#blocking(
+          { op: "poll", fds: fds.buffer as SharedArrayBuffer, nfds: 1, timeout: -1 },
+          "recv",
+        );
+      }
+    }
+  }
+
+  /** A blocking send or recv with an AbortSignal (see the module's comment): the count moved
+   * when it is aborted or its buffer changes after bytes moved, EINTR or EFAULT when none. */
+  async #sliced(
+    request: number,
+    events: number,
+    data: Uint8Array,
+    what: string,
+    signal: AbortSignal,
+  ): Promise<number> {
+    const len = data.length;
+    let done = 0;
+    for (;;) {
+      if (data.length !== len) {
+        if (done > 0) return done;
+        throw new ScifError(
+          "EFAULT",
+          `the buffer of a blocking ${what} was detached or shrunk while it waited`,
+        );
+      }
+      try {
+        const msg = this.#msgFor(data, done, 0);
+        this.#ioctl(request, msg, what);
+        done += msg.s32("out_len");
+      } catch (e) {
+        if (done > 0) return done; // the kernel's rule: bytes moved count before an error
+        throw e;
+      }
+      if (done === len) return done;
+      if (signal.aborted) {
+        if (done > 0) return done;
+        throw abortError(signal, `a blocking ${what}`);
+      }
+      await this.#slice(events);
+    }
   }
 
   /** A send or recv: once without waiting here, then (blocking, if bytes are left) on a Worker.
@@ -266,14 +372,20 @@ export class FfiEndpoint implements EndpointBackend {
     return Promise.resolve(markCell[0] >>> 0);
   }
 
-  async fenceWait(mark: number): Promise<void> {
-    // The ioctl takes the mark by value, as an int.
-    await this.#blocking({
-      op: "ioctl_val",
-      fd: this.fd,
-      request: IOCTL.SCIF_FENCE_WAIT,
-      value: BigInt(mark | 0),
-    }, "fence_wait");
+  async fenceWait(mark: number, signal?: AbortSignal): Promise<void> {
+    // The ioctl takes the mark by value, as an int. It cannot be interrupted (see the module's
+    // comment) and has no effect but its wait: an abort stops waiting for it, and the Worker's
+    // call ends by itself (when the mark is reached, or at the kernel's timeout).
+    await raceAbort(
+      this.#blocking({
+        op: "ioctl_val",
+        fd: this.fd,
+        request: IOCTL.SCIF_FENCE_WAIT,
+        value: BigInt(mark | 0),
+      }, "fence_wait"),
+      signal,
+      "fenceWait",
+    );
   }
 
   fenceSignal(

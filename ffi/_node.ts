@@ -4,12 +4,15 @@
 
 import { POLLNVAL } from "../constants.ts";
 import { ScifError } from "../errors.ts";
+import { abortError } from "../_abort.ts";
 import type { EndpointBackend, NodeBackend } from "../_backend.ts";
 import { IOCTL, Struct } from "./abi.ts";
 import { BlockingPool } from "./_blocking.ts";
 import { FfiEndpoint } from "./_endpoint.ts";
 import { cString, Libc, O_RDWR } from "./_libc.ts";
 
+/** The longest slice of a poll given an AbortSignal. */
+const SLICE_MS = 20;
 const POLLFD_BYTES = 8; // struct pollfd { int fd; short events; short revents; }
 const PAGE = 4096;
 
@@ -100,8 +103,23 @@ export class FfiNode implements NodeBackend {
     return this.#nodeIds();
   }
 
-  async poll(entries: { endpoint: EndpointBackend; events: number }[], timeoutMs: number): Promise<number[]> {
+  async poll(
+    entries: { endpoint: EndpointBackend; events: number }[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<number[]> {
     this.#check();
+    if (signal && timeoutMs !== 0) {
+      // A poll in the kernel cannot be interrupted from here (ffi/_endpoint.ts): slices of at
+      // most SLICE_MS, looking at the signal between them.
+      const until = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
+      for (;;) {
+        const left = until - performance.now();
+        const revents = await this.poll(entries, Math.max(0, Math.min(SLICE_MS, Math.ceil(left))));
+        if (revents.some((r) => r !== 0) || left <= SLICE_MS) return revents;
+        if (signal.aborted) throw abortError(signal, "poll");
+      }
+    }
     const fds = new Uint8Array(new SharedArrayBuffer(Math.max(1, entries.length) * POLLFD_BYTES));
     const view = new DataView(fds.buffer);
     entries.forEach((e, i) => {

@@ -1,0 +1,81 @@
+// Web Streams over an endpoint's byte stream (Endpoint.readable and .writable).
+//
+// - readable: a byte stream (BYOB readers take bytes straight into their buffer). It pulls only
+//   when read: bytes not asked for stay in the endpoint's receive ring, so a slow reader holds
+//   the sender back by the ring's space, as with recv. Each pull is one recvSome; its 0 (the
+//   peer closed and every byte it sent was taken, where recv says ECONNRESET) is the stream's
+//   clean end. Any other failure (the endpoint closed here: EBADF) errors the stream. Cancel
+//   stops a pending read (its bytes stay in the ring) and leaves the endpoint open.
+// - writable: each chunk is one blocking send, which resolves when every byte is in the peer's
+//   ring: a write waits for ring space, and the stream's queue holds one chunk (highWaterMark
+//   1), so writer.ready is SCIF's backpressure. close() closes the endpoint once the last chunk
+//   is in the ring (SCIF has no half-close; pipeTo's preventClose keeps it open); the peer
+//   reads every byte and then its readable ends. abort() stops a waiting send (bytes already in
+//   the ring stay sent) and leaves the endpoint open.
+
+import { ScifError } from "./errors.ts";
+
+/** What the streams need of an endpoint (the public Endpoint). */
+export interface StreamEndpoint {
+  readonly closed: boolean;
+  recvSome(into: Uint8Array, options?: { signal?: AbortSignal }): Promise<number>;
+  send(data: Uint8Array, options?: { signal?: AbortSignal }): Promise<number>;
+  close(): void;
+}
+
+/** Bytes a default reader gets per read when it brings no buffer. */
+const CHUNK = 64 * 1024;
+
+/** The endpoint's bytes as a ReadableStream of Uint8Array (a byte stream). */
+export function readableOf(ep: StreamEndpoint): ReadableStream<Uint8Array> {
+  let pending: AbortController | null = null;
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: CHUNK,
+    async pull(controller) {
+      const request = controller.byobRequest!;
+      const view = request.view as Uint8Array;
+      pending = new AbortController();
+      let n: number;
+      try {
+        n = await ep.recvSome(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), {
+          signal: pending.signal,
+        });
+      } catch (e) {
+        if (pending.signal.aborted) return; // cancelled: nothing was taken
+        throw e;
+      } finally {
+        pending = null;
+      }
+      if (n === 0) {
+        controller.close();
+        request.respond(0);
+      } else request.respond(n);
+    },
+    cancel() {
+      pending?.abort(new ScifError("EINTR", "the readable stream was cancelled"));
+    },
+  });
+}
+
+/** A WritableStream whose chunks (Uint8Array) are sent on the endpoint. */
+export function writableOf(ep: StreamEndpoint): WritableStream<Uint8Array> {
+  const stop = new AbortController();
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      if (!(chunk instanceof Uint8Array)) {
+        throw new ScifError("EINVAL", "a chunk written to an endpoint must be a Uint8Array");
+      }
+      let at = 0;
+      while (at < chunk.length) {
+        at += await ep.send(at === 0 ? chunk : chunk.subarray(at), { signal: stop.signal });
+      }
+    },
+    close() {
+      if (!ep.closed) ep.close();
+    },
+    abort(reason) {
+      stop.abort(reason ?? new ScifError("EINTR", "the writable stream was aborted"));
+    },
+  }, new CountQueuingStrategy({ highWaterMark: 1 }));
+}
