@@ -1,0 +1,105 @@
+// SCIF with Deno's and the Web's habits, across real threads and processes: Web Streams on
+// endpoints (pipeThrough a TextDecoderStream, BYOB readers, backpressure from the ring, the
+// peer's close as a clean end), `for await` over a listener, AbortSignal deadlines, `using`.
+import { assert, assertEquals } from "@std/assert";
+import { Cluster, conformance, within } from "./_cluster.ts";
+
+const S = new URL("./_scenarios.ts", import.meta.url);
+const I = new URL("./_idioms_scenarios.ts", import.meta.url);
+
+conformance(
+  "idioms: text piped through TextEncoderStream to a server that pipes it back upper-cased (for await accept), read through TextDecoderStream",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = [await cluster.spawn(0), await cluster.spawn(1)];
+    const listening = b.signal("listening");
+    const server = b.run(I, "upperServer", { port: 2300, connections: 2 });
+    await within(10_000, listening);
+    const text = "hello, card: ünïcödé survives chunking\n".repeat(50);
+    for (let i = 0; i < 2; i++) {
+      assertEquals(
+        await within(20_000, a.run(I, "textClient", { dst: { node: 1, port: 2300 }, text })),
+        text.toUpperCase().replace(/[^ -~\n]/g, (c) => c.toLowerCase()),
+      );
+    }
+    assertEquals(await within(10_000, server), 2);
+  },
+);
+
+conformance(
+  "idioms: a writable to a peer that does not read is held back by the ring; a BYOB reader then takes every byte, and the writer's close ends its stream cleanly",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2, ringBytes: 16_384 });
+    const [a, b] = await cluster.connectedPair();
+    const chunks = 64, chunkBytes = 16_384;
+    const held = a.signal<{ resolvedWhileHeld: number; desiredSize: number }>("held");
+    const writing = a.run(I, "pressedWriter", { name: "c", chunks, chunkBytes, holdMs: 300, seed: 5 });
+    const h = await within(10_000, held);
+    // The ring (16 KiB; the simulated device's may be larger) takes a few chunks, no more.
+    assert(h.resolvedWhileHeld < chunks / 2, `${h.resolvedWhileHeld} of ${chunks} writes resolved unread`);
+    assert(h.desiredSize <= 0, `desiredSize ${h.desiredSize}`);
+    const r = await within(
+      30_000,
+      b.run<{ total: number; intact: boolean; reads: number }>(I, "byobReader", {
+        name: "conn0",
+        bufBytes: 10_000,
+        seed: 5,
+      }),
+    );
+    await within(10_000, writing);
+    assertEquals(r.total, chunks * chunkBytes);
+    assert(r.intact, "the bytes read differ from the bytes written");
+    assert(r.reads >= (chunks * chunkBytes) / 10_000, `${r.reads} reads`);
+    // Reading after the stream's end: recv reports ECONNRESET, recvSome 0 (the end).
+    assertEquals(await b.run(S, "recv", { name: "conn0", len: 1 }), "ECONNRESET");
+  },
+);
+
+/** Runs `deno run <args>` and resolves to its exit code and output; fails after `ms`. */
+async function runDeno(args: string[], ms: number): Promise<{ code: number; out: string; err: string }> {
+  const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  const { code, stdout, stderr } = await child.output();
+  clearTimeout(timer);
+  return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
+}
+
+Deno.test("idioms: examples/streams.ts (streams, for await, AbortSignal.timeout, await using) runs and its process ends by itself", async () => {
+  const r = await runDeno(["run", new URL("../examples/streams.ts", import.meta.url).pathname], 30_000);
+  assertEquals(r.code, 0, r.err);
+  assertEquals(r.out, "host got: HELLO CARD, THIS IS THE HOST\n");
+});
+
+Deno.test("idioms: aborted calls leave no waiter behind: a program that aborted hundreds of them ends by itself once its nodes are closed", async () => {
+  const mod = new URL("../mod.ts", import.meta.url).href;
+  const script = await Deno.makeTempFile({ suffix: ".ts" });
+  await Deno.writeTextFile(
+    script,
+    `import { createNetwork, POLLIN } from ${JSON.stringify(mod)};
+const net = await createNetwork({ nodes: 2, memoryBytes: 16 << 20 });
+const [a, b] = [await net.node(0), await net.node(1)];
+const l = b.open(); l.bind(2000); l.listen(4);
+const c = a.open();
+const [{ endpoint }] = await Promise.all([l.accept(), c.connect({ node: 1, port: 2000 })]);
+let eintr = 0;
+const count = async (p) => { try { await p; } catch (e) { if (e.code === "EINTR") eintr++; else throw e; } };
+for (let i = 0; i < 300; i++) {
+  await count(endpoint.recv(new Uint8Array(8), { signal: AbortSignal.timeout(1) }));
+  await count(l.accept({ signal: AbortSignal.timeout(1) }));
+  await count(a.poll([{ endpoint: c, events: POLLIN, revents: 0 }], -1, { signal: AbortSignal.timeout(1) }));
+}
+await c.send(new Uint8Array([7]));
+const got = new Uint8Array(1);
+await endpoint.recv(got);
+console.log(eintr, got[0]);
+await a.close(); await b.close(); await net.close();
+`,
+  );
+  try {
+    const r = await runDeno(["run", "-A", script], 60_000);
+    assertEquals(r.code, 0, r.err);
+    assertEquals(r.out, "900 7\n");
+  } finally {
+    await Deno.remove(script);
+  }
+});
