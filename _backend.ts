@@ -67,6 +67,9 @@ export interface NodeBackend {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<number[]>;
+  /** Calls `onChange` whenever the set of online nodes may have changed (it compares), until
+   * the returned function is called or the node closes. */
+  watchNodes(onChange: () => void): () => void;
   allocate(length: number): Uint8Array;
   /** Counters of the node (see ScifNode.stats). */
   stats(): NodeStats;

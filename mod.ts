@@ -34,7 +34,7 @@ export {
   type SignalOptions,
   type TransferOptions,
 } from "./endpoint.ts";
-export { type NodeStats, type PollEntry, ScifNode } from "./node.ts";
+export { NodeEvent, type NodeStats, type PollEntry, ScifNode, type ScifNodeEventMap } from "./node.ts";
 export { openNode, type OpenNodeOptions } from "./open_node.ts";
 export {
   attachNode,

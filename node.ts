@@ -19,6 +19,9 @@ import { Endpoint, type SignalOptions } from "./endpoint.ts";
 import { optionSignal } from "./_abort.ts";
 import { ScifError } from "./errors.ts";
 import { bytesOf, integerOf } from "./_validate.ts";
+import { NodeEvent, nodeEventsOf, NodeWatch, type ScifNodeEventMap } from "./_node_events.ts";
+
+export { NodeEvent, type ScifNodeEventMap };
 
 const backends = new WeakMap<ScifNode, NodeBackend>();
 
@@ -62,14 +65,83 @@ export interface PollEntry {
  * await node.close();
  * ```
  */
-export class ScifNode {
+export class ScifNode extends EventTarget {
   readonly #be: NodeBackend;
   #closed = false;
+  #watch: NodeWatch | null = null;
+  #ended!: () => void;
+  readonly #closedPromise = new Promise<void>((r) => (this.#ended = r));
 
   /** @internal Made by openNode(), Network.node() and attachNode(). */
   constructor(backend: NodeBackend) {
+    super();
     this.#be = backend;
     backends.set(this, backend);
+  }
+
+  /**
+   * Listens for other nodes coming online (`"nodeadd"`) and being lost (`"noderemove"`), as
+   * SCIF's peer bus reports them (SCIF_NODE_ADD, SCIF_NODE_REMOVE): a NodeEvent with the
+   * node's id. On hardware, where the kernel tells user space nothing, the node ids are looked
+   * at every 250 ms while anyone listens; the emulated network tells at once.
+   *
+   * @example
+   * ```ts ignore
+   * node.addEventListener("noderemove", (e) => console.log(`node ${e.node} was lost`));
+   * ```
+   */
+  override addEventListener<K extends keyof ScifNodeEventMap>(
+    type: K,
+    listener: (this: ScifNode, ev: ScifNodeEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    // deno-lint-ignore no-explicit-any
+    listener: any,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+    if (type === "nodeadd" || type === "noderemove") this.#startWatch();
+  }
+
+  #startWatch(): void {
+    if (this.#watch || this.#closed) return;
+    const be = this.#be;
+    this.#watch = new NodeWatch(this, {
+      onlineNodes: () => be.getNodeIds().nodes,
+      watchNodes: (onChange) => be.watchNodes(onChange),
+    });
+  }
+
+  /**
+   * The node events (see addEventListener) as they come, until the node closes or
+   * `options.signal` aborts (either ends the iteration).
+   *
+   * @example
+   * ```ts ignore
+   * for await (const e of node.nodeEvents({ signal: AbortSignal.timeout(60_000) })) {
+   *   console.log(e.type, e.node);
+   * }
+   * ```
+   */
+  nodeEvents(options?: SignalOptions): AsyncGenerator<NodeEvent, void, undefined> {
+    this.#open();
+    if (options !== undefined && (typeof options !== "object" || options === null)) {
+      throw new ScifError("EINVAL", "options must be an object");
+    }
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new ScifError("EINVAL", "signal must be an AbortSignal");
+    }
+    const events = nodeEventsOf(this, this.#closedPromise, signal);
+    this.#startWatch();
+    return events;
   }
 
   /** This node's SCIF node id (the host is 0). */
@@ -189,6 +261,9 @@ export class ScifNode {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#watch?.stop();
+    this.#watch = null;
+    this.#ended();
     await this.#be.close();
   }
 

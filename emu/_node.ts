@@ -82,6 +82,8 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   #dispatcher: Promise<void> = Promise.resolve();
   readonly #listeners = new Map<number, EmuEndpoint>();
   readonly #endpoints = new Map<number, EmuEndpoint>(); // token -> endpoint
+  readonly #nodeWatchers = new Set<() => void>();
+  #onlineSeen = ""; // the online nodes the watchers were last told of, a "1" or "0" each
   #nextToken = 1;
   readonly #eventCell: number;
   readonly #doorbell: number;
@@ -443,6 +445,7 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
         net.bus.wakeAll();
       }
       this.#peers.sync(this.#relationships());
+      if (this.#nodeWatchers.size > 0) this.#tellNodeWatchers();
       this.#qps.drain(this.slot, (m) => this.#handle(this.slot, m)); // loopback
       for (const j of this.#peers.adoptedSlots()) this.#qps.drain(j, (m) => this.#handle(j, m));
       const backlog = this.#qps.flush();
@@ -462,10 +465,29 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     net.bus.wakeAll();
   }
 
-  /** Whether this slot has anything another slot could be part of (then the ends of other
-   * processes are looked for). */
+  /** Whether this slot has anything another slot could be part of, or someone watches the
+   * nodes (then the ends of other processes are looked for). */
   #relationships(): boolean {
-    return this.#endpoints.size > 0 || this.#zombies.size > 0 || this.#maps.size > 0;
+    return this.#endpoints.size > 0 || this.#zombies.size > 0 || this.#maps.size > 0 ||
+      this.#nodeWatchers.size > 0;
+  }
+
+  watchNodes(onChange: () => void): () => void {
+    this.#checkOpen();
+    this.#nodeWatchers.add(onChange);
+    this.#onlineSeen = "";
+    this.net.ringSlot(this.slot); // a dispatcher's turn tells it, and looks at liveness from now on
+    return () => this.#nodeWatchers.delete(onChange);
+  }
+
+  /** Tells the node watchers when the online nodes differ from what they were told last (an
+   * attach or an end rings every slot, so a turn of the dispatcher follows each). */
+  #tellNodeWatchers(): void {
+    let online = "";
+    for (let k = 0; k < this.net.layout.nodes; k++) online += this.nodeOnline(k) ? "1" : "0";
+    if (online === this.#onlineSeen) return;
+    this.#onlineSeen = online;
+    for (const tell of [...this.#nodeWatchers]) tell();
   }
 
   #handle(from: number, m: Message | null): void {

@@ -11,6 +11,8 @@ import { BlockingPool } from "./_blocking.ts";
 import { FfiEndpoint } from "./_endpoint.ts";
 import { cString, Libc, O_RDWR } from "./_libc.ts";
 
+/** How often node ids are looked at while someone watches them. */
+const HW_LOOK_MS = 250;
 /** The longest slice of a poll given an AbortSignal. */
 const SLICE_MS = 20;
 const POLLFD_BYTES = 8; // struct pollfd { int fd; short events; short revents; }
@@ -142,6 +144,18 @@ export class FfiNode implements NodeBackend {
       if (!(e.endpoint instanceof FfiEndpoint) || e.endpoint.closed) return POLLNVAL;
       return view.getInt16(i * POLLFD_BYTES + 6, true);
     });
+  }
+
+  watchNodes(onChange: () => void): () => void {
+    this.#check();
+    // The kernel tells user space nothing of node add and removal: look every HW_LOOK_MS (the
+    // caller compares), without holding the process open.
+    const timer = setInterval(() => {
+      if (!this.#closed) onChange();
+    }, HW_LOOK_MS);
+    // deno-lint-ignore no-explicit-any
+    (globalThis as any).Deno?.unrefTimer?.(timer);
+    return () => clearInterval(timer);
   }
 
   allocate(length: number): Uint8Array {
