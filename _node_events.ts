@@ -18,7 +18,9 @@ export class NodeEvent extends Event {
 
 /** The events a ScifNode dispatches. */
 export interface ScifNodeEventMap {
+  /** Another node came online. */
   nodeadd: NodeEvent;
+  /** Another node was lost. */
   noderemove: NodeEvent;
 }
 

@@ -27,7 +27,7 @@ export interface StreamEndpoint {
 const CHUNK = 64 * 1024;
 
 /** The endpoint's bytes as a ReadableStream of Uint8Array (a byte stream). */
-export function readableOf(ep: StreamEndpoint): ReadableStream<Uint8Array> {
+export function readableOf(ep: StreamEndpoint): ReadableStream<Uint8Array<ArrayBuffer>> {
   let pending: AbortController | null = null;
   return new ReadableStream({
     type: "bytes",

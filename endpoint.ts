@@ -95,7 +95,7 @@ export class Endpoint {
     this.#be = backend;
   }
 
-  #readable: ReadableStream<Uint8Array> | null = null;
+  #readable: ReadableStream<Uint8Array<ArrayBuffer>> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
 
   /**
@@ -108,7 +108,7 @@ export class Endpoint {
    * for await (const text of ep.readable.pipeThrough(new TextDecoderStream())) console.log(text);
    * ```
    */
-  get readable(): ReadableStream<Uint8Array> {
+  get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
     return this.#readable ??= readableOf(this);
   }
 

@@ -95,6 +95,7 @@ export class ScifNode extends EventTarget {
     listener: (this: ScifNode, ev: ScifNodeEventMap[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
+  /** Any other event type, as EventTarget's. */
   override addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
