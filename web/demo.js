@@ -180,6 +180,106 @@ var BY_NUMBER = new Map(Object.entries(ERRNO).map(([name, n]) => [
   name
 ]));
 
+// _abort.ts
+function abortError(signal, what) {
+  const reason = signal.reason;
+  const why = reason instanceof Error ? reason.message : reason === void 0 ? "aborted" : String(reason);
+  return new ScifError("EINTR", `${what} was aborted (${why})`);
+}
+function signalOf(signal, what) {
+  if (signal === void 0) return void 0;
+  if (typeof AbortSignal === "undefined" || !(signal instanceof AbortSignal)) {
+    throw new ScifError("EINVAL", `signal must be an AbortSignal, got ${String(signal)}`);
+  }
+  if (signal.aborted) throw abortError(signal, what);
+  return signal;
+}
+function optionSignal(options, what) {
+  if (options === void 0) return void 0;
+  if (typeof options !== "object" || options === null) {
+    throw new ScifError("EINVAL", "options must be an object");
+  }
+  return signalOf(options.signal, what);
+}
+function onAbort(signal, fn) {
+  if (!signal) return () => {
+  };
+  signal.addEventListener("abort", fn, {
+    once: true
+  });
+  return () => signal.removeEventListener("abort", fn);
+}
+function raceAbort(p, signal, what) {
+  if (!signal) return p;
+  return new Promise((resolve, reject) => {
+    const stop = onAbort(signal, () => reject(abortError(signal, what)));
+    p.then((v) => {
+      stop();
+      resolve(v);
+    }, (e) => {
+      stop();
+      reject(e);
+    });
+  });
+}
+
+// _streams.ts
+var CHUNK = 64 * 1024;
+function readableOf(ep) {
+  let pending = null;
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: CHUNK,
+    async pull(controller) {
+      const request = controller.byobRequest;
+      const view = request.view;
+      pending = new AbortController();
+      let n;
+      try {
+        n = await ep.recvSome(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), {
+          signal: pending.signal
+        });
+      } catch (e) {
+        if (pending.signal.aborted) return;
+        throw e;
+      } finally {
+        pending = null;
+      }
+      if (n === 0) {
+        controller.close();
+        request.respond(0);
+      } else request.respond(n);
+    },
+    cancel() {
+      pending?.abort(new ScifError("EINTR", "the readable stream was cancelled"));
+    }
+  });
+}
+function writableOf(ep) {
+  const stop = new AbortController();
+  return new WritableStream({
+    async write(chunk) {
+      if (!(chunk instanceof Uint8Array)) {
+        throw new ScifError("EINVAL", "a chunk written to an endpoint must be a Uint8Array");
+      }
+      let at = 0;
+      while (at < chunk.length) {
+        at += await ep.send(at === 0 ? chunk : chunk.subarray(at), {
+          signal: stop.signal
+        });
+      }
+    },
+    close() {
+      if (!ep.closed) ep.close();
+    },
+    abort(reason) {
+      stop.abort(reason ?? new ScifError("EINTR", "the writable stream was aborted"));
+    }
+  }, new CountQueuingStrategy({
+    highWaterMark: 1
+  }));
+}
+
 // _validate.ts
 function blockOf(options) {
   if (options === void 0) return true;
@@ -240,6 +340,34 @@ var Endpoint = class _Endpoint {
   constructor(backend) {
     this.#be = backend;
   }
+  #readable = null;
+  #writable = null;
+  /**
+   * The bytes the peer sends, as a byte stream (BYOB readers take them straight into their
+   * buffer). Bytes not read stay in the ring, holding the peer's sends back; the peer's close
+   * ends the stream cleanly once every byte it sent was read; cancel leaves the endpoint open.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const text of ep.readable.pipeThrough(new TextDecoderStream())) console.log(text);
+   * ```
+   */
+  get readable() {
+    return this.#readable ??= readableOf(this);
+  }
+  /**
+   * A stream whose chunks are sent to the peer: a write resolves once its bytes are in the
+   * peer's ring, so `writer.ready` follows the ring's space. Closing it closes the endpoint
+   * once every byte is sent (SCIF has no half-close: pipeTo's `preventClose` keeps it open).
+   *
+   * @example
+   * ```ts ignore
+   * await ReadableStream.from(["hello"]).pipeThrough(new TextEncoderStream()).pipeTo(ep.writable);
+   * ```
+   */
+  get writable() {
+    return this.#writable ??= writableOf(this);
+  }
   /** @internal The backend endpoint (for ScifNode.poll). */
   get backend() {
     return this.#be;
@@ -279,25 +407,37 @@ var Endpoint = class _Endpoint {
     }
     be.listen(backlog);
   }
-  /** scif_connect: connects to `dst` (binding first if unbound). Resolves to this endpoint's port id. */
-  connect(dst) {
+  /**
+   * scif_connect: connects to `dst` (binding first if unbound). Resolves to this endpoint's port
+   * id. An abort of `options.signal` ends the wait with EINTR and, as POSIX's connect after
+   * EINTR, the request goes on: the endpoint connects later (poll shows POLLOUT) or the request
+   * fails; a second connect meanwhile is EISCONN.
+   */
+  connect(dst, options) {
     return rejected(() => {
       const be = this.#open();
       if (typeof dst !== "object" || dst === null) throw new ScifError("EINVAL", "dst must be a port id");
       const node = nodeIdOf(dst.node, "dst.node");
-      return be.connect({
+      const port = portOf(dst.port, "dst.port");
+      const signal = optionSignal(options, "connect");
+      const connecting = be.connect({
         node,
-        port: portOf(dst.port, "dst.port")
+        port
       }).then((id) => ({
         ...id
       }));
+      if (signal) connecting.catch(() => {
+      });
+      return raceAbort(connecting, signal, "connect");
     });
   }
-  /** scif_accept: takes the next connection request (waiting for one unless `block: false`). */
+  /** scif_accept: takes the next connection request (waiting for one unless `block: false`;
+   * an abort of `options.signal` ends the wait with EINTR, and requests stay queued). */
   accept(options) {
     return rejected(async () => {
       const be = this.#open();
-      const ep = await be.accept(blockOf(options));
+      const block = blockOf(options);
+      const ep = await be.accept(block, optionSignal(options, "accept"));
       return {
         endpoint: new _Endpoint(ep),
         peer: {
@@ -309,7 +449,8 @@ var Endpoint = class _Endpoint {
   /** scif_send: sends `data`; blocking (default) moves every byte, non-blocking what fits now. Resolves to the count. */
   send(data, options) {
     try {
-      return this.#open().send(bytesOf(data, "data"), blockOf(options));
+      const be = this.#open();
+      return be.send(bytesOf(data, "data"), blockOf(options), optionSignal(options, "send"));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -317,7 +458,27 @@ var Endpoint = class _Endpoint {
   /** scif_recv: receives into `into`; blocking (default) fills it, non-blocking takes what is there. Resolves to the count. */
   recv(into, options) {
     try {
-      return this.#open().recv(bytesOf(into, "into"), blockOf(options));
+      const be = this.#open();
+      return be.recv(bytesOf(into, "into"), blockOf(options), optionSignal(options, "recv"));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  /**
+   * Receives what has arrived, at least one byte, up to `into.length` — `Deno.Conn.read`'s
+   * habit, where SCIF's blocking recv waits until `into` is full. Resolves to the count; 0 at
+   * the end of the stream (the peer closed and every byte it sent was taken: where recv
+   * reports ECONNRESET). ENOTCONN on an endpoint that is not connected.
+   *
+   * @example
+   * ```ts ignore
+   * const buf = new Uint8Array(64 * 1024);
+   * for (let n; (n = await ep.recvSome(buf)) > 0;) console.log(n, "bytes");
+   * ```
+   */
+  recvSome(into, options) {
+    try {
+      return this.#open().recvSome(bytesOf(into, "into"), optionSignal(options, "recv"));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -450,11 +611,12 @@ var Endpoint = class _Endpoint {
    * await ep.fenceWait(await ep.fenceMark(SCIF_FENCE_INIT_SELF));
    * ```
    */
-  fenceWait(mark) {
+  fenceWait(mark, options) {
     return rejected(() => {
       const m = integerOf(mark, "mark", 0);
       if (m >= 2 ** 32) throw new ScifError("EINVAL", `not a fence mark: ${mark}`);
-      return this.#open().fenceWait(m);
+      const be = this.#open();
+      return be.fenceWait(m, optionSignal(options, "fenceWait"));
     });
   }
   /**
@@ -539,15 +701,136 @@ var Endpoint = class _Endpoint {
   }
 };
 
+// _node_events.ts
+var NodeEvent = class extends Event {
+  /** The node id. */
+  node;
+  /** @internal Made by the library. */
+  constructor(type, node) {
+    super(type);
+    this.node = node;
+  }
+};
+var NodeWatch = class {
+  #target;
+  #node;
+  #online;
+  #unwatch;
+  constructor(target, node) {
+    this.#target = target;
+    this.#node = node;
+    this.#online = new Set(node.onlineNodes());
+    this.#unwatch = node.watchNodes(() => this.#look());
+  }
+  #look() {
+    let now;
+    try {
+      now = new Set(this.#node.onlineNodes());
+    } catch {
+      return;
+    }
+    const before = this.#online;
+    this.#online = now;
+    for (const n of [
+      ...now
+    ].sort((a, b2) => a - b2)) {
+      if (!before.has(n)) this.#target.dispatchEvent(new NodeEvent("nodeadd", n));
+    }
+    for (const n of [
+      ...before
+    ].sort((a, b2) => a - b2)) {
+      if (!now.has(n)) this.#target.dispatchEvent(new NodeEvent("noderemove", n));
+    }
+  }
+  stop() {
+    this.#unwatch?.();
+    this.#unwatch = null;
+  }
+};
+function nodeEventsOf(target, closed, signal) {
+  const queue = [];
+  let wake = null;
+  let done = false;
+  const on = (e) => {
+    queue.push(e);
+    wake?.();
+  };
+  const end = () => {
+    done = true;
+    wake?.();
+  };
+  target.addEventListener("nodeadd", on);
+  target.addEventListener("noderemove", on);
+  signal?.addEventListener("abort", end, {
+    once: true
+  });
+  closed.then(end);
+  async function* events() {
+    try {
+      for (; ; ) {
+        while (queue.length > 0) yield queue.shift();
+        if (done || signal?.aborted) return;
+        await new Promise((r) => wake = r);
+        wake = null;
+      }
+    } finally {
+      target.removeEventListener("nodeadd", on);
+      target.removeEventListener("noderemove", on);
+      signal?.removeEventListener("abort", end);
+    }
+  }
+  return events();
+}
+
 // node.ts
 var backends = /* @__PURE__ */ new WeakMap();
-var ScifNode = class {
+var ScifNode = class extends EventTarget {
   #be;
   #closed = false;
+  #watch = null;
+  #ended;
+  #closedPromise = new Promise((r) => this.#ended = r);
   /** @internal Made by openNode(), Network.node() and attachNode(). */
   constructor(backend) {
+    super();
     this.#be = backend;
     backends.set(this, backend);
+  }
+  addEventListener(type, listener, options) {
+    super.addEventListener(type, listener, options);
+    if (type === "nodeadd" || type === "noderemove") this.#startWatch();
+  }
+  #startWatch() {
+    if (this.#watch || this.#closed) return;
+    const be = this.#be;
+    this.#watch = new NodeWatch(this, {
+      onlineNodes: () => be.getNodeIds().nodes,
+      watchNodes: (onChange) => be.watchNodes(onChange)
+    });
+  }
+  /**
+   * The node events (see addEventListener) as they come, until the node closes or
+   * `options.signal` aborts (either ends the iteration).
+   *
+   * @example
+   * ```ts ignore
+   * for await (const e of node.nodeEvents({ signal: AbortSignal.timeout(60_000) })) {
+   *   console.log(e.type, e.node);
+   * }
+   * ```
+   */
+  nodeEvents(options) {
+    this.#open();
+    if (options !== void 0 && (typeof options !== "object" || options === null)) {
+      throw new ScifError("EINVAL", "options must be an object");
+    }
+    const signal = options?.signal;
+    if (signal !== void 0 && !(signal instanceof AbortSignal)) {
+      throw new ScifError("EINVAL", "signal must be an AbortSignal");
+    }
+    const events = nodeEventsOf(this, this.#closedPromise, signal);
+    this.#startWatch();
+    return events;
   }
   /** This node's SCIF node id (the host is 0). */
   get nodeId() {
@@ -588,9 +871,10 @@ var ScifNode = class {
   }
   /**
    * scif_poll: waits until an entry's events hold or `timeoutMs` passes (-1: no limit, 0: look
-   * only). Sets each entry's `revents`; resolves to how many entries have any.
+   * only). Sets each entry's `revents`; resolves to how many entries have any. An abort of
+   * `options.signal` ends the wait with EINTR (the entries' revents are then 0).
    */
-  async poll(entries, timeoutMs) {
+  async poll(entries, timeoutMs, options) {
     const be = this.#open();
     if (!Array.isArray(entries)) throw new ScifError("EINVAL", "entries must be an array");
     if (typeof timeoutMs !== "number" || !Number.isInteger(timeoutMs) || timeoutMs < -1 || timeoutMs >= 2 ** 31) {
@@ -611,7 +895,7 @@ var ScifNode = class {
         events: e.events
       };
     });
-    const revents = await be.poll(list, timeoutMs);
+    const revents = await be.poll(list, timeoutMs, optionSignal(options, "poll"));
     let ready = 0;
     entries.forEach((e, i) => {
       e.revents = revents[i];
@@ -651,6 +935,9 @@ var ScifNode = class {
   async close() {
     if (this.#closed) return;
     this.#closed = true;
+    this.#watch?.stop();
+    this.#watch = null;
+    this.#ended();
     await this.#be.close();
   }
   /**
@@ -1217,10 +1504,11 @@ var SEQ = 2147483647;
 function reached(count, seq) {
   return (count - seq & SEQ) < 1073741824;
 }
-async function waitCompleted(net, slot, seq, spins, abort, timeoutMs = Infinity) {
+async function waitCompleted(net, slot, seq, spins, abort, timeoutMs = Infinity, signal) {
   const i32 = net.i32;
   const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
   const cell = addr >> 2;
+  const stop = onAbort(signal, () => net.notify(addr));
   for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
   const waiters = slotField(net.layout, slot, S_DMA_WAITERS) >> 2;
   if (!abort) Atomics.add(i32, waiters, 1);
@@ -1231,6 +1519,7 @@ async function waitCompleted(net, slot, seq, spins, abort, timeoutMs = Infinity)
       if (reached(seen, seq)) return;
       const e = abort?.();
       if (e) throw e;
+      if (signal?.aborted) throw abortError(signal, "fenceWait");
       const left = until - performance.now();
       if (left <= 0) {
         throw new ScifError("ETIMEDOUT", `fence mark ${seq} was not reached within ${timeoutMs} ms`);
@@ -1238,6 +1527,7 @@ async function waitCompleted(net, slot, seq, spins, abort, timeoutMs = Infinity)
       await net.sleep(addr, seen, Math.min(left, abort ? PEER_POLL_MS : Infinity));
     }
   } finally {
+    stop();
     if (!abort) Atomics.sub(i32, waiters, 1);
   }
 }
@@ -2748,7 +3038,7 @@ var EndpointStream = class {
     this.#spins = spins;
   }
   #connected = () => this.#ep.state === "CONNECTED";
-  send(data, block) {
+  send(data, block, signal) {
     const n = this.#put(data, 0);
     if (n === data.length || !block && n > 0) {
       this.#idle = 0;
@@ -2758,7 +3048,7 @@ var EndpointStream = class {
       return n > 0 ? resolvedCount(n) : Promise.reject(this.#ep.streamError());
     }
     if (!block) return this.#nothingMoved();
-    return this.#sendRest(data, n);
+    return this.#sendRest(data, n, signal);
   }
   /** A non-blocking call moved nothing: see the module's comment. */
   #nothingMoved() {
@@ -2768,19 +3058,30 @@ var EndpointStream = class {
     return new Promise((r) => setTimeout(() => r(0), 0));
   }
   /** A blocking send that found the ring full after `done` bytes. */
-  async #sendRest(data, done) {
+  async #sendRest(data, done, signal) {
     const len = data.length;
     const qp = this.#qp;
-    while (done < len) {
-      await qp.waitForSpace(this.#spins, this.#connected);
-      if (!this.#connected()) {
-        if (done > 0) return done;
-        throw this.#ep.streamError();
+    const stop = onAbort(signal, () => qp.wake());
+    try {
+      while (done < len) {
+        if (signal?.aborted) return this.#aborted(done, signal, "send");
+        await qp.waitForSpace(this.#spins, () => this.#connected() && !signal?.aborted);
+        if (!this.#connected()) {
+          if (done > 0) return done;
+          throw this.#ep.streamError();
+        }
+        if (data.length !== len) return moved(done, "send");
+        done += this.#put(data, done);
       }
-      if (data.length !== len) return moved(done, "send");
-      done += this.#put(data, done);
+      return done;
+    } finally {
+      stop();
     }
-    return done;
+  }
+  /** The end of a blocking call that `signal` aborted after `count` bytes. */
+  #aborted(count, signal, call) {
+    if (count > 0) return count;
+    throw abortError(signal, `a blocking ${call}`);
   }
   /** put(), with a queue pair found broken (a view of ours stored over) turned into a reset
    * connection, which the caller's next look at the state sees. */
@@ -2796,7 +3097,7 @@ var EndpointStream = class {
     this.#ep.streamBroken();
     return 0;
   }
-  recv(into, block) {
+  recv(into, block, signal) {
     if (this.#ep.state === "CONNECTED") {
       const n = this.#take(into, 0, block ? this.#spins : 0);
       if (this.#ep.state !== "CONNECTED") return this.#recvRest(into, n, block);
@@ -2805,37 +3106,49 @@ var EndpointStream = class {
         return resolvedCount(n);
       }
       if (!block) return this.#nothingMoved();
-      return this.#recvRest(into, n);
+      return this.#recvRest(into, n, true, signal);
     }
     if (into.length === 0) return resolvedCount(0);
     return this.#recvRest(into, 0, block);
   }
   /** The rest of a recv: a blocking one that has `got` bytes and wants more, or any recv
    * after the peer left (which drains what it sent, then reports ECONNRESET). */
-  async #recvRest(into, got, block = true) {
+  async #recvRest(into, got, block = true, signal) {
     const len = into.length;
     const qp = this.#qp;
-    while (got < len) {
-      const n = this.#take(into, got, this.#connected() ? this.#spins : 0);
-      got += n;
-      if (n > 0) continue;
-      if (!block || !this.#connected()) break;
-      await qp.sleepForData(this.#connected);
-      if (this.#ep.state !== "CONNECTED" && this.#ep.state !== "DISCONNECTED") break;
-      if (into.length !== len) return moved(got, "recv");
+    const stop = onAbort(signal, () => qp.wake());
+    try {
+      while (got < len) {
+        const n = this.#take(into, got, this.#connected() ? this.#spins : 0);
+        got += n;
+        if (n > 0) continue;
+        if (!block || !this.#connected()) break;
+        if (signal?.aborted) return this.#aborted(got, signal, "recv");
+        await qp.sleepForData(() => this.#connected() && !signal?.aborted);
+        if (this.#ep.state !== "CONNECTED" && this.#ep.state !== "DISCONNECTED") break;
+        if (into.length !== len) return moved(got, "recv");
+      }
+    } finally {
+      stop();
     }
     if (got > 0 || this.#connected()) return got;
     throw this.#ep.streamError();
   }
   /** Waits for at least one byte and takes what is there (up to into.length); 0 once the peer
-   * closed and everything it sent was taken, or the endpoint is not connected. */
-  async recvSome(into) {
-    for (; ; ) {
-      const state2 = this.#ep.state;
-      if (state2 !== "CONNECTED" && state2 !== "DISCONNECTED") return 0;
-      const n = this.#take(into, 0, state2 === "CONNECTED" ? this.#spins : 0);
-      if (n > 0 || this.#ep.state !== "CONNECTED") return n;
-      await this.#qp.sleepForData(this.#connected);
+   * closed and everything it sent was taken. EINTR when `signal` aborts first. */
+  async recvSome(into, signal) {
+    const stop = onAbort(signal, () => this.#qp.wake());
+    try {
+      for (; ; ) {
+        const state2 = this.#ep.state;
+        if (state2 !== "CONNECTED" && state2 !== "DISCONNECTED") return 0;
+        const n = this.#take(into, 0, state2 === "CONNECTED" ? this.#spins : 0);
+        if (n > 0 || this.#ep.state !== "CONNECTED" || into.length === 0) return n;
+        if (signal?.aborted) throw abortError(signal, "a recv");
+        await this.#qp.sleepForData(() => this.#connected() && !signal?.aborted);
+      }
+    } finally {
+      stop();
     }
   }
   /** The poll events that hold now. */
@@ -2887,11 +3200,11 @@ var EndpointFences = class {
    * mark waits on the peer's engine, and fails the way the next RMA call would). A mark not
    * reached within the network's fence timeout (the kernel's SCIF_NODE_ALIVE_TIMEOUT: a mark
    * never issued, an engine that no longer runs) fails with ETIMEDOUT, as _scif_fence_wait's. */
-  async wait(mark, broken) {
+  async wait(mark, broken, signal) {
     const peer = mark >= MARK_PEER;
     const net = this.#link.node.net;
     const slot = peer ? this.#link.peerSlot : this.#link.node.slot;
-    await waitCompleted(net, slot, (peer ? mark - MARK_PEER : mark) & SEQ2, net.spins, peer ? broken : void 0, net.fenceTimeoutMs);
+    await waitCompleted(net, slot, (peer ? mark - MARK_PEER : mark) & SEQ2, net.spins, peer ? broken : void 0, net.fenceTimeoutMs, signal);
   }
   async signal(localOffset, localValue, remoteOffset, remoteValue, flags) {
     const rma2 = this.#rma;
@@ -2934,22 +3247,23 @@ var EndpointCalls = class {
   streamError() {
     return this.state === "DISCONNECTED" ? new ScifError("ECONNRESET", "the peer closed the connection") : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
   }
-  send(data, block) {
-    if (this.stream && this.state === "CONNECTED") return this.stream.send(data, block);
+  send(data, block, signal) {
+    if (this.stream && this.state === "CONNECTED") return this.stream.send(data, block, signal);
     if (data.length === 0) return Promise.resolve(0);
     return Promise.reject(this.streamError());
   }
-  recv(into, block) {
+  recv(into, block, signal) {
     if (this.stream && (this.state === "CONNECTED" || this.state === "DISCONNECTED")) {
-      return this.stream.recv(into, block);
+      return this.stream.recv(into, block, signal);
     }
     if (into.length === 0) return Promise.resolve(0);
     return Promise.reject(this.streamError());
   }
-  /** For a bridge: waits for at least one byte and takes what is there (up to into.length);
-   * 0 once the peer closed and everything it sent was taken, or the endpoint is not connected. */
-  recvSome(into) {
-    return this.stream ? this.stream.recvSome(into) : Promise.resolve(0);
+  /** Waits for at least one byte and takes what is there (up to into.length); 0 once the peer
+   * closed and everything it sent was taken (or, for a bridge, once the endpoint was closed).
+   * ENOTCONN on an endpoint that never connected. */
+  recvSome(into, signal) {
+    return this.stream ? this.stream.recvSome(into, signal) : Promise.reject(this.streamError());
   }
   /** Handles now what the peer's slot has sent (a call that moved nothing looks for a
    * disconnect this way, without waiting for the dispatcher's turn). */
@@ -2959,6 +3273,7 @@ var EndpointCalls = class {
   /** The poll events that hold now (the kernel's __scif_pollfd). */
   pollEvents() {
     if (this.state === "LISTENING") return this.pendingRequests() > 0 ? POLLIN : 0;
+    if (this.state === "CONNECTING") return 0;
     return this.stream ? this.stream.pollEvents() : POLLERR;
   }
   /** Cells a poll sleeps on for `events`, announced to the peer (see EndpointQp.announce). */
@@ -3009,7 +3324,7 @@ var EndpointCalls = class {
     this.verified();
     return this.fences.mark(flags);
   }
-  fenceWait(mark) {
+  fenceWait(mark, signal) {
     this.verified();
     return this.fences.wait(mark, () => {
       try {
@@ -3018,7 +3333,7 @@ var EndpointCalls = class {
       } catch (e) {
         return e;
       }
-    });
+    }, signal);
   }
   fenceSignal(localOffset, localValue, remoteOffset, remoteValue, flags) {
     this.verified();
@@ -3245,11 +3560,20 @@ var EmuEndpoint = class extends EndpointCalls {
     });
     return true;
   }
-  async accept(block) {
+  async accept(block, signal) {
     if (this.state !== "LISTENING") throw new ScifError("EINVAL", `accept in state ${this.state}`);
+    const stop = onAbort(signal, () => this.node.kick());
+    try {
+      return await this.#accept(block, signal);
+    } finally {
+      stop();
+    }
+  }
+  async #accept(block, signal) {
     for (; ; ) {
       while (this.#conreqs.length === 0) {
         if (!block) throw new ScifError("EAGAIN", "no connection request is pending");
+        if (signal?.aborted) throw abortError(signal, "accept");
         await this.node.waitEvent();
         if (this.state !== "LISTENING") throw new ScifError("EINTR", "the listener was closed");
       }
@@ -3872,7 +4196,15 @@ async function claimNode(net, nodeId, standIn, pid2) {
 }
 
 // emu/_poll.ts
-async function pollEndpoints(net, entries, timeoutMs) {
+async function pollEndpoints(net, entries, timeoutMs, signal) {
+  const stop = onAbort(signal, () => net.bus.wakeAll());
+  try {
+    return await pollLoop(net, entries, timeoutMs, signal);
+  } finally {
+    stop();
+  }
+}
+async function pollLoop(net, entries, timeoutMs, signal) {
   const deadline = timeoutMs < 0 ? Infinity : performance.now() + timeoutMs;
   const eps = entries.map((e) => e.endpoint instanceof EmuEndpoint ? e.endpoint : null);
   const look = () => entries.map((e, i) => {
@@ -3883,6 +4215,7 @@ async function pollEndpoints(net, entries, timeoutMs) {
   for (; ; ) {
     let revents = look();
     if (revents.some((r) => r !== 0) || timeoutMs === 0) return revents;
+    if (signal?.aborted) throw abortError(signal, "poll");
     const cells = [];
     const slots = /* @__PURE__ */ new Set();
     eps.forEach((ep, i) => {
@@ -3929,6 +4262,8 @@ var EmuNode = class _EmuNode {
   #dispatcher = Promise.resolve();
   #listeners = /* @__PURE__ */ new Map();
   #endpoints = /* @__PURE__ */ new Map();
+  #nodeWatchers = /* @__PURE__ */ new Set();
+  #onlineSeen = "";
   #nextToken = 1;
   #eventCell;
   #doorbell;
@@ -3994,9 +4329,9 @@ var EmuNode = class _EmuNode {
       self: this.nodeId
     };
   }
-  poll(entries, timeoutMs) {
+  poll(entries, timeoutMs, signal) {
     this.#checkOpen();
-    return pollEndpoints(this.net, entries, timeoutMs);
+    return pollEndpoints(this.net, entries, timeoutMs, signal);
   }
   /** The cell this slot's waiters sleep on for any change (poll sleeps on it too). */
   get eventCell() {
@@ -4251,6 +4586,7 @@ var EmuNode = class _EmuNode {
         net.bus.wakeAll();
       }
       this.#peers.sync(this.#relationships());
+      if (this.#nodeWatchers.size > 0) this.#tellNodeWatchers();
       this.#qps.drain(this.slot, (m) => this.#handle(this.slot, m));
       for (const j of this.#peers.adoptedSlots()) this.#qps.drain(j, (m) => this.#handle(j, m));
       const backlog = this.#qps.flush();
@@ -4268,10 +4604,28 @@ var EmuNode = class _EmuNode {
     }
     net.bus.wakeAll();
   }
-  /** Whether this slot has anything another slot could be part of (then the ends of other
-   * processes are looked for). */
+  /** Whether this slot has anything another slot could be part of, or someone watches the
+   * nodes (then the ends of other processes are looked for). */
   #relationships() {
-    return this.#endpoints.size > 0 || this.#zombies.size > 0 || this.#maps.size > 0;
+    return this.#endpoints.size > 0 || this.#zombies.size > 0 || this.#maps.size > 0 || this.#nodeWatchers.size > 0;
+  }
+  watchNodes(onChange) {
+    this.#checkOpen();
+    this.#nodeWatchers.add(onChange);
+    this.#onlineSeen = "";
+    this.net.ringSlot(this.slot);
+    return () => this.#nodeWatchers.delete(onChange);
+  }
+  /** Tells the node watchers when the online nodes differ from what they were told last (an
+   * attach or an end rings every slot, so a turn of the dispatcher follows each). */
+  #tellNodeWatchers() {
+    let online = "";
+    for (let k = 0; k < this.net.layout.nodes; k++) online += this.nodeOnline(k) ? "1" : "0";
+    if (online === this.#onlineSeen) return;
+    this.#onlineSeen = online;
+    for (const tell of [
+      ...this.#nodeWatchers
+    ]) tell();
   }
   #handle(from, m) {
     if (m !== null && (m.src.node !== this.net.slot(from, S_NODE) || m.dst.node !== this.nodeId)) m = null;
