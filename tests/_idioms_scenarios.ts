@@ -1,7 +1,7 @@
 // Scenarios of tests/idioms_test.ts: SCIF used with Deno's and the Web's habits — Web Streams,
 // `for await` over a listener, AbortSignal deadlines, `using`.
 import type { PortId, ScifNode } from "../mod.ts";
-import { ByteSource } from "./_scenarios.ts";
+import { ByteSource, endpoint } from "./_scenarios.ts";
 import type { ScenarioContext } from "./_node_handle.ts";
 
 /** Upper-cases ASCII letters, chunk by chunk. */
@@ -37,8 +37,14 @@ export async function upperServer(
 export async function textClient(node: ScifNode, args: { dst: PortId; text: string }): Promise<string> {
   using ep = node.open();
   await ep.connect(args.dst, { signal: AbortSignal.timeout(10_000) });
-  await ReadableStream.from(args.text.match(/.{1,5}/gs) ?? [])
-    .pipeThrough(new TextEncoderStream())
+  const pieces = args.text.match(/.{1,5}/gs) ?? [];
+  // (ReadableStream.from is not in Chromium.)
+  await new ReadableStream<string>({
+    start(c) {
+      for (const p of pieces) c.enqueue(p);
+      c.close();
+    },
+  }).pipeThrough(new TextEncoderStream())
     .pipeTo(ep.writable, { preventClose: true });
   let answer = "";
   for await (const text of ep.readable.pipeThrough(new TextDecoderStream())) {
@@ -56,7 +62,6 @@ export async function pressedWriter(
   args: { name: string; chunks: number; chunkBytes: number; holdMs: number; seed: number },
   ctx: ScenarioContext,
 ): Promise<{ resolvedWhileHeld: number; desiredSize: number | null }> {
-  const { endpoint } = await import("./_scenarios.ts");
   const writer = endpoint(args.name).writable.getWriter();
   const source = new ByteSource(args.seed);
   let resolved = 0;
@@ -80,7 +85,6 @@ export async function byobReader(
   _node: ScifNode,
   args: { name: string; bufBytes: number; seed: number },
 ): Promise<{ total: number; intact: boolean; reads: number }> {
-  const { endpoint } = await import("./_scenarios.ts");
   const reader = endpoint(args.name).readable.getReader({ mode: "byob" });
   const source = new ByteSource(args.seed);
   let buf = new Uint8Array(args.bufBytes);

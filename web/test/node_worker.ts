@@ -7,6 +7,8 @@ import * as errnoScenarios from "../../tests/_errno_scenarios.ts";
 import * as rmaScenarios from "../../tests/_rma_scenarios.ts";
 import * as machineScenarios from "../../tests/_machine_scenarios.ts";
 import * as hostileScenarios from "../../tests/_hostile_scenarios.ts";
+import * as abortScenarios from "../../tests/_abort_scenarios.ts";
+import * as idiomsScenarios from "../../tests/_idioms_scenarios.ts";
 
 const modules: Record<string, Record<string, unknown>> = {
   "_scenarios.ts": scenarios,
@@ -14,6 +16,8 @@ const modules: Record<string, Record<string, unknown>> = {
   "_rma_scenarios.ts": rmaScenarios,
   "_machine_scenarios.ts": machineScenarios,
   "_hostile_scenarios.ts": hostileScenarios,
+  "_abort_scenarios.ts": abortScenarios,
+  "_idioms_scenarios.ts": idiomsScenarios,
 };
 
 serveNode((url) => {

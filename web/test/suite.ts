@@ -12,6 +12,9 @@ import "../../tests/stream_test.ts";
 import "../../tests/rma_test.ts";
 import "../../tests/rma_errno_test.ts";
 import "../../tests/node_loss_test.ts";
+import "../../tests/abort_test.ts";
+import "../../tests/idioms_test.ts";
+import "../../tests/node_events_test.ts";
 
 setNodeWorkerScript(new URL("./node_worker.js", import.meta.url));
 
