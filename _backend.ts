@@ -4,6 +4,7 @@
 // reports failures as ScifError with the kernel's errno.
 
 import type { PortId } from "./types.ts";
+import type { Off } from "./_offset.ts";
 
 /** One SCIF endpoint as a backend implements it. */
 export interface EndpointBackend {
@@ -23,23 +24,25 @@ export interface EndpointBackend {
   /** Waits for at least one byte and takes what is there, up to into.length; 0 once the peer
    * closed and everything it sent was taken; EINTR when `signal` aborts before a byte came. */
   recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number>;
-  register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number;
-  unregister(offset: number, length: number): void;
-  readFrom(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void>;
-  writeTo(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void>;
-  vreadFrom(into: Uint8Array, remoteOffset: number, flags: number): Promise<void>;
-  vwriteTo(from: Uint8Array, remoteOffset: number, flags: number): Promise<void>;
+  /** Offsets are exact (_offset.ts): what the caller passed, and the window's offset as the
+   * backend chose it, which may be beyond 2^53 (the kernel chooses them near 2^63). */
+  register(memory: Uint8Array, offset: Off | undefined, prot: number, fixed: boolean): Off;
+  unregister(offset: Off, length: number): void;
+  readFrom(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void>;
+  writeTo(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void>;
+  vreadFrom(into: Uint8Array, remoteOffset: Off, flags: number): Promise<void>;
+  vwriteTo(from: Uint8Array, remoteOffset: Off, flags: number): Promise<void>;
   fenceMark(flags: number): Promise<number>;
   /** EINTR when `signal` aborts before the mark is reached. */
   fenceWait(mark: number, signal?: AbortSignal): Promise<void>;
   fenceSignal(
-    localOffset: number,
+    localOffset: Off,
     localValue: bigint,
-    remoteOffset: number,
+    remoteOffset: Off,
     remoteValue: bigint,
     flags: number,
   ): Promise<void>;
-  mmap(remoteOffset: number, length: number, prot: number): Uint8Array;
+  mmap(remoteOffset: Off, length: number, prot: number): Uint8Array;
   munmap(view: Uint8Array): void;
   close(): void;
 }

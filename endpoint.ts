@@ -17,11 +17,20 @@
 
 import type { EndpointBackend } from "./_backend.ts";
 import { ScifError } from "./errors.ts";
-import type { PortId } from "./types.ts";
-import { SCIF_PROT_READ, SCIF_PROT_WRITE } from "./constants.ts";
+import type { Offset, PortId } from "./types.ts";
+import { SCIF_PAGE_SIZE, SCIF_PROT_READ, SCIF_PROT_WRITE } from "./constants.ts";
 import { optionSignal, raceAbort } from "./_abort.ts";
 import { readableOf, writableOf } from "./_streams.ts";
 import { blockOf, bytesOf, integerOf, nodeIdOf, pageAligned, portOf, rejected, u64Of } from "./_validate.ts";
+import {
+  endsPastLongMax,
+  mmapOverflows,
+  type Off,
+  offAligned,
+  offBig,
+  offsetOf,
+  offText,
+} from "./_offset.ts";
 
 /** What stops a call that waits. @example `await ep.connect(dst, { signal: AbortSignal.timeout(1000) })` */
 export interface SignalOptions {
@@ -57,15 +66,25 @@ export interface Accepted {
  * ```ts
  * import { SCIF_PROT_READ, type RegisterOptions } from "./mod.ts";
  * const o: RegisterOptions = { offset: 0x10000, fixed: true, prot: SCIF_PROT_READ };
+ * const near63: RegisterOptions = { offset: 0x7fff_ffff_fff0_0000n, fixed: true }; // register returns a bigint
+ * const kernelChosen: RegisterOptions = { bigint: true }; // the kernel's offset, exactly
  * ```
  */
 export interface RegisterOptions {
-  /** With `fixed`: the offset of the window (page aligned). */
-  offset?: number;
+  /** With `fixed`: the offset of the window, a number or a bigint: page aligned, not negative,
+   * and the window must end by 2^63 - 1 (the kernel's LONG_MAX), else EINVAL. Without `fixed`
+   * it is not used (the kernel ignores it too). */
+  offset?: Offset;
   /** What the peer may do: SCIF_PROT_READ | SCIF_PROT_WRITE (the default). */
   prot?: number;
   /** SCIF_MAP_FIXED: the window goes exactly at `offset` (EADDRINUSE if that overlaps one). */
   fixed?: boolean;
+  /** Return the window's offset as a bigint. The default is whether `offset` is a bigint. When
+   * the offset is returned as a number and the backend chose one that no number holds exactly
+   * (the kernel chooses offsets near 2^63), register undoes the registration and fails with
+   * EOVERFLOW, as the kernel does when a result does not fit the caller's type: pass
+   * `bigint: true` to take such offsets. */
+  bigint?: boolean;
 }
 
 /**
@@ -247,65 +266,123 @@ export class Endpoint {
    * scif_register: makes `memory` a window of this endpoint's registered address space, which
    * the peer can then reach by RMA and mmap with the protection `prot` (default READ|WRITE).
    * `memory` must come from `ScifNode.allocate` (or be a page-aligned part of it). The offset is
-   * chosen by the library, or is `offset` exactly with `fixed: true` (SCIF_MAP_FIXED).
-   * Returns the window's offset.
+   * chosen by the backend, or is `offset` exactly with `fixed: true` (SCIF_MAP_FIXED).
+   *
+   * Returns the window's offset, exactly: a number, or a bigint with `bigint: true` (or a bigint
+   * `offset`). The hardware backend's offsets are the kernel's, near 2^63, beyond the numbers
+   * that are exact: asked for a number then, register unregisters the window again and fails
+   * with EOVERFLOW (nothing stays registered that the caller has no name for). The emulated
+   * network chooses offsets below 2^53, and takes a fixed offset anywhere the kernel does.
    *
    * @example
    * ```ts ignore
    * const mem = node.allocate(1 << 20);
-   * const offset = ep.register(mem, { prot: SCIF_PROT_READ | SCIF_PROT_WRITE });
+   * const offset = ep.register(mem, { bigint: true }); // e.g. 0x7ffffffffff00000n on hardware
+   * await peer.vreadFrom(new Uint8Array(8), offset + 4096n); // (the peer's call) byte offsets too
    * ```
    */
-  register(memory: Uint8Array, options: RegisterOptions = {}): number {
+  register(memory: Uint8Array, options: RegisterOptions & { bigint: true }): bigint;
+  /** As above, the offset as a number (EOVERFLOW when it is not a safe integer). */
+  register(memory: Uint8Array, options: RegisterOptions & { bigint: false }): number;
+  /** As above: a bigint `offset` gives a bigint. */
+  register(memory: Uint8Array, options: RegisterOptions & { bigint?: undefined; offset: bigint }): bigint;
+  /** As above: without `bigint` or a bigint `offset`, a number (EOVERFLOW when it is not a safe integer). */
+  register(memory: Uint8Array, options?: RegisterOptions & { bigint?: undefined; offset?: number }): number;
+  /** As above, with options whose type does not say which. */
+  register(memory: Uint8Array, options?: RegisterOptions): Offset;
+  register(memory: Uint8Array, options: RegisterOptions = {}): Offset {
     const be = this.#open();
     if (typeof options !== "object" || options === null) {
       throw new ScifError("EINVAL", "options must be an object");
     }
-    const { offset, prot = SCIF_PROT_READ | SCIF_PROT_WRITE, fixed = false } = options;
-    // The kernel's order: map flags, a fixed offset, prot, then the memory's alignment.
+    const { offset, prot = SCIF_PROT_READ | SCIF_PROT_WRITE, fixed = false, bigint } = options;
     if (typeof fixed !== "boolean") throw new ScifError("EINVAL", "fixed must be a boolean (SCIF_MAP_FIXED)");
-    if (fixed) pageAligned(integerOf(offset, "offset", 0), "offset");
+    if (bigint !== undefined && typeof bigint !== "boolean") {
+      throw new ScifError("EINVAL", `bigint must be a boolean, got ${String(bigint)}`);
+    }
+    // The kernel's order (scif_register): map flags, a fixed offset, prot, then the memory's
+    // alignment; a fixed offset that is unaligned, negative, or whose window would end past
+    // LONG_MAX is EINVAL.
+    let at: Off | undefined;
+    if (fixed) {
+      at = offsetOf(offset, "offset");
+      if (!offAligned(at, SCIF_PAGE_SIZE)) {
+        throw new ScifError("EINVAL", `offset ${offText(at)} is not page aligned (${SCIF_PAGE_SIZE})`);
+      }
+      if (at < 0) throw new ScifError("EINVAL", `offset ${offText(at)} is negative`);
+    }
     if (integerOf(prot, "prot") & ~(SCIF_PROT_READ | SCIF_PROT_WRITE)) {
       throw new ScifError("EINVAL", `prot has bits other than SCIF_PROT_READ | SCIF_PROT_WRITE: ${prot}`);
     }
     bytesOf(memory, "memory");
     if (memory.byteLength === 0) throw new ScifError("EINVAL", "the memory is empty");
     pageAligned(memory.byteLength, "the memory's length"); // its address: the backend knows it
-    if (fixed && offset! + memory.byteLength > 2 ** 53) {
-      throw new ScifError("EINVAL", "offset + length exceeds 2^53");
+    if (at !== undefined && endsPastLongMax(at, memory.byteLength)) {
+      throw new ScifError(
+        "EINVAL",
+        `a window at ${offText(at)} of ${memory.byteLength} bytes would end past 2^63 - 1`,
+      );
     }
-    return be.register(memory, fixed ? offset : undefined, prot, fixed);
+    const got = be.register(memory, at, prot, fixed);
+    if (bigint ?? typeof offset === "bigint") return offBig(got);
+    if (typeof got === "number") return got;
+    // The backend chose an offset that no number holds exactly, and the caller takes a number:
+    // the nearest one would name another offset. Nothing may stay registered that the caller
+    // cannot name, so the window goes again before the error.
+    let undone = "";
+    try {
+      be.unregister(got, memory.byteLength);
+    } catch (e) {
+      undone = ` (unregistering it again failed, ${
+        (e as Error).message
+      }: it stays until the endpoint closes)`;
+    }
+    throw new ScifError(
+      "EOVERFLOW",
+      `the window's offset ${offText(got)} is beyond 2^53 and no number holds it exactly: register with ` +
+        `{ bigint: true } to receive it as a bigint${undone}`,
+    );
   }
 
   /**
    * scif_unregister: removes the whole windows that make up [offset, offset + length). Mappings
-   * the peer holds of them stay valid until it unmaps them.
+   * the peer holds of them stay valid until it unmaps them. `offset` is a number or a bigint.
    *
    * @example
    * ```ts ignore
    * ep.unregister(offset, mem.length);
    * ```
    */
-  unregister(offset: number, length: number): void {
+  unregister(offset: Offset, length: number): void {
     const be = this.#open();
     if (pageAligned(integerOf(length, "length", 0), "length") === 0) {
       throw new ScifError("EINVAL", "the length is 0");
     }
-    pageAligned(integerOf(offset, "offset", 0), "offset");
-    be.unregister(offset, length);
+    // The kernel's checks (scif_unregister): aligned, not negative, and offset + length must not
+    // pass LONG_MAX; all EINVAL.
+    const at = offsetOf(offset, "offset");
+    if (!offAligned(at, SCIF_PAGE_SIZE)) {
+      throw new ScifError("EINVAL", `offset ${offText(at)} is not page aligned (${SCIF_PAGE_SIZE})`);
+    }
+    if (at < 0 || endsPastLongMax(at, length)) {
+      throw new ScifError("EINVAL", `[${offText(at)}, +${length}) is outside [0, 2^63 - 1]`);
+    }
+    be.unregister(at, length);
   }
 
   /**
    * scif_readfrom: copies `length` bytes of the peer's registered space at `remoteOffset` into
    * ours at `localOffset`. Without SCIF_RMA_SYNC the node's DMA engine does it and the call may
-   * resolve first (order it with fences); SCIF_RMA_USECPU copies in this thread.
+   * resolve first (order it with fences); SCIF_RMA_USECPU copies in this thread. Offsets are
+   * numbers or bigints, any byte of a window (`offset + 100n` inside one near 2^63); a range
+   * that is not all in windows, a negative offset included, is ENXIO.
    *
    * @example
    * ```ts ignore
    * await ep.readFrom(localOffset, 4096, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
-  readFrom(localOffset: number, length: number, remoteOffset: number, flags = 0): Promise<void> {
+  readFrom(localOffset: Offset, length: number, remoteOffset: Offset, flags = 0): Promise<void> {
     return rejected(() => this.#open().readFrom(...this.#copyArgs(localOffset, length, remoteOffset, flags)));
   }
 
@@ -318,20 +395,22 @@ export class Endpoint {
    * await ep.writeTo(localOffset, 1 << 20, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
-  writeTo(localOffset: number, length: number, remoteOffset: number, flags = 0): Promise<void> {
+  writeTo(localOffset: Offset, length: number, remoteOffset: Offset, flags = 0): Promise<void> {
     return rejected(() => this.#open().writeTo(...this.#copyArgs(localOffset, length, remoteOffset, flags)));
   }
 
+  /** The checks of an RMA's arguments that are not the kernel's: what C cannot pass. Negative
+   * offsets and ranges past the end go on to the backend, whose window walk answers ENXIO. */
   #copyArgs(
-    localOffset: number,
+    localOffset: Offset,
     length: number,
-    remoteOffset: number,
+    remoteOffset: Offset,
     flags: number,
-  ): [number, number, number, number] {
+  ): [Off, number, Off, number] {
     return [
-      integerOf(localOffset, "localOffset"),
+      offsetOf(localOffset, "localOffset"),
       integerOf(length, "length", 0),
-      integerOf(remoteOffset, "remoteOffset"),
+      offsetOf(remoteOffset, "remoteOffset"),
       integerOf(flags, "flags"),
     ];
   }
@@ -346,11 +425,11 @@ export class Endpoint {
    * await ep.vreadFrom(buf, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
-  vreadFrom(into: Uint8Array, remoteOffset: number, flags = 0): Promise<void> {
+  vreadFrom(into: Uint8Array, remoteOffset: Offset, flags = 0): Promise<void> {
     return rejected(() =>
       this.#open().vreadFrom(
         bytesOf(into, "into"),
-        integerOf(remoteOffset, "remoteOffset"),
+        offsetOf(remoteOffset, "remoteOffset"),
         integerOf(flags, "flags"),
       )
     );
@@ -365,11 +444,11 @@ export class Endpoint {
    * await ep.vwriteTo(new TextEncoder().encode("hi"), remoteOffset);
    * ```
    */
-  vwriteTo(from: Uint8Array, remoteOffset: number, flags = 0): Promise<void> {
+  vwriteTo(from: Uint8Array, remoteOffset: Offset, flags = 0): Promise<void> {
     return rejected(() =>
       this.#open().vwriteTo(
         bytesOf(from, "from"),
-        integerOf(remoteOffset, "remoteOffset"),
+        offsetOf(remoteOffset, "remoteOffset"),
         integerOf(flags, "flags"),
       )
     );
@@ -418,17 +497,17 @@ export class Endpoint {
    * ```
    */
   fenceSignal(
-    localOffset: number,
+    localOffset: Offset,
     localValue: bigint,
-    remoteOffset: number,
+    remoteOffset: Offset,
     remoteValue: bigint,
     flags: number,
   ): Promise<void> {
     return rejected(() =>
       this.#open().fenceSignal(
-        integerOf(localOffset, "localOffset"),
+        offsetOf(localOffset, "localOffset"),
         u64Of(localValue, "localValue"),
-        integerOf(remoteOffset, "remoteOffset"),
+        offsetOf(remoteOffset, "remoteOffset"),
         u64Of(remoteValue, "remoteValue"),
         integerOf(flags, "flags"),
       )
@@ -437,9 +516,11 @@ export class Endpoint {
 
   /**
    * mmap of the peer's window: a live view of `length` bytes of the peer's registered space at
-   * `remoteOffset` (page aligned). Stores through it are the peer's memory, with no call;
-   * `prot` (SCIF_PROT_READ | SCIF_PROT_WRITE) must be allowed by the window. The view stays
-   * valid until munmap, even after the peer unregisters or closes.
+   * `remoteOffset` (page aligned; a number or a bigint). Stores through it are the peer's
+   * memory, with no call; `prot` (SCIF_PROT_READ | SCIF_PROT_WRITE) must be allowed by the
+   * window. The view stays valid until munmap, even after the peer unregisters or closes. A range
+   * that runs past 2^64 (as mmap(2)'s unsigned file offset) is EOVERFLOW; one not in the peer's
+   * windows, a negative offset included, ENXIO.
    *
    * @example
    * ```ts ignore
@@ -448,14 +529,23 @@ export class Endpoint {
    * ep.munmap(view);
    * ```
    */
-  mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
+  mmap(remoteOffset: Offset, length: number, prot: number): Uint8Array {
     const be = this.#open();
-    pageAligned(integerOf(remoteOffset, "remoteOffset", 0), "remoteOffset");
+    const at = offsetOf(remoteOffset, "remoteOffset");
+    if (!offAligned(at, SCIF_PAGE_SIZE)) {
+      throw new ScifError("EINVAL", `remoteOffset ${offText(at)} is not page aligned (${SCIF_PAGE_SIZE})`);
+    }
     if (integerOf(length, "length", 0) === 0) throw new ScifError("EINVAL", "the length is 0");
     if (integerOf(prot, "prot") & ~(SCIF_PROT_READ | SCIF_PROT_WRITE)) {
       throw new ScifError("EINVAL", `bad prot ${prot}`);
     }
-    return be.mmap(remoteOffset, length, prot);
+    // mmap(2)'s own check, before the driver sees the call: the file offset is unsigned there,
+    // and a range that runs past 2^64 is EOVERFLOW (mm/mmap.c). A negative offset that passes
+    // it is the driver's ENXIO (no window is there), after its connection check.
+    if (mmapOverflows(at, length)) {
+      throw new ScifError("EOVERFLOW", `[${offText(at)}, +${length}) runs past 2^64 as mmap's file offset`);
+    }
+    return be.mmap(at, length, prot);
   }
 
   /**

@@ -25,7 +25,7 @@
  */
 export * from "./constants.ts";
 export { ERRNO, type ErrnoName, ScifError } from "./errors.ts";
-export type { PortId } from "./types.ts";
+export type { Offset, PortId } from "./types.ts";
 export {
   type Accepted,
   type AcceptOptions,

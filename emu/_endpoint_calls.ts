@@ -6,6 +6,7 @@
 
 import { POLLERR, POLLIN } from "../constants.ts";
 import { ScifError } from "../errors.ts";
+import type { Off } from "../_offset.ts";
 import type { EndpointQp } from "./_qp.ts";
 import type { EndpointRma } from "./_rma.ts";
 import type { EndpointStream } from "./_stream.ts";
@@ -104,7 +105,7 @@ export abstract class EndpointCalls {
   /** The connection's RMA state (and fences), made on first use. */
   protected abstract ensureRma(): EndpointRma;
 
-  register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number {
+  register(memory: Uint8Array, offset: Off | undefined, prot: number, fixed: boolean): Off {
     // Its address is its place in the shared memory; the argument checks come first.
     if (memory.byteOffset % 4096 !== 0) {
       throw new ScifError("EINVAL", `the memory's address ${memory.byteOffset} is not page aligned`);
@@ -112,23 +113,23 @@ export abstract class EndpointCalls {
     return this.verified().register(memory, offset, prot, fixed);
   }
 
-  unregister(offset: number, length: number): void {
+  unregister(offset: Off, length: number): void {
     this.verified().unregister(offset, length);
   }
 
-  async readFrom(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+  async readFrom(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     await this.verified().transfer("read", localOffset, length, remoteOffset, flags);
   }
 
-  async writeTo(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+  async writeTo(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     await this.verified().transfer("write", localOffset, length, remoteOffset, flags);
   }
 
-  async vreadFrom(into: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+  async vreadFrom(into: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
     await this.verified().transfer("read", into, into.length, remoteOffset, flags);
   }
 
-  async vwriteTo(from: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+  async vwriteTo(from: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
     await this.verified().transfer("write", from, from.length, remoteOffset, flags);
   }
 
@@ -150,9 +151,9 @@ export abstract class EndpointCalls {
   }
 
   fenceSignal(
-    localOffset: number,
+    localOffset: Off,
     localValue: bigint,
-    remoteOffset: number,
+    remoteOffset: Off,
     remoteValue: bigint,
     flags: number,
   ): Promise<void> {
@@ -160,7 +161,7 @@ export abstract class EndpointCalls {
     return this.fences!.signal(localOffset, localValue, remoteOffset, remoteValue, flags);
   }
 
-  mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
+  mmap(remoteOffset: Off, length: number, prot: number): Uint8Array {
     return this.verified().mmap(remoteOffset, length, prot);
   }
 

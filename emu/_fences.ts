@@ -10,6 +10,7 @@ import {
   SCIF_SIGNAL_REMOTE,
 } from "../constants.ts";
 import { ScifError } from "../errors.ts";
+import { type Off, offAligned } from "../_offset.ts";
 import { waitCompleted } from "./_dma.ts";
 import { S_DMA_SUBMITTED } from "./_layout.ts";
 import type { EndpointRma } from "./_rma.ts";
@@ -65,9 +66,9 @@ export class EndpointFences {
   }
 
   async signal(
-    localOffset: number,
+    localOffset: Off,
     localValue: bigint,
-    remoteOffset: number,
+    remoteOffset: Off,
     remoteValue: bigint,
     flags: number,
   ): Promise<void> {
@@ -82,8 +83,8 @@ export class EndpointFences {
       throw new ScifError("EINVAL", `bad fence_signal flags 0x${flags.toString(16)}`);
     }
     if (
-      (signal & SCIF_SIGNAL_LOCAL && localOffset % 4 !== 0) ||
-      (signal & SCIF_SIGNAL_REMOTE && remoteOffset % 4 !== 0)
+      (signal & SCIF_SIGNAL_LOCAL && !offAligned(localOffset, 4)) ||
+      (signal & SCIF_SIGNAL_REMOTE && !offAligned(remoteOffset, 4))
     ) {
       throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
     }

@@ -9,6 +9,7 @@
 // tables and their doorbells, fences are the DMA engines' counters, and wake-ups are the bus.
 
 import type { PortId } from "../types.ts";
+import { LONG_MAX, type Off, offOfBig } from "../_offset.ts";
 
 export const SCIF_CNCT_REQ = 9;
 export const SCIF_CNCT_GNT = 10;
@@ -69,7 +70,8 @@ export type Message =
       readonly token: number;
       readonly id: number;
       readonly prot: number;
-      readonly offset: number;
+      /** In [0, 2^63), the window ending by 2^63 - 1 (the kernel's space). */
+      readonly offset: Off;
       readonly length: number;
       readonly addr: number;
     }
@@ -92,7 +94,8 @@ export type Message =
       readonly request: number;
       readonly kind: number;
       readonly flags: number;
-      readonly offset: number;
+      /** The peer's off_t as the caller gave it, any s64 (the far end's window walk judges it). */
+      readonly offset: Off;
       readonly addr: number;
       readonly length: number;
       readonly value: bigint;
@@ -136,7 +139,7 @@ export function encode(m: Message): Words {
     case SCIF_RMA_XFER:
       return [
         b(m.token) | (b(m.request) << 32n),
-        b(m.offset),
+        BigInt.asUintN(64, b(m.offset)),
         m.kind === XFER_SIGNAL ? BigInt.asUintN(64, m.value) : (b(m.addr) << 32n) | b(m.length),
         b(m.kind) | (b(m.flags) << 8n) | (b(m.from) << 32n),
       ];
@@ -149,8 +152,6 @@ export function encode(m: Message): Words {
 export interface Bounds {
   readonly memoryBytes: number;
 }
-
-const OFFSET_LIMIT = 2n ** 53n;
 
 /** A token: a positive u31 (endpoint tokens count up from 1). */
 function token(w: bigint): number | null {
@@ -196,9 +197,10 @@ export function decode(op: number, src: PortId, dst: PortId, p: Words, bounds: B
       const addr = address(p3 & U32, bounds);
       const id = token(p3 >> 32n);
       if (t === null || addr === null || id === null || prot > 3) return null;
-      if (p1 >= OFFSET_LIMIT || (p1 & 4095n) !== 0n || p2 === 0n || (p2 & 4095n) !== 0n) return null;
-      if (p2 > b(bounds.memoryBytes) - b(addr)) return null;
-      return { op, src, dst, token: t, id, prot, offset: Number(p1), length: Number(p2), addr };
+      // A window of the kernel's space: page aligned, ending by LONG_MAX.
+      if (p1 > LONG_MAX || (p1 & 4095n) !== 0n || p2 === 0n || (p2 & 4095n) !== 0n) return null;
+      if (p2 > b(bounds.memoryBytes) - b(addr) || p2 > LONG_MAX - p1) return null;
+      return { op, src, dst, token: t, id, prot, offset: offOfBig(p1), length: Number(p2), addr };
     }
     case SCIF_UNREGISTER: {
       const t = token(p0);
@@ -221,7 +223,7 @@ export function decode(op: number, src: PortId, dst: PortId, p: Words, bounds: B
       const kind = Number(p3 & 0xffn);
       const flags = Number((p3 >> 8n) & 0xffn);
       const from = token(p3 >> 32n);
-      if (t === null || request === null || from === null || p1 >= OFFSET_LIMIT) return null;
+      if (t === null || request === null || from === null) return null;
       if (kind !== XFER_WRITE && kind !== XFER_READ && kind !== XFER_SIGNAL) return null;
       let addr = 0;
       let length = 0;
@@ -239,7 +241,7 @@ export function decode(op: number, src: PortId, dst: PortId, p: Words, bounds: B
         request,
         kind,
         flags,
-        offset: Number(p1),
+        offset: offOfBig(BigInt.asIntN(64, p1)),
         addr,
         length,
         value: p2,

@@ -36,6 +36,7 @@ import {
   SCIF_UNREGISTER_NACK,
 } from "./_messages.ts";
 import { type Window, WindowList } from "../_window.ts";
+import { type Off, offText } from "../_offset.ts";
 import { type Direction, move, zip } from "./_transfer.ts";
 import { S_STANDIN } from "./_layout.ts";
 import { FarRma } from "./_rma_far.ts";
@@ -63,7 +64,7 @@ export class EndpointRma implements DispatchedRma {
 
   /** True when nothing is left that messages could still be about. */
   get empty(): boolean {
-    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0 &&
+    return this.#local.size === 0 && this.#dying.size === 0 && this.#maps.size === 0 &&
       this.#far.pending === 0;
   }
 
@@ -78,7 +79,9 @@ export class EndpointRma implements DispatchedRma {
 
   // ---- scif_register, scif_unregister ----
 
-  register(memory: Uint8Array, offset: number | undefined, prot: number, fixed: boolean): number {
+  /** A fixed offset may be anywhere the kernel allows ([0, 2^63), checked by the caller); the
+   * offsets we choose are below 2^53 (numbers). */
+  register(memory: Uint8Array, offset: Off | undefined, prot: number, fixed: boolean): Off {
     const node = this.#link.node;
     const net = node.net;
     if (memory.buffer !== net.memory.buffer) {
@@ -95,11 +98,11 @@ export class EndpointRma implements DispatchedRma {
       throw new ScifError("EFAULT", "the memory is not inside one live allocation of this node's allocate()");
     }
     const length = memory.byteLength;
-    let at: number;
+    let at: Off;
     if (fixed) {
       at = offset!;
       if (this.#local.overlaps(at, length)) {
-        throw new ScifError("EADDRINUSE", `[${at}, +${length}) overlaps a window`);
+        throw new ScifError("EADDRINUSE", `[${offText(at)}, +${length}) overlaps a window`);
       }
     } else {
       at = this.#local.allocate(length);
@@ -131,7 +134,7 @@ export class EndpointRma implements DispatchedRma {
     return at;
   }
 
-  unregister(offset: number, length: number): void {
+  unregister(offset: Off, length: number): void {
     for (const w of this.#local.exactly(offset, length)) this.#retire(w);
   }
 
@@ -241,20 +244,21 @@ export class EndpointRma implements DispatchedRma {
    */
   async transfer(
     dir: Direction,
-    local: number | Uint8Array,
+    local: Off | Uint8Array,
     length: number,
-    remoteOffset: number,
+    remoteOffset: Off,
     flags: number,
   ): Promise<void> {
     const node = this.#link.node;
-    EndpointRma.checkFlags(flags, typeof local !== "number");
+    const vectored = local instanceof Uint8Array;
+    EndpointRma.checkFlags(flags, vectored);
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
     const peer = this.#link.peer();
     if (peer && this.#peerFar()) {
       return this.#far.transfer(
         dir,
         local,
-        typeof local === "number" ? null : this.#runOf(local),
+        vectored ? this.#runOf(local) : null,
         length,
         remoteOffset,
         flags,
@@ -270,7 +274,7 @@ export class EndpointRma implements DispatchedRma {
     let localSpans: { addr: number; length: number }[];
     let buffer: Uint8Array | null = null;
     let held: number | null = null;
-    if (typeof local === "number") {
+    if (!vectored) {
       // The kernel checks the local window too: readable to write from it, writable to read into it.
       localSpans = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
     } else if ((held = this.#runOf(local)) !== null) {
@@ -283,7 +287,7 @@ export class EndpointRma implements DispatchedRma {
   }
 
   /** fenceSignal's SCIF_SIGNAL_REMOTE to a peer on another machine. */
-  delegateSignal(remoteOffset: number, value: bigint): Promise<void> {
+  delegateSignal(remoteOffset: Off, value: bigint): Promise<void> {
     return this.#far.signal(remoteOffset, value);
   }
 
@@ -299,19 +303,19 @@ export class EndpointRma implements DispatchedRma {
 
   /** scif_fence_signal's window check: 8 bytes in one window that allows writing, on our side
    * or the peer's; resolves to their address. */
-  signalAddress(side: "local" | "remote", offset: number): number {
+  signalAddress(side: "local" | "remote", offset: Off): number {
     if (side === "remote") this.#link.node.pumpFrom(this.#link.peerSlot);
     const list: WindowList<Window> = side === "local" ? this.#local : this.#remote;
     const pieces = list.cover(offset, 8, SCIF_PROT_WRITE);
     if (pieces.length !== 1) {
-      throw new ScifError("ENXIO", `the 8 bytes at ${offset} cross the end of a window`);
+      throw new ScifError("ENXIO", `the 8 bytes at ${offText(offset)} cross the end of a window`);
     }
     return pieces[0].addr;
   }
 
   // ---- remote mmap ----
 
-  mmap(offset: number, length: number, prot: number): Uint8Array {
+  mmap(offset: Off, length: number, prot: number): Uint8Array {
     const node = this.#link.node;
     if (this.#peerFar()) {
       throw new ScifError(

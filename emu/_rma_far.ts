@@ -9,6 +9,7 @@ import { SCIF_PROT_READ, SCIF_PROT_WRITE } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import type { PortId } from "../types.ts";
 import type { WindowList } from "../_window.ts";
+import { type Off, offAdd } from "../_offset.ts";
 import {
   type Message,
   SCIF_RMA_XFER,
@@ -47,10 +48,10 @@ export class FarRma {
    * run that holds it when it is in shared memory) and the peer's at `remoteOffset`. */
   async transfer(
     dir: Direction,
-    local: number | Uint8Array,
+    local: Off | Uint8Array,
     run: number | null,
     length: number,
-    remoteOffset: number,
+    remoteOffset: Off,
     flags: number,
     peer: Peer,
   ): Promise<void> {
@@ -61,7 +62,7 @@ export class FarRma {
     // whatever happens to the windows meanwhile.
     const held: number[] = [];
     let temp = 0; // a private array's bytes, in shared memory the bridge's thread can reach
-    if (typeof local === "number") {
+    if (!(local instanceof Uint8Array)) {
       const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
       for (const p of covered) held.push(p.window.run);
       spans = covered;
@@ -76,12 +77,15 @@ export class FarRma {
     }
     for (const r of held) net.heap.retain(r);
     try {
+      // A range that would run past the off_t range is in no window: ENXIO before any piece goes
+      // (after the local side's checks, as in the kernel).
+      offAdd(remoteOffset, length);
       let at = remoteOffset;
       for (const p of spans) {
         for (let done = 0; done < p.length; done += XFER_PIECE) {
           const n = Math.min(XFER_PIECE, p.length - done);
           await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, p.addr + done, n, 0n, flags);
-          at += n;
+          at = offAdd(at, n);
         }
       }
       if (temp && dir === "read") (local as Uint8Array).set(net.u8.subarray(temp, temp + length));
@@ -92,7 +96,7 @@ export class FarRma {
   }
 
   /** fenceSignal's SCIF_SIGNAL_REMOTE. */
-  signal(remoteOffset: number, value: bigint): Promise<void> {
+  signal(remoteOffset: Off, value: bigint): Promise<void> {
     const peer = this.#link.peer();
     if (!peer) return Promise.reject(new ScifError("ECONNRESET", "the peer closed the connection"));
     return this.#xfer(peer, XFER_SIGNAL, remoteOffset, 0, 0, value, 0);
@@ -101,7 +105,7 @@ export class FarRma {
   #xfer(
     peer: Peer,
     kind: number,
-    offset: number,
+    offset: Off,
     addr: number,
     length: number,
     value: bigint,

@@ -1,7 +1,9 @@
 // An endpoint of the hardware backend: a file descriptor on /dev/scif, driven with the ioctls
 // of scif_ioctl.h. The kernel keeps the endpoint's state and decides every errno; this layer
-// encodes arguments, keeps what user space must remember (its port ids, the windows it chose
-// offsets for, its mappings), and runs calls that may wait on a blocking-call Worker.
+// encodes arguments, keeps what user space must remember (its port ids, the memory of its
+// windows, its mappings), and runs calls that may wait on a blocking-call Worker. Offsets go
+// into the ioctl structs' s64 fields exactly, and come back so: the kernel chooses a window's
+// offset (near 2^63) unless SCIF_MAP_FIXED.
 //
 // A call that may block first runs once without waiting on this thread (a non-blocking send,
 // recv or accept, poll with timeout 0): when that is enough, it costs one ioctl; otherwise the
@@ -24,7 +26,7 @@ import { ScifError } from "../errors.ts";
 import { abortError, raceAbort } from "../_abort.ts";
 import type { EndpointBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
-import { type Window, WindowList } from "../_window.ts";
+import { type Off, offBig, offOfBig } from "../_offset.ts";
 import { IOCTL, Struct } from "./abi.ts";
 import { type BlockingCall, Gate } from "./_blocking.ts";
 import { cString, MAP_SHARED, O_RDWR } from "./_libc.ts";
@@ -42,9 +44,8 @@ export class FfiEndpoint implements EndpointBackend {
   peerId: PortId | null = null;
   readonly #msg = new Struct("scifioctl_msg");
   readonly #copy = new Struct("scifioctl_copy");
-  // Our windows, to choose offsets for new ones; each keeps its memory reachable while the
-  // driver may use it.
-  readonly #windows = new WindowList<Window & { memory: Uint8Array }>();
+  // Our windows' memory, reachable while the driver may use it: [start, end) of each window.
+  #windows: { start: bigint; end: bigint; memory: Uint8Array }[] = [];
   readonly #maps = new Map<Uint8Array, { ptr: Deno.PointerValue; length: number }>();
   readonly #gates = new Set<Gate>(); // blocking calls queued or running on a Worker
 
@@ -304,61 +305,60 @@ export class FfiEndpoint implements EndpointBackend {
 
   // ---- registration, RMA, fences, mmap ----
 
-  register(memory: Uint8Array, offset: number | undefined, prot: number, _fixed: boolean): number {
-    // Offsets are JS numbers: without SCIF_MAP_FIXED we choose one below 2^53, top-down as the
-    // kernel would, and register there with SCIF_MAP_FIXED.
-    const at = offset ?? this.#windows.allocate(memory.byteLength);
-    if (at < 0) throw new ScifError("ENOMEM", "no free range of registered offsets is large enough");
+  register(memory: Uint8Array, offset: Off | undefined, prot: number, fixed: boolean): Off {
+    // As a C caller: without SCIF_MAP_FIXED the kernel chooses the offset (its hint, here 0, is
+    // not used) and reports it in out_offset, exactly.
     const reg = new Struct("scifioctl_reg")
       .setU64("addr", this.#node.libc.address(memory))
       .setU64("len", memory.byteLength)
-      .setU64("offset", at)
+      .setS64("offset", offset ?? 0)
       .setS32("prot", prot)
-      .setS32("flags", SCIF_MAP_FIXED);
+      .setS32("flags", fixed ? SCIF_MAP_FIXED : 0);
     this.#ioctl(IOCTL.SCIF_REG, reg, "register");
-    const out = Number(reg.s64("out_offset"));
-    this.#windows.insert({ id: 0, offset: out, length: memory.byteLength, addr: 0, prot, memory });
-    return out;
+    const start = reg.s64("out_offset");
+    this.#windows.push({ start, end: start + BigInt(memory.byteLength), memory });
+    return offOfBig(start);
   }
 
-  unregister(offset: number, length: number): void {
-    const s = new Struct("scifioctl_unreg").setU64("offset", offset).setU64("len", length);
+  unregister(offset: Off, length: number): void {
+    const s = new Struct("scifioctl_unreg").setS64("offset", offset).setU64("len", length);
     this.#ioctl(IOCTL.SCIF_UNREG, s, "unregister");
-    for (const w of [...this.#windows.windows]) {
-      if (w.offset < offset + length && offset < w.offset + w.length) this.#windows.remove(w);
-    }
+    // The kernel removed the whole windows in the range: their memory is no longer its to use.
+    const start = offBig(offset);
+    const end = start + BigInt(length);
+    this.#windows = this.#windows.filter((w) => !(w.start < end && start < w.end));
   }
 
   #rma(
     request: number,
-    local: number | Uint8Array,
+    local: Off | Uint8Array,
     length: number,
-    remoteOffset: number,
+    remoteOffset: Off,
     flags: number,
     what: string,
   ): Promise<void> {
     const c = this.#copy;
-    if (typeof local === "number") c.setU64("loffset", local).setU64("addr", 0);
-    else c.setU64("loffset", 0).setU64("addr", this.#node.libc.address(local));
-    c.setU64("len", length).setU64("roffset", remoteOffset).setS32("flags", flags);
+    if (local instanceof Uint8Array) c.setS64("loffset", 0).setU64("addr", this.#node.libc.address(local));
+    else c.setS64("loffset", local).setU64("addr", 0);
+    c.setU64("len", length).setS64("roffset", remoteOffset).setS32("flags", flags);
     // RMA calls wait at most for their own transfer (SCIF_RMA_SYNC): they run here.
     this.#ioctl(request, c, what);
     return Promise.resolve();
   }
 
-  readFrom(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+  readFrom(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     return this.#rma(IOCTL.SCIF_READFROM, localOffset, length, remoteOffset, flags, "readfrom");
   }
 
-  writeTo(localOffset: number, length: number, remoteOffset: number, flags: number): Promise<void> {
+  writeTo(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     return this.#rma(IOCTL.SCIF_WRITETO, localOffset, length, remoteOffset, flags, "writeto");
   }
 
-  vreadFrom(into: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+  vreadFrom(into: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
     return this.#rma(IOCTL.SCIF_VREADFROM, into, into.length, remoteOffset, flags, "vreadfrom");
   }
 
-  vwriteTo(from: Uint8Array, remoteOffset: number, flags: number): Promise<void> {
+  vwriteTo(from: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
     return this.#rma(IOCTL.SCIF_VWRITETO, from, from.length, remoteOffset, flags, "vwriteto");
   }
 
@@ -389,25 +389,26 @@ export class FfiEndpoint implements EndpointBackend {
   }
 
   fenceSignal(
-    localOffset: number,
+    localOffset: Off,
     localValue: bigint,
-    remoteOffset: number,
+    remoteOffset: Off,
     remoteValue: bigint,
     flags: number,
   ): Promise<void> {
     const s = new Struct("scifioctl_fence_signal")
-      .setU64("loff", localOffset)
+      .setS64("loff", localOffset)
       .setU64("lval", localValue)
-      .setU64("roff", remoteOffset)
+      .setS64("roff", remoteOffset)
       .setU64("rval", remoteValue)
       .setS32("flags", flags);
     this.#ioctl(IOCTL.SCIF_FENCE_SIGNAL, s, "fence_signal");
     return Promise.resolve();
   }
 
-  mmap(remoteOffset: number, length: number, prot: number): Uint8Array {
+  mmap(remoteOffset: Off, length: number, prot: number): Uint8Array {
     const libc = this.#node.libc;
-    const ptr = libc.fn.mmap(null, BigInt(length), prot, MAP_SHARED, this.fd, BigInt(remoteOffset));
+    // The file offset is the window's registered offset, an off_t as it is.
+    const ptr = libc.fn.mmap(null, BigInt(length), prot, MAP_SHARED, this.fd, offBig(remoteOffset));
     if (ptr === null || Deno.UnsafePointer.value(ptr) === 0xffffffffffffffffn) throw libc.error("mmap");
     const view = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(ptr, length));
     this.#maps.set(view, { ptr, length });

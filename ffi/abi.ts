@@ -150,6 +150,15 @@ export class Struct<N extends keyof typeof FIELD> {
     return this;
   }
 
+  /** Sets an s64 field (an off_t) exactly: a RangeError for a value that is not an s64, which
+   * the callers' checks exclude (DataView's own setter would wrap it silently). */
+  setS64(field: keyof (typeof FIELD)[N], v: bigint | number): this {
+    const b = BigInt(v);
+    if (b !== BigInt.asIntN(64, b)) throw new RangeError(`${String(field)}: ${b} is not an s64`);
+    this.#view.setBigInt64(this.#at(field), b, true);
+    return this;
+  }
+
   /** Sets an s32 field. */
   setS32(field: keyof (typeof FIELD)[N], v: number): this {
     this.#view.setInt32(this.#at(field), v, true);

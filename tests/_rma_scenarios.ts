@@ -1,8 +1,13 @@
 // RMA scenarios for nodes in Workers (tests/rma_test.ts, tests/rma_errno_test.ts). They work on
 // the connections tests/_scenarios.ts keeps ("c" on the connecting node, "conn0" on the
 // accepting one) and keep their windows by name.
+//
+// Offsets cross between the test and its nodes as `Wire` values: a number when it is a safe
+// integer, else a decimal string ending in "n" (the hardware backend's offsets are the kernel's,
+// near 2^63; JSON, which carries a process node's messages, has no bigint).
 import {
   type Endpoint,
+  type Offset,
   SCIF_FENCE_INIT_PEER,
   SCIF_FENCE_INIT_SELF,
   SCIF_PROT_READ,
@@ -17,22 +22,41 @@ import {
 import type { ScenarioContext } from "./_node_handle.ts";
 import { ByteSource, endpoint, outcome } from "./_scenarios.ts";
 
+/** An offset on its way to or from a node (see the module's comment). */
+export type Wire = number | string;
+
+/** The offset a Wire value stands for. */
+export function fromWire(v: Wire): Offset {
+  return typeof v === "string" ? BigInt(v.slice(0, -1)) : v;
+}
+
+/** An offset as a Wire value. */
+export function toWire(o: Offset): Wire {
+  if (typeof o === "number") return o;
+  return o >= BigInt(Number.MIN_SAFE_INTEGER) && o <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(o) : `${o}n`;
+}
+
+/** `v + n`, exactly, as a Wire value. */
+export function plus(v: Wire, n: number): Wire {
+  return toWire(BigInt(fromWire(v)) + BigInt(n));
+}
+
 const memories = new Map<string, Uint8Array>();
 const views = new Map<string, Uint8Array>();
 
 /** Allocates `pages` pages, fills them from `seed`, registers them on a kept endpoint (at
- * `offset` with fixed, else where the library chooses); resolves to the offset. */
+ * `offset` with fixed, else where the backend chooses); resolves to the offset, exactly. */
 export function register(
   node: ScifNode,
-  args: { ep: string; name: string; pages: number; seed: number; offset?: number; prot?: number },
-): Promise<number> {
+  args: { ep: string; name: string; pages: number; seed: number; offset?: Wire; prot?: number },
+): Promise<Wire> {
   const mem = node.allocate(args.pages * 4096);
   new ByteSource(args.seed).fill(mem);
   memories.set(args.name, mem);
   const options = args.offset === undefined
-    ? { prot: args.prot }
-    : { offset: args.offset, fixed: true, prot: args.prot };
-  return Promise.resolve(endpoint(args.ep).register(mem, options));
+    ? { prot: args.prot, bigint: true as const }
+    : { offset: fromWire(args.offset), fixed: true, prot: args.prot, bigint: true as const };
+  return Promise.resolve(toWire(endpoint(args.ep).register(mem, options)));
 }
 
 /** The bytes of a kept memory. */
@@ -48,10 +72,10 @@ export function bytes(
 /** One RMA call; resolves to "ok" or the errno name. */
 export function rma(
   _node: ScifNode,
-  args: { ep: string; op: "readFrom" | "writeTo"; loff: number; len: number; roff: number; flags: number },
+  args: { ep: string; op: "readFrom" | "writeTo"; loff: Wire; len: number; roff: Wire; flags: number },
 ): Promise<string> {
   const ep = endpoint(args.ep);
-  return outcome(() => ep[args.op](args.loff, args.len, args.roff, args.flags));
+  return outcome(() => ep[args.op](fromWire(args.loff), args.len, fromWire(args.roff), args.flags));
 }
 
 /**
@@ -172,18 +196,20 @@ export async function spinForFlag(
  */
 export async function writeOrdered(
   node: ScifNode,
-  args: { ep: string; name: string; roff: number; len: number; rounds: number; flags: number },
+  args: { ep: string; name: string; roff: Wire; len: number; rounds: number; flags: number },
 ): Promise<number> {
   const ep = endpoint(args.ep);
   const mem = node.allocate(args.len);
   memories.set(args.name, mem);
-  const loff = ep.register(mem);
+  const loff = ep.register(mem, { bigint: true });
+  const roff = fromWire(args.roff);
+  const ackAt = fromWire(plus(args.roff, args.len));
   const ack = new Uint8Array(1);
   for (let r = 1; r <= args.rounds; r++) {
     const v = (r % 255) + 1;
     mem.fill(v, 0, args.len);
-    await ep.writeTo(loff, args.len, args.roff, args.flags);
-    do await ep.vreadFrom(ack, args.roff + args.len, SCIF_RMA_SYNC); while (ack[0] !== v);
+    await ep.writeTo(loff, args.len, roff, args.flags);
+    do await ep.vreadFrom(ack, ackAt, SCIF_RMA_SYNC); while (ack[0] !== v);
   }
   return args.rounds;
 }
@@ -217,9 +243,13 @@ export function watchOrdered(
 /** Maps `length` bytes of the peer's space at `roff` and keeps the view by `name`. */
 export function mmap(
   _node: ScifNode,
-  args: { ep: string; name: string; roff: number; length: number; prot?: number },
+  args: { ep: string; name: string; roff: Wire; length: number; prot?: number },
 ): Promise<number> {
-  const view = endpoint(args.ep).mmap(args.roff, args.length, args.prot ?? SCIF_PROT_READ | SCIF_PROT_WRITE);
+  const view = endpoint(args.ep).mmap(
+    fromWire(args.roff),
+    args.length,
+    args.prot ?? SCIF_PROT_READ | SCIF_PROT_WRITE,
+  );
   views.set(args.name, view);
   return Promise.resolve(view.length);
 }
@@ -264,9 +294,9 @@ export function munmap(_node: ScifNode, args: { ep: string; name: string }): Pro
 /** Unregisters [offset, offset + length) of a kept endpoint. */
 export function unregister(
   _node: ScifNode,
-  args: { ep: string; offset: number; length: number },
+  args: { ep: string; offset: Wire; length: number },
 ): Promise<string> {
-  return outcome(() => endpoint(args.ep).unregister(args.offset, args.length));
+  return outcome(() => endpoint(args.ep).unregister(fromWire(args.offset), args.length));
 }
 
 /** An 8-byte ping-pong through mapped windows: each side spins on its own memory and stores into
@@ -302,21 +332,21 @@ export async function writeThenSignal(
   _node: ScifNode,
   args: {
     ep: string;
-    loff: number;
+    loff: Wire;
     len: number;
-    roff: number;
-    flagRoff: number;
+    roff: Wire;
+    flagRoff: Wire;
     value: string;
-    localFlag?: number;
+    localFlag?: Wire;
   },
 ): Promise<void> {
   const ep = endpoint(args.ep);
-  await ep.writeTo(args.loff, args.len, args.roff, 0);
+  await ep.writeTo(fromWire(args.loff), args.len, fromWire(args.roff), 0);
   const local = args.localFlag !== undefined ? SCIF_SIGNAL_LOCAL : 0;
   await ep.fenceSignal(
-    args.localFlag ?? 0,
+    fromWire(args.localFlag ?? 0),
     BigInt(args.value),
-    args.flagRoff,
+    fromWire(args.flagRoff),
     BigInt(args.value),
     SCIF_FENCE_INIT_SELF | SCIF_SIGNAL_REMOTE | local,
   );
@@ -333,10 +363,10 @@ export async function waitForPeer(_node: ScifNode, args: { ep: string }): Promis
 /** fenceSignal with INIT_PEER: writes `value` at our `localFlag` once the peer's RMAs so far are done. */
 export async function signalAfterPeer(
   _node: ScifNode,
-  args: { ep: string; localFlag: number; value: string },
+  args: { ep: string; localFlag: Wire; value: string },
 ): Promise<void> {
   await endpoint(args.ep).fenceSignal(
-    args.localFlag,
+    fromWire(args.localFlag),
     BigInt(args.value),
     0,
     0n,
@@ -345,20 +375,26 @@ export async function signalAfterPeer(
 }
 
 /** Runs a list of calls on a kept endpoint, each given as [method, ...args]; resolves to what
- * each did ("ok" or the errno name). bigint arguments travel as strings ending in "n". */
+ * each did ("ok" or the errno name). bigint arguments travel as strings ending in "n" (in an
+ * options object too). */
 export async function calls(
   node: ScifNode,
   args: { ep?: string; list: [string, ...unknown[]][] },
 ): Promise<string[]> {
   const ep: Endpoint | ScifNode = args.ep ? endpoint(args.ep) : node;
   const out: string[] = [];
+  const param = (a: unknown): unknown => {
+    if (typeof a === "string" && /^-?\d+n$/.test(a)) return BigInt(a.slice(0, -1));
+    if (typeof a === "string" && a.startsWith("mem:")) return memories.get(a.slice(4));
+    if (typeof a === "string" && a.startsWith("view:")) return views.get(a.slice(5));
+    // An options object: its "…n" strings are bigints too (register's offset).
+    if (typeof a === "object" && a !== null && Object.getPrototypeOf(a) === Object.prototype) {
+      return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, param(v)]));
+    }
+    return a;
+  };
   for (const [method, ...rest] of args.list) {
-    const params = rest.map((a) => {
-      if (typeof a === "string" && /^-?\d+n$/.test(a)) return BigInt(a.slice(0, -1));
-      if (typeof a === "string" && a.startsWith("mem:")) return memories.get(a.slice(4));
-      if (typeof a === "string" && a.startsWith("view:")) return views.get(a.slice(5));
-      return a;
-    });
+    const params = rest.map(param);
     // deno-lint-ignore no-explicit-any
     out.push(await outcome(() => (ep as any)[method](...params)));
   }

@@ -4,6 +4,8 @@ import { assert, assertEquals } from "@std/assert";
 import { SCIF_RMA_ORDERED, SCIF_RMA_SYNC, SCIF_RMA_USECPU } from "../mod.ts";
 import { Cluster, conformance, within } from "./_cluster.ts";
 
+import { plus, type Wire } from "./_rma_scenarios.ts";
+
 const R = new URL("./_rma_scenarios.ts", import.meta.url);
 const PAGE = 4096;
 
@@ -120,8 +122,8 @@ conformance(
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     const pages = 256; // 1 MiB
-    const loff = await a.run<number>(R, "register", { ep: "c", name: "src", pages, seed: 1 });
-    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "dst", pages: pages + 1, seed: 2 });
+    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "src", pages, seed: 1 });
+    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "dst", pages: pages + 1, seed: 2 });
     // The source is all 0x5a; the peer waits for the flag in its last page, then checks the data.
     await a.run(R, "fill", { name: "src", value: 0x5a });
     const spinning = b.signal("spinning");
@@ -140,7 +142,7 @@ conformance(
       loff,
       len: pages * PAGE,
       roff,
-      flagRoff: roff + pages * PAGE + 8,
+      flagRoff: plus(roff, pages * PAGE + 8),
       value: "81985529216486895",
     });
     assertEquals(await within(15_000, watcher), { seen: true, complete: true });
@@ -152,8 +154,8 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const loff = await a.run<number>(R, "register", { ep: "c", name: "src", pages: 1024, seed: 1 });
-    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "dst", pages: 1025, seed: 2 });
+    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "src", pages: 1024, seed: 1 });
+    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "dst", pages: 1025, seed: 2 });
     await a.run(R, "fill", { name: "src", value: 7 });
     // a queues a 4 MiB transfer into b's window; b marks a's RMAs and waits, then checks.
     assertEquals(
@@ -172,7 +174,7 @@ conformance(
       "ok",
     );
     // Queued before b starts spinning (the spin keeps b's thread busy).
-    await b.run(R, "signalAfterPeer", { ep: "conn0", localFlag: roff + 1024 * PAGE, value: "42" });
+    await b.run(R, "signalAfterPeer", { ep: "conn0", localFlag: plus(roff, 1024 * PAGE), value: "42" });
     const spinning = b.signal("spinning");
     const watcher = b.run<{ seen: boolean; complete: boolean }>(R, "spinForFlag", {
       name: "dst",
@@ -198,7 +200,7 @@ for (
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     const len = 256 * 1024;
-    const roff = await b.run<number>(R, "register", {
+    const roff = await b.run<Wire>(R, "register", {
       ep: "conn0",
       name: "dst",
       pages: len / PAGE + 1,
@@ -217,8 +219,8 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 2, seed: 5 });
-    assertEquals(await a.run(R, "mmap", { ep: "c", name: "v", roff: roff + PAGE, length: 100 }), 100);
+    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "win", pages: 2, seed: 5 });
+    assertEquals(await a.run(R, "mmap", { ep: "c", name: "v", roff: plus(roff, PAGE), length: 100 }), 100);
     await a.run(R, "poke", { name: "v", at: 10, bytes: [1, 2, 3] });
     assertEquals(await b.run(R, "peek", { name: "win", at: PAGE + 10, length: 3 }), [1, 2, 3]);
     await b.run(R, "poke", { name: "win", at: PAGE + 50, bytes: [9, 8] });
@@ -230,8 +232,8 @@ conformance(
 conformance("mmap: an 8-byte round trip through two mapped windows", async (backend) => {
   await using cluster = await Cluster.create({ backend, nodes: 2 });
   const [a, b] = await cluster.connectedPair();
-  const ra = await a.run<number>(R, "register", { ep: "c", name: "inbox", pages: 1, seed: 0 });
-  const rb = await b.run<number>(R, "register", { ep: "conn0", name: "inbox", pages: 1, seed: 0 });
+  const ra = await a.run<Wire>(R, "register", { ep: "c", name: "inbox", pages: 1, seed: 0 });
+  const rb = await b.run<Wire>(R, "register", { ep: "conn0", name: "inbox", pages: 1, seed: 0 });
   await a.run(R, "poke", { name: "inbox", at: 0, bytes: [0, 0, 0, 0, 0, 0, 0, 0] });
   await b.run(R, "poke", { name: "inbox", at: 0, bytes: [0, 0, 0, 0, 0, 0, 0, 0] });
   await a.run(R, "mmap", { ep: "c", name: "out", roff: rb, length: 8 });
@@ -252,7 +254,7 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const roff = await b.run<number>(R, "register", {
+    const roff = await b.run<Wire>(R, "register", {
       ep: "conn0",
       name: "win",
       pages: 1,
@@ -268,7 +270,7 @@ conformance(
     await a.run(R, "poke", { name: "v", at: 0, bytes: [42] });
     assertEquals(await b.run(R, "peek", { name: "win", at: 0, length: 1 }), [42]);
     assertEquals(
-      await b.run<number>(R, "register", { ep: "conn0", name: "again", pages: 1, seed: 6, offset: 0x20000 }),
+      await b.run<Wire>(R, "register", { ep: "conn0", name: "again", pages: 1, seed: 6, offset: 0x20000 }),
       0x20000,
     );
     assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "ok");
@@ -281,8 +283,8 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const loff = await a.run<number>(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
-    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
+    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
+    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
     await a.run(R, "mmap", { ep: "c", name: "v", roff, length: PAGE });
     await b.run(new URL("./_scenarios.ts", import.meta.url), "close", { name: "conn0" });
     await new Promise((r) => setTimeout(r, 30));
@@ -308,8 +310,8 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const loff = await a.run<number>(R, "register", { ep: "c", name: "l", pages: 2048, seed: 1 });
-    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 2048, seed: 2 });
+    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "l", pages: 2048, seed: 1 });
+    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "win", pages: 2048, seed: 2 });
     for (let i = 0; i < 4; i++) {
       await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 2048 * PAGE, roff, flags: 0 });
     }
@@ -368,8 +370,8 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2, fenceTimeoutMs: 300 });
     const [a, b] = await cluster.connectedPair();
-    const loff = await a.run<number>(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
-    const roff = await b.run<number>(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
+    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
+    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
     for (const peer of [false, true]) {
       const r = await within(
         5000,

@@ -14,7 +14,7 @@ export const F_REFUSED = 4;
 export const F_DATA = 10;
 /** The sender's endpoint is closed: no more bytes. */
 export const F_EOF = 11;
-/** An RMA to perform at the receiver's end (id: request): f64 offset, u32 kind, u32 flags, then
+/** An RMA to perform at the receiver's end (id: request): s64 offset, u32 kind, u32 flags, then
  * the bytes (write), a u32 length (read) or a u64 value (signal). */
 export const F_RMA = 12;
 /** Its answer: u32 errno (0: done), then the bytes read. */

@@ -29,6 +29,7 @@ import {
   SCIF_SIGNAL_REMOTE,
 } from "../../constants.ts";
 import { ERRNO, ScifError } from "../../errors.ts";
+import { offOfBig } from "../../_offset.ts";
 import type { EmuEndpoint } from "../_endpoint.ts";
 import type { Forwarder } from "../_dispatch.ts";
 import {
@@ -147,7 +148,7 @@ class Pipe {
     const head = m.kind === XFER_WRITE ? 16 : m.kind === XFER_READ ? 20 : 24;
     const buf = new Uint8Array(HEADER + head + (m.kind === XFER_WRITE ? m.length : 0));
     const v = new DataView(buf.buffer, HEADER);
-    v.setFloat64(0, m.offset, true);
+    v.setBigInt64(0, BigInt(m.offset), true); // the off_t exactly: the kernel's offsets are near 2^63
     v.setUint32(8, m.kind, true);
     v.setUint32(12, m.flags, true);
     const u8 = this.node.net.u8;
@@ -184,7 +185,7 @@ class Pipe {
   /** F_RMA from the far end: performed here, by our endpoint, whose peer owns the windows. */
   async #perform(f: Frame): Promise<void> {
     const v = new DataView(f.payload.buffer, f.payload.byteOffset, f.payload.length);
-    const offset = v.getFloat64(0, true);
+    const offset = offOfBig(v.getBigInt64(0, true));
     const kind = v.getUint32(8, true);
     const flags = v.getUint32(12, true) | SCIF_RMA_SYNC;
     let answer = new Uint8Array(HEADER + 4);
