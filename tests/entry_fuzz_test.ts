@@ -26,7 +26,9 @@ const BAD: [string, unknown][] = [
   ["Infinity", Infinity],
   ["2**64", 2 ** 64],
   ["-1n", -1n],
+  ["2n**63n", 2n ** 63n], // an offset's u64 for the off_t -2^63 (ENXIO where an offset is an RMA's)
   ["2n**64n", 2n ** 64n],
+  ["-(2n**63n)-1n", -(2n ** 63n) - 1n],
   ['""', ""],
   ['"x"', "x"],
   ["a symbol", Symbol("s")],
@@ -204,6 +206,9 @@ Deno.test("entry points: a bad argument of any type fails with ScifError EINVAL,
       ["ep.register(mem, { prot: v })", (v) => client.register(page(), { prot: v as never })],
       ["ep.register(mem, { fixed: v })", (v) => client.register(page(), { fixed: v as never }), {
         ok: (v) => v === true, // then the offset is missing: EINVAL too, but not this row's point
+      }],
+      ["ep.register(mem, { bigint: v })", (v) => client.register(page(), { bigint: v as never }), {
+        ok: (v) => v === true,
       }],
       ["ep.unregister(v, 4096)", (v) => client.unregister(v as never, 4096), OFFSET],
       ["ep.unregister(offset, v)", (v) => client.unregister(offset, v as never)],

@@ -17,6 +17,11 @@ import { Cluster, conformance, type NodeWorker } from "./_cluster.ts";
 
 const R = new URL("./_rma_scenarios.ts", import.meta.url);
 const PAGE = 4096;
+/** 2^63, one past the largest off_t; 2^64, one past the largest u64. */
+const TOP = 1n << 63n;
+const U64 = 1n << 64n;
+/** A bigint as calls() takes it. */
+const big = (v: bigint) => `${v}n`;
 const PROT_SCIF_RW = SCIF_PROT_READ | SCIF_PROT_WRITE;
 
 conformance("rma errno rules", async (backend, t) => {
@@ -269,6 +274,109 @@ conformance("rma errno rules", async (backend, t) => {
     },
   );
 
+  await t.step(
+    "64-bit offsets, register and unregister: EINVAL for a negative off_t (also as its u64, 2^63 and up), past LONG_MAX, or no 64-bit value",
+    async () => {
+      await a.run(R, "allocate", { name: "top", bytes: PAGE });
+      assertEquals(
+        await calls(a, [
+          ["register", "mem:top", { offset: "-4096n", fixed: true }],
+          ["register", "mem:top", { offset: big(TOP), fixed: true }], // -2^63 as an off_t
+          ["register", "mem:top", { offset: big(U64 - 4096n), fixed: true }], // -4096 as an off_t
+          ["register", "mem:top", { offset: big(U64), fixed: true }], // no 64-bit value
+          ["register", "mem:top", { offset: big(-TOP - 4096n), fixed: true }],
+          ["register", "mem:top", { offset: 2 ** 53, fixed: true }], // a number that is not exact
+          ["register", "mem:top", { offset: big(TOP - 4096n), fixed: true }], // it would end at 2^63
+          ["register", "mem:top", { offset: big(TOP - 8192n), fixed: true }], // it ends at LONG_MAX's page
+          ["unregister", "-4096n", PAGE],
+          ["unregister", big(U64 - 4096n), PAGE],
+          ["unregister", big(U64), PAGE],
+          ["unregister", big(TOP - 4096n), 2 * PAGE], // past LONG_MAX
+          ["unregister", big(TOP - 12288n), PAGE], // in range, no window there
+          ["unregister", big(TOP - 8192n), PAGE],
+        ]),
+        [
+          "EINVAL",
+          "EINVAL",
+          "EINVAL",
+          "EINVAL",
+          "EINVAL",
+          "EINVAL",
+          "EINVAL",
+          "ok",
+          "EINVAL",
+          "EINVAL",
+          "EINVAL",
+          "EINVAL",
+          "ENXIO",
+          "ok",
+        ],
+      );
+    },
+  );
+  await t.step(
+    "64-bit offsets, RMA and fenceSignal: ENXIO for negative offsets and ranges past 2^63 (the window walk), EINVAL for no 64-bit value",
+    async () => {
+      assertEquals(
+        await calls(a, [
+          ["writeTo", "65536n", 8, "65536n", SYNC], // small bigints are the numbers' offsets
+          ["writeTo", 0x10000, 8, "-8n", SYNC],
+          ["writeTo", 0x10000, 8, big(U64 - 8n), SYNC], // -8 as an off_t
+          ["writeTo", 0x10000, 8, big(TOP), SYNC],
+          ["writeTo", 0x10000, 8, big(U64), SYNC],
+          ["writeTo", 0x10000, 8, 2 ** 53, SYNC],
+          ["readFrom", 0x10000, 16, big(TOP - 8n), SYNC], // offset + length passes 2^63
+          ["readFrom", big(TOP - 8n), 16, 0x10000, SYNC], // ours, likewise
+          ["readFrom", "-8n", 8, 0x10000, SYNC],
+          ["vreadFrom", "mem:private", big(TOP - 8n), SYNC],
+          ["vwriteTo", "mem:private", "-4096n", SYNC],
+          ["vreadFrom", "mem:private", big(-TOP - 1n), SYNC],
+          ["fenceSignal", "-8n", "1n", 0, "0n", SELF | LOCAL],
+          ["fenceSignal", big(TOP - 4n), "1n", 0, "0n", SELF | LOCAL], // its 8 bytes pass 2^63
+          ["fenceSignal", 0, "0n", big(U64 - 8n), "1n", SELF | REMOTE],
+          ["fenceSignal", big(TOP - 6n), "1n", 0, "0n", SELF | LOCAL], // not 4-byte aligned
+          ["fenceSignal", 0, "0n", big(U64), "1n", SELF | REMOTE],
+        ]),
+        [
+          "ok",
+          "ENXIO",
+          "ENXIO",
+          "ENXIO",
+          "EINVAL",
+          "EINVAL",
+          "ENXIO",
+          "ENXIO",
+          "ENXIO",
+          "ENXIO",
+          "ENXIO",
+          "EINVAL",
+          "ENXIO",
+          "ENXIO",
+          "ENXIO",
+          "EINVAL",
+          "EINVAL",
+        ],
+      );
+    },
+  );
+  await t.step(
+    "64-bit offsets, mmap: EOVERFLOW for a range past 2^64 as mmap's unsigned file offset, else ENXIO for a negative one",
+    async () => {
+      assertEquals(
+        await calls(a, [
+          ["mmap", "-4096n", PAGE, SCIF_PROT_READ], // 2^64 - 4096 + 4096 reaches 2^64
+          ["mmap", "-4096n", 1, SCIF_PROT_READ], // the length rounds up to a page
+          ["mmap", big(U64 - 8192n), 2 * PAGE, SCIF_PROT_READ],
+          ["mmap", "-8192n", PAGE, SCIF_PROT_READ],
+          ["mmap", big(TOP), PAGE, SCIF_PROT_READ],
+          ["mmap", big(U64), PAGE, SCIF_PROT_READ],
+          ["mmap", "65536n", PAGE, SCIF_PROT_READ],
+        ]),
+        ["EOVERFLOW", "EOVERFLOW", "EOVERFLOW", "ENXIO", "ENXIO", "EINVAL", "ok"],
+      );
+    },
+  );
+
   await t.step("free: EINVAL for memory allocate() did not return, or freed already", async () => {
     assertEquals(
       await calls(a, [["free", "mem:misaligned"], ["free", "mem:private"], ["free", "mem:spare"], [
@@ -302,6 +410,12 @@ conformance("rma errno rules", async (backend, t) => {
           ["fenceWait", 0],
           ["fenceSignal", 0, "0n", 0, "0n", SELF | LOCAL],
           ["mmap", 0, PAGE, SCIF_PROT_READ],
+          // Offsets whose answer is the window walk's come after the connection check; mmap's
+          // overflow (the mm layer's) and register's fixed-offset checks come before it.
+          ["readFrom", "-8n", 8, big(TOP - 8n), SYNC],
+          ["mmap", "-8192n", PAGE, SCIF_PROT_READ],
+          ["mmap", "-4096n", PAGE, SCIF_PROT_READ],
+          ["register", "mem:m", { offset: "-4096n", fixed: true }],
         ], "listener"),
         [
           "ENOTCONN",
@@ -314,6 +428,10 @@ conformance("rma errno rules", async (backend, t) => {
           "ENOTCONN",
           "ENOTCONN",
           "ENOTCONN",
+          "ENOTCONN",
+          "ENOTCONN",
+          "EOVERFLOW",
+          "EINVAL",
         ],
       );
     },
