@@ -425,6 +425,39 @@ Deno.test("machine: machines linked over TCP (SCIF_EMU_LISTEN, SCIF_EMU_PEERS), 
       "duplex over TCP",
     );
     assertEquals([ra.received, rb.received], [total, total]);
+    // RMA with a window of another machine at an offset near 2^63 (as a C peer's would be): the
+    // link carries the off_t exactly, to a byte offset inside it, and back.
+    const far = `${(1n << 63n) - 3n * BigInt(PAGE)}n`;
+    const at = (n: number) => `${(1n << 63n) - 3n * BigInt(PAGE) + BigInt(n)}n`;
+    await nodes[2].run(R, "register", { ep: "conn0", name: "far", pages: 2, seed: 11, offset: far });
+    const bytes = Array.from({ length: 300 }, (_, i) => (i * 13 + 1) & 255);
+    await nodes[0].run(R, "plain", { name: "fp", bytes: 300 });
+    await nodes[0].run(R, "poke", { name: "fp", at: 0, bytes });
+    await nodes[0].run(R, "plain", { name: "fq", bytes: 300 });
+    assertEquals(
+      await nodes[0].run(R, "calls", {
+        ep: "c",
+        list: [
+          ["vwriteTo", "mem:fp", at(PAGE - 100), 4],
+          ["vreadFrom", "mem:fq", at(PAGE - 100), 4],
+          ["fenceSignal", 0, "0n", at(2 * PAGE - 8), "5n", 1 | 32], // INIT_SELF | SIGNAL_REMOTE
+          ["vreadFrom", "mem:fq", at(2 * PAGE - 8), 4], // 8 bytes past the window's end
+        ],
+      }),
+      ["ok", "ok", "ok", "ENXIO"],
+    );
+    assertEquals(await nodes[2].run(R, "peek", { name: "far", at: PAGE - 100, length: 300 }), bytes);
+    assertEquals(await nodes[0].run(R, "peek", { name: "fq", at: 0, length: 300 }), bytes);
+    assertEquals(await nodes[2].run(R, "peek", { name: "far", at: 2 * PAGE - 8, length: 8 }), [
+      5,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]);
     // The tutorial's non-blocking loops make progress over a link too.
     const listening = nodes[1].signal("listening");
     const server = nodes[1].run(M, "tutorialServer", { port: 3000, bytes: 1 << 20 });
