@@ -144,9 +144,12 @@ export class Struct<N extends keyof typeof FIELD> {
     return this.#fields[field] as number;
   }
 
-  /** Sets a u64/s64 field (a bigint or a safe integer). */
+  /** Sets a u64 field (a bigint or a safe integer) exactly: a RangeError for a value that is
+   * not a u64, which the callers' checks exclude (DataView's own setter would wrap it). */
   setU64(field: keyof (typeof FIELD)[N], v: bigint | number): this {
-    this.#view.setBigUint64(this.#at(field), BigInt.asUintN(64, BigInt(v)), true);
+    const b = BigInt(v);
+    if (b !== BigInt.asUintN(64, b)) throw new RangeError(`${String(field)}: ${b} is not a u64`);
+    this.#view.setBigUint64(this.#at(field), b, true);
     return this;
   }
 

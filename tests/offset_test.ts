@@ -3,7 +3,7 @@
 // networks take such fixed offsets as the kernel does. On the hardware backend (the simulated
 // device allocates as the kernel does, top-down from just below 2^63) register's number result
 // is refused with EOVERFLOW, and the window it made is gone again.
-import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import {
   type Endpoint,
   SCIF_FENCE_INIT_SELF as SELF,
@@ -12,7 +12,10 @@ import {
   SCIF_RMA_SYNC as SYNC,
   SCIF_SIGNAL_LOCAL as LOCAL,
   SCIF_SIGNAL_REMOTE as REMOTE,
+  ScifError,
 } from "../mod.ts";
+import { offsetOf } from "../_offset.ts";
+import { Struct } from "../ffi/abi.ts";
 import { Cluster, conformance } from "./_cluster.ts";
 import { fromWire, plus, type Wire } from "./_rma_scenarios.ts";
 
@@ -275,4 +278,34 @@ Deno.test("offsets: register's overloads type each result exactly", () => {
     return [n, b, f, g, h, wrong];
   };
   assertEquals(typeof typed, "function");
+});
+
+Deno.test("offsets: one value, one representation; a bigint of 2^63 and up is its negative off_t; no 64-bit value is EINVAL", () => {
+  assertEquals(offsetOf(5n, "o"), 5); // a safe value is a number, whichever way it came
+  assertEquals(offsetOf(-0, "o"), 0);
+  assertEquals(offsetOf(2n ** 53n, "o"), 2n ** 53n);
+  assertEquals(offsetOf(-(2n ** 53n) + 1n, "o"), -(2 ** 53) + 1);
+  assertEquals(offsetOf(2n ** 64n - 8n, "o"), -8); // the u64 a C caller passes for -8
+  assertEquals(offsetOf(2n ** 63n, "o"), -(2n ** 63n));
+  assertEquals(offsetOf(2n ** 63n - 1n, "o"), 2n ** 63n - 1n);
+  for (const bad of [2n ** 64n, -(2n ** 63n) - 1n, 2 ** 53, 0.5, NaN, "1", null]) {
+    const e = assertThrows(() => offsetOf(bad, "o"), ScifError);
+    assertEquals(e.code, "EINVAL", String(bad));
+  }
+});
+
+Deno.test("offsets: the ioctl structs take s64 offsets and u64 values exactly, and refuse what is neither", () => {
+  const s = new Struct("scifioctl_copy")
+    .setS64("loffset", -(2n ** 63n))
+    .setS64("roffset", 2n ** 63n - 4096n + 123n)
+    .setU64("len", 2n ** 64n - 1n);
+  assertEquals([s.s64("loffset"), s.s64("roffset"), s.u64("len")], [
+    -(2n ** 63n),
+    2n ** 63n - 4096n + 123n,
+    2n ** 64n - 1n,
+  ]);
+  // DataView's setters would wrap these silently.
+  assertThrows(() => s.setS64("loffset", 2n ** 63n), RangeError);
+  assertThrows(() => s.setU64("len", -1), RangeError);
+  assertThrows(() => s.setU64("len", 2n ** 64n), RangeError);
 });
