@@ -15,7 +15,7 @@ import { SCIF_PAGE_SIZE as PAGE } from "./constants.ts";
 export type Off = number | bigint;
 
 /** 2^63: one past the largest off_t. */
-export const OFF_END = 1n << 63n;
+const OFF_END = 1n << 63n;
 /** LONG_MAX, the kernel's bound on a window's end (scif_register, scif_unregister). */
 export const LONG_MAX = OFF_END - 1n;
 const U64_END = 1n << 64n;
@@ -81,12 +81,6 @@ export function offPage(o: Off): number {
 /** `o`'s byte in its page, 0..4095. */
 export function offInPage(o: Off): number {
   return typeof o === "number" ? o - Math.floor(o / PAGE) * PAGE : Number(o & 4095n);
-}
-
-/** The offset of page `page` (an integer, |page| < 2^51). */
-export function pageOff(page: number): Off {
-  const o = page * PAGE;
-  return Number.isSafeInteger(o) ? o : BigInt(page) << 12n;
 }
 
 /** Whether the window [o, o + length) would end beyond LONG_MAX: the kernel's EINVAL for a

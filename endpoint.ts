@@ -277,7 +277,7 @@ export class Endpoint {
    * @example
    * ```ts ignore
    * const mem = node.allocate(1 << 20);
-   * const offset = ep.register(mem, { bigint: true }); // e.g. 0x7ffffffffff00000n on hardware
+   * const offset = ep.register(mem, { bigint: true }); // on hardware e.g. 0x7fffffffffeff000n
    * await peer.vreadFrom(new Uint8Array(8), offset + 4096n); // (the peer's call) byte offsets too
    * ```
    */
