@@ -19,6 +19,7 @@ import { ScifNode } from "./node.ts";
 import { attachHandle, createThreadsNetwork, type NetworkHandle } from "./emu/network.ts";
 import { EmuNode } from "./emu/_node.ts";
 import { nodeIdOf } from "./_validate.ts";
+import { requireNetworkRuntime } from "./_runtime.ts";
 
 export type { NetworkHandle };
 
@@ -102,6 +103,7 @@ export interface Network {
  * ```
  */
 export async function createNetwork(options: NetworkOptions): Promise<Network> {
+  requireNetworkRuntime("createNetwork");
   const net = await createThreadsNetwork(options);
   const mine: ScifNode[] = [];
   const close = async (): Promise<void> => {
@@ -140,5 +142,6 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
  * ```
  */
 export async function attachNode(handle: NetworkHandle): Promise<ScifNode> {
+  requireNetworkRuntime("attachNode");
   return new ScifNode(await attachHandle(handle));
 }

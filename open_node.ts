@@ -18,6 +18,7 @@ import { nodeIdOf, stringOf } from "./_validate.ts";
 import { ScifNode } from "./node.ts";
 import { attachNode, createNetwork, type Network, type NetworkHandle } from "./network.ts";
 import { denoGlobal, ffiPermitted } from "./_deno.ts";
+import { requireNetworkRuntime } from "./_runtime.ts";
 
 /**
  * Options of {@linkcode openNode}.
@@ -105,11 +106,20 @@ export async function openNode(options: OpenNodeOptions = {}): Promise<ScifNode>
     return openHardware(device, libc);
   }
   const net = options.network === undefined ? (denoGlobal() ? "machine" : "thread") : options.network;
+  requireNetworkRuntime("openNode");
   if (typeof net === "object" && net !== null && "kind" in net && net.kind !== "scif-emu-network") {
     throw new ScifError("EINVAL", 'network must be "machine", "thread", a Network or a NetworkHandle');
   }
   if (typeof net === "object" && net !== null && "kind" in net) return attachNode(net);
   if (net === "machine") {
+    if (typeof denoGlobal()?.dlopen !== "function") {
+      throw new ScifError(
+        "EOPNOTSUPP",
+        "openNode: the machine's network maps its memory file and wakes other processes through Deno's " +
+          'FFI, which this runtime does not have: pass openNode({ network: "thread" }) for a network of ' +
+          "this program's threads, or run in Deno",
+      );
+    }
     const { joinMachine } = await import("./emu/machine.ts");
     return new ScifNode(await joinMachine({ node: options.node }));
   }

@@ -15,8 +15,12 @@
 // - The engine is created by the slot's thread, so it ends with that thread: an ended slot's
 //   engine stops too, and nothing it queued touches memory after its peers drop it.
 //
-// The engine runs from a Blob URL built from dmaEngineMain's source, so it needs no file or
-// network permission and no separate file in a browser bundle.
+// The engine runs from dmaEngineMain's source text, so it needs no file or network permission
+// and no separate file in a browser bundle: a Worker of a Blob URL (Deno, browsers, Bun; the URL
+// is revoked once the engine runs, as Bun reads it only later), or a worker_threads thread of
+// that text where the runtime has no Worker (Node.js). A runtime with neither cannot have an
+// engine: the transfers that need one (without SCIF_RMA_SYNC or SCIF_RMA_USECPU, fenceSignal)
+// fail with EOPNOTSUPP at the call, and SYNC and USECPU transfers copy in the calling thread.
 
 import { ScifError } from "../errors.ts";
 import { abortError, onAbort } from "../_abort.ts";
@@ -43,6 +47,7 @@ import {
 } from "./_layout.ts";
 import { orderedCopy } from "./_copy.ts";
 import type { EmuShared } from "./_shared.ts";
+import { workerThreads } from "../_runtime.ts";
 
 const RING_BYTES = 65536; // 1023 descriptors
 const READY_CELL = 7 * LINE; // in the queue's block: 1 once the engine serves (a free line of a qp block)
@@ -108,7 +113,11 @@ export class DmaEngine {
   readonly #block: number;
   readonly #submitted: number;
   readonly #completed: number;
-  #worker: Worker | null = null;
+  #worker: EngineThread | null = null;
+  /** Why no engine can be started in this runtime (then nothing is ever queued). */
+  #unavailable: ScifError | null = null;
+  /** The Blob URL the engine's Worker runs from, until it runs. */
+  #url: string | null = null;
   readonly #after: { seq: number; fn: () => void }[] = [];
   #watching = false;
   #failed: ScifError | null = null;
@@ -173,11 +182,34 @@ export class DmaEngine {
   /** Starts the engine's Worker now rather than at the first transfer (a Worker started by a
    * Worker takes about half a second to run). */
   start(): void {
-    this.#worker ??= this.#start();
+    try {
+      this.#engine();
+    } catch {
+      // Said by the call that needs the engine (available()).
+    }
+  }
+
+  /** Throws the EOPNOTSUPP of a runtime where no engine can run; else starts it (at most once). */
+  available(): void {
+    this.#engine();
+  }
+
+  #engine(): EngineThread {
+    if (this.#unavailable) throw this.#unavailable;
+    try {
+      return this.#worker ??= this.#start();
+    } catch (e) {
+      this.#unavailable = e instanceof ScifError ? e : new ScifError(
+        "EOPNOTSUPP",
+        `the DMA engine of slot ${this.#slot} could not be started (${String(e)}): pass SCIF_RMA_SYNC or ` +
+          "SCIF_RMA_USECPU, which copy in the calling thread",
+      );
+      throw this.#unavailable;
+    }
   }
 
   async #submit(op: number, p0: bigint, p1: bigint, p2: bigint, p3: bigint): Promise<number> {
-    this.#worker ??= this.#start();
+    this.#engine();
     const { core, i32 } = this.#net;
     const tx = this.#block + QP_TX_DESC;
     for (;;) {
@@ -207,6 +239,8 @@ export class DmaEngine {
       if (this.#failed) throw this.#failed;
       await this.#net.sleep(cell, 0, 100);
     }
+    if (this.#url !== null) URL.revokeObjectURL(this.#url);
+    this.#url = null;
   }
 
   /** Resolves once sequence number `seq` is done. */
@@ -237,8 +271,17 @@ export class DmaEngine {
   /** Lets the queued descriptors finish, then stops the engine and frees its queue. */
   async close(): Promise<void> {
     if (this.#worker) {
-      const seq = await this.#submit(DMA_STOP, 0n, 0n, 0n, 0n);
-      await Promise.race([this.waitFor(seq, 0), new Promise((r) => setTimeout(r, 1000))]);
+      // An engine that failed to run has nothing to finish.
+      if (!this.#failed) {
+        try {
+          const seq = await this.#submit(DMA_STOP, 0n, 0n, 0n, 0n);
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([this.waitFor(seq, 0), new Promise((r) => (timer = setTimeout(r, 1000)))]);
+          clearTimeout(timer);
+        } catch {
+          // It failed meanwhile: ended below all the same.
+        }
+      }
       this.#worker.terminate();
       this.#worker = null;
     }
@@ -246,18 +289,50 @@ export class DmaEngine {
     this.#net.heap.release(this.#block, this.#slot);
   }
 
-  #start(): Worker {
-    const src = `(${dmaEngineMain.toString()})(${orderedCopy.toString()})`;
-    const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-    const worker = new Worker(url, { type: "module", name: `scif DMA engine of slot ${this.#slot}` });
-    worker.onerror = (e) => {
-      e.preventDefault();
+  #start(): EngineThread {
+    const main = `(${dmaEngineMain.toString()})(${orderedCopy.toString()})`;
+    const name = `scif DMA engine of slot ${this.#slot}`;
+    const fail = (message: string) => {
       this.#failed = new ScifError(
         "ENODEV",
-        `the DMA engine of slot ${this.#slot} could not run: ${e.message}`,
+        `the DMA engine of slot ${this.#slot} could not run: ${message}`,
       );
     };
-    URL.revokeObjectURL(url);
+    let worker: EngineThread;
+    if (typeof Worker === "function") {
+      const url = URL.createObjectURL(new Blob([main], { type: "text/javascript" }));
+      const web = new Worker(url, { type: "module", name });
+      web.onerror = (e) => {
+        e.preventDefault();
+        fail(e.message);
+      };
+      // Bun reads a Blob URL only after the constructor returns: revoked once the engine runs
+      // (or ends).
+      const revoke = () => {
+        if (this.#url === url) URL.revokeObjectURL(url);
+        this.#url = null;
+      };
+      this.#url = url;
+      worker = { postMessage: (m) => web.postMessage(m), terminate: () => (web.terminate(), revoke()) };
+    } else {
+      const wt = workerThreads();
+      if (!wt) {
+        throw new ScifError(
+          "EOPNOTSUPP",
+          "an RMA without SCIF_RMA_SYNC (and fenceSignal) goes to the node's DMA engine, a thread of its " +
+            "own, and this runtime has no Worker to run it: pass SCIF_RMA_SYNC or SCIF_RMA_USECPU, which " +
+            "copy in the calling thread",
+        );
+      }
+      // The engine's main function as a worker_threads script (CommonJS): its `self` is the port.
+      const shim = 'const { parentPort } = require("node:worker_threads");\n' +
+        "const self = { set onmessage(f) { parentPort.on('message', (data) => f({ data })); }, " +
+        "close() { parentPort.close?.(); } };\n";
+      const node = new wt.Worker(shim + main, { eval: true, name });
+      node.unref(); // as a Web Worker: it does not hold the process open
+      node.on("error", (e) => fail(String(e)));
+      worker = { postMessage: (m) => node.postMessage(m), terminate: () => void node.terminate() };
+    }
     const l = this.#net.layout;
     const init: DmaInit = {
       memory: this.#net.memory,
@@ -280,6 +355,12 @@ export class DmaEngine {
     worker.postMessage(init);
     return worker;
   }
+}
+
+/** The engine's thread, a Web Worker or a worker_threads Worker. */
+interface EngineThread {
+  postMessage(message: unknown): void;
+  terminate(): void;
 }
 
 /** What the engine needs to start. */

@@ -123,7 +123,9 @@ export async function move(
     if (seq >= 0) await dma.waitFor(seq, net.spins);
     return;
   }
-  // Queued to the slot's DMA engine.
+  // Queued to the slot's DMA engine (EOPNOTSUPP here, before anything is held, in a runtime
+  // where it cannot run).
+  dma.available();
   if (held !== null) net.heap.retain(held);
   let seq = 0;
   for (let i = 0; i < segments.length; i++) {

@@ -6,29 +6,49 @@
 // tens to hundreds of microseconds to wake from, spinning costs a core, so the spin is short
 // and bounded and an idle network sleeps.
 //
-// Atomics.waitAsync does not keep a Deno process alive, so while any call of this thread is
-// asleep a timer does: one per thread, made once and referenced only while someone sleeps
-// (Deno.refTimer/unrefTimer are cheap; making and clearing a timer per sleep is not). The
-// dispatchers sleep without it, so an idle node of a network of threads never holds a process
-// open.
+// Atomics.waitAsync does not keep a Deno, Node.js or Bun process alive, so while any call of
+// this thread is asleep a timer does: one per thread, made once and referenced only while
+// someone sleeps (Deno.refTimer/unrefTimer, or the ref()/unref() of the timer object Node.js and
+// Bun give, are cheap; making and clearing a timer per sleep is not). The dispatchers sleep
+// without it, so an idle node of a network of threads never holds a process open. A browser
+// has nothing to hold.
 
 let sleepers = 0;
-let keeper: number | undefined;
+let keeper: unknown;
 // deno-lint-ignore no-explicit-any
 const denoTimers = (globalThis as any).Deno as
   | { refTimer?(id: number): void; unrefTimer?(id: number): void }
   | undefined;
 
+/** A timer object's ref()/unref() (Node.js, Bun), as a Deno timer id has none. */
+type RefTimer = { ref(): void; unref(): void };
+
+function isRefTimer(t: unknown): t is RefTimer {
+  return typeof t === "object" && t !== null && typeof (t as RefTimer).ref === "function" &&
+    typeof (t as RefTimer).unref === "function";
+}
+
 /** Holds the process open until the matching unhold(). */
 export function hold(): void {
-  if (sleepers++ !== 0 || !denoTimers?.refTimer) return;
-  keeper ??= setInterval(() => {}, 1 << 30) as unknown as number;
-  denoTimers.refTimer(keeper);
+  if (sleepers++ !== 0) return;
+  if (denoTimers?.refTimer) {
+    keeper ??= setInterval(() => {}, 1 << 30);
+    denoTimers.refTimer(keeper as number);
+  } else if (keeper === undefined) {
+    const t: unknown = setInterval(() => {}, 1 << 30);
+    if (isRefTimer(t)) keeper = t; // Node.js, Bun: made referenced
+    else {
+      clearInterval(t as number); // a browser: nothing to hold, never again
+      keeper = null;
+    }
+  } else if (isRefTimer(keeper)) keeper.ref();
 }
 
 /** Ends one hold(). */
 export function unhold(): void {
-  if (--sleepers === 0 && keeper !== undefined) denoTimers!.unrefTimer!(keeper);
+  if (--sleepers !== 0 || keeper === undefined || keeper === null) return;
+  if (denoTimers?.unrefTimer) denoTimers.unrefTimer(keeper as number);
+  else if (isRefTimer(keeper)) keeper.unref();
 }
 
 /** Awaits `p` while holding the process open (for promises only a wake-up settles). */
