@@ -106,7 +106,6 @@ export async function openNode(options: OpenNodeOptions = {}): Promise<ScifNode>
     return openHardware(device, libc);
   }
   const net = options.network === undefined ? (denoGlobal() ? "machine" : "thread") : options.network;
-  requireNetworkRuntime("openNode");
   if (typeof net === "object" && net !== null && "kind" in net && net.kind !== "scif-emu-network") {
     throw new ScifError("EINVAL", 'network must be "machine", "thread", a Network or a NetworkHandle');
   }
@@ -120,12 +119,14 @@ export async function openNode(options: OpenNodeOptions = {}): Promise<ScifNode>
           "this program's threads, or run in Deno",
       );
     }
+    requireNetworkRuntime("openNode");
     const { joinMachine } = await import("./emu/machine.ts");
     return new ScifNode(await joinMachine({ node: options.node }));
   }
   if (net !== "thread" && (typeof net !== "object" || net === null || typeof net.node !== "function")) {
     throw new ScifError("EINVAL", 'network must be "machine", "thread", a Network or a NetworkHandle');
   }
+  requireNetworkRuntime("openNode");
   const network = net === "thread" ? await (defaultNetwork ??= createNetwork({ nodes: 8 })) : net;
   if (options.node !== undefined) return await network.node(options.node);
   for (let id = 0; id < network.nodes; id++) {

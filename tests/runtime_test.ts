@@ -4,19 +4,25 @@
 // README's table says. A part either works or refuses with the named ScifError (never a
 // TypeError), and every probe ends by itself within its time (no hang, nothing holding the
 // process open). A runtime that lacks a feature is simulated in a Deno subprocess that deletes
-// it from globalThis before the library is imported.
+// it from globalThis before the library is imported. In Chromium the probe runs in a page
+// (tests/fixtures/runtime_probe.html, served by web/serve.ts), with and without cross-origin
+// isolation.
 //
 // Node.js 20 is the machine's (/usr/bin/node); Node.js 22 and Bun come from the npm registry,
 // installed by .ci/run into out/runtimes/ (npm packages node@22.23.3 and bun@1.4.5); a runtime
 // that is not installed is skipped, and the test says why. SCIF_NODE20, SCIF_NODE22 and SCIF_BUN
 // may name other executables.
 import { assert, assertEquals, assertMatch } from "@std/assert";
+import { chromium } from "playwright-core";
 import { build } from "../tools/build_web.ts";
+import { serveRepository } from "../web/serve.ts";
 
 const root = new URL("../", import.meta.url);
 const probe = new URL("tests/fixtures/runtime_probe.mjs", root).pathname;
-/** How long a probe may take to print its line and end (the node-loss part waits up to 8 s). */
+/** How long a probe may take to print its line (the node-loss part waits up to 8 s), and how
+ * long it then has to end by itself. */
 const PROBE_MS = 25_000;
+const END_MS = 3_000;
 
 /** What a part must come to: "ok", or a ScifError's code and a pattern of its message. */
 type Want = "ok" | "not tried" | { code: string; says: RegExp };
@@ -47,6 +53,9 @@ interface Runtime {
   /** Extra arguments before the probe's path (Deno's run flags). */
   flags?: string[];
   row: Row;
+  /** Why the process does not end by itself once the probe is done, where README says so
+   * (default: it ends). */
+  staysUp?: string;
 }
 
 const deno = (without: string[], row: Row, extra: string[] = []): Omit<Runtime, "name"> => ({
@@ -111,6 +120,8 @@ const RUNTIMES: Runtime[] = [
     // Firefox ESR's case: a node's dispatcher waits in waiter Workers (emu/bus/_wait_async.ts).
     name: "no Atomics.waitAsync (Deno without it)",
     ...deno(["Atomics.waitAsync"], { ...WORKS, machine: "not tried", hardware: NO_DEVICE }),
+    staysUp: "the idle waiter Workers of emu/bus/_wait_async.ts stay after the network is closed, " +
+      "and a live Worker holds a Deno process open",
   },
   ...(
     [
@@ -168,11 +179,14 @@ function check(column: string, got: string, want: Want): void {
   assertMatch(got, want.says, column);
 }
 
+/** web/scif.js as the sources build it now, in out/ (served to the pages too). */
+const WEB = "out/runtime-web/scif.js";
+
 Deno.test("runtimes: each runtime installed does what README's table says (works, or refuses with the named ScifError), and ends", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "scif-runtimes-" });
   try {
-    await build(`${dir}/web`); // web/scif.js as the sources are now
-    const web = `${dir}/web/scif.js`;
+    await build(new URL("out/runtime-web", root).pathname);
+    const web = new URL(WEB, root).pathname;
     // Every probe at once (most of their time is waiting), each asserted in a step of its own.
     const runs = RUNTIMES.map(async (rt) => {
       const exe = await rt.exe();
@@ -184,10 +198,26 @@ Deno.test("runtimes: each runtime installed does what README's table says (works
         stdout: "piped",
         stderr: "piped",
       }).spawn();
-      const timer = setTimeout(() => child.kill("SIGKILL"), PROBE_MS);
-      const out = await child.output();
+      // Killed PROBE_MS after its start, or END_MS after its RESULT line if it has not ended.
+      let killed = false;
+      const kill = () => {
+        killed = true;
+        child.kill("SIGKILL");
+      };
+      let timer = setTimeout(kill, PROBE_MS);
+      const err = new Response(child.stderr).text();
+      let text = "";
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        const had = /^RESULT .*\n/m.test(text);
+        text += chunk;
+        if (!had && /^RESULT .*\n/m.test(text)) {
+          clearTimeout(timer);
+          timer = setTimeout(kill, END_MS);
+        }
+      }
+      const status = await child.status;
       clearTimeout(timer);
-      return { out, text: new TextDecoder().decode(out.stdout), err: new TextDecoder().decode(out.stderr) };
+      return { status, killed, text, err: await err };
     });
     for (const [i, rt] of RUNTIMES.entries()) {
       const run = await runs[i];
@@ -198,8 +228,15 @@ Deno.test("runtimes: each runtime installed does what README's table says (works
           if ("skip" in run) return;
           const line = run.text.split("\n").find((l) => l.startsWith("RESULT "));
           assert(line, `no RESULT line (stdout: ${run.text}; stderr: ${run.err})`);
-          assert(run.out.signal === null, `the probe did not end within ${PROBE_MS} ms: ${line}`);
-          assertEquals(run.out.code, 0, run.err);
+          if (rt.staysUp) {
+            assert(
+              run.killed,
+              `the probe ended by itself: README's table and this row say it does not (${rt.staysUp})`,
+            );
+          } else {
+            assert(!run.killed, `the probe did not end by itself within ${END_MS} ms of its result: ${line}`);
+            assertEquals(run.status.code, 0, run.err);
+          }
           assert(!/TypeError|ReferenceError|Uncaught/.test(run.err), `stderr: ${run.err}`);
           const got = parts(JSON.parse(line!.slice(7)));
           for (const column of Object.keys(rt.row) as (keyof Row)[]) {
@@ -211,4 +248,73 @@ Deno.test("runtimes: each runtime installed does what README's table says (works
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** The pages of README's table: Chromium's rows. */
+const PAGES = [
+  { name: "Chromium", isolation: true, row: { ...WORKS, machine: NO_MACHINE, hardware: NO_FFI } },
+  {
+    name: "Chromium, a page that is not cross-origin isolated",
+    isolation: false,
+    row: {
+      threads: refused("EOPNOTSUPP", /cross-origin isolation.*Cross-Origin-Embedder-Policy: require-corp/),
+      workers: "not tried",
+      rmaDma: "not tried",
+      nodeLoss: "not tried",
+      machine: NO_MACHINE,
+      hardware: NO_FFI,
+    },
+  },
+] as const;
+
+const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
+const noChromium = await Deno.stat(CHROMIUM).then(
+  () => null,
+  () => `${CHROMIUM} is not installed (apt-get install chromium)`,
+);
+
+Deno.test({
+  name: `runtimes: in Chromium, a page does what README's table says${
+    noChromium ? ` (skipped: ${noChromium})` : ""
+  }`,
+  ignore: noChromium !== null,
+  async fn(t) {
+    await build(new URL("out/runtime-web", root).pathname);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    });
+    try {
+      for (const { name, isolation, row } of PAGES) {
+        await t.step(name, async () => {
+          const listening = Promise.withResolvers<number>();
+          const server = serveRepository({ port: 0, isolation, onListen: listening.resolve });
+          const context = await browser.newContext();
+          try {
+            const page = await context.newPage();
+            const errors: string[] = [];
+            page.on("pageerror", (e) => errors.push(String(e)));
+            const base = `http://127.0.0.1:${await listening.promise}`;
+            await page.goto(`${base}/tests/fixtures/runtime_probe.html?lib=/${WEB}`);
+            const done = await page.waitForFunction(
+              () => (globalThis as { scifProbe?: unknown }).scifProbe,
+              null,
+              {
+                timeout: PROBE_MS,
+                polling: 100,
+              },
+            );
+            const got = parts((await done.jsonValue()) as Record<string, string>);
+            assertEquals(errors, [], "no uncaught error in the page");
+            for (const column of Object.keys(row) as (keyof Row)[]) check(column, got[column], row[column]);
+          } finally {
+            await context.close();
+            await server.shutdown();
+          }
+        });
+      }
+    } finally {
+      await browser.close();
+    }
+  },
 });
