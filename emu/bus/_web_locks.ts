@@ -13,8 +13,8 @@
 // whole program (process or page), and a held lock would keep a Deno process from exiting.
 //
 // Node.js and Bun have no Web Locks (their Workers, and Node.js's worker_threads, have no
-// WorkerGlobalScope either: see inWorkerThread). There a holder beats instead, as the kernel's
-// nodes answer SCIF_NODE_ALIVE: every BEAT_MS it posts on a BroadcastChannel of the lock's
+// WorkerGlobalScope either: see inWorkerThread). There a holder beats instead, as a card answers
+// the SCIF_NODE_ALIVE pings of Intel's SCIF driver (MPSS): every BEAT_MS it posts on a BroadcastChannel of the lock's
 // name, and "end" when it lets go; a watcher takes the holder for ended at its "end" or after
 // LOSS_MS without a beat. The end of a Worker is then seen within LOSS_MS, and a Worker that
 // blocks its event loop for longer than that (a long synchronous computation) is taken for
