@@ -159,7 +159,14 @@ export class DmaEngine {
 
   /** Whether the engine's Worker is serving its queue (it takes a while to start). */
   get started(): boolean {
-    return this.#worker !== null && this.#net.load(this.#block + READY_CELL) === 1;
+    const running = this.#worker !== null && this.#net.load(this.#block + READY_CELL) === 1;
+    if (running && this.#url !== null) this.#revoke();
+    return running;
+  }
+
+  /** Revokes the Blob URL the engine was started from (it runs: the URL was read). */
+  #revoke(): void {
+    this.#revoke();
   }
 
   /** Whether every queued descriptor is done. */
@@ -239,8 +246,7 @@ export class DmaEngine {
       if (this.#failed) throw this.#failed;
       await this.#net.sleep(cell, 0, 100);
     }
-    if (this.#url !== null) URL.revokeObjectURL(this.#url);
-    this.#url = null;
+    this.#revoke();
   }
 
   /** Resolves once sequence number `seq` is done. */
@@ -306,14 +312,10 @@ export class DmaEngine {
         e.preventDefault();
         fail(e.message);
       };
-      // Bun reads a Blob URL only after the constructor returns: revoked once the engine runs
-      // (or ends).
-      const revoke = () => {
-        if (this.#url === url) URL.revokeObjectURL(url);
-        this.#url = null;
-      };
+      // Bun reads a Blob URL only after the constructor returns: revoked once the engine is seen
+      // to run (or ends).
       this.#url = url;
-      worker = { postMessage: (m) => web.postMessage(m), terminate: () => (web.terminate(), revoke()) };
+      worker = { postMessage: (m) => web.postMessage(m), terminate: () => (web.terminate(), this.#revoke()) };
     } else {
       const wt = workerThreads();
       if (!wt) {
