@@ -1,5 +1,6 @@
 // The bus of a network of threads (createNetwork): one program's shared WebAssembly memory.
-// Dispatchers wait on their doorbells with Atomics.waitAsync and ringers use Atomics.notify,
+// Dispatchers wait on their doorbells with Atomics.waitAsync (a waiter Worker where the runtime
+// has none, bus/_wait_async.ts) and ringers use Atomics.notify,
 // which reach every thread of the program; a slot attached in a Worker holds a Web Lock whose
 // release is its end. Where
 // the program may use FFI, the memory is backed by a file without a name (memfd, see
@@ -8,6 +9,7 @@
 import type { Bus, BusHandle, Span } from "./_bus.ts";
 import { hold, inWorker, lockName, watch } from "./_web_locks.ts";
 import { LocalWakers } from "../_wait.ts";
+import { waitAsync } from "./_wait_async.ts";
 
 /** The part of a file-backed memory the bus uses (bus/_file_memory.ts). */
 export interface Remapper {
@@ -59,11 +61,12 @@ export class ThreadsBus implements Bus {
     // a waitAsync costs native memory per call, and a dispatcher sleeps after every message.
     let pending = this.#waiters.get(index);
     if (!pending) {
-      const w = Atomics.waitAsync(this.#i32, index, 1);
-      if (!w.async) return true;
+      // (Atomics.waitAsync, or a waiter Worker where the runtime has none: Firefox ESR.)
+      const w = waitAsync(this.#i32, index, 1);
+      if (!w) return true;
       // Its answer wakes whoever sleeps on the cell then (racing the waiter itself every time
       // would pile a reaction on it per sleep).
-      pending = w.value.then(() => {
+      pending = w.then(() => {
         this.#waiters.delete(index);
         this.#local.wake(index);
         return "ok" as const;

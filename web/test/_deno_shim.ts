@@ -1,6 +1,7 @@
 // Deno.test in a browser: the suite's test files register with it when they are evaluated,
 // and run() runs them one after another as `deno test` would, steps included. Imported first
 // by suite.ts, so that it is in place before any test file is evaluated.
+import "./_polyfills.ts";
 
 /** One test's outcome; steps (t.step) are reported as "parent > step". */
 export interface TestResult {

@@ -1,6 +1,7 @@
 /// <reference lib="deno.worker" />
 // A node Worker of the browser suite (built to node_worker.js): the scenario modules are part
 // of the build, found by the file name of the URL the test asks for.
+import "./_polyfills.ts";
 import { serveNode } from "../../tests/_node_worker_main.ts";
 import * as scenarios from "../../tests/_scenarios.ts";
 import * as errnoScenarios from "../../tests/_errno_scenarios.ts";
