@@ -88,6 +88,16 @@ export interface RegisterOptions {
 }
 
 /**
+ * An RMA's wait (for queue room, or SYNC's for completion) under `signal`: an abort ends the
+ * wait with EINTR; the transfer is not undone (a DMA engine cannot take back what it was
+ * given), so its bytes may still land: order with a fence before reusing the memory.
+ */
+function waited(p: Promise<void>, signal: AbortSignal | undefined, what: string): Promise<void> {
+  if (signal) p.catch(() => {}); // a failure after an abort has nobody to tell
+  return raceAbort(p, signal, what);
+}
+
+/**
  * A SCIF endpoint. Get one from `ScifNode.open()` or from `accept()`.
  *
  * @example
@@ -373,7 +383,9 @@ export class Endpoint {
   /**
    * scif_readfrom: copies `length` bytes of the peer's registered space at `remoteOffset` into
    * ours at `localOffset`. Without SCIF_RMA_SYNC the node's DMA engine does it and the call may
-   * resolve first (order it with fences); SCIF_RMA_USECPU copies in this thread. Offsets are
+   * resolve first (order it with fences); SCIF_RMA_USECPU copies in this thread. An abort of
+   * `options.signal` ends the call's wait with EINTR; the transfer is not undone (its bytes may
+   * still land: order with a fence before reusing the memory). Offsets are
    * numbers or bigints, any byte of a window (`offset + 100n` inside one near 2^63); a range
    * that is not all in windows, a negative offset included, is ENXIO.
    *
@@ -382,8 +394,19 @@ export class Endpoint {
    * await ep.readFrom(localOffset, 4096, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
-  readFrom(localOffset: Offset, length: number, remoteOffset: Offset, flags = 0): Promise<void> {
-    return rejected(() => this.#open().readFrom(...this.#copyArgs(localOffset, length, remoteOffset, flags)));
+  readFrom(
+    localOffset: Offset,
+    length: number,
+    remoteOffset: Offset,
+    flags = 0,
+    options?: SignalOptions,
+  ): Promise<void> {
+    return rejected(() => {
+      const be = this.#open();
+      const args = this.#copyArgs(localOffset, length, remoteOffset, flags);
+      const signal = optionSignal(options, "readFrom");
+      return waited(be.readFrom(...args), signal, "readFrom");
+    });
   }
 
   /**
@@ -395,8 +418,19 @@ export class Endpoint {
    * await ep.writeTo(localOffset, 1 << 20, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
-  writeTo(localOffset: Offset, length: number, remoteOffset: Offset, flags = 0): Promise<void> {
-    return rejected(() => this.#open().writeTo(...this.#copyArgs(localOffset, length, remoteOffset, flags)));
+  writeTo(
+    localOffset: Offset,
+    length: number,
+    remoteOffset: Offset,
+    flags = 0,
+    options?: SignalOptions,
+  ): Promise<void> {
+    return rejected(() => {
+      const be = this.#open();
+      const args = this.#copyArgs(localOffset, length, remoteOffset, flags);
+      const signal = optionSignal(options, "writeTo");
+      return waited(be.writeTo(...args), signal, "writeTo");
+    });
   }
 
   /** The checks of an RMA's arguments that are not the kernel's: what C cannot pass. Negative
@@ -425,14 +459,15 @@ export class Endpoint {
    * await ep.vreadFrom(buf, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
-  vreadFrom(into: Uint8Array, remoteOffset: Offset, flags = 0): Promise<void> {
-    return rejected(() =>
-      this.#open().vreadFrom(
-        bytesOf(into, "into"),
-        offsetOf(remoteOffset, "remoteOffset"),
-        integerOf(flags, "flags"),
-      )
-    );
+  vreadFrom(into: Uint8Array, remoteOffset: Offset, flags = 0, options?: SignalOptions): Promise<void> {
+    return rejected(() => {
+      const be = this.#open();
+      const bytes = bytesOf(into, "into");
+      const remote = offsetOf(remoteOffset, "remoteOffset");
+      const f = integerOf(flags, "flags");
+      const signal = optionSignal(options, "vreadFrom");
+      return waited(be.vreadFrom(bytes, remote, f), signal, "vreadFrom");
+    });
   }
 
   /**
@@ -444,14 +479,15 @@ export class Endpoint {
    * await ep.vwriteTo(new TextEncoder().encode("hi"), remoteOffset);
    * ```
    */
-  vwriteTo(from: Uint8Array, remoteOffset: Offset, flags = 0): Promise<void> {
-    return rejected(() =>
-      this.#open().vwriteTo(
-        bytesOf(from, "from"),
-        offsetOf(remoteOffset, "remoteOffset"),
-        integerOf(flags, "flags"),
-      )
-    );
+  vwriteTo(from: Uint8Array, remoteOffset: Offset, flags = 0, options?: SignalOptions): Promise<void> {
+    return rejected(() => {
+      const be = this.#open();
+      const bytes = bytesOf(from, "from");
+      const remote = offsetOf(remoteOffset, "remoteOffset");
+      const f = integerOf(flags, "flags");
+      const signal = optionSignal(options, "vwriteTo");
+      return waited(be.vwriteTo(bytes, remote, f), signal, "vwriteTo");
+    });
   }
 
   /**

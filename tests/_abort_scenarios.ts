@@ -1,6 +1,7 @@
 // Scenarios of tests/abort_test.ts: blocking calls ended by an AbortSignal, on kept endpoints
 // of tests/_scenarios.ts.
-import { POLLIN, POLLOUT, type PortId, SCIF_FENCE_INIT_SELF, type ScifNode } from "../mod.ts";
+import { POLLIN, POLLOUT, type PortId, SCIF_FENCE_INIT_SELF, SCIF_RMA_SYNC, type ScifNode } from "../mod.ts";
+import { fromWire, type Wire } from "./_rma_scenarios.ts";
 import { ByteSource, codeOf, endpoint, outcome } from "./_scenarios.ts";
 import type { ScenarioContext } from "./_node_handle.ts";
 
@@ -140,5 +141,32 @@ export async function badSignals(_node: ScifNode, args: { name: string }): Promi
     recvNotASignal: await outcome(() => ep.recv(new Uint8Array(1), notASignal)),
     // The byte the peer sent is still there: nothing was taken by the calls above.
     recvAfter: await ep.recv(new Uint8Array(1), { signal: AbortSignal.timeout(5000) }).then(String, codeOf),
+  };
+}
+
+/** Each RMA call given an aborted signal, then one that is no AbortSignal, at `roff` (a wire
+ * offset of tests/_rma_scenarios.ts): their errno names. They must have moved nothing. */
+export async function rmaBadSignals(
+  node: ScifNode,
+  args: { name: string; roff: Wire },
+): Promise<Record<string, string>> {
+  const ep = endpoint(args.name);
+  const roff = fromWire(args.roff);
+  const mem = node.allocate(4096);
+  mem.fill(0xee);
+  const loff = ep.register(mem, { bigint: true });
+  const gone = { signal: AbortSignal.abort("stop") };
+  // deno-lint-ignore no-explicit-any
+  const bad = { signal: "soon" } as any;
+  const sync = SCIF_RMA_SYNC;
+  return {
+    writeTo: await outcome(() => ep.writeTo(loff, 4096, roff, sync, gone)),
+    readFrom: await outcome(() => ep.readFrom(loff, 4096, roff, sync, gone)),
+    vwriteTo: await outcome(() => ep.vwriteTo(mem, roff, sync, gone)),
+    vreadFrom: await outcome(() => ep.vreadFrom(mem, roff, sync, gone)),
+    notASignal: await outcome(() => ep.vwriteTo(mem, roff, sync, bad)),
+    fenceWait: await outcome(() => ep.fenceWait(0, gone)),
+    // Nothing came into our memory either.
+    untouched: mem.every((b) => b === 0xee) ? "yes" : "no",
   };
 }

@@ -7,6 +7,7 @@ import { Cluster, conformance, within } from "./_cluster.ts";
 
 const S = new URL("./_scenarios.ts", import.meta.url);
 const A = new URL("./_abort_scenarios.ts", import.meta.url);
+const R = new URL("./_rma_scenarios.ts", import.meta.url);
 
 conformance(
   "abort: blocking recvs under short deadlines take a checked stream whole: each abort is EINTR or a short count, no byte lost or taken twice",
@@ -136,5 +137,26 @@ conformance(
       recvNotASignal: "EINVAL",
       recvAfter: "1",
     });
+  },
+);
+
+conformance(
+  "abort: RMA calls and fenceWait given an aborted signal are EINTR and move nothing; a signal that is no AbortSignal is EINVAL",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const roff = await b.run(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 3 });
+    const before = await b.run(R, "bytes", { name: "win" });
+    const r = await within(10_000, a.run(A, "rmaBadSignals", { name: "c", roff }));
+    assertEquals(r, {
+      writeTo: "EINTR",
+      readFrom: "EINTR",
+      vwriteTo: "EINTR",
+      vreadFrom: "EINTR",
+      notASignal: "EINVAL",
+      fenceWait: "EINTR",
+      untouched: "yes",
+    });
+    assertEquals(await b.run(R, "bytes", { name: "win" }), before);
   },
 );
