@@ -166,7 +166,8 @@ export class DmaEngine {
 
   /** Revokes the Blob URL the engine was started from (it runs: the URL was read). */
   #revoke(): void {
-    this.#revoke();
+    if (this.#url !== null) URL.revokeObjectURL(this.#url);
+    this.#url = null;
   }
 
   /** Whether every queued descriptor is done. */
