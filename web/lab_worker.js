@@ -338,6 +338,60 @@ function rejected(fn) {
   }
 }
 
+// _offset.ts
+var OFF_END = 1n << 63n;
+var LONG_MAX = OFF_END - 1n;
+var U64_END = 1n << 64n;
+var MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+function offOfBig(v) {
+  return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+}
+function offsetOf(v, what) {
+  if (typeof v === "number") {
+    if (Number.isSafeInteger(v)) return v === 0 ? 0 : v;
+    throw new ScifError("EINVAL", `${what} must be an integer${Number.isInteger(v) ? " exactly: a number beyond 2^53 is not one, pass a bigint" : ""}, got ${v}`);
+  }
+  if (typeof v === "bigint") {
+    if (v >= -OFF_END && v < U64_END) return offOfBig(BigInt.asIntN(64, v));
+    throw new ScifError("EINVAL", `${what} must be a 64-bit offset, in [-2^63, 2^64), got ${v}n`);
+  }
+  throw new ScifError("EINVAL", `${what} must be an offset: an integer or a bigint, got ${String(v)}`);
+}
+function offBig(o) {
+  return typeof o === "bigint" ? o : BigInt(o);
+}
+function offAdd(o, n) {
+  if (typeof o === "number") {
+    const r2 = o + n;
+    if (Number.isSafeInteger(r2)) return r2;
+  }
+  const r = offBig(o) + BigInt(n);
+  if (r < -OFF_END || r >= OFF_END) {
+    throw new ScifError("ENXIO", `offset ${offText(o)} + ${n} leaves the space`);
+  }
+  return offOfBig(r);
+}
+function offAligned(o, n) {
+  return typeof o === "number" ? o % n === 0 : (o & BigInt(n - 1)) === 0n;
+}
+function offPage(o) {
+  return typeof o === "number" ? Math.floor(o / SCIF_PAGE_SIZE) : Number(o >> 12n);
+}
+function offInPage(o) {
+  return typeof o === "number" ? o - Math.floor(o / SCIF_PAGE_SIZE) * SCIF_PAGE_SIZE : Number(o & 4095n);
+}
+function endsPastLongMax(o, length) {
+  return BigInt(length) > LONG_MAX - offBig(o);
+}
+function mmapOverflows(o, length) {
+  const pages = BigInt(Math.ceil(length / SCIF_PAGE_SIZE)) * BigInt(SCIF_PAGE_SIZE);
+  return BigInt.asUintN(64, offBig(o)) + pages >= U64_END;
+}
+function offText(o) {
+  if (typeof o === "number") return String(o);
+  return o < 0n ? `-0x${(-o).toString(16)}` : `0x${o.toString(16)}`;
+}
+
 // endpoint.ts
 var Endpoint = class _Endpoint {
   #be;
@@ -488,41 +542,47 @@ var Endpoint = class _Endpoint {
       return Promise.reject(e);
     }
   }
-  /**
-   * scif_register: makes `memory` a window of this endpoint's registered address space, which
-   * the peer can then reach by RMA and mmap with the protection `prot` (default READ|WRITE).
-   * `memory` must come from `ScifNode.allocate` (or be a page-aligned part of it). The offset is
-   * chosen by the library, or is `offset` exactly with `fixed: true` (SCIF_MAP_FIXED).
-   * Returns the window's offset.
-   *
-   * @example
-   * ```ts ignore
-   * const mem = node.allocate(1 << 20);
-   * const offset = ep.register(mem, { prot: SCIF_PROT_READ | SCIF_PROT_WRITE });
-   * ```
-   */
   register(memory, options = {}) {
     const be = this.#open();
     if (typeof options !== "object" || options === null) {
       throw new ScifError("EINVAL", "options must be an object");
     }
-    const { offset, prot = SCIF_PROT_READ | SCIF_PROT_WRITE, fixed = false } = options;
+    const { offset, prot = SCIF_PROT_READ | SCIF_PROT_WRITE, fixed = false, bigint } = options;
     if (typeof fixed !== "boolean") throw new ScifError("EINVAL", "fixed must be a boolean (SCIF_MAP_FIXED)");
-    if (fixed) pageAligned(integerOf(offset, "offset", 0), "offset");
+    if (bigint !== void 0 && typeof bigint !== "boolean") {
+      throw new ScifError("EINVAL", `bigint must be a boolean, got ${String(bigint)}`);
+    }
+    let at;
+    if (fixed) {
+      at = offsetOf(offset, "offset");
+      if (!offAligned(at, SCIF_PAGE_SIZE)) {
+        throw new ScifError("EINVAL", `offset ${offText(at)} is not page aligned (${SCIF_PAGE_SIZE})`);
+      }
+      if (at < 0) throw new ScifError("EINVAL", `offset ${offText(at)} is negative`);
+    }
     if (integerOf(prot, "prot") & ~(SCIF_PROT_READ | SCIF_PROT_WRITE)) {
       throw new ScifError("EINVAL", `prot has bits other than SCIF_PROT_READ | SCIF_PROT_WRITE: ${prot}`);
     }
     bytesOf(memory, "memory");
     if (memory.byteLength === 0) throw new ScifError("EINVAL", "the memory is empty");
     pageAligned(memory.byteLength, "the memory's length");
-    if (fixed && offset + memory.byteLength > 2 ** 53) {
-      throw new ScifError("EINVAL", "offset + length exceeds 2^53");
+    if (at !== void 0 && endsPastLongMax(at, memory.byteLength)) {
+      throw new ScifError("EINVAL", `a window at ${offText(at)} of ${memory.byteLength} bytes would end past 2^63 - 1`);
     }
-    return be.register(memory, fixed ? offset : void 0, prot, fixed);
+    const got = be.register(memory, at, prot, fixed);
+    if (bigint ?? typeof offset === "bigint") return offBig(got);
+    if (typeof got === "number") return got;
+    let undone = "";
+    try {
+      be.unregister(got, memory.byteLength);
+    } catch (e) {
+      undone = ` (unregistering it again failed, ${e.message}: it stays until the endpoint closes)`;
+    }
+    throw new ScifError("EOVERFLOW", `the window's offset ${offText(got)} is beyond 2^53 and no number holds it exactly: register with { bigint: true } to receive it as a bigint${undone}`);
   }
   /**
    * scif_unregister: removes the whole windows that make up [offset, offset + length). Mappings
-   * the peer holds of them stay valid until it unmaps them.
+   * the peer holds of them stay valid until it unmaps them. `offset` is a number or a bigint.
    *
    * @example
    * ```ts ignore
@@ -534,13 +594,21 @@ var Endpoint = class _Endpoint {
     if (pageAligned(integerOf(length, "length", 0), "length") === 0) {
       throw new ScifError("EINVAL", "the length is 0");
     }
-    pageAligned(integerOf(offset, "offset", 0), "offset");
-    be.unregister(offset, length);
+    const at = offsetOf(offset, "offset");
+    if (!offAligned(at, SCIF_PAGE_SIZE)) {
+      throw new ScifError("EINVAL", `offset ${offText(at)} is not page aligned (${SCIF_PAGE_SIZE})`);
+    }
+    if (at < 0 || endsPastLongMax(at, length)) {
+      throw new ScifError("EINVAL", `[${offText(at)}, +${length}) is outside [0, 2^63 - 1]`);
+    }
+    be.unregister(at, length);
   }
   /**
    * scif_readfrom: copies `length` bytes of the peer's registered space at `remoteOffset` into
    * ours at `localOffset`. Without SCIF_RMA_SYNC the node's DMA engine does it and the call may
-   * resolve first (order it with fences); SCIF_RMA_USECPU copies in this thread.
+   * resolve first (order it with fences); SCIF_RMA_USECPU copies in this thread. Offsets are
+   * numbers or bigints, any byte of a window (`offset + 100n` inside one near 2^63); a range
+   * that is not all in windows, a negative offset included, is ENXIO.
    *
    * @example
    * ```ts ignore
@@ -562,11 +630,13 @@ var Endpoint = class _Endpoint {
   writeTo(localOffset, length, remoteOffset, flags = 0) {
     return rejected(() => this.#open().writeTo(...this.#copyArgs(localOffset, length, remoteOffset, flags)));
   }
+  /** The checks of an RMA's arguments that are not the kernel's: what C cannot pass. Negative
+   * offsets and ranges past the end go on to the backend, whose window walk answers ENXIO. */
   #copyArgs(localOffset, length, remoteOffset, flags) {
     return [
-      integerOf(localOffset, "localOffset"),
+      offsetOf(localOffset, "localOffset"),
       integerOf(length, "length", 0),
-      integerOf(remoteOffset, "remoteOffset"),
+      offsetOf(remoteOffset, "remoteOffset"),
       integerOf(flags, "flags")
     ];
   }
@@ -581,7 +651,7 @@ var Endpoint = class _Endpoint {
    * ```
    */
   vreadFrom(into, remoteOffset, flags = 0) {
-    return rejected(() => this.#open().vreadFrom(bytesOf(into, "into"), integerOf(remoteOffset, "remoteOffset"), integerOf(flags, "flags")));
+    return rejected(() => this.#open().vreadFrom(bytesOf(into, "into"), offsetOf(remoteOffset, "remoteOffset"), integerOf(flags, "flags")));
   }
   /**
    * scif_vwriteto: copies `from`, any Uint8Array, into the peer's registered space at
@@ -593,7 +663,7 @@ var Endpoint = class _Endpoint {
    * ```
    */
   vwriteTo(from, remoteOffset, flags = 0) {
-    return rejected(() => this.#open().vwriteTo(bytesOf(from, "from"), integerOf(remoteOffset, "remoteOffset"), integerOf(flags, "flags")));
+    return rejected(() => this.#open().vwriteTo(bytesOf(from, "from"), offsetOf(remoteOffset, "remoteOffset"), integerOf(flags, "flags")));
   }
   /**
    * scif_fence_mark: a mark for every RMA initiated so far by this endpoint's node
@@ -636,13 +706,15 @@ var Endpoint = class _Endpoint {
    * ```
    */
   fenceSignal(localOffset, localValue, remoteOffset, remoteValue, flags) {
-    return rejected(() => this.#open().fenceSignal(integerOf(localOffset, "localOffset"), u64Of(localValue, "localValue"), integerOf(remoteOffset, "remoteOffset"), u64Of(remoteValue, "remoteValue"), integerOf(flags, "flags")));
+    return rejected(() => this.#open().fenceSignal(offsetOf(localOffset, "localOffset"), u64Of(localValue, "localValue"), offsetOf(remoteOffset, "remoteOffset"), u64Of(remoteValue, "remoteValue"), integerOf(flags, "flags")));
   }
   /**
    * mmap of the peer's window: a live view of `length` bytes of the peer's registered space at
-   * `remoteOffset` (page aligned). Stores through it are the peer's memory, with no call;
-   * `prot` (SCIF_PROT_READ | SCIF_PROT_WRITE) must be allowed by the window. The view stays
-   * valid until munmap, even after the peer unregisters or closes.
+   * `remoteOffset` (page aligned; a number or a bigint). Stores through it are the peer's
+   * memory, with no call; `prot` (SCIF_PROT_READ | SCIF_PROT_WRITE) must be allowed by the
+   * window. The view stays valid until munmap, even after the peer unregisters or closes. A range
+   * that runs past 2^64 (as mmap(2)'s unsigned file offset) is EOVERFLOW; one not in the peer's
+   * windows, a negative offset included, ENXIO.
    *
    * @example
    * ```ts ignore
@@ -653,12 +725,18 @@ var Endpoint = class _Endpoint {
    */
   mmap(remoteOffset, length, prot) {
     const be = this.#open();
-    pageAligned(integerOf(remoteOffset, "remoteOffset", 0), "remoteOffset");
+    const at = offsetOf(remoteOffset, "remoteOffset");
+    if (!offAligned(at, SCIF_PAGE_SIZE)) {
+      throw new ScifError("EINVAL", `remoteOffset ${offText(at)} is not page aligned (${SCIF_PAGE_SIZE})`);
+    }
     if (integerOf(length, "length", 0) === 0) throw new ScifError("EINVAL", "the length is 0");
     if (integerOf(prot, "prot") & ~(SCIF_PROT_READ | SCIF_PROT_WRITE)) {
       throw new ScifError("EINVAL", `bad prot ${prot}`);
     }
-    return be.mmap(remoteOffset, length, prot);
+    if (mmapOverflows(at, length)) {
+      throw new ScifError("EOVERFLOW", `[${offText(at)}, +${length}) runs past 2^64 as mmap's file offset`);
+    }
+    return be.mmap(at, length, prot);
   }
   /**
    * munmap: ends a mapping mmap returned. The view must not be used afterwards.
@@ -1073,10 +1151,64 @@ async function instantiateCore(module, memory) {
   return instance.exports;
 }
 
+// _runtime.ts
+function networkMissing() {
+  const g = globalThis;
+  if (g.crossOriginIsolated === false) {
+    return "cross-origin isolation (this page is not cross-origin isolated, so it may not share memory with its Workers): serve the page and its scripts with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (deno task serve does)";
+  }
+  if (typeof g.SharedArrayBuffer !== "function") {
+    return "SharedArrayBuffer, which the network's memory is: run in Deno, Node.js, Bun or a cross-origin isolated page of Chromium or Firefox";
+  }
+  if (!sharedWasmMemory()) {
+    return "WebAssembly threads (a shared WebAssembly.Memory), which the network's memory is: run in Deno, Node.js, Bun or a current browser";
+  }
+  if (typeof Atomics.waitAsync !== "function" && typeof Worker !== "function") {
+    return "Atomics.waitAsync, or Workers to wait in with Atomics.wait, so that a node hears the other nodes' messages without blocking its thread; this runtime has neither: run in Deno, Node.js, Bun or a current browser";
+  }
+  return null;
+}
+function sharedWasmMemory() {
+  try {
+    const memory = new WebAssembly.Memory({
+      initial: 1,
+      maximum: 1,
+      shared: true
+    });
+    return memory.buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+function requireNetworkRuntime(call) {
+  const missing = networkMissing();
+  if (missing !== null) {
+    throw new ScifError("EOPNOTSUPP", `${call}: the emulated network needs ${missing}`);
+  }
+}
+function workerThreads() {
+  const process = globalThis.process;
+  if (typeof process?.getBuiltinModule !== "function") return null;
+  try {
+    const wt = process.getBuiltinModule("node:worker_threads");
+    return typeof wt?.Worker === "function" ? wt : null;
+  } catch {
+    return null;
+  }
+}
+function inWorkerThread() {
+  if (typeof globalThis.WorkerGlobalScope !== "undefined") return true;
+  if (globalThis.Deno !== void 0) return false;
+  const wt = workerThreads();
+  return wt !== null && wt.isMainThread === false;
+}
+
 // emu/bus/_web_locks.ts
 function inWorker() {
-  return typeof globalThis.WorkerGlobalScope !== "undefined";
+  return inWorkerThread();
 }
+var BEAT_MS = 250;
+var LOSS_MS = 5e3;
 function locks() {
   const nav = globalThis.navigator;
   return nav?.locks ?? null;
@@ -1086,8 +1218,7 @@ function lockName(networkId, slot) {
 }
 async function hold(name) {
   const lm = locks();
-  if (!lm) return () => {
-  };
+  if (!lm) return beat(name);
   let release;
   const held = new Promise((r) => release = r);
   let granted;
@@ -1102,8 +1233,7 @@ async function hold(name) {
 }
 function watch(name, onEnd) {
   const lm = locks();
-  if (!lm) return () => {
-  };
+  if (!lm) return watchBeats(name, onEnd);
   const stop = new AbortController();
   lm.request(name, {
     mode: "shared",
@@ -1114,19 +1244,84 @@ function watch(name, onEnd) {
   });
   return () => stop.abort();
 }
+function unref(t) {
+  const deno = globalThis.Deno;
+  if (typeof t === "number") deno?.unrefTimer?.(t);
+  else t?.unref?.();
+}
+function beat(name) {
+  if (typeof BroadcastChannel !== "function") return () => {
+  };
+  const channel = new BroadcastChannel(name);
+  unref(channel);
+  const timer = setInterval(() => channel.postMessage("beat"), BEAT_MS);
+  unref(timer);
+  channel.postMessage("beat");
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    clearInterval(timer);
+    channel.postMessage("end");
+    channel.close();
+  };
+}
+function watchBeats(name, onEnd) {
+  if (typeof BroadcastChannel !== "function") return () => {
+  };
+  const channel = new BroadcastChannel(name);
+  let last = performance.now();
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    channel.close();
+  };
+  const end = () => {
+    if (stopped) return;
+    stop();
+    onEnd();
+  };
+  channel.onmessage = (e) => {
+    if (e.data === "end") end();
+    else last = performance.now();
+  };
+  unref(channel);
+  const timer = setInterval(() => {
+    if (performance.now() - last > LOSS_MS) end();
+  }, BEAT_MS);
+  unref(timer);
+  return stop;
+}
 
 // emu/_wait.ts
 var sleepers = 0;
 var keeper;
 var denoTimers = globalThis.Deno;
+function isRefTimer(t) {
+  return typeof t === "object" && t !== null && typeof t.ref === "function" && typeof t.unref === "function";
+}
 function hold2() {
-  if (sleepers++ !== 0 || !denoTimers?.refTimer) return;
-  keeper ??= setInterval(() => {
-  }, 1 << 30);
-  denoTimers.refTimer(keeper);
+  if (sleepers++ !== 0) return;
+  if (denoTimers?.refTimer) {
+    keeper ??= setInterval(() => {
+    }, 1 << 30);
+    denoTimers.refTimer(keeper);
+  } else if (keeper === void 0) {
+    const t = setInterval(() => {
+    }, 1 << 30);
+    if (isRefTimer(t)) keeper = t;
+    else {
+      clearInterval(t);
+      keeper = null;
+    }
+  } else if (isRefTimer(keeper)) keeper.ref();
 }
 function unhold() {
-  if (--sleepers === 0 && keeper !== void 0) denoTimers.unrefTimer(keeper);
+  if (--sleepers !== 0 || keeper === void 0 || keeper === null) return;
+  if (denoTimers?.unrefTimer) denoTimers.unrefTimer(keeper);
+  else if (isRefTimer(keeper)) keeper.unref();
 }
 async function keepAlive(p) {
   hold2();
@@ -1141,11 +1336,11 @@ var LocalWakers = class {
   /** Wakes every sleeper of this thread (they look again at what they wait for). */
   wakeAll() {
     if (this.#byCell.size === 0) return;
-    const all = [
+    const all2 = [
       ...this.#byCell.values()
     ];
     this.#byCell.clear();
-    for (const wakers of all) for (const wake of wakers) wake();
+    for (const wakers of all2) for (const wake of wakers) wake();
   }
   /** Wakes this thread's sleepers on cell `index`. */
   wake(index) {
@@ -1223,6 +1418,78 @@ function delay(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+// emu/bus/_wait_async.ts
+var WAIT_SLICE_MS = 1e3;
+var HAVE_WAIT_ASYNC = typeof Atomics.waitAsync === "function";
+function waitAsync(i32, index, value) {
+  if (HAVE_WAIT_ASYNC && !forceWorkers) {
+    const w = Atomics.waitAsync(i32, index, value);
+    return w.async ? w.value : null;
+  }
+  if (Atomics.load(i32, index) !== value) return null;
+  return workerWait(i32, index, value);
+}
+var forceWorkers = false;
+var idle = [];
+var all = /* @__PURE__ */ new Set();
+function startWaiter() {
+  if (typeof Worker !== "function") {
+    throw new ScifError("ENOSYS", "this runtime has neither Atomics.waitAsync nor Workers: another thread could not wake this one");
+  }
+  const src = `(${waiterMain.toString()})()`;
+  const url = URL.createObjectURL(new Blob([
+    src
+  ], {
+    type: "text/javascript"
+  }));
+  const worker = new Worker(url, {
+    type: "module",
+    name: "scif waiter"
+  });
+  URL.revokeObjectURL(url);
+  const waiter = {
+    worker,
+    answer: null
+  };
+  worker.onmessage = (e) => {
+    const answer = waiter.answer;
+    waiter.answer = null;
+    answer?.(e.data);
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    console.error(`scif: a waiter Worker failed: ${e.message}`);
+  };
+  all.add(waiter);
+  return waiter;
+}
+async function workerWait(i32, index, value) {
+  const waiter = idle.pop() ?? startWaiter();
+  try {
+    for (; ; ) {
+      const answered = new Promise((r2) => waiter.answer = r2);
+      waiter.worker.postMessage({
+        buffer: i32.buffer,
+        index,
+        value,
+        ms: WAIT_SLICE_MS
+      });
+      const r = await answered;
+      if (r === "timed-out" && Atomics.load(i32, index) === value) continue;
+      return r;
+    }
+  } finally {
+    idle.push(waiter);
+  }
+}
+function waiterMain() {
+  const me2 = self;
+  me2.onmessage = (e) => {
+    const { buffer, index, value, ms } = e.data;
+    me2.postMessage(Atomics.wait(new Int32Array(buffer), index, value, ms));
+  };
+}
+
 // emu/bus/threads.ts
 var ThreadsBus = class {
   kind = "threads";
@@ -1260,9 +1527,9 @@ var ThreadsBus = class {
     if (Atomics.load(this.#i32, index) !== 1) return true;
     let pending = this.#waiters.get(index);
     if (!pending) {
-      const w = Atomics.waitAsync(this.#i32, index, 1);
-      if (!w.async) return true;
-      pending = w.value.then(() => {
+      const w = waitAsync(this.#i32, index, 1);
+      if (!w) return true;
+      pending = w.then(() => {
         this.#waiters.delete(index);
         this.#local.wake(index);
         return "ok";
@@ -1544,6 +1811,10 @@ var DmaEngine = class {
   #submitted;
   #completed;
   #worker = null;
+  /** Why no engine can be started in this runtime (then nothing is ever queued). */
+  #unavailable = null;
+  /** The Blob URL the engine's Worker runs from, until it runs. */
+  #url = null;
   #after = [];
   #watching = false;
   #failed = null;
@@ -1566,7 +1837,13 @@ var DmaEngine = class {
   }
   /** Whether the engine's Worker is serving its queue (it takes a while to start). */
   get started() {
-    return this.#worker !== null && this.#net.load(this.#block + READY_CELL) === 1;
+    const running = this.#worker !== null && this.#net.load(this.#block + READY_CELL) === 1;
+    if (running && this.#url !== null) this.#revoke();
+    return running;
+  }
+  /** Revokes the Blob URL the engine was started from (it runs: the URL was read). */
+  #revoke() {
+    this.#revoke();
   }
   /** Whether every queued descriptor is done. */
   get idle() {
@@ -1585,10 +1862,26 @@ var DmaEngine = class {
   /** Starts the engine's Worker now rather than at the first transfer (a Worker started by a
    * Worker takes about half a second to run). */
   start() {
-    this.#worker ??= this.#start();
+    try {
+      this.#engine();
+    } catch {
+    }
+  }
+  /** Throws the EOPNOTSUPP of a runtime where no engine can run; else starts it (at most once). */
+  available() {
+    this.#engine();
+  }
+  #engine() {
+    if (this.#unavailable) throw this.#unavailable;
+    try {
+      return this.#worker ??= this.#start();
+    } catch (e) {
+      this.#unavailable = e instanceof ScifError ? e : new ScifError("EOPNOTSUPP", `the DMA engine of slot ${this.#slot} could not be started (${String(e)}): pass SCIF_RMA_SYNC or SCIF_RMA_USECPU, which copy in the calling thread`);
+      throw this.#unavailable;
+    }
   }
   async #submit(op, p0, p1, p2, p3) {
-    this.#worker ??= this.#start();
+    this.#engine();
     const { core, i32 } = this.#net;
     const tx = this.#block + QP_TX_DESC;
     for (; ; ) {
@@ -1613,6 +1906,7 @@ var DmaEngine = class {
       if (this.#failed) throw this.#failed;
       await this.#net.sleep(cell, 0, 100);
     }
+    this.#revoke();
   }
   /** Resolves once sequence number `seq` is done. */
   waitFor(seq, spins) {
@@ -1642,11 +1936,18 @@ var DmaEngine = class {
   /** Lets the queued descriptors finish, then stops the engine and frees its queue. */
   async close() {
     if (this.#worker) {
-      const seq = await this.#submit(DMA_STOP, 0n, 0n, 0n, 0n);
-      await Promise.race([
-        this.waitFor(seq, 0),
-        new Promise((r) => setTimeout(r, 1e3))
-      ]);
+      if (!this.#failed) {
+        try {
+          const seq = await this.#submit(DMA_STOP, 0n, 0n, 0n, 0n);
+          let timer;
+          await Promise.race([
+            this.waitFor(seq, 0),
+            new Promise((r) => timer = setTimeout(r, 1e3))
+          ]);
+          clearTimeout(timer);
+        } catch {
+        }
+      }
       this.#worker.terminate();
       this.#worker = null;
     }
@@ -1654,21 +1955,50 @@ var DmaEngine = class {
     this.#net.heap.release(this.#block, this.#slot);
   }
   #start() {
-    const src = `(${dmaEngineMain.toString()})(${orderedCopy.toString()})`;
-    const url = URL.createObjectURL(new Blob([
-      src
-    ], {
-      type: "text/javascript"
-    }));
-    const worker = new Worker(url, {
-      type: "module",
-      name: `scif DMA engine of slot ${this.#slot}`
-    });
-    worker.onerror = (e) => {
-      e.preventDefault();
-      this.#failed = new ScifError("ENODEV", `the DMA engine of slot ${this.#slot} could not run: ${e.message}`);
+    const main = `(${dmaEngineMain.toString()})(${orderedCopy.toString()})`;
+    const name = `scif DMA engine of slot ${this.#slot}`;
+    const fail = (message) => {
+      this.#failed = new ScifError("ENODEV", `the DMA engine of slot ${this.#slot} could not run: ${message}`);
     };
-    URL.revokeObjectURL(url);
+    let worker;
+    if (typeof Worker === "function") {
+      const url = URL.createObjectURL(new Blob([
+        main
+      ], {
+        type: "text/javascript"
+      }));
+      const web = new Worker(url, {
+        type: "module",
+        name
+      });
+      web.onerror = (e) => {
+        e.preventDefault();
+        fail(e.message);
+      };
+      this.#url = url;
+      worker = {
+        postMessage: (m) => web.postMessage(m),
+        terminate: () => (web.terminate(), this.#revoke())
+      };
+    } else {
+      const wt = workerThreads();
+      if (!wt) {
+        throw new ScifError("EOPNOTSUPP", "an RMA without SCIF_RMA_SYNC (and fenceSignal) goes to the node's DMA engine, a thread of its own, and this runtime has no Worker to run it: pass SCIF_RMA_SYNC or SCIF_RMA_USECPU, which copy in the calling thread");
+      }
+      const shim = `const { parentPort } = require("node:worker_threads");
+const self = { set onmessage(f) { parentPort.on('message', (data) => f({ data })); }, close() { parentPort.close?.(); } };
+`;
+      const node2 = new wt.Worker(shim + main, {
+        eval: true,
+        name
+      });
+      node2.unref();
+      node2.on("error", (e) => fail(String(e)));
+      worker = {
+        postMessage: (m) => node2.postMessage(m),
+        terminate: () => void node2.terminate()
+      };
+    }
     const l = this.#net.layout;
     const init2 = {
       memory: this.#net.memory,
@@ -1876,7 +2206,7 @@ function encode(m) {
     case SCIF_RMA_XFER:
       return [
         b(m.token) | b(m.request) << 32n,
-        b(m.offset),
+        BigInt.asUintN(64, b(m.offset)),
         m.kind === XFER_SIGNAL ? BigInt.asUintN(64, m.value) : b(m.addr) << 32n | b(m.length),
         b(m.kind) | b(m.flags) << 8n | b(m.from) << 32n
       ];
@@ -1889,7 +2219,6 @@ function encode(m) {
       ];
   }
 }
-var OFFSET_LIMIT = 2n ** 53n;
 function token(w) {
   return w > 0n && w < 0x80000000n ? Number(w) : null;
 }
@@ -1952,8 +2281,8 @@ function decode(op, src, dst, p, bounds) {
       const addr = address(p3 & U32, bounds);
       const id = token(p3 >> 32n);
       if (t === null || addr === null || id === null || prot > 3) return null;
-      if (p1 >= OFFSET_LIMIT || (p1 & 4095n) !== 0n || p2 === 0n || (p2 & 4095n) !== 0n) return null;
-      if (p2 > b(bounds.memoryBytes) - b(addr)) return null;
+      if (p1 > LONG_MAX || (p1 & 4095n) !== 0n || p2 === 0n || (p2 & 4095n) !== 0n) return null;
+      if (p2 > b(bounds.memoryBytes) - b(addr) || p2 > LONG_MAX - p1) return null;
       return {
         op,
         src,
@@ -1961,7 +2290,7 @@ function decode(op, src, dst, p, bounds) {
         token: t,
         id,
         prot,
-        offset: Number(p1),
+        offset: offOfBig(p1),
         length: Number(p2),
         addr
       };
@@ -2000,7 +2329,7 @@ function decode(op, src, dst, p, bounds) {
       const kind = Number(p3 & 0xffn);
       const flags = Number(p3 >> 8n & 0xffn);
       const from = token(p3 >> 32n);
-      if (t === null || request === null || from === null || p1 >= OFFSET_LIMIT) return null;
+      if (t === null || request === null || from === null) return null;
       if (kind !== XFER_WRITE && kind !== XFER_READ && kind !== XFER_SIGNAL) return null;
       let addr = 0;
       let length = 0;
@@ -2018,7 +2347,7 @@ function decode(op, src, dst, p, bounds) {
         request,
         kind,
         flags,
-        offset: Number(p1),
+        offset: offOfBig(BigInt.asIntN(64, p1)),
         addr,
         length,
         value: p2
@@ -2421,49 +2750,71 @@ var EndpointQp = class _EndpointQp {
 };
 
 // _window.ts
-var OFFSET_LIMIT2 = 2 ** 53;
+var ALLOCATE_LIMIT = 2 ** 53;
 var WindowList = class {
-  #ws = [];
-  /** Every window, by offset. */
+  #es = [];
+  /** Every window, by offset (a copy). */
   get windows() {
-    return this.#ws;
+    return this.#es.map((e) => e.w);
   }
-  /** The index of the first window that ends after `offset`. */
-  #firstEndingAfter(offset) {
+  /** How many windows there are. */
+  get size() {
+    return this.#es.length;
+  }
+  /** The index of the first window that ends after page `page` begins (hi > page). */
+  #firstEndingAfter(page) {
     let lo = 0;
-    let hi = this.#ws.length;
+    let hi = this.#es.length;
     while (lo < hi) {
       const mid = lo + hi >> 1;
-      const w = this.#ws[mid];
-      if (w.offset + w.length <= offset) lo = mid + 1;
+      if (this.#es[mid].hi <= page) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
+  /** The windows that overlap [offset, offset + length) (length > 0). */
+  overlapping(offset, length) {
+    const p = offPage(offset);
+    const endPage = p + Math.ceil((offInPage(offset) + length) / SCIF_PAGE_SIZE);
+    const out = [];
+    for (let i = this.#firstEndingAfter(p); i < this.#es.length && this.#es[i].lo < endPage; i++) {
+      out.push(this.#es[i].w);
+    }
+    return out;
+  }
   /** Whether any window overlaps [offset, offset + length). */
   overlaps(offset, length) {
-    const w = this.#ws[this.#firstEndingAfter(offset)];
-    return w !== void 0 && w.offset < offset + length;
+    return this.overlapping(offset, length).length > 0;
   }
+  /** Inserts `w` (its offset page aligned; the caller checked that it overlaps none). */
   insert(w) {
-    this.#ws.splice(this.#firstEndingAfter(w.offset), 0, w);
+    const lo = offPage(w.offset);
+    const e = {
+      w,
+      lo,
+      hi: lo + w.length / SCIF_PAGE_SIZE
+    };
+    this.#es.splice(this.#firstEndingAfter(lo), 0, e);
   }
   remove(w) {
-    const i = this.#ws.indexOf(w);
-    if (i >= 0) this.#ws.splice(i, 1);
+    const i = this.#es.findIndex((e) => e.w === w);
+    if (i >= 0) this.#es.splice(i, 1);
   }
   /** The window with id `id`. */
   byId(id) {
-    return this.#ws.find((w) => w.id === id);
+    return this.#es.find((e) => e.w.id === id)?.w;
   }
-  /** The highest free, page-aligned range of `length` bytes below the space's last page, or -1. */
+  /** The highest free, page-aligned range of `length` bytes below ALLOCATE_LIMIT's last page
+   * and above page 0 (which the kernel never hands out either), or -1. */
   allocate(length) {
-    let top = OFFSET_LIMIT2 - SCIF_PAGE_SIZE;
-    for (let i = this.#ws.length - 1; i >= -1; i--) {
-      const w = this.#ws[i];
-      const floor = w ? w.offset + w.length : SCIF_PAGE_SIZE;
-      if (top - floor >= length && top - length >= floor) return top - length;
-      if (w) top = Math.min(top, w.offset);
+    const pages = Math.ceil(length / SCIF_PAGE_SIZE);
+    let top = ALLOCATE_LIMIT / SCIF_PAGE_SIZE - 1;
+    for (let i = this.#es.length - 1; i >= -1; i--) {
+      const e = this.#es[i];
+      const floor = e ? Math.max(e.hi, 1) : 1;
+      if (top - floor >= pages) return (top - pages) * SCIF_PAGE_SIZE;
+      if (e) top = Math.min(top, e.lo);
+      if (top <= 1) break;
     }
     return -1;
   }
@@ -2475,25 +2826,29 @@ var WindowList = class {
    */
   cover(offset, length, prot) {
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
-    if (offset < 0 || offset + length > OFFSET_LIMIT2) {
-      throw new ScifError("ENXIO", `[${offset}, +${length}) is outside the registered address space`);
-    }
+    let p = offPage(offset);
+    let b2 = offInPage(offset);
+    let left = length;
     const pieces = [];
-    let at = offset;
-    const end = offset + length;
-    for (let i = this.#firstEndingAfter(offset); at < end; i++) {
-      const w = this.#ws[i];
-      if (!w || w.offset > at) throw new ScifError("ENXIO", `offset ${at} is not in a registered window`);
-      if ((w.prot & prot) !== prot) {
-        throw new ScifError("EPERM", `the window at offset ${w.offset} does not allow ${prot & 2 ? "writing" : "reading"}`);
+    for (let i = this.#firstEndingAfter(p); left > 0; i++) {
+      const e = this.#es[i];
+      if (!e || e.lo > p) {
+        throw new ScifError("ENXIO", `offset ${offText(offset)}${pieces.length ? " + " + (length - left) : ""} is not in a registered window`);
       }
-      const n = Math.min(end, w.offset + w.length) - at;
+      const w = e.w;
+      if ((w.prot & prot) !== prot) {
+        throw new ScifError("EPERM", `the window at offset ${offText(w.offset)} does not allow ${prot & 2 ? "writing" : "reading"}`);
+      }
+      const into = (p - e.lo) * SCIF_PAGE_SIZE + b2;
+      const n = Math.min(left, w.length - into);
       pieces.push({
         window: w,
-        addr: w.addr + (at - w.offset),
+        addr: w.addr + into,
         length: n
       });
-      at += n;
+      left -= n;
+      p = e.hi;
+      b2 = 0;
     }
     return pieces;
   }
@@ -2501,10 +2856,10 @@ var WindowList = class {
    * unless the range starts at a window's start and ends at a window's end, with no hole. */
   exactly(offset, length) {
     const pieces = this.cover(offset, length, 0);
-    const first = pieces[0].window;
-    const last = pieces[pieces.length - 1].window;
-    if (first.offset !== offset || last.offset + last.length !== offset + length) {
-      throw new ScifError("ENXIO", `[${offset}, +${length}) does not start and end on window boundaries`);
+    const first = pieces[0];
+    const last = pieces[pieces.length - 1];
+    if (first.addr !== first.window.addr || last.addr + last.length !== last.window.addr + last.window.length) {
+      throw new ScifError("ENXIO", `[${offText(offset)}, +${length}) does not start and end on window boundaries`);
     }
     return pieces.map((p) => p.window);
   }
@@ -2602,6 +2957,7 @@ async function move(net, dma, dir, segments, buffer, flags, held, slot) {
     if (seq2 >= 0) await dma.waitFor(seq2, net.spins);
     return;
   }
+  dma.available();
   if (held !== null) net.heap.retain(held);
   let seq = 0;
   for (let i = 0; i < segments.length; i++) {
@@ -2636,7 +2992,7 @@ var FarRma = class {
     let spans;
     const held = [];
     let temp = 0;
-    if (typeof local === "number") {
+    if (!(local instanceof Uint8Array)) {
       const covered = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
       for (const p of covered) held.push(p.window.run);
       spans = covered;
@@ -2661,12 +3017,13 @@ var FarRma = class {
     }
     for (const r of held) net.heap.retain(r);
     try {
+      offAdd(remoteOffset, length);
       let at = remoteOffset;
       for (const p of spans) {
         for (let done = 0; done < p.length; done += XFER_PIECE) {
           const n = Math.min(XFER_PIECE, p.length - done);
           await this.#xfer(peer, dir === "read" ? XFER_READ : XFER_WRITE, at, p.addr + done, n, 0n, flags);
-          at += n;
+          at = offAdd(at, n);
         }
       }
       if (temp && dir === "read") local.set(net.u8.subarray(temp, temp + length));
@@ -2735,7 +3092,7 @@ var EndpointRma = class _EndpointRma {
   }
   /** True when nothing is left that messages could still be about. */
   get empty() {
-    return this.#local.windows.length === 0 && this.#dying.size === 0 && this.#maps.size === 0 && this.#far.pending === 0;
+    return this.#local.size === 0 && this.#dying.size === 0 && this.#maps.size === 0 && this.#far.pending === 0;
   }
   isPeer(from) {
     return from === this.#link.peerSlot;
@@ -2745,6 +3102,8 @@ var EndpointRma = class _EndpointRma {
     return this.#link.node.net.slot(this.#link.peerSlot, S_STANDIN) === 1;
   }
   // ---- scif_register, scif_unregister ----
+  /** A fixed offset may be anywhere the kernel allows ([0, 2^63), checked by the caller); the
+   * offsets we choose are below 2^53 (numbers). */
   register(memory, offset, prot, fixed) {
     const node2 = this.#link.node;
     const net = node2.net;
@@ -2760,7 +3119,7 @@ var EndpointRma = class _EndpointRma {
     if (fixed) {
       at = offset;
       if (this.#local.overlaps(at, length)) {
-        throw new ScifError("EADDRINUSE", `[${at}, +${length}) overlaps a window`);
+        throw new ScifError("EADDRINUSE", `[${offText(at)}, +${length}) overlaps a window`);
       }
     } else {
       at = this.#local.allocate(length);
@@ -2882,18 +3241,19 @@ var EndpointRma = class _EndpointRma {
    */
   async transfer(dir, local, length, remoteOffset, flags) {
     const node2 = this.#link.node;
-    _EndpointRma.checkFlags(flags, typeof local !== "number");
+    const vectored = local instanceof Uint8Array;
+    _EndpointRma.checkFlags(flags, vectored);
     if (length === 0) throw new ScifError("EINVAL", "the length is 0");
     const peer = this.#link.peer();
     if (peer && this.#peerFar()) {
-      return this.#far.transfer(dir, local, typeof local === "number" ? null : this.#runOf(local), length, remoteOffset, flags, peer);
+      return this.#far.transfer(dir, local, vectored ? this.#runOf(local) : null, length, remoteOffset, flags, peer);
     }
     node2.pumpFrom(this.#link.peerSlot);
     const remote = this.#remote.cover(remoteOffset, length, dir === "read" ? SCIF_PROT_READ : SCIF_PROT_WRITE);
     let localSpans;
     let buffer = null;
     let held = null;
-    if (typeof local === "number") {
+    if (!vectored) {
       localSpans = this.#local.cover(local, length, dir === "read" ? SCIF_PROT_WRITE : SCIF_PROT_READ);
     } else if ((held = this.#runOf(local)) !== null) {
       localSpans = [
@@ -2932,7 +3292,7 @@ var EndpointRma = class _EndpointRma {
     const list = side === "local" ? this.#local : this.#remote;
     const pieces = list.cover(offset, 8, SCIF_PROT_WRITE);
     if (pieces.length !== 1) {
-      throw new ScifError("ENXIO", `the 8 bytes at ${offset} cross the end of a window`);
+      throw new ScifError("ENXIO", `the 8 bytes at ${offText(offset)} cross the end of a window`);
     }
     return pieces[0].addr;
   }
@@ -3219,7 +3579,7 @@ var EndpointFences = class {
     if ((flags & ~(init2 | signal)) !== 0 || init2 !== SCIF_FENCE_INIT_SELF && init2 !== SCIF_FENCE_INIT_PEER || signal === 0) {
       throw new ScifError("EINVAL", `bad fence_signal flags 0x${flags.toString(16)}`);
     }
-    if (signal & SCIF_SIGNAL_LOCAL && localOffset % 4 !== 0 || signal & SCIF_SIGNAL_REMOTE && remoteOffset % 4 !== 0) {
+    if (signal & SCIF_SIGNAL_LOCAL && !offAligned(localOffset, 4) || signal & SCIF_SIGNAL_REMOTE && !offAligned(remoteOffset, 4)) {
       throw new ScifError("EINVAL", "signal offsets must be 4-byte aligned");
     }
     const local = signal & SCIF_SIGNAL_LOCAL ? rma.signalAddress("local", localOffset) : -1;
@@ -5068,6 +5428,7 @@ async function attachHandle(handle) {
 
 // network.ts
 async function createNetwork(options) {
+  requireNetworkRuntime("createNetwork");
   const net = await createThreadsNetwork(options);
   const mine = [];
   const close = async () => {
@@ -5091,6 +5452,7 @@ async function createNetwork(options) {
   };
 }
 async function attachNode(handle) {
+  requireNetworkRuntime("attachNode");
   return new ScifNode(await attachHandle(handle));
 }
 
@@ -5138,6 +5500,10 @@ async function openNode(options = {}) {
   }
   if (typeof net === "object" && net !== null && "kind" in net) return attachNode(net);
   if (net === "machine") {
+    if (typeof denoGlobal()?.dlopen !== "function") {
+      throw new ScifError("EOPNOTSUPP", `openNode: the machine's network maps its memory file and wakes other processes through Deno's FFI, which this runtime does not have: pass openNode({ network: "thread" }) for a network of this program's threads, or run in Deno`);
+    }
+    requireNetworkRuntime("openNode");
     const { joinMachine } = await import("./emu/machine.ts");
     return new ScifNode(await joinMachine({
       node: options.node
@@ -5146,6 +5512,7 @@ async function openNode(options = {}) {
   if (net !== "thread" && (typeof net !== "object" || net === null || typeof net.node !== "function")) {
     throw new ScifError("EINVAL", 'network must be "machine", "thread", a Network or a NetworkHandle');
   }
+  requireNetworkRuntime("openNode");
   const network = net === "thread" ? await (defaultNetwork ??= createNetwork({
     nodes: 8
   })) : net;
