@@ -401,6 +401,11 @@ function offText(o) {
 }
 
 // endpoint.ts
+function waited(p, signal, what) {
+  if (signal) p.catch(() => {
+  });
+  return raceAbort(p, signal, what);
+}
 var Endpoint = class _Endpoint {
   #be;
   /** @internal Made by ScifNode.open() and accept(). */
@@ -614,7 +619,9 @@ var Endpoint = class _Endpoint {
   /**
    * scif_readfrom: copies `length` bytes of the peer's registered space at `remoteOffset` into
    * ours at `localOffset`. Without SCIF_RMA_SYNC the node's DMA engine does it and the call may
-   * resolve first (order it with fences); SCIF_RMA_USECPU copies in this thread. Offsets are
+   * resolve first (order it with fences); SCIF_RMA_USECPU copies in this thread. An abort of
+   * `options.signal` ends the call's wait with EINTR; the transfer is not undone (its bytes may
+   * still land: order with a fence before reusing the memory). Offsets are
    * numbers or bigints, any byte of a window (`offset + 100n` inside one near 2^63); a range
    * that is not all in windows, a negative offset included, is ENXIO.
    *
@@ -623,8 +630,13 @@ var Endpoint = class _Endpoint {
    * await ep.readFrom(localOffset, 4096, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
-  readFrom(localOffset, length, remoteOffset, flags = 0) {
-    return rejected(() => this.#open().readFrom(...this.#copyArgs(localOffset, length, remoteOffset, flags)));
+  readFrom(localOffset, length, remoteOffset, flags = 0, options) {
+    return rejected(() => {
+      const be = this.#open();
+      const args = this.#copyArgs(localOffset, length, remoteOffset, flags);
+      const signal = optionSignal(options, "readFrom");
+      return waited(be.readFrom(...args), signal, "readFrom");
+    });
   }
   /**
    * scif_writeto: copies `length` bytes of our registered space at `localOffset` into the
@@ -635,8 +647,13 @@ var Endpoint = class _Endpoint {
    * await ep.writeTo(localOffset, 1 << 20, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
-  writeTo(localOffset, length, remoteOffset, flags = 0) {
-    return rejected(() => this.#open().writeTo(...this.#copyArgs(localOffset, length, remoteOffset, flags)));
+  writeTo(localOffset, length, remoteOffset, flags = 0, options) {
+    return rejected(() => {
+      const be = this.#open();
+      const args = this.#copyArgs(localOffset, length, remoteOffset, flags);
+      const signal = optionSignal(options, "writeTo");
+      return waited(be.writeTo(...args), signal, "writeTo");
+    });
   }
   /** The checks of an RMA's arguments that are not the kernel's: what C cannot pass. Negative
    * offsets and ranges past the end go on to the backend, whose window walk answers ENXIO. */
@@ -658,8 +675,15 @@ var Endpoint = class _Endpoint {
    * await ep.vreadFrom(buf, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
-  vreadFrom(into, remoteOffset, flags = 0) {
-    return rejected(() => this.#open().vreadFrom(bytesOf(into, "into"), offsetOf(remoteOffset, "remoteOffset"), integerOf(flags, "flags")));
+  vreadFrom(into, remoteOffset, flags = 0, options) {
+    return rejected(() => {
+      const be = this.#open();
+      const bytes = bytesOf(into, "into");
+      const remote = offsetOf(remoteOffset, "remoteOffset");
+      const f = integerOf(flags, "flags");
+      const signal = optionSignal(options, "vreadFrom");
+      return waited(be.vreadFrom(bytes, remote, f), signal, "vreadFrom");
+    });
   }
   /**
    * scif_vwriteto: copies `from`, any Uint8Array, into the peer's registered space at
@@ -670,8 +694,15 @@ var Endpoint = class _Endpoint {
    * await ep.vwriteTo(new TextEncoder().encode("hi"), remoteOffset);
    * ```
    */
-  vwriteTo(from, remoteOffset, flags = 0) {
-    return rejected(() => this.#open().vwriteTo(bytesOf(from, "from"), offsetOf(remoteOffset, "remoteOffset"), integerOf(flags, "flags")));
+  vwriteTo(from, remoteOffset, flags = 0, options) {
+    return rejected(() => {
+      const be = this.#open();
+      const bytes = bytesOf(from, "from");
+      const remote = offsetOf(remoteOffset, "remoteOffset");
+      const f = integerOf(flags, "flags");
+      const signal = optionSignal(options, "vwriteTo");
+      return waited(be.vwriteTo(bytes, remote, f), signal, "vwriteTo");
+    });
   }
   /**
    * scif_fence_mark: a mark for every RMA initiated so far by this endpoint's node
@@ -1851,7 +1882,8 @@ var DmaEngine = class {
   }
   /** Revokes the Blob URL the engine was started from (it runs: the URL was read). */
   #revoke() {
-    this.#revoke();
+    if (this.#url !== null) URL.revokeObjectURL(this.#url);
+    this.#url = null;
   }
   /** Whether every queued descriptor is done. */
   get idle() {
