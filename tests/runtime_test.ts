@@ -131,6 +131,7 @@ const RUNTIMES: Runtime[] = [
         /Atomics\.waitAsync/,
       ],
       ["no SharedArrayBuffer", ["SharedArrayBuffer"], /needs SharedArrayBuffer/],
+      ["no WebAssembly threads", ["WebAssembly.threads"], /needs WebAssembly threads/],
       ["a page that is not cross-origin isolated", ["crossOriginIsolated"], /Cross-Origin-Opener-Policy/],
     ] as const
   ).map(([name, without, says]): Runtime => ({
