@@ -4,18 +4,17 @@
 // README's table says. A part either works or refuses with the named ScifError (never a
 // TypeError), and every probe ends by itself within its time (no hang, nothing holding the
 // process open). A runtime that lacks a feature is simulated in a Deno subprocess that deletes
-// it from globalThis before the library is imported. In Chromium the probe runs in a page
-// (tests/fixtures/runtime_probe.html, served by web/serve.ts), with and without cross-origin
-// isolation.
+// it from globalThis before the library is imported. In Chromium and Firefox ESR (Debian's,
+// tools/_browser.ts) the probe runs in a page (tests/fixtures/runtime_probe.html, served by
+// web/serve.ts), with and without cross-origin isolation.
 //
 // Node.js 20 is the machine's (/usr/bin/node); Node.js 22 and Bun come from the npm registry,
 // installed by .ci/run into out/runtimes/ (npm packages node@22.23.3 and bun@1.4.5); a runtime
 // that is not installed is skipped, and the test says why. SCIF_NODE20, SCIF_NODE22 and SCIF_BUN
 // may name other executables.
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { chromium } from "playwright-core";
 import { build } from "../tools/build_web.ts";
-import { serveRepository } from "../web/serve.ts";
+import { BROWSERS, executableOf, launchBrowser, withServer } from "../tools/_browser.ts";
 
 const root = new URL("../", import.meta.url);
 const probe = new URL("tests/fixtures/runtime_probe.mjs", root).pathname;
@@ -251,11 +250,11 @@ Deno.test("runtimes: each runtime installed does what README's table says (works
   }
 });
 
-/** The pages of README's table: Chromium's rows. */
+/** The pages of README's table: each browser's rows. */
 const PAGES = [
-  { name: "Chromium", isolation: true, row: { ...WORKS, machine: NO_MACHINE, hardware: NO_FFI } },
+  { name: "an isolated page", isolation: true, row: { ...WORKS, machine: NO_MACHINE, hardware: NO_FFI } },
   {
-    name: "Chromium, a page that is not cross-origin isolated",
+    name: "a page that is not cross-origin isolated",
     isolation: false,
     row: {
       threads: refused("EOPNOTSUPP", /cross-origin isolation.*Cross-Origin-Embedder-Policy: require-corp/),
@@ -268,54 +267,45 @@ const PAGES = [
   },
 ] as const;
 
-const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
-const noChromium = await Deno.stat(CHROMIUM).then(
-  () => null,
-  () => `${CHROMIUM} is not installed (apt-get install chromium)`,
-);
-
-Deno.test({
-  name: `runtimes: in Chromium, a page does what README's table says${
-    noChromium ? ` (skipped: ${noChromium})` : ""
-  }`,
-  ignore: noChromium !== null,
-  async fn(t) {
-    await build(new URL("out/runtime-web", root).pathname);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
-    try {
-      for (const { name, isolation, row } of PAGES) {
-        await t.step(name, async () => {
-          const listening = Promise.withResolvers<number>();
-          const server = serveRepository({ port: 0, isolation, onListen: listening.resolve });
-          const context = await browser.newContext();
-          try {
-            const page = await context.newPage();
-            const errors: string[] = [];
-            page.on("pageerror", (e) => errors.push(String(e)));
-            const base = `http://127.0.0.1:${await listening.promise}`;
-            await page.goto(`${base}/tests/fixtures/runtime_probe.html?lib=/${WEB}`);
-            const done = await page.waitForFunction(
-              () => (globalThis as { scifProbe?: unknown }).scifProbe,
-              null,
-              {
-                timeout: PROBE_MS,
-                polling: 100,
-              },
-            );
-            const got = parts((await done.jsonValue()) as Record<string, string>);
-            assertEquals(errors, [], "no uncaught error in the page");
-            for (const column of Object.keys(row) as (keyof Row)[]) check(column, got[column], row[column]);
-          } finally {
-            await context.close();
-            await server.shutdown();
-          }
-        });
+for (const name of BROWSERS) {
+  const exe = executableOf(name);
+  const missing = await Deno.stat(exe).then(
+    () => null,
+    () => `${exe} is not installed (apt-get install ${name})`,
+  );
+  Deno.test({
+    name: `runtimes: in ${name}, a page does what README's table says${
+      missing ? ` (skipped: ${missing})` : ""
+    }`,
+    ignore: missing !== null,
+    async fn(t) {
+      await build(new URL("out/runtime-web", root).pathname);
+      const browser = await launchBrowser(name);
+      try {
+        for (const { name: what, isolation, row } of PAGES) {
+          await t.step(`${browser.version}, ${what}`, () =>
+            withServer(isolation, async (base) => {
+              const page = await browser.newPage();
+              try {
+                await page.goto(`${base}/tests/fixtures/runtime_probe.html?lib=/${WEB}`);
+                const result = await page.waitFor(
+                  () => (globalThis as { scifProbe?: Record<string, string> }).scifProbe,
+                  PROBE_MS,
+                  100,
+                );
+                assertEquals(page.errors, [], "no uncaught error in the page");
+                const got = parts(result);
+                for (const column of Object.keys(row) as (keyof Row)[]) {
+                  check(column, got[column], row[column]);
+                }
+              } finally {
+                await page.close();
+              }
+            }));
+        }
+      } finally {
+        await browser.close();
       }
-    } finally {
-      await browser.close();
-    }
-  },
-});
+    },
+  });
+}
