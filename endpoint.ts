@@ -253,7 +253,7 @@ export class Endpoint {
   }
 
   /**
-   * Receives what has arrived, at least one byte, up to `into.length` — `Deno.Conn.read`'s
+   * Receives what has arrived, at least one byte, up to `into.length` — a socket read's
    * habit, where SCIF's blocking recv waits until `into` is full. Resolves to the count; 0 at
    * the end of the stream (the peer closed and every byte it sent was taken: where recv
    * reports ECONNRESET). ENOTCONN on an endpoint that is not connected.
