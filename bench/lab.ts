@@ -77,7 +77,9 @@ class ProcessHand implements Side {
 
   constructor(dir: string, node: number) {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("./_lab_process.ts", import.meta.url).pathname],
+      // No config: the process imports only the library, and a config's lock would install its
+      // npm packages first.
+      args: ["run", "-A", "--no-config", new URL("./_lab_process.ts", import.meta.url).pathname],
       env: { SCIF_EMU_DIR: dir, SCIF_NODE: String(node) },
       stdin: "piped",
       stdout: "piped",

@@ -317,8 +317,11 @@ function key(): void {
 
 async function bench(argv: string[]): Promise<void> {
   const demo = new URL("../demo/main.ts", import.meta.url).href;
+  // The demo's own config: its one npm package, not the tools' (deno installs every package
+  // of the lock it runs with).
+  const config = new URL("../demo/deno.json", import.meta.url);
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", demo, ...argv],
+    args: ["run", "-A", ...(config.protocol === "file:" ? ["--config", config.pathname] : []), demo, ...argv],
     stdout: "inherit",
     stderr: "inherit",
   }).output();

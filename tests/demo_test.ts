@@ -9,7 +9,18 @@ Deno.test("demo --quick: the tables, the terminal chart, chart.svg and --json fi
   const dir = await Deno.makeTempDir();
   try {
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "demo/main.ts", "--quick", "--out", `${dir}/c.svg`, "--json", `${dir}/f.json`],
+      args: [
+        "run",
+        "-A",
+        "--config",
+        "demo/deno.json",
+        "demo/main.ts",
+        "--quick",
+        "--out",
+        `${dir}/c.svg`,
+        "--json",
+        `${dir}/f.json`,
+      ],
       cwd: root,
       stdout: "piped",
       stderr: "piped",
@@ -110,4 +121,11 @@ Deno.test("demo charts: size labels, marks where the values are, escaped SVG tex
   assert(!/<text[^>]*>[^<]*&(?!amp;|lt;|gt;)/.test(svg), "every & in text is escaped");
   assertEquals([...svg.matchAll(/<polyline /g)].length, 2);
   assertEquals([...svg.matchAll(/stroke-dasharray/g)].length, 2, "the dashed line and its legend entry");
+});
+
+Deno.test("demo: its own config and lock name only the npm package it imports (Deno's std), not the tools'", async () => {
+  const lock = JSON.parse(await Deno.readTextFile(new URL("../demo/deno.lock", import.meta.url)));
+  assertEquals(Object.keys(lock.npm ?? {}), ["deno-std@1.4.0"]);
+  const config = JSON.parse(await Deno.readTextFile(new URL("../demo/deno.json", import.meta.url)));
+  assertEquals(Object.values(config.imports), ["npm:deno-std@1.4.0/cli/parse_args.js"]);
 });
