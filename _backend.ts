@@ -14,7 +14,9 @@ export interface EndpointBackend {
   readonly closed: boolean;
   bind(port: number): number;
   listen(backlog: number): void;
-  connect(dst: PortId): Promise<PortId>;
+  /** `signal`: only that its caller stopped waiting (the request goes on, as POSIX's connect
+   * after EINTR); the public layer answers EINTR. */
+  connect(dst: PortId, signal?: AbortSignal): Promise<PortId>;
   /** `signal` ends only the wait for a request (EINTR); a request taken is accepted. */
   accept(block: boolean, signal?: AbortSignal): Promise<EndpointBackend>;
   /** A blocking send or recv that `signal` aborts resolves with the count moved so far, or
@@ -70,9 +72,10 @@ export interface NodeBackend {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<number[]>;
-  /** Calls `onChange` whenever the set of online nodes may have changed (it compares), until
-   * the returned function is called or the node closes. */
-  watchNodes(onChange: () => void): () => void;
+  /** Calls `onChange` whenever the set of online nodes may have changed (it compares), with
+   * the nodes that were lost and came back since the last call (a new incarnation, where the
+   * backend can tell), until the returned function is called or the node closes. */
+  watchNodes(onChange: (replaced: number[]) => void): () => void;
   allocate(length: number): Uint8Array;
   /** Counters of the node (see ScifNode.stats). */
   stats(): NodeStats;

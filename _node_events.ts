@@ -27,7 +27,7 @@ export interface ScifNodeEventMap {
 /** What a watch needs of the node: its online nodes now, and the backend's change hook. */
 export interface WatchedNode {
   onlineNodes(): number[];
-  watchNodes(onChange: () => void): () => void;
+  watchNodes(onChange: (replaced: number[]) => void): () => void;
 }
 
 /** Compares the online nodes with what was seen last each time the backend says they may have
@@ -42,10 +42,10 @@ export class NodeWatch {
     this.#target = target;
     this.#node = node;
     this.#online = new Set(node.onlineNodes());
-    this.#unwatch = node.watchNodes(() => this.#look());
+    this.#unwatch = node.watchNodes((replaced) => this.#look(replaced));
   }
 
-  #look(): void {
+  #look(replaced: number[]): void {
     let now: Set<number>;
     try {
       now = new Set(this.#node.onlineNodes());
@@ -54,11 +54,18 @@ export class NodeWatch {
     }
     const before = this.#online;
     this.#online = now;
-    for (const n of [...now].sort((a, b) => a - b)) {
-      if (!before.has(n)) this.#target.dispatchEvent(new NodeEvent("nodeadd", n));
+    // A node lost and attached again between two looks: its removal, then its addition.
+    for (const n of replaced) {
+      if (before.has(n) && now.has(n)) {
+        this.#target.dispatchEvent(new NodeEvent("noderemove", n));
+        this.#target.dispatchEvent(new NodeEvent("nodeadd", n));
+      }
     }
     for (const n of [...before].sort((a, b) => a - b)) {
       if (!now.has(n)) this.#target.dispatchEvent(new NodeEvent("noderemove", n));
+    }
+    for (const n of [...now].sort((a, b) => a - b)) {
+      if (!before.has(n)) this.#target.dispatchEvent(new NodeEvent("nodeadd", n));
     }
   }
 
@@ -69,12 +76,13 @@ export class NodeWatch {
 }
 
 /** The node events of `target` as an async iterator, until `signal` aborts or `closed` (the
- * node's close) settles. It listens from the call on, not from the first next(). */
+ * node's close) settles. It listens from the call on, not from the first next(), and stops
+ * listening at its end, however it ends (return() before any next() included). */
 export function nodeEventsOf(
   target: EventTarget,
   closed: Promise<void>,
   signal?: AbortSignal,
-): AsyncGenerator<NodeEvent, void, undefined> {
+): AsyncIterableIterator<NodeEvent> {
   const queue: NodeEvent[] = [];
   let wake: (() => void) | null = null;
   let done = false;
@@ -83,26 +91,32 @@ export function nodeEventsOf(
     wake?.();
   };
   const end = () => {
+    if (done) return;
     done = true;
+    target.removeEventListener("nodeadd", on);
+    target.removeEventListener("noderemove", on);
+    signal?.removeEventListener("abort", end);
     wake?.();
   };
   target.addEventListener("nodeadd", on);
   target.addEventListener("noderemove", on);
   signal?.addEventListener("abort", end, { once: true });
   closed.then(end);
-  async function* events(): AsyncGenerator<NodeEvent, void, undefined> {
-    try {
+  const it: AsyncIterableIterator<NodeEvent> = {
+    [Symbol.asyncIterator]: () => it,
+    async next(): Promise<IteratorResult<NodeEvent, undefined>> {
       for (;;) {
-        while (queue.length > 0) yield queue.shift()!;
-        if (done || signal?.aborted) return;
+        if (queue.length > 0) return { value: queue.shift()!, done: false };
+        if (done) return { value: undefined, done: true };
         await new Promise<void>((r) => (wake = r));
         wake = null;
       }
-    } finally {
-      target.removeEventListener("nodeadd", on);
-      target.removeEventListener("noderemove", on);
-      signal?.removeEventListener("abort", end);
-    }
-  }
-  return events();
+    },
+    return(): Promise<IteratorResult<NodeEvent, undefined>> {
+      end();
+      queue.length = 0;
+      return Promise.resolve({ value: undefined, done: true });
+    },
+  };
+  return it;
 }

@@ -4,8 +4,10 @@
 //   when read: bytes not asked for stay in the endpoint's receive ring, so a slow reader holds
 //   the sender back by the ring's space, as with recv. Each pull is one recvSome; its 0 (the
 //   peer closed and every byte it sent was taken, where recv says ECONNRESET) is the stream's
-//   clean end. Any other failure (the endpoint closed here: EBADF) errors the stream. Cancel
-//   stops a pending read (its bytes stay in the ring) and leaves the endpoint open.
+//   clean end. Any other failure (the endpoint closed here) errors the stream. Cancel stops a
+//   pending read (an abort checked after every wait, so its bytes stay in the ring; a read that
+//   had completed hands its bytes back to the endpoint, before the ring's) and leaves the
+//   endpoint open: its next `readable` is a new stream.
 // - writable: each chunk is one blocking send, which resolves when every byte is in the peer's
 //   ring: a write waits for ring space, and the stream's queue holds one chunk (highWaterMark
 //   1), so writer.ready is SCIF's backpressure. close() closes the endpoint once the last chunk
@@ -18,6 +20,8 @@ import { ScifError } from "./errors.ts";
 /** What the streams need of an endpoint (the public Endpoint). */
 export interface StreamEndpoint {
   readonly closed: boolean;
+  /** Puts back bytes taken that the cancelled stream could not hand over. */
+  unread(bytes: Uint8Array): void;
   recvSome(into: Uint8Array, options?: { signal?: AbortSignal }): Promise<number>;
   send(data: Uint8Array, options?: { signal?: AbortSignal }): Promise<number>;
   close(): void;
@@ -27,8 +31,9 @@ export interface StreamEndpoint {
 const CHUNK = 64 * 1024;
 
 /** The endpoint's bytes as a ReadableStream of Uint8Array (a byte stream). */
-export function readableOf(ep: StreamEndpoint): ReadableStream<Uint8Array<ArrayBuffer>> {
+export function readableOf(ep: StreamEndpoint, onDone: () => void): ReadableStream<Uint8Array<ArrayBuffer>> {
   let pending: AbortController | null = null;
+  let cancelled = false;
   return new ReadableStream({
     type: "bytes",
     autoAllocateChunkSize: CHUNK,
@@ -47,12 +52,20 @@ export function readableOf(ep: StreamEndpoint): ReadableStream<Uint8Array<ArrayB
       } finally {
         pending = null;
       }
+      if (cancelled) {
+        // The read completed as the cancel came: its bytes go back before the ring's.
+        ep.unread(new Uint8Array(view.buffer, view.byteOffset, n));
+        return;
+      }
       if (n === 0) {
+        onDone();
         controller.close();
         request.respond(0);
       } else request.respond(n);
     },
     cancel() {
+      cancelled = true;
+      onDone();
       pending?.abort(new ScifError("EINTR", "the readable stream was cancelled"));
     },
   });
@@ -62,13 +75,16 @@ export function readableOf(ep: StreamEndpoint): ReadableStream<Uint8Array<ArrayB
 export function writableOf(ep: StreamEndpoint): WritableStream<Uint8Array> {
   const stop = new AbortController();
   return new WritableStream<Uint8Array>({
-    async write(chunk) {
+    async write(chunk, controller) {
       if (!(chunk instanceof Uint8Array)) {
         throw new ScifError("EINVAL", "a chunk written to an endpoint must be a Uint8Array");
       }
+      // The sink's abort() runs only after the write in flight ends: the controller's signal is
+      // what tells a send waiting for room (writer.abort, pipeTo's signal).
+      const signal = AbortSignal.any([stop.signal, controller.signal]);
       let at = 0;
       while (at < chunk.length) {
-        at += await ep.send(at === 0 ? chunk : chunk.subarray(at), { signal: stop.signal });
+        at += await ep.send(at === 0 ? chunk : chunk.subarray(at), { signal });
       }
     },
     close() {

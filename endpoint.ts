@@ -130,7 +130,8 @@ export class Endpoint {
   /**
    * The bytes the peer sends, as a byte stream (BYOB readers take them straight into their
    * buffer). Bytes not read stay in the ring, holding the peer's sends back; the peer's close
-   * ends the stream cleanly once every byte it sent was read; cancel leaves the endpoint open.
+   * ends the stream cleanly once every byte it sent was read; cancel leaves the endpoint open,
+   * its unread bytes in place, and the next `readable` is a new stream that reads on.
    *
    * @example
    * ```ts ignore
@@ -138,8 +139,15 @@ export class Endpoint {
    * ```
    */
   get readable(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return this.#readable ??= readableOf(this);
+    // A cancelled one (a `for await` that broke off) is replaced: the endpoint reads on.
+    if (!this.#readable || this.#readableDone) {
+      this.#readableDone = false;
+      this.#readable = readableOf(this, () => (this.#readableDone = true));
+    }
+    return this.#readable;
   }
+
+  #readableDone = false;
 
   /**
    * A stream whose chunks are sent to the peer: a write resolves once its bytes are in the
@@ -215,7 +223,7 @@ export class Endpoint {
       const node = nodeIdOf(dst.node, "dst.node");
       const port = portOf(dst.port, "dst.port");
       const signal = optionSignal(options, "connect");
-      const connecting = be.connect({ node, port }).then((id) => ({ ...id }));
+      const connecting = be.connect({ node, port }, signal).then((id) => ({ ...id }));
       if (signal) connecting.catch(() => {}); // a failure after an abort has nobody to tell
       return raceAbort(connecting, signal, "connect");
     });
@@ -246,10 +254,42 @@ export class Endpoint {
   recv(into: Uint8Array, options?: TransferOptions): Promise<number> {
     try {
       const be = this.#open();
-      return be.recv(bytesOf(into, "into"), blockOf(options), optionSignal(options, "recv"));
+      const buf = bytesOf(into, "into");
+      const block = blockOf(options);
+      const signal = optionSignal(options, "recv");
+      const k = this.#takeUnread(buf);
+      if (k === 0) return be.recv(buf, block, signal);
+      if (k === buf.length || !block) return Promise.resolve(k);
+      // The rest from the ring; what came before counts whatever happens then (the kernel's rule).
+      return be.recv(buf.subarray(k), block, signal).then((n) => k + n, () => k);
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  // Bytes a cancelled readable had taken from the ring but could not hand over (a read that
+  // completed as the cancel came): the next recv or recvSome takes them first.
+  #unread: Uint8Array | null = null;
+
+  /** @internal For the readable stream: bytes taken that belong before the ring's. */
+  unread(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (!this.#unread) this.#unread = bytes.slice();
+    else {
+      const all = new Uint8Array(bytes.length + this.#unread.length);
+      all.set(bytes);
+      all.set(this.#unread, bytes.length);
+      this.#unread = all;
+    }
+  }
+
+  #takeUnread(into: Uint8Array): number {
+    const u = this.#unread;
+    if (!u) return 0;
+    const k = Math.min(u.length, into.length);
+    into.set(u.subarray(0, k));
+    this.#unread = k === u.length ? null : u.subarray(k);
+    return k;
   }
 
   /**
@@ -266,7 +306,12 @@ export class Endpoint {
    */
   recvSome(into: Uint8Array, options?: SignalOptions): Promise<number> {
     try {
-      return this.#open().recvSome(bytesOf(into, "into"), optionSignal(options, "recv"));
+      const be = this.#open();
+      const buf = bytesOf(into, "into");
+      const signal = optionSignal(options, "recv");
+      const k = this.#takeUnread(buf);
+      if (k > 0) return Promise.resolve(k);
+      return be.recvSome(buf, signal);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -111,6 +111,27 @@ export class ScifNode extends EventTarget {
     if (type === "nodeadd" || type === "noderemove") this.#startWatch();
   }
 
+  /** Stops a listener addEventListener added. */
+  override removeEventListener<K extends keyof ScifNodeEventMap>(
+    type: K,
+    listener: (this: ScifNode, ev: ScifNodeEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /** Any other event type, as EventTarget's. */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    // deno-lint-ignore no-explicit-any
+    listener: any,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
+  }
+
   #startWatch(): void {
     if (this.#watch || this.#closed) return;
     const be = this.#be;
@@ -131,7 +152,7 @@ export class ScifNode extends EventTarget {
    * }
    * ```
    */
-  nodeEvents(options?: SignalOptions): AsyncGenerator<NodeEvent, void, undefined> {
+  nodeEvents(options?: SignalOptions): AsyncIterableIterator<NodeEvent> {
     this.#open();
     if (options !== undefined && (typeof options !== "object" || options === null)) {
       throw new ScifError("EINVAL", "options must be an object");

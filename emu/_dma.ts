@@ -76,9 +76,10 @@ export async function waitCompleted(
   const i32 = net.i32;
   const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
   const cell = addr >> 2;
-  // An abort wakes the wait (a local notify of the cell it sleeps on), which then ends.
-  const stop = onAbort(signal, () => net.notify(addr));
   for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
+  // An abort wakes the wait (a local notify of the cell it sleeps on), which then ends. (Made
+  // after the spin, which returns without the finally that removes it.)
+  const stop = onAbort(signal, () => net.notify(addr));
   // Our engine rings our slot while someone waits for it (S_DMA_WAITERS), after its
   // completion count moved: announce first, then look, then sleep (no lost wake-up).
   const waiters = slotField(net.layout, slot, S_DMA_WAITERS) >> 2;

@@ -115,7 +115,7 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
 
   // ---- scif_connect ----
 
-  async connect(dst: PortId): Promise<PortId> {
+  async connect(dst: PortId, signal?: AbortSignal): Promise<PortId> {
     this.node.checkReachable(dst.node);
     switch (this.state) {
       case "LISTENING":
@@ -152,7 +152,9 @@ export class EmuEndpoint extends EndpointCalls implements EndpointBackend, Dispa
           this.#error = new ScifError("ECONNREFUSED", `no answer from ${dst.node}:${dst.port}`);
           break;
         }
-        await this.node.waitEvent(left);
+        // Once its caller stopped waiting (an abort), the request goes on without holding the
+        // process open.
+        await this.node.waitEvent(left, !signal?.aborted);
       }
     } catch (e) {
       this.#error = e as ScifError;

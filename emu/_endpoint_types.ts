@@ -18,7 +18,8 @@ export interface EndpointHost<E = unknown> extends RmaHost {
   route(dst: PortId): { slot: number; epoch: number };
   standInHere(slot: number): boolean;
   validQp(addr: number, owner: number): boolean;
-  waitEvent(timeoutMs?: number): Promise<void>;
+  /** Sleeps until a kick of this node (`keepProcess`: hold the process open meanwhile). */
+  waitEvent(timeoutMs?: number, keepProcess?: boolean): Promise<void>;
   kick(): void;
   /** The cell the slot's waiters sleep on for any change. */
   readonly eventCell: number;

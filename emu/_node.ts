@@ -21,6 +21,7 @@ import { dispatch, type DispatchTarget, type Forwarder } from "./_dispatch.ts";
 import { EmuEndpoint, type EndpointHost } from "./_endpoint.ts";
 import {
   MODE_REMOTE,
+  N_EPOCH,
   N_MODE,
   N_SLOT,
   N_STATE,
@@ -82,8 +83,9 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   #dispatcher: Promise<void> = Promise.resolve();
   readonly #listeners = new Map<number, EmuEndpoint>();
   readonly #endpoints = new Map<number, EmuEndpoint>(); // token -> endpoint
-  readonly #nodeWatchers = new Set<() => void>();
-  #onlineSeen = ""; // the online nodes the watchers were last told of, a "1" or "0" each
+  readonly #nodeWatchers = new Set<(replaced: number[]) => void>();
+  // What the watchers were last told of: per node, its incarnation (N_EPOCH), -1 when offline.
+  #nodesSeen: number[] = [];
   #nextToken = 1;
   readonly #eventCell: number;
   readonly #doorbell: number;
@@ -349,10 +351,10 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
 
   /** Sleeps until something on this node changes (a message handled, a slot gone), or
    * `timeoutMs` passes. */
-  async waitEvent(timeoutMs = Infinity): Promise<void> {
+  async waitEvent(timeoutMs = Infinity, keepProcess = true): Promise<void> {
     // Only this slot's thread rings its event cell (kick).
     const cell = this.#eventCell;
-    await this.net.sleep(cell, this.net.load(cell), timeoutMs);
+    await this.net.sleep(cell, this.net.load(cell), timeoutMs, keepProcess);
   }
 
   /** Wakes every call of this thread waiting on this node. */
@@ -472,22 +474,34 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
       this.#nodeWatchers.size > 0;
   }
 
-  watchNodes(onChange: () => void): () => void {
+  watchNodes(onChange: (replaced: number[]) => void): () => void {
     this.#checkOpen();
     this.#nodeWatchers.add(onChange);
-    this.#onlineSeen = "";
+    this.#nodesSeen = this.#nodesNow();
     this.net.ringSlot(this.slot); // a dispatcher's turn tells it, and looks at liveness from now on
     return () => this.#nodeWatchers.delete(onChange);
   }
 
+  #nodesNow(): number[] {
+    const l = this.net.layout;
+    return Array.from(
+      { length: l.nodes },
+      (_, k) => this.nodeOnline(k) ? this.net.load(nodeField(l, k, N_EPOCH)) : -1,
+    );
+  }
+
   /** Tells the node watchers when the online nodes differ from what they were told last (an
-   * attach or an end rings every slot, so a turn of the dispatcher follows each). */
+   * attach or an end rings every slot, so a turn of the dispatcher follows each); a node lost
+   * and attached again between two looks is a new incarnation: `replaced`. */
   #tellNodeWatchers(): void {
-    let online = "";
-    for (let k = 0; k < this.net.layout.nodes; k++) online += this.nodeOnline(k) ? "1" : "0";
-    if (online === this.#onlineSeen) return;
-    this.#onlineSeen = online;
-    for (const tell of [...this.#nodeWatchers]) tell();
+    const now = this.#nodesNow();
+    const before = this.#nodesSeen;
+    if (now.every((e, k) => e === before[k])) return;
+    this.#nodesSeen = now;
+    const replaced = now.flatMap((e, k) =>
+      e !== -1 && before[k] !== -1 && before[k] !== undefined && e !== before[k] ? [k] : []
+    );
+    for (const tell of [...this.#nodeWatchers]) tell(replaced);
   }
 
   #handle(from: number, m: Message | null): void {

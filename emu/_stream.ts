@@ -168,17 +168,21 @@ export class EndpointStream {
   }
 
   /** Waits for at least one byte and takes what is there (up to into.length); 0 once the peer
-   * closed and everything it sent was taken. EINTR when `signal` aborts first. */
+   * closed and everything it sent was taken. EINTR when `signal` aborts first (checked after
+   * every wait, before anything is taken); the stream error once closed here. */
   async recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number> {
     const stop = onAbort(signal, () => this.#qp.wake());
     try {
       for (;;) {
         const state = this.#ep.state;
-        if (state !== "CONNECTED" && state !== "DISCONNECTED") return 0;
+        // Closed here meanwhile (or reset): as recv, not the end of the stream.
+        if (state !== "CONNECTED" && state !== "DISCONNECTED") throw this.#ep.streamError();
         const n = this.#take(into, 0, state === "CONNECTED" ? this.#spins : 0);
         if (n > 0 || this.#ep.state !== "CONNECTED" || into.length === 0) return n;
         if (signal?.aborted) throw abortError(signal, "a recv");
         await this.#qp.sleepForData(() => this.#connected() && !signal?.aborted);
+        // An abort that came with the bytes wins: they stay in the ring for the next call.
+        if (signal?.aborted) throw abortError(signal, "a recv");
       }
     } finally {
       stop();

@@ -116,7 +116,7 @@ export class FfiEndpoint implements EndpointBackend {
 
   /** Waits (on a Worker) until the descriptor has `events`, or SLICE_MS: one slice of an
    * abortable call. */
-  async #slice(events: number): Promise<void> {
+  async #slice(events: number, interrupted: "EINTR" | "ENOTCONN"): Promise<void> {
     const fds = new Uint8Array(new SharedArrayBuffer(8)); // struct pollfd
     const view = new DataView(fds.buffer);
     view.setInt32(0, this.fd, true);
@@ -127,7 +127,8 @@ export class FfiEndpoint implements EndpointBackend {
       nfds: 1,
       timeout: SLICE_MS,
     });
-    if (this.#closed) throw new ScifError("EBADF", "the endpoint was closed");
+    // Closed here meanwhile: the answer of the same call without a signal (see #blocking).
+    if (this.#closed) throw new ScifError(interrupted, "the endpoint was closed");
     if (r.ret === -1 && ScifError.fromErrno(r.errno, "poll").code !== "EINTR") {
       throw ScifError.fromErrno(r.errno, "poll");
     }
@@ -140,7 +141,7 @@ export class FfiEndpoint implements EndpointBackend {
       const e = libc.error("accept");
       if (e.code !== "EAGAIN") throw e;
       if (signal.aborted) throw abortError(signal, "accept");
-      await this.#slice(POLLIN);
+      await this.#slice(POLLIN, "EINTR");
     }
     if (!(signal && block) && libc.fn.ioctl_buf(this.fd, BigInt(IOCTL.SCIF_ACCEPTREQ), req.bytes) === -1) {
       const e = libc.error("accept");
@@ -204,8 +205,11 @@ export class FfiEndpoint implements EndpointBackend {
       }
       if (n > 0 || into.length === 0) return n;
       if (signal?.aborted) throw abortError(signal, "recv");
-      if (signal) await this.#slice(POLLIN);
-      else {
+      if (signal) {
+        await this.#slice(POLLIN, "ENOTCONN");
+        // An abort that came with the bytes wins: they stay in the driver for the next call.
+        if (signal.aborted) throw abortError(signal, "recv");
+      } else {
         const fds = new Uint8Array(new SharedArrayBuffer(8));
         new DataView(fds.buffer).setInt32(0, this.fd, true);
         new DataView(fds.buffer).setInt16(4, POLLIN, true);
@@ -249,7 +253,7 @@ export class FfiEndpoint implements EndpointBackend {
         if (done > 0) return done;
         throw abortError(signal, `a blocking ${what}`);
       }
-      await this.#slice(events);
+      await this.#slice(events, "ENOTCONN");
     }
   }
 

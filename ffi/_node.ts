@@ -146,12 +146,12 @@ export class FfiNode implements NodeBackend {
     });
   }
 
-  watchNodes(onChange: () => void): () => void {
+  watchNodes(onChange: (replaced: number[]) => void): () => void {
     this.#check();
     // The kernel tells user space nothing of node add and removal: look every HW_LOOK_MS (the
     // caller compares), without holding the process open.
     const timer = setInterval(() => {
-      if (!this.#closed) onChange();
+      if (!this.#closed) onChange([]); // the kernel tells no incarnations
     }, HW_LOOK_MS);
     // deno-lint-ignore no-explicit-any
     (globalThis as any).Deno?.unrefTimer?.(timer);

@@ -1,7 +1,7 @@
 // Scenarios of tests/idioms_test.ts: SCIF used with Deno's and the Web's habits — Web Streams,
 // `for await` over a listener, AbortSignal deadlines, `using`.
-import type { PortId, ScifNode } from "../mod.ts";
-import { ByteSource, endpoint } from "./_scenarios.ts";
+import { attachNode, type NetworkHandle, type PortId, type ScifNode } from "../mod.ts";
+import { ByteSource, codeOf, endpoint } from "./_scenarios.ts";
 import type { ScenarioContext } from "./_node_handle.ts";
 
 /** Upper-cases ASCII letters, chunk by chunk. */
@@ -98,4 +98,68 @@ export async function byobReader(
     buf = new Uint8Array(value.buffer); // the buffer comes back, transferred
   }
   return { total, intact, reads };
+}
+
+/** A writer whose send waits for room (nobody reads) is aborted: how abort() and the pending
+ * write end, and how long they took; then a pipeTo under a deadline, the same. */
+export async function abortedWritable(
+  _node: ScifNode,
+  args: { name: string; chunkBytes: number },
+): Promise<{ abortMs: number; write: string; pipe: string; pipeMs: number }> {
+  const ep = endpoint(args.name);
+  const writer = ep.writable.getWriter();
+  const write = writer.write(new Uint8Array(args.chunkBytes)).then(() => "resolved", (e) => codeOf(e));
+  await new Promise((r) => setTimeout(r, 100));
+  const t0 = performance.now();
+  await writer.abort(new Error("enough"));
+  const abortMs = performance.now() - t0;
+  const w = await write;
+  const t1 = performance.now();
+  const pipe = await new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(new Uint8Array(args.chunkBytes));
+      c.close();
+    },
+  }).pipeTo(ep.writable, { signal: AbortSignal.timeout(100) }).then(() => "resolved", (e) => codeOf(e));
+  return { abortMs, write: w, pipe, pipeMs: performance.now() - t1 };
+}
+
+/** A read pending on `readable` is cancelled, then `ctx.waitFor("sent")`: recv gets every byte
+ * the peer sent after the cancel, and a new `readable` reads on. */
+export async function cancelKeepsBytes(
+  _node: ScifNode,
+  args: { name: string; len: number },
+  ctx: ScenarioContext,
+): Promise<{ recv: number[]; again: number[] }> {
+  const ep = endpoint(args.name);
+  const reader = ep.readable.getReader();
+  const pending = reader.read();
+  await new Promise((r) => setTimeout(r, 50));
+  await reader.cancel();
+  await pending;
+  ctx.signal("cancelled");
+  await ctx.waitFor("sent");
+  const got = new Uint8Array(args.len);
+  await ep.recv(got, { signal: AbortSignal.timeout(5000) });
+  await ctx.waitFor("sent again");
+  const again: number[] = [];
+  for await (const chunk of ep.readable) {
+    again.push(...chunk);
+    if (again.length >= args.len) break;
+  }
+  return { recv: [...got], again };
+}
+
+/** Closes this Worker's node and attaches it again (`handle`), `times` times in a row; the last
+ * attachment stays until the Worker ends. */
+export async function reattach(
+  node: ScifNode,
+  args: { handle: NetworkHandle; times: number },
+): Promise<number> {
+  let n = node;
+  for (let i = 0; i < args.times; i++) {
+    await n.close();
+    n = await attachNode(args.handle);
+  }
+  return args.times; // the last attachment ends with the Worker
 }

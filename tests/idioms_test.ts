@@ -54,3 +54,42 @@ conformance(
     assertEquals(await b.run(S, "recv", { name: "conn0", len: 1 }), "ECONNRESET");
   },
 );
+
+conformance(
+  "idioms: aborting a writable whose send waits for ring space ends the send at once (writer.abort, pipeTo's signal)",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2, ringBytes: 16_384 });
+    const [a] = await cluster.connectedPair();
+    const r = await within(
+      20_000,
+      a.run<{ abortMs: number; write: string; pipe: string; pipeMs: number }>(I, "abortedWritable", {
+        name: "c",
+        chunkBytes: 1 << 20,
+      }),
+    );
+    assert(r.abortMs < 3000, `abort took ${r.abortMs} ms`);
+    assert(r.write !== "resolved", `the aborted write ${r.write}`);
+    assert(r.pipe !== "resolved" && r.pipeMs < 3000, `pipeTo: ${r.pipe} after ${r.pipeMs} ms`);
+  },
+);
+
+conformance(
+  "idioms: cancelling a pending read of the readable takes nothing: recv gets the bytes sent after, and a new readable reads on",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const [a, b] = await cluster.connectedPair();
+    const cancelled = b.signal("cancelled");
+    const reading = b.run<{ recv: number[]; again: number[] }>(I, "cancelKeepsBytes", {
+      name: "conn0",
+      len: 8,
+    });
+    await within(5000, cancelled);
+    await a.run(S, "send", { name: "c", bytes: [1, 2, 3, 4, 5, 6, 7, 8] });
+    b.tell("sent");
+    await a.run(S, "send", { name: "c", bytes: [9, 10, 11, 12, 13, 14, 15, 16] });
+    b.tell("sent again");
+    const r = await within(10_000, reading);
+    assertEquals(r.recv, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assertEquals(r.again, [9, 10, 11, 12, 13, 14, 15, 16]);
+  },
+);

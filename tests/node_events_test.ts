@@ -4,6 +4,8 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import { type NodeEvent, ScifError, type SignalOptions } from "../mod.ts";
 import { Cluster, conformance, within } from "./_cluster.ts";
 
+const I = new URL("./_idioms_scenarios.ts", import.meta.url);
+
 /** Resolves to the next event of `it` (within `ms`). */
 async function next(it: AsyncIterator<NodeEvent>, ms: number): Promise<string> {
   const r = await within(ms, it.next(), "a node event");
@@ -55,6 +57,28 @@ conformance(
     }
     await host.close();
     assertThrows(() => host.nodeEvents(), ScifError, "ENODEV");
+  },
+  ["emu"],
+);
+
+conformance(
+  "node events: a node lost and attached again while the watcher's thread is busy is seen as removed and added",
+  async (backend) => {
+    await using cluster = await Cluster.create({ backend, nodes: 2 });
+    const host = await cluster.local(0);
+    const seen: string[] = [];
+    host.addEventListener("nodeadd", (e) => seen.push(`+${e.node}`));
+    host.addEventListener("noderemove", (e) => seen.push(`-${e.node}`));
+    const card = await cluster.spawn(1);
+    await new Promise((r) => setTimeout(r, 300));
+    const done = card.run(I, "reattach", { handle: cluster.net.handle(1), times: 1 });
+    // This thread does not turn its event loop while the Worker closes and attaches node 1
+    // again: the watcher's next look finds it online, as before, but a new incarnation.
+    const until = performance.now() + 1500;
+    while (performance.now() < until) { /* busy */ }
+    await within(10_000, done);
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(seen.join(" "), "+1 -1 +1");
   },
   ["emu"],
 );
