@@ -225,8 +225,9 @@ function raceAbort(p, signal, what) {
 
 // _streams.ts
 var CHUNK = 64 * 1024;
-function readableOf(ep) {
+function readableOf(ep, onDone) {
   let pending = null;
+  let cancelled = false;
   return new ReadableStream({
     type: "bytes",
     autoAllocateChunkSize: CHUNK,
@@ -245,12 +246,19 @@ function readableOf(ep) {
       } finally {
         pending = null;
       }
+      if (cancelled) {
+        ep.unread(new Uint8Array(view.buffer, view.byteOffset, n));
+        return;
+      }
       if (n === 0) {
+        onDone();
         controller.close();
         request.respond(0);
       } else request.respond(n);
     },
     cancel() {
+      cancelled = true;
+      onDone();
       pending?.abort(new ScifError("EINTR", "the readable stream was cancelled"));
     }
   });
@@ -258,14 +266,18 @@ function readableOf(ep) {
 function writableOf(ep) {
   const stop = new AbortController();
   return new WritableStream({
-    async write(chunk) {
+    async write(chunk, controller) {
       if (!(chunk instanceof Uint8Array)) {
         throw new ScifError("EINVAL", "a chunk written to an endpoint must be a Uint8Array");
       }
+      const signal = AbortSignal.any([
+        stop.signal,
+        controller.signal
+      ]);
       let at = 0;
       while (at < chunk.length) {
         at += await ep.send(at === 0 ? chunk : chunk.subarray(at), {
-          signal: stop.signal
+          signal
         });
       }
     },
@@ -404,7 +416,8 @@ var Endpoint = class _Endpoint {
   /**
    * The bytes the peer sends, as a byte stream (BYOB readers take them straight into their
    * buffer). Bytes not read stay in the ring, holding the peer's sends back; the peer's close
-   * ends the stream cleanly once every byte it sent was read; cancel leaves the endpoint open.
+   * ends the stream cleanly once every byte it sent was read; cancel leaves the endpoint open,
+   * its unread bytes in place, and the next `readable` is a new stream that reads on.
    *
    * @example
    * ```ts ignore
@@ -412,8 +425,13 @@ var Endpoint = class _Endpoint {
    * ```
    */
   get readable() {
-    return this.#readable ??= readableOf(this);
+    if (!this.#readable || this.#readableDone) {
+      this.#readableDone = false;
+      this.#readable = readableOf(this, () => this.#readableDone = true);
+    }
+    return this.#readable;
   }
+  #readableDone = false;
   /**
    * A stream whose chunks are sent to the peer: a write resolves once its bytes are in the
    * peer's ring, so `writer.ready` follows the ring's space. Closing it closes the endpoint
@@ -482,7 +500,7 @@ var Endpoint = class _Endpoint {
       const connecting = be.connect({
         node,
         port
-      }).then((id) => ({
+      }, signal).then((id) => ({
         ...id
       }));
       if (signal) connecting.catch(() => {
@@ -518,13 +536,41 @@ var Endpoint = class _Endpoint {
   recv(into, options) {
     try {
       const be = this.#open();
-      return be.recv(bytesOf(into, "into"), blockOf(options), optionSignal(options, "recv"));
+      const buf = bytesOf(into, "into");
+      const block = blockOf(options);
+      const signal = optionSignal(options, "recv");
+      const k = this.#takeUnread(buf);
+      if (k === 0) return be.recv(buf, block, signal);
+      if (k === buf.length || !block) return Promise.resolve(k);
+      return be.recv(buf.subarray(k), block, signal).then((n) => k + n, () => k);
     } catch (e) {
       return Promise.reject(e);
     }
   }
+  // Bytes a cancelled readable had taken from the ring but could not hand over (a read that
+  // completed as the cancel came): the next recv or recvSome takes them first.
+  #unread = null;
+  /** @internal For the readable stream: bytes taken that belong before the ring's. */
+  unread(bytes) {
+    if (bytes.length === 0) return;
+    if (!this.#unread) this.#unread = bytes.slice();
+    else {
+      const all2 = new Uint8Array(bytes.length + this.#unread.length);
+      all2.set(bytes);
+      all2.set(this.#unread, bytes.length);
+      this.#unread = all2;
+    }
+  }
+  #takeUnread(into) {
+    const u = this.#unread;
+    if (!u) return 0;
+    const k = Math.min(u.length, into.length);
+    into.set(u.subarray(0, k));
+    this.#unread = k === u.length ? null : u.subarray(k);
+    return k;
+  }
   /**
-   * Receives what has arrived, at least one byte, up to `into.length` — `Deno.Conn.read`'s
+   * Receives what has arrived, at least one byte, up to `into.length` — a socket read's
    * habit, where SCIF's blocking recv waits until `into` is full. Resolves to the count; 0 at
    * the end of the stream (the peer closed and every byte it sent was taken: where recv
    * reports ECONNRESET). ENOTCONN on an endpoint that is not connected.
@@ -537,7 +583,12 @@ var Endpoint = class _Endpoint {
    */
   recvSome(into, options) {
     try {
-      return this.#open().recvSome(bytesOf(into, "into"), optionSignal(options, "recv"));
+      const be = this.#open();
+      const buf = bytesOf(into, "into");
+      const signal = optionSignal(options, "recv");
+      const k = this.#takeUnread(buf);
+      if (k > 0) return Promise.resolve(k);
+      return be.recvSome(buf, signal);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -829,9 +880,9 @@ var NodeWatch = class {
     this.#target = target;
     this.#node = node;
     this.#online = new Set(node.onlineNodes());
-    this.#unwatch = node.watchNodes(() => this.#look());
+    this.#unwatch = node.watchNodes((replaced) => this.#look(replaced));
   }
-  #look() {
+  #look(replaced) {
     let now;
     try {
       now = new Set(this.#node.onlineNodes());
@@ -840,15 +891,21 @@ var NodeWatch = class {
     }
     const before = this.#online;
     this.#online = now;
-    for (const n of [
-      ...now
-    ].sort((a, b2) => a - b2)) {
-      if (!before.has(n)) this.#target.dispatchEvent(new NodeEvent("nodeadd", n));
+    for (const n of replaced) {
+      if (before.has(n) && now.has(n)) {
+        this.#target.dispatchEvent(new NodeEvent("noderemove", n));
+        this.#target.dispatchEvent(new NodeEvent("nodeadd", n));
+      }
     }
     for (const n of [
       ...before
     ].sort((a, b2) => a - b2)) {
       if (!now.has(n)) this.#target.dispatchEvent(new NodeEvent("noderemove", n));
+    }
+    for (const n of [
+      ...now
+    ].sort((a, b2) => a - b2)) {
+      if (!before.has(n)) this.#target.dispatchEvent(new NodeEvent("nodeadd", n));
     }
   }
   stop() {
@@ -865,7 +922,11 @@ function nodeEventsOf(target, closed, signal) {
     wake?.();
   };
   const end = () => {
+    if (done) return;
     done = true;
+    target.removeEventListener("nodeadd", on);
+    target.removeEventListener("noderemove", on);
+    signal?.removeEventListener("abort", end);
     wake?.();
   };
   target.addEventListener("nodeadd", on);
@@ -874,21 +935,32 @@ function nodeEventsOf(target, closed, signal) {
     once: true
   });
   closed.then(end);
-  async function* events() {
-    try {
+  const it = {
+    [Symbol.asyncIterator]: () => it,
+    async next() {
       for (; ; ) {
-        while (queue.length > 0) yield queue.shift();
-        if (done || signal?.aborted) return;
+        if (queue.length > 0) return {
+          value: queue.shift(),
+          done: false
+        };
+        if (done) return {
+          value: void 0,
+          done: true
+        };
         await new Promise((r) => wake = r);
         wake = null;
       }
-    } finally {
-      target.removeEventListener("nodeadd", on);
-      target.removeEventListener("noderemove", on);
-      signal?.removeEventListener("abort", end);
+    },
+    return() {
+      end();
+      queue.length = 0;
+      return Promise.resolve({
+        value: void 0,
+        done: true
+      });
     }
-  }
-  return events();
+  };
+  return it;
 }
 
 // node.ts
@@ -908,6 +980,9 @@ var ScifNode = class extends EventTarget {
   addEventListener(type, listener, options) {
     super.addEventListener(type, listener, options);
     if (type === "nodeadd" || type === "noderemove") this.#startWatch();
+  }
+  removeEventListener(type, listener, options) {
+    super.removeEventListener(type, listener, options);
   }
   #startWatch() {
     if (this.#watch || this.#closed) return;
@@ -1806,8 +1881,8 @@ async function waitCompleted(net, slot, seq, spins, abort, timeoutMs = Infinity,
   const i32 = net.i32;
   const addr = slotField(net.layout, slot, S_DMA_COMPLETED);
   const cell = addr >> 2;
-  const stop = onAbort(signal, () => net.notify(addr));
   for (let i = 0; i < spins; i++) if (reached(Atomics.load(i32, cell), seq)) return;
+  const stop = onAbort(signal, () => net.notify(addr));
   const waiters = slotField(net.layout, slot, S_DMA_WAITERS) >> 2;
   if (!abort) Atomics.add(i32, waiters, 1);
   const until = performance.now() + timeoutMs;
@@ -3527,17 +3602,19 @@ var EndpointStream = class {
     throw this.#ep.streamError();
   }
   /** Waits for at least one byte and takes what is there (up to into.length); 0 once the peer
-   * closed and everything it sent was taken. EINTR when `signal` aborts first. */
+   * closed and everything it sent was taken. EINTR when `signal` aborts first (checked after
+   * every wait, before anything is taken); the stream error once closed here. */
   async recvSome(into, signal) {
     const stop = onAbort(signal, () => this.#qp.wake());
     try {
       for (; ; ) {
         const state2 = this.#ep.state;
-        if (state2 !== "CONNECTED" && state2 !== "DISCONNECTED") return 0;
+        if (state2 !== "CONNECTED" && state2 !== "DISCONNECTED") throw this.#ep.streamError();
         const n = this.#take(into, 0, state2 === "CONNECTED" ? this.#spins : 0);
         if (n > 0 || this.#ep.state !== "CONNECTED" || into.length === 0) return n;
         if (signal?.aborted) throw abortError(signal, "a recv");
         await this.#qp.sleepForData(() => this.#connected() && !signal?.aborted);
+        if (signal?.aborted) throw abortError(signal, "a recv");
       }
     } finally {
       stop();
@@ -3799,7 +3876,7 @@ var EmuEndpoint = class extends EndpointCalls {
     }
   }
   // ---- scif_connect ----
-  async connect(dst) {
+  async connect(dst, signal) {
     this.node.checkReachable(dst.node);
     switch (this.state) {
       case "LISTENING":
@@ -3835,7 +3912,7 @@ var EmuEndpoint = class extends EndpointCalls {
           this.#error = new ScifError("ECONNREFUSED", `no answer from ${dst.node}:${dst.port}`);
           break;
         }
-        await this.node.waitEvent(left);
+        await this.node.waitEvent(left, !signal?.aborted);
       }
     } catch (e) {
       this.#error = e;
@@ -4655,7 +4732,8 @@ var EmuNode = class _EmuNode {
   #listeners = /* @__PURE__ */ new Map();
   #endpoints = /* @__PURE__ */ new Map();
   #nodeWatchers = /* @__PURE__ */ new Set();
-  #onlineSeen = "";
+  // What the watchers were last told of: per node, its incarnation (N_EPOCH), -1 when offline.
+  #nodesSeen = [];
   #nextToken = 1;
   #eventCell;
   #doorbell;
@@ -4895,9 +4973,9 @@ var EmuNode = class _EmuNode {
   }
   /** Sleeps until something on this node changes (a message handled, a slot gone), or
    * `timeoutMs` passes. */
-  async waitEvent(timeoutMs = Infinity) {
+  async waitEvent(timeoutMs = Infinity, keepProcess = true) {
     const cell = this.#eventCell;
-    await this.net.sleep(cell, this.net.load(cell), timeoutMs);
+    await this.net.sleep(cell, this.net.load(cell), timeoutMs, keepProcess);
   }
   /** Wakes every call of this thread waiting on this node. */
   kick() {
@@ -5004,20 +5082,30 @@ var EmuNode = class _EmuNode {
   watchNodes(onChange) {
     this.#checkOpen();
     this.#nodeWatchers.add(onChange);
-    this.#onlineSeen = "";
+    this.#nodesSeen = this.#nodesNow();
     this.net.ringSlot(this.slot);
     return () => this.#nodeWatchers.delete(onChange);
   }
+  #nodesNow() {
+    const l = this.net.layout;
+    return Array.from({
+      length: l.nodes
+    }, (_, k) => this.nodeOnline(k) ? this.net.load(nodeField(l, k, N_EPOCH)) : -1);
+  }
   /** Tells the node watchers when the online nodes differ from what they were told last (an
-   * attach or an end rings every slot, so a turn of the dispatcher follows each). */
+   * attach or an end rings every slot, so a turn of the dispatcher follows each); a node lost
+   * and attached again between two looks is a new incarnation: `replaced`. */
   #tellNodeWatchers() {
-    let online = "";
-    for (let k = 0; k < this.net.layout.nodes; k++) online += this.nodeOnline(k) ? "1" : "0";
-    if (online === this.#onlineSeen) return;
-    this.#onlineSeen = online;
+    const now = this.#nodesNow();
+    const before = this.#nodesSeen;
+    if (now.every((e, k) => e === before[k])) return;
+    this.#nodesSeen = now;
+    const replaced = now.flatMap((e, k) => e !== -1 && before[k] !== -1 && before[k] !== void 0 && e !== before[k] ? [
+      k
+    ] : []);
     for (const tell of [
       ...this.#nodeWatchers
-    ]) tell();
+    ]) tell(replaced);
   }
   #handle(from, m) {
     if (m !== null && (m.src.node !== this.net.slot(from, S_NODE) || m.dst.node !== this.nodeId)) m = null;
@@ -5501,9 +5589,12 @@ var ProcessHand = class {
   #readyData = {};
   constructor(dir, node) {
     const child = new Deno.Command(Deno.execPath(), {
+      // No config: the process imports only the library, and a config's lock would install its
+      // npm packages first.
       args: [
         "run",
         "-A",
+        "--no-config",
         new URL("./_lab_process.ts", import.meta.url).pathname
       ],
       env: {
