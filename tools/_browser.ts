@@ -246,27 +246,41 @@ export interface DemoState {
     goals: { name: string; value: number; target: string; met: boolean }[];
   };
   seconds: number;
+  /** Added by runDemo: each progress line of the page, and when it came. */
+  timeline?: string[];
 }
 
 /** Runs the demo page (web/?cards=N) in `page` to its end; its state. Throws when it is still
- * running after `timeoutMs`, with what it was doing. */
+ * running after `timeoutMs`, with the page's progress lines and when each came (the phase
+ * that took the time, or the one that hung). */
 export async function runDemo(
   page: BrowserPage,
   base: string,
   options: { cards?: number; timeoutMs?: number } = {},
 ): Promise<DemoState> {
   await page.goto(`${base}/web/?cards=${options.cards ?? 3}`);
-  try {
-    await page.waitFor(
-      () => (globalThis as unknown as { scifDemo?: { status: string } }).scifDemo?.status !== "running",
-      options.timeoutMs ?? 240_000,
-    );
-  } catch (e) {
-    const doing = await page.evaluate(() =>
-      (globalThis as unknown as { document: PageDocument }).document.querySelectorAll("#progress")[0]
-        ?.textContent
-    );
-    throw new Error(`${(e as Error).message}; the page was at: ${doing}`);
-  }
-  return await page.evaluate(() => (globalThis as unknown as { scifDemo: DemoState }).scifDemo);
+  const t0 = performance.now();
+  const seen: string[] = [];
+  let last = "";
+  await poll(
+    async () => {
+      const [status, progress] = await page.evaluate(() => [
+        (globalThis as unknown as { scifDemo?: { status: string } }).scifDemo?.status,
+        (globalThis as unknown as { document: PageDocument }).document.querySelectorAll("#progress")[0]
+          ?.textContent?.replace(/ \(\d+ s\)$/, ""),
+      ]);
+      if (progress && progress !== last) {
+        last = progress;
+        seen.push(`${((performance.now() - t0) / 1000).toFixed(0)} s: ${progress}`);
+      }
+      return status !== "running";
+    },
+    page.errors,
+    options.timeoutMs ?? 240_000,
+    250,
+  ).catch((e) => {
+    throw new Error(`${(e as Error).message}; the page's progress: ${seen.slice(-8).join(" | ")}`);
+  });
+  const state = await page.evaluate(() => (globalThis as unknown as { scifDemo: DemoState }).scifDemo);
+  return { ...state, timeline: seen };
 }

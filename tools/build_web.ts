@@ -69,7 +69,7 @@ export async function build(dir = new URL("web", root).pathname): Promise<void> 
 export const TEST_TARGET = "firefox140";
 
 /** Builds the browser test suite (web/test/) into `dir`: index.html, suite.js, node_worker.js,
- * and the round-trip page (latency.html, latency.js).
+ * and the round-trip page (latency.html, latency.js, rtt_worker.js).
  * The bundles are lowered to TEST_TARGET with esbuild (deno bundle has no target); the
  * library's own bundles are not, so a syntax that Firefox ESR lacks in the library fails the
  * browser tests that load web/scif.js instead of being hidden. */
@@ -79,6 +79,7 @@ export async function buildTests(dir: string): Promise<void> {
     bundle("web/test/suite.ts", `${dir}/suite.js`),
     bundle("web/test/node_worker.ts", `${dir}/node_worker.js`),
     bundle("web/test/latency.ts", `${dir}/latency.js`),
+    bundle("web/test/rtt_worker.ts", `${dir}/rtt_worker.js`),
     Deno.copyFile(new URL("web/test/index.html", root), `${dir}/index.html`),
     Deno.copyFile(new URL("web/test/latency.html", root), `${dir}/latency.html`),
   ]);
