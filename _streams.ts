@@ -74,6 +74,7 @@ export function readableOf(ep: StreamEndpoint, onDone: () => void): ReadableStre
 /** A WritableStream whose chunks (Uint8Array) are sent on the endpoint. */
 export function writableOf(ep: StreamEndpoint): WritableStream<Uint8Array> {
   const stop = new AbortController();
+  let signal: AbortSignal | null = null; // ours and the controller's, made at the first write
   return new WritableStream<Uint8Array>({
     async write(chunk, controller) {
       if (!(chunk instanceof Uint8Array)) {
@@ -81,7 +82,7 @@ export function writableOf(ep: StreamEndpoint): WritableStream<Uint8Array> {
       }
       // The sink's abort() runs only after the write in flight ends: the controller's signal is
       // what tells a send waiting for room (writer.abort, pipeTo's signal).
-      const signal = AbortSignal.any([stop.signal, controller.signal]);
+      signal ??= AbortSignal.any([stop.signal, controller.signal]);
       let at = 0;
       while (at < chunk.length) {
         at += await ep.send(at === 0 ? chunk : chunk.subarray(at), { signal });

@@ -265,12 +265,13 @@ function readableOf(ep, onDone) {
 }
 function writableOf(ep) {
   const stop = new AbortController();
+  let signal = null;
   return new WritableStream({
     async write(chunk, controller) {
       if (!(chunk instanceof Uint8Array)) {
         throw new ScifError("EINVAL", "a chunk written to an endpoint must be a Uint8Array");
       }
-      const signal = AbortSignal.any([
+      signal ??= AbortSignal.any([
         stop.signal,
         controller.signal
       ]);
