@@ -40,8 +40,10 @@ export const BANDWIDTH_LINES: (Omit<Series, "values"> & { method: BandwidthMetho
   { method: "memcpy", name: "memcpy, one thread (set)", mark: "M", color: "#6e7781", dashed: true },
 ];
 
-/** Transfer sizes of the chart: 1 KiB to 128 MiB by twos, or to 64 MiB by fours (quick). */
-export function sweepSizes(quick: boolean): number[] {
+/** Transfer sizes of the chart: 1 KiB to 128 MiB by twos, or to 64 MiB by fours (quick), or
+ * three sizes (brief: a check that every path runs, for the end-to-end tests). */
+export function sweepSizes(quick: boolean, brief = false): number[] {
+  if (brief) return [1024, 65536, 4 << 20];
   const sizes: number[] = [];
   for (let s = 1024; s <= (quick ? 64 << 20 : 128 << 20); s *= quick ? 4 : 2) sizes.push(s);
   return sizes;
@@ -63,6 +65,8 @@ export async function measureLatency(
   lab: Lab,
   options: {
     quick: boolean;
+    /** One short round per path (a check that every path runs, not a measurement to judge). */
+    brief?: boolean;
     methods: LatencyMethod[];
     progress: Progress;
     paths?: { method: LatencyMethod; name: string; slow: boolean }[];
@@ -70,8 +74,9 @@ export async function measureLatency(
 ): Promise<Latency> {
   const { quick, progress } = options;
   const paths = (options.paths ?? LATENCY_PATHS).filter((p) => options.methods.includes(p.method));
-  const iters = (slow: boolean) => slow ? (quick ? 2_000 : 10_000) : (quick ? 100_000 : 400_000);
-  const rounds = quick ? 3 : 7;
+  const iters = (slow: boolean) =>
+    options.brief ? (slow ? 200 : 10_000) : slow ? (quick ? 2_000 : 10_000) : (quick ? 100_000 : 400_000);
+  const rounds = options.brief ? 1 : quick ? 3 : 7;
   const runs: Latency["runs"] = {};
   for (const p of paths) {
     progress(`warming up: ${p.name}`, p === paths[0]);
@@ -91,13 +96,13 @@ export async function measureLatency(
  * memory one idle connection holds. */
 export async function measureCrowd(
   lab: Lab,
-  options: { quick: boolean; progress: Progress },
+  options: { quick: boolean; brief?: boolean; progress: Progress },
 ): Promise<{ roundTripUs: number; bytesPerIdleConnection: number }> {
   options.progress("crowding the network: 8 nodes, 256 endpoints", true);
   const bytesPerIdleConnection = await lab.crowd(128);
   const runs: number[] = [];
-  for (let r = 0; r < (options.quick ? 3 : 7); r++) {
-    runs.push(await lab.latency("sendrecv", options.quick ? 100_000 : 400_000));
+  for (let r = 0; r < (options.brief ? 1 : options.quick ? 3 : 7); r++) {
+    runs.push(await lab.latency("sendrecv", options.brief ? 10_000 : options.quick ? 100_000 : 400_000));
   }
   return { roundTripUs: median(runs), bytesPerIdleConnection };
 }

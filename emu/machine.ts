@@ -20,7 +20,6 @@ import { denoGlobal, ffiPermitted } from "../_deno.ts";
 import { coreModule } from "../core/scif_core.ts";
 import { FileMemory } from "./bus/_file_memory.ts";
 import {
-  EEXIST,
   F_RDLCK,
   F_UNLCK,
   F_WRLCK,
@@ -105,10 +104,13 @@ function directory(dir: string | undefined): string {
 /** Makes the directory private to this user if it is new; refuses one that is not. */
 function checkDirectory(dir: string): void {
   const c = libc();
-  if (c.fn.mkdir(new TextEncoder().encode(`${dir}\0`), 0o700) !== 0 && c.errno() !== EEXIST) {
+  // Whether mkdir failed because the directory is there is told by lstat, not by errno (see
+  // bus/_libc.ts: errno read through FFI may be another call's).
+  const made = c.fn.mkdir(new TextEncoder().encode(`${dir}\0`), 0o700) === 0;
+  const st = c.lstat(dir);
+  if (!made && !st) {
     throw new ScifError("ENODEV", `cannot make the rendezvous directory ${dir} (errno ${c.errno()})`);
   }
-  const st = c.lstat(dir);
   const me = c.fn.geteuid();
   const fix = `remove it, or set SCIF_EMU_DIR to a directory of yours with mode 0700`;
   if (!st || (st.mode & S_IFMT) !== S_IFDIR) {

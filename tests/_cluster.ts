@@ -39,28 +39,31 @@ export function conformance(
   only: Backend[] = BACKENDS,
 ): void {
   for (const backend of only.filter((b) => BACKENDS.includes(b))) {
-    Deno.test(`[${backend}] ${name}`, async (t) => {
-      // A hang fails its test (each takes seconds), instead of holding the suite until CI's limit.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const hung = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `still running after ${HANG_MS / 1000} s: a hang; awaited of the nodes: ${
-                  awaitedOfNodes().join("; ") || "nothing"
-                }`,
-              ),
-            ),
-          HANG_MS,
-        );
-      });
-      try {
-        await Promise.race([fn(backend, t), hung]);
-      } finally {
-        clearTimeout(timer);
-      }
-    });
+    Deno.test(`[${backend}] ${name}`, (t) => guarded(() => fn(backend, t)));
+  }
+}
+
+/** Runs `fn`; a hang fails it after `ms` (each test takes seconds) with what the test awaited
+ * of its nodes then, instead of holding the suite until CI's limit. */
+export async function guarded<T>(fn: () => Promise<T>, ms = HANG_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `still running after ${ms / 1000} s: a hang; awaited of the nodes: ${
+              awaitedOfNodes().join("; ") || "nothing"
+            }`,
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([fn(), hung]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -3,6 +3,8 @@
 import { type NodeTransport, NodeWorker } from "./_node_handle.ts";
 
 const NODE = new URL("./_process_node.ts", import.meta.url).pathname;
+/** How long a node process may take to start and attach (it compiles the test's modules). */
+const ATTACH_MS = 60_000;
 
 /** A group of node processes sharing one rendezvous directory (and, optionally, TCP links). */
 export class Processes {
@@ -32,7 +34,21 @@ export class Processes {
       stderr: "inherit",
     }).spawn();
     this.#children.push(child);
-    const node = await NodeWorker.over(processTransport(child), { backend: "machine" }, -1);
+    const transport = processTransport(child);
+    // A process that does not attach is killed (close() would wait for it otherwise).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        transport.terminate();
+        reject(new Error(`a node process (${JSON.stringify(env)}) did not attach within ${ATTACH_MS} ms`));
+      }, ATTACH_MS);
+    });
+    let node: NodeWorker;
+    try {
+      node = await Promise.race([NodeWorker.over(transport, { backend: "machine" }, -1), late]);
+    } finally {
+      clearTimeout(timer);
+    }
     this.nodes.push(node);
     this.#childOf.set(node, child);
     return node;
@@ -51,8 +67,17 @@ export class Processes {
     await this.#childOf.get(node)?.status;
   }
 
+  /** Closes every node, then kills what is left of their processes (one that never attached,
+   * or hangs) and waits for them to end. */
   async close(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.close()));
+    for (const c of this.#children) {
+      try {
+        c.kill("SIGKILL");
+      } catch {
+        // ended already
+      }
+    }
     await Promise.all(this.#children.map((c) => c.status));
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
   }

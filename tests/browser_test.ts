@@ -79,7 +79,10 @@ async function conformanceSuite(browser: Browser, page: BrowserPage): Promise<vo
 }
 
 async function demoPage(browser: Browser, page: BrowserPage): Promise<void> {
-  const s = await withServer(true, (base) => runDemo(page, base, { cards: 3, timeoutMs: 240_000 }));
+  const s = await withServer(
+    true,
+    (base) => runDemo(page, base, { cards: 3, timeoutMs: 240_000, brief: true }),
+  );
   await page.screenshot(`${shots}${browser.name}-demo.png`);
   assertEquals(s.status, "done", s.error);
   assertEquals(s.nodes.map((n) => [n.id, n.role]), [[0, "host"], [1, "card"], [2, "card"], [3, "card"]]);

@@ -3,10 +3,15 @@
 // breaks the protocol is cut off. The stranger here is this test, speaking the frame format
 // over a raw socket to a machine's linking process.
 import { assert, assertEquals } from "@std/assert";
-import { within } from "./_cluster.ts";
+import { guarded, within } from "./_cluster.ts";
 import { Processes } from "./_processes.ts";
 import { authenticate, importKey } from "../emu/bus/_auth.ts";
 import { F_CONNECT, F_HELLO, F_REFUSED, HEADER, Link } from "../emu/bus/_link.ts";
+
+/** A test of programs: a hang fails it with what it awaited of them (tests/_cluster.ts). */
+function test(name: string, fn: () => Promise<void>): void {
+  Deno.test(name, () => guarded(fn, 240_000));
+}
 
 const S = new URL("./_scenarios.ts", import.meta.url);
 
@@ -51,7 +56,7 @@ function rssKiB(pid: number): number {
   return Number(m![1]);
 }
 
-Deno.test("links: a stranger without the key gets nothing; a keyed peer cannot speak for a node it did not authenticate for, nor claim a privileged port; an oversized frame cuts the link and memory stays", async () => {
+test("links: a stranger without the key gets nothing; a keyed peer cannot speak for a node it did not authenticate for, nor claim a privileged port; an oversized frame cuts the link and memory stays", async () => {
   const key = hexKey();
   const port = await freePort();
   const group = await Processes.create({ SCIF_EMU_NODES: "3", SCIF_EMU_MEMORY: "256" });

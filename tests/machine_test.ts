@@ -3,9 +3,14 @@
 // process), and machines linked over TCP. The conformance suite runs here too, as its
 // "[machine]" cases (tests/_cluster.ts); these are the cases about programs and processes.
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { within } from "./_cluster.ts";
+import { guarded, within } from "./_cluster.ts";
 import type { NodeWorker } from "./_node_handle.ts";
 import { Processes } from "./_processes.ts";
+
+/** A test of programs: a hang fails it with what it awaited of them (tests/_cluster.ts). */
+function test(name: string, fn: () => Promise<void>): void {
+  Deno.test(name, () => guarded(fn, 240_000));
+}
 
 const S = new URL("./_scenarios.ts", import.meta.url);
 const R = new URL("./_rma_scenarios.ts", import.meta.url);
@@ -44,7 +49,7 @@ async function settle<T>(read: () => Promise<T>, want: (v: T) => boolean, ms = 3
   return v;
 }
 
-Deno.test("machine: programs map each other's windows (stores are the owner's memory at once, both ways), also a range over two adjacent windows whose memory is apart", async () => {
+test("machine: programs map each other's windows (stores are the owner's memory at once, both ways), also a range over two adjacent windows whose memory is apart", async () => {
   await using group = await machine();
   const a = await program(group, 0);
   const b = await program(group, 1);
@@ -69,7 +74,7 @@ Deno.test("machine: programs map each other's windows (stores are the owner's me
   assertEquals(await b.run(R, "munmap", { ep: "conn0", name: "bv" }), "ok");
 });
 
-Deno.test("machine: two programs stream 64 MiB each way at once, random chunking, every byte checked", async () => {
+test("machine: two programs stream 64 MiB each way at once, random chunking, every byte checked", async () => {
   await using group = await machine();
   const a = await program(group, 0);
   const b = await program(group, 1);
@@ -101,7 +106,7 @@ Deno.test("machine: two programs stream 64 MiB each way at once, random chunking
   assertEquals([ra.sent, ra.received, rb.sent, rb.received], [total, total, total, total]);
 });
 
-Deno.test("machine: four programs on four nodes, each connected to every other, ping each way", async () => {
+test("machine: four programs on four nodes, each connected to every other, ping each way", async () => {
   await using group = await machine();
   const nodes: NodeWorker[] = [];
   for (let i = 0; i < 4; i++) nodes.push(await program(group, i));
@@ -127,7 +132,7 @@ Deno.test("machine: four programs on four nodes, each connected to every other, 
   assertEquals(await Promise.all(servers.map((s) => within(5000, s.done))), [12, 12, 12, 12]);
 });
 
-Deno.test("machine: thousands of random non-SYNC RMAs between programs, fenced in batches, match a model; fenceSignal lands after the data", async () => {
+test("machine: thousands of random non-SYNC RMAs between programs, fenced in batches, match a model; fenceSignal lands after the data", async () => {
   await using group = await machine();
   const a = await program(group, 0);
   const b = await program(group, 1);
@@ -208,7 +213,7 @@ Deno.test("machine: thousands of random non-SYNC RMAs between programs, fenced i
   );
 });
 
-Deno.test("machine: a client started before its server retries ECONNREFUSED and connects once the server listens", async () => {
+test("machine: a client started before its server retries ECONNREFUSED and connects once the server listens", async () => {
   await using group = await machine();
   const client = await program(group, 1);
   const connecting = client.run<number>(M, "connectRetry", {
@@ -227,7 +232,7 @@ Deno.test("machine: a client started before its server retries ECONNREFUSED and 
   await within(5000, served);
 });
 
-Deno.test("machine: two programs on node 0 and one on node 1: ports are unique per node, each program's connections are its own", async () => {
+test("machine: two programs on node 0 and one on node 1: ports are unique per node, each program's connections are its own", async () => {
   await using group = await machine();
   const p0 = await program(group, 0);
   const q0 = await program(group, 0);
@@ -253,7 +258,7 @@ Deno.test("machine: two programs on node 0 and one on node 1: ports are unique p
   assertEquals((await q0.run<{ self: number }>(S, "nodeIds")).self, 0);
 });
 
-Deno.test("machine: kill -9 of a program mid-stream: its peer gets ECONNRESET within 1 s, the network goes on for the others, and its memory returns to the heap", async () => {
+test("machine: kill -9 of a program mid-stream: its peer gets ECONNRESET within 1 s, the network goes on for the others, and its memory returns to the heap", async () => {
   await using group = await machine();
   const a = await program(group, 0);
   const watcher = await program(group, 2);
@@ -281,7 +286,7 @@ Deno.test("machine: kill -9 of a program mid-stream: its peer gets ECONNRESET wi
   assertEquals(await b2.run(S, "recv", { name: "conn0", len: 3 }), [1, 2, 3]);
 });
 
-Deno.test("machine: kill -9 of a program mid-RMA: the survivor's calls fail with ECONNRESET, nothing hangs, the memory returns", async () => {
+test("machine: kill -9 of a program mid-RMA: the survivor's calls fail with ECONNRESET, nothing hangs, the memory returns", async () => {
   await using group = await machine();
   const watcher = await program(group, 2);
   const base = await watcher.run<number>(M, "heapPages");
@@ -310,7 +315,7 @@ Deno.test("machine: kill -9 of a program mid-RMA: the survivor's calls fail with
   assert(pages <= base, `the heap holds ${pages} pages, ${base} before`);
 });
 
-Deno.test("machine: kill -9 of a program that holds the heap's lock: the next allocation takes the lock over within a second", async () => {
+test("machine: kill -9 of a program that holds the heap's lock: the next allocation takes the lock over within a second", async () => {
   await using group = await machine();
   const a = await program(group, 0);
   const b = await program(group, 1);
@@ -322,7 +327,7 @@ Deno.test("machine: kill -9 of a program that holds the heap's lock: the next al
   assert((await a.run<number>(M, "allocateTimed", { pages: 4 })) < 100);
 });
 
-Deno.test("machine: a memory file left by programs that are all gone is made anew, not trusted", async () => {
+test("machine: a memory file left by programs that are all gone is made anew, not trusted", async () => {
   await using group = await machine();
   const a = await program(group, 0);
   await a.run(M, "bindKept", { port: 2000, name: "x" });
@@ -341,7 +346,7 @@ Deno.test("machine: a memory file left by programs that are all gone is made ane
   assertEquals(await c.run(S, "recv", { name: "conn0", len: 2 }), [4, 5]);
 });
 
-Deno.test("machine: openNode() without the permissions it needs fails with EPERM naming the flags, never a private network", async () => {
+test("machine: openNode() without the permissions it needs fails with EPERM naming the flags, never a private network", async () => {
   const group = await machine();
   try {
     const script = await Deno.makeTempFile({ suffix: ".ts" });
@@ -371,7 +376,7 @@ Deno.test("machine: openNode() without the permissions it needs fails with EPERM
   }
 });
 
-Deno.test("machine: machines linked over TCP (SCIF_EMU_LISTEN, SCIF_EMU_PEERS), three nodes on loopback addresses", async () => {
+test("machine: machines linked over TCP (SCIF_EMU_LISTEN, SCIF_EMU_PEERS), three nodes on loopback addresses", async () => {
   // Each machine has a rendezvous directory of its own and one of the three nodes.
   const groups = await Promise.all([0, 1, 2].map(() => machine(3)));
   try {
@@ -491,7 +496,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-Deno.test("machine: a rendezvous directory of another user, open to others, or reached through a symlink is refused with EACCES naming it and the fix", async () => {
+test("machine: a rendezvous directory of another user, open to others, or reached through a symlink is refused with EACCES naming it and the fix", async () => {
   const parent = await Deno.makeTempDir({ prefix: "scif-rdv-" });
   try {
     const script = `${parent}/open.ts`;

@@ -250,15 +250,15 @@ export interface DemoState {
   timeline?: string[];
 }
 
-/** Runs the demo page (web/?cards=N) in `page` to its end; its state. Throws when it is still
- * running after `timeoutMs`, with the page's progress lines and when each came (the phase
- * that took the time, or the one that hung). */
+/** Runs the demo page (web/?cards=N; `brief`: one short round of each measurement) in `page`
+ * to its end; its state. Throws when it is still running after `timeoutMs`, with the page's
+ * progress lines and when each came (the phase that took the time, or the one that hung). */
 export async function runDemo(
   page: BrowserPage,
   base: string,
-  options: { cards?: number; timeoutMs?: number } = {},
+  options: { cards?: number; timeoutMs?: number; brief?: boolean } = {},
 ): Promise<DemoState> {
-  await page.goto(`${base}/web/?cards=${options.cards ?? 3}`);
+  await page.goto(`${base}/web/?cards=${options.cards ?? 3}${options.brief ? "&brief" : ""}`);
   const t0 = performance.now();
   const seen: string[] = [];
   let last = "";

@@ -6080,7 +6080,12 @@ var BANDWIDTH_LINES = [
     dashed: true
   }
 ];
-function sweepSizes(quick2) {
+function sweepSizes(quick2, brief2 = false) {
+  if (brief2) return [
+    1024,
+    65536,
+    4 << 20
+  ];
   const sizes = [];
   for (let s = 1024; s <= (quick2 ? 64 << 20 : 128 << 20); s *= quick2 ? 4 : 2) sizes.push(s);
   return sizes;
@@ -6088,8 +6093,8 @@ function sweepSizes(quick2) {
 async function measureLatency(lab, options) {
   const { quick: quick2, progress: progress2 } = options;
   const paths = (options.paths ?? LATENCY_PATHS).filter((p) => options.methods.includes(p.method));
-  const iters = (slow) => slow ? quick2 ? 2e3 : 1e4 : quick2 ? 1e5 : 4e5;
-  const rounds = quick2 ? 3 : 7;
+  const iters = (slow) => options.brief ? slow ? 200 : 1e4 : slow ? quick2 ? 2e3 : 1e4 : quick2 ? 1e5 : 4e5;
+  const rounds = options.brief ? 1 : quick2 ? 3 : 7;
   const runs = {};
   for (const p of paths) {
     progress2(`warming up: ${p.name}`, p === paths[0]);
@@ -6115,8 +6120,8 @@ async function measureCrowd(lab, options) {
   options.progress("crowding the network: 8 nodes, 256 endpoints", true);
   const bytesPerIdleConnection = await lab.crowd(128);
   const runs = [];
-  for (let r = 0; r < (options.quick ? 3 : 7); r++) {
-    runs.push(await lab.latency("sendrecv", options.quick ? 1e5 : 4e5));
+  for (let r = 0; r < (options.brief ? 1 : options.quick ? 3 : 7); r++) {
+    runs.push(await lab.latency("sendrecv", options.brief ? 1e4 : options.quick ? 1e5 : 4e5));
   }
   return {
     roundTripUs: median(runs),
@@ -6289,6 +6294,7 @@ globalThis.scifDemo = state;
 var params = new URLSearchParams(location.search);
 var cards = Math.min(Math.max(Number(params.get("cards") ?? 2) | 0, 1), 7);
 var quick = !params.has("full");
+var brief = params.has("brief");
 var t0 = performance.now();
 var $ = (id) => document.getElementById(id);
 function esc2(s) {
@@ -6382,7 +6388,7 @@ async function nodesAndCards() {
   await net.close();
 }
 async function measure() {
-  const sizes = sweepSizes(quick);
+  const sizes = sweepSizes(quick, brief);
   const worker = new URL("./lab_worker.js", import.meta.url);
   const lab = await Lab.open({
     bytes: sizes.at(-1),
@@ -6396,6 +6402,7 @@ async function measure() {
   });
   const latency = await measureLatency(latencyLab, {
     quick,
+    brief,
     methods: [
       "raw",
       "mmap",
@@ -6406,10 +6413,11 @@ async function measure() {
   });
   const crowd = await measureCrowd(latencyLab, {
     quick,
+    brief,
     progress
   });
   await latencyLab.close();
-  const minMs = quick ? 60 : 120;
+  const minMs = brief ? 15 : quick ? 60 : 120;
   const gbps = await measureBandwidth(lab, {
     sizes,
     methods: [

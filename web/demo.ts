@@ -6,7 +6,8 @@
  * `deno task demo`, measured between two Web Workers.
  *
  * Query: `?cards=N` (1..7, default 2), `?full` for the full sweep (1 KiB..128 MiB by twos;
- * the default is the quick one, to 64 MiB by fours). The page's state is also on
+ * the default is the quick one, to 64 MiB by fours), `?brief` for three sizes and one short
+ * round of each measurement (the end-to-end tests: every path runs). The page's state is also on
  * `globalThis.scifDemo`, for the end-to-end test.
  *
  * @module
@@ -44,6 +45,7 @@ const state: DemoState = { status: "running" };
 const params = new URLSearchParams(location.search);
 const cards = Math.min(Math.max(Number(params.get("cards") ?? 2) | 0, 1), 7);
 const quick = !params.has("full");
+const brief = params.has("brief");
 const t0 = performance.now();
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -142,18 +144,19 @@ async function nodesAndCards(): Promise<void> {
 }
 
 async function measure(): Promise<void> {
-  const sizes = sweepSizes(quick);
+  const sizes = sweepSizes(quick, brief);
   const worker = new URL("./lab_worker.js", import.meta.url);
   const lab = await Lab.open({ bytes: sizes.at(-1)!, worker, tcp: false });
   const latencyLab = await Lab.open({ bytes: 1 << 20, worker, tcp: false });
   const latency = await measureLatency(latencyLab, {
     quick,
+    brief,
     methods: ["raw", "mmap", "sendrecv", "postMessage"],
     progress,
   });
-  const crowd = await measureCrowd(latencyLab, { quick, progress });
+  const crowd = await measureCrowd(latencyLab, { quick, brief, progress });
   await latencyLab.close();
-  const minMs = quick ? 60 : 120; // a page shares the cores with the browser: longer points
+  const minMs = brief ? 15 : quick ? 60 : 120; // a page shares the cores with the browser: longer points
   const gbps = await measureBandwidth(lab, {
     sizes,
     methods: ["writeTo", "readFrom", "stream", "memcpy"],

@@ -4,8 +4,9 @@
 // other processes, open file description locks that end with their process, and the checks of
 // the rendezvous directory.
 //
-// errno is thread-local: it is read on this thread right after the call that set it (only
-// synchronous calls are checked; the nonblocking futex wait's result is its return value).
+// errno is thread-local, but what is read through FFI after a call is whatever the thread's last
+// libc call left, and the runtime makes calls of its own on the same thread (seen here: ENOENT
+// after a mkdir that failed with EEXIST): it goes into messages, and nothing is decided by it.
 
 import { ScifError } from "../../errors.ts";
 
@@ -61,10 +62,6 @@ const F_OFD_SETLKW = 38;
 export const F_RDLCK = 0;
 export const F_WRLCK = 1;
 export const F_UNLCK = 2;
-export const EINTR = 4;
-export const EEXIST = 17;
-export const EAGAIN = 11;
-export const EACCES = 13;
 
 /** What lstat/fstat say of a file (the fields the checks use). */
 export interface FileStat {
@@ -110,16 +107,19 @@ export class Libc {
   }
 
   /** Takes (F_RDLCK, F_WRLCK) or drops (F_UNLCK) an open file description lock on one byte at
-   * `at` of `fd`; `wait`: block until it is granted. False when another holder has it. */
+   * `at` of `fd`; `wait`: block until it is granted. False when another holder has it.
+   *
+   * errno decides nothing here: read through FFI it is what the thread's last libc call left,
+   * and the runtime may make calls of its own (a failed open of its own, say) between ours and
+   * the read, so a conflict is told by asking the kernel who holds the byte (F_OFD_GETLK). */
   lockByte(fd: number, at: number, type: number, wait = false): boolean {
-    const fl = flock(type, at);
-    for (;;) {
-      if (this.fn.fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, fl) === 0) return true;
-      const e = this.errno();
-      if (e === EINTR) continue;
-      if (e === EAGAIN || e === EACCES) return false;
-      throw new ScifError("ENODEV", `fcntl(F_OFD_SETLK) failed with errno ${e}`);
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      if (this.fn.fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, flock(type, at)) === 0) return true;
+      // Dropping a lock fails only on a bad descriptor; a wait fails only when interrupted.
+      if (type !== F_UNLCK && !wait && this.byteLocked(fd, at, type)) return false;
+      if (type === F_UNLCK) break;
     }
+    throw new ScifError("ENODEV", `fcntl(F_OFD_SETLK) on descriptor ${fd} failed (errno ${this.errno()})`);
   }
 
   /** Whether someone other than `fd`'s open file description holds a lock on the byte at
