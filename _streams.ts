@@ -96,3 +96,34 @@ export function writableOf(ep: StreamEndpoint): WritableStream<Uint8Array> {
     },
   }, new CountQueuingStrategy({ highWaterMark: 1 }));
 }
+
+/**
+ * Bytes a cancelled readable had taken from the ring but could not hand over (a read that
+ * completed as the cancel came). They belong before the ring's: the endpoint's next recv or
+ * recvSome takes them first, so a stream cancelled mid-read loses no byte and reorders none.
+ */
+export class UnreadBytes {
+  #bytes: Uint8Array | null = null;
+
+  /** Puts `bytes` back (copied), before any put back earlier. */
+  put(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (!this.#bytes) this.#bytes = bytes.slice();
+    else {
+      const all = new Uint8Array(bytes.length + this.#bytes.length);
+      all.set(bytes);
+      all.set(this.#bytes, bytes.length);
+      this.#bytes = all;
+    }
+  }
+
+  /** Moves what there is, up to `into.length`, to the start of `into`; the count. */
+  take(into: Uint8Array): number {
+    const u = this.#bytes;
+    if (!u) return 0;
+    const k = Math.min(u.length, into.length);
+    into.set(u.subarray(0, k));
+    this.#bytes = k === u.length ? null : u.subarray(k);
+    return k;
+  }
+}

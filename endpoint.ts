@@ -1,6 +1,7 @@
 /**
  * `Endpoint`: a SCIF endpoint (scif_epd_t). Validates arguments the way the kernel does
- * and hands the call to the node's backend.
+ * and hands the call to the node's backend (the calls of the registered address space check
+ * theirs in _endpoint_rma.ts; the option objects are _endpoint_options.ts').
  *
  * @example
  * ```ts
@@ -16,40 +17,23 @@
  */
 
 import type { EndpointBackend } from "./_backend.ts";
+import type { AcceptOptions, RegisterOptions, SignalOptions, TransferOptions } from "./_endpoint_options.ts";
 import { ScifError } from "./errors.ts";
 import type { Offset, PortId } from "./types.ts";
-import { SCIF_PAGE_SIZE, SCIF_PROT_READ, SCIF_PROT_WRITE } from "./constants.ts";
-import { optionSignal, raceAbort } from "./_abort.ts";
-import { readableOf, writableOf } from "./_streams.ts";
-import { blockOf, bytesOf, integerOf, nodeIdOf, pageAligned, portOf, rejected, u64Of } from "./_validate.ts";
+import { optionSignal } from "./_abort.ts";
+import { readableOf, UnreadBytes, writableOf } from "./_streams.ts";
+import { blockOf, bytesOf, integerOf, portOf, rejected } from "./_validate.ts";
+import { connectTo, listenOn, recvOn, recvSomeOn, sendOn } from "./_endpoint_conn.ts";
 import {
-  endsPastLongMax,
-  mmapOverflows,
-  type Off,
-  offAligned,
-  offBig,
-  offsetOf,
-  offText,
-} from "./_offset.ts";
+  copyBuffer,
+  copyWindows,
+  fenceSignal,
+  mapWindow,
+  registerWindow,
+  unregisterWindows,
+} from "./_endpoint_rma.ts";
 
-/** What stops a call that waits. @example `await ep.connect(dst, { signal: AbortSignal.timeout(1000) })` */
-export interface SignalOptions {
-  /** Aborting it ends the wait with EINTR, as a signal ends a call blocked in the kernel (a
-   * send or recv that moved bytes resolves with their count instead; nothing is lost). */
-  signal?: AbortSignal;
-}
-
-/** Options of send and recv. @example `await ep.send(bytes, { block: false })` */
-export interface TransferOptions extends SignalOptions {
-  /** true (default): SCIF_SEND_BLOCK / SCIF_RECV_BLOCK, move every byte. false: move what can move now. */
-  block?: boolean;
-}
-
-/** Options of accept. @example `await listener.accept({ block: false })` */
-export interface AcceptOptions extends SignalOptions {
-  /** true (default): SCIF_ACCEPT_SYNC, wait for a request. false: EAGAIN when none is pending. */
-  block?: boolean;
-}
+export type { AcceptOptions, RegisterOptions, SignalOptions, TransferOptions };
 
 /** The result of accept: the connected endpoint and its peer's port id. @example `const { endpoint, peer } = await l.accept();` */
 export interface Accepted {
@@ -59,42 +43,13 @@ export interface Accepted {
   peer: PortId;
 }
 
-/**
- * Options of {@linkcode Endpoint.register}.
- *
- * @example
- * ```ts
- * import { SCIF_PROT_READ, type RegisterOptions } from "./mod.ts";
- * const o: RegisterOptions = { offset: 0x10000, fixed: true, prot: SCIF_PROT_READ };
- * const near63: RegisterOptions = { offset: 0x7fff_ffff_fff0_0000n, fixed: true }; // register returns a bigint
- * const kernelChosen: RegisterOptions = { bigint: true }; // the kernel's offset, exactly
- * ```
- */
-export interface RegisterOptions {
-  /** With `fixed`: the offset of the window, a number or a bigint: page aligned, not negative,
-   * and the window must end by 2^63 - 1 (the kernel's LONG_MAX), else EINVAL. Without `fixed`
-   * it is not used (the kernel ignores it too). */
-  offset?: Offset;
-  /** What the peer may do: SCIF_PROT_READ | SCIF_PROT_WRITE (the default). */
-  prot?: number;
-  /** SCIF_MAP_FIXED: the window goes exactly at `offset` (EADDRINUSE if that overlaps one). */
-  fixed?: boolean;
-  /** Return the window's offset as a bigint. The default is whether `offset` is a bigint. When
-   * the offset is returned as a number and the backend chose one that no number holds exactly
-   * (the kernel chooses offsets near 2^63), register undoes the registration and fails with
-   * EOVERFLOW, as the kernel does when a result does not fit the caller's type: pass
-   * `bigint: true` to take such offsets. */
-  bigint?: boolean;
-}
+// Set by Endpoint's static block: the one reader of an endpoint's private backend.
+let backendOfEndpoint: (ep: Endpoint) => EndpointBackend;
 
-/**
- * An RMA's wait (for queue room, or SYNC's for completion) under `signal`: an abort ends the
- * wait with EINTR; the transfer is not undone (a DMA engine cannot take back what it was
- * given), so its bytes may still land: order with a fence before reusing the memory.
- */
-function waited(p: Promise<void>, signal: AbortSignal | undefined, what: string): Promise<void> {
-  if (signal) p.catch(() => {}); // a failure after an abort has nobody to tell
-  return raceAbort(p, signal, what);
+/** @internal The backend endpoint behind `ep` (ScifNode.poll, the library's tests and
+ * benchmarks; not exported by mod.ts). `ScifNode.backend` is the backend's kind, a string. */
+export function endpointBackendOf(ep: Endpoint): EndpointBackend {
+  return backendOfEndpoint(ep);
 }
 
 /**
@@ -119,6 +74,10 @@ function waited(p: Promise<void>, signal: AbortSignal | undefined, what: string)
 export class Endpoint {
   readonly #be: EndpointBackend;
 
+  static {
+    backendOfEndpoint = (ep) => ep.#be;
+  }
+
   /** @internal Made by ScifNode.open() and accept(). */
   constructor(backend: EndpointBackend) {
     this.#be = backend;
@@ -134,7 +93,9 @@ export class Endpoint {
    * its unread bytes in place, and the next `readable` is a new stream that reads on.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Endpoint } from "./mod.ts";
+   * declare const ep: Endpoint;
    * for await (const text of ep.readable.pipeThrough(new TextDecoderStream())) console.log(text);
    * ```
    */
@@ -155,17 +116,14 @@ export class Endpoint {
    * once every byte is sent (SCIF has no half-close: pipeTo's `preventClose` keeps it open).
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Endpoint } from "./mod.ts";
+   * declare const ep: Endpoint;
    * await ReadableStream.from(["hello"]).pipeThrough(new TextEncoderStream()).pipeTo(ep.writable);
    * ```
    */
   get writable(): WritableStream<Uint8Array> {
     return this.#writable ??= writableOf(this);
-  }
-
-  /** @internal The backend endpoint (for ScifNode.poll). */
-  get backend(): EndpointBackend {
-    return this.#be;
   }
 
   /** This endpoint's port id once bound, else null. */
@@ -190,22 +148,36 @@ export class Endpoint {
     return this.#be;
   }
 
-  /** scif_bind: binds to `port`, or (0, the default) to a free port >= SCIF_PORT_RSVD. Returns the port. */
+  /**
+   * scif_bind: binds to `port`, or (0, the default) to a free port >= SCIF_PORT_RSVD. Returns the port.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * await using node = await openNode({ backend: "emu" });
+   * const ep = node.open();
+   * console.log(ep.bind(), ep.localId); // e.g. 1088 { node: 0, port: 1088 }: a free port
+   * ```
+   */
   bind(port = 0): number {
     const be = this.#open();
     return be.bind(portOf(port, "port"));
   }
 
-  /** scif_listen: marks the endpoint as accepting up to `backlog` pending requests. */
+  /**
+   * scif_listen: marks the endpoint as accepting up to `backlog` pending requests.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * await using node = await openNode({ backend: "emu" });
+   * const listener = node.open();
+   * listener.bind(2000);
+   * listener.listen(16); // connects to this port now queue, up to 16, until accepted
+   * ```
+   */
   listen(backlog: number): void {
-    const be = this.#open();
-    // An int, as in C; the kernel takes any (a negative one admits no request).
-    if (
-      typeof backlog !== "number" || !Number.isInteger(backlog) || backlog < -(2 ** 31) || backlog >= 2 ** 31
-    ) {
-      throw new ScifError("EINVAL", `backlog must be an integer (a C int), got ${String(backlog)}`);
-    }
-    be.listen(backlog);
+    listenOn(this.#open(), backlog);
   }
 
   /**
@@ -213,24 +185,31 @@ export class Endpoint {
    * id. An abort of `options.signal` ends the wait with EINTR and, as POSIX's connect after
    * EINTR, the request goes on: the endpoint connects later (poll shows POLLOUT) or the request
    * fails; a second connect meanwhile is EISCONN.
+   *
+   * @example
+   * ```ts
+   * import type { Endpoint } from "./mod.ts";
+   * declare const ep: Endpoint;
+   * const self = await ep.connect({ node: 1, port: 2000 }, { signal: AbortSignal.timeout(5000) });
+   * console.log(self, ep.peerId); // e.g. { node: 0, port: 1088 } { node: 1, port: 2000 }
+   * ```
    */
   connect(dst: PortId, options?: SignalOptions): Promise<PortId> {
-    return rejected(() => {
-      const be = this.#open();
-      if (typeof dst !== "object" || dst === null) throw new ScifError("EINVAL", "dst must be a port id");
-      // A node id that is no integer is a bad argument; an integer that names no node is the
-      // backend's ENODEV (the kernel's answer to any u16 above its nodes).
-      const node = nodeIdOf(dst.node, "dst.node");
-      const port = portOf(dst.port, "dst.port");
-      const signal = optionSignal(options, "connect");
-      const connecting = be.connect({ node, port }, signal).then((id) => ({ ...id }));
-      if (signal) connecting.catch(() => {}); // a failure after an abort has nobody to tell
-      return raceAbort(connecting, signal, "connect");
-    });
+    return rejected(() => connectTo(this.#open(), dst, options));
   }
 
-  /** scif_accept: takes the next connection request (waiting for one unless `block: false`;
-   * an abort of `options.signal` ends the wait with EINTR, and requests stay queued). */
+  /**
+   * scif_accept: takes the next connection request (waiting for one unless `block: false`;
+   * an abort of `options.signal` ends the wait with EINTR, and requests stay queued).
+   *
+   * @example
+   * ```ts
+   * import type { Endpoint } from "./mod.ts";
+   * declare const listener: Endpoint;
+   * const { endpoint, peer } = await listener.accept();
+   * console.log("connection from", peer, "on", endpoint.localId);
+   * ```
+   */
   accept(options?: AcceptOptions): Promise<Accepted> {
     return rejected(async () => {
       const be = this.#open();
@@ -240,56 +219,50 @@ export class Endpoint {
     });
   }
 
-  /** scif_send: sends `data`; blocking (default) moves every byte, non-blocking what fits now. Resolves to the count. */
+  /**
+   * scif_send: sends `data`; blocking (default) moves every byte, non-blocking what fits now. Resolves to the count.
+   *
+   * @example
+   * ```ts
+   * import type { Endpoint } from "./mod.ts";
+   * declare const ep: Endpoint;
+   * await ep.send(new TextEncoder().encode("ping")); // 4: every byte, once there is room
+   * const now = await ep.send(new Uint8Array(1 << 20), { block: false }); // what fits in the ring
+   * ```
+   */
   send(data: Uint8Array, options?: TransferOptions): Promise<number> {
     try {
-      const be = this.#open();
-      return be.send(bytesOf(data, "data"), blockOf(options), optionSignal(options, "send"));
+      return sendOn(this.#open(), data, options);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  /** scif_recv: receives into `into`; blocking (default) fills it, non-blocking takes what is there. Resolves to the count. */
+  /**
+   * scif_recv: receives into `into`; blocking (default) fills it, non-blocking takes what is there. Resolves to the count.
+   *
+   * @example
+   * ```ts
+   * import type { Endpoint } from "./mod.ts";
+   * declare const ep: Endpoint;
+   * const header = new Uint8Array(16);
+   * await ep.recv(header); // 16, or ECONNRESET once the peer closed and its bytes are taken
+   * const n = await ep.recv(new Uint8Array(4096), { block: false }); // 0 when nothing is there
+   * ```
+   */
   recv(into: Uint8Array, options?: TransferOptions): Promise<number> {
     try {
-      const be = this.#open();
-      const buf = bytesOf(into, "into");
-      const block = blockOf(options);
-      const signal = optionSignal(options, "recv");
-      const k = this.#takeUnread(buf);
-      if (k === 0) return be.recv(buf, block, signal);
-      if (k === buf.length || !block) return Promise.resolve(k);
-      // The rest from the ring; what came before counts whatever happens then (the kernel's rule).
-      return be.recv(buf.subarray(k), block, signal).then((n) => k + n, () => k);
+      return recvOn(this.#open(), this.#unread, into, options);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  // Bytes a cancelled readable had taken from the ring but could not hand over (a read that
-  // completed as the cancel came): the next recv or recvSome takes them first.
-  #unread: Uint8Array | null = null;
+  readonly #unread = new UnreadBytes();
 
   /** @internal For the readable stream: bytes taken that belong before the ring's. */
   unread(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    if (!this.#unread) this.#unread = bytes.slice();
-    else {
-      const all = new Uint8Array(bytes.length + this.#unread.length);
-      all.set(bytes);
-      all.set(this.#unread, bytes.length);
-      this.#unread = all;
-    }
-  }
-
-  #takeUnread(into: Uint8Array): number {
-    const u = this.#unread;
-    if (!u) return 0;
-    const k = Math.min(u.length, into.length);
-    into.set(u.subarray(0, k));
-    this.#unread = k === u.length ? null : u.subarray(k);
-    return k;
+    this.#unread.put(bytes);
   }
 
   /**
@@ -299,19 +272,16 @@ export class Endpoint {
    * reports ECONNRESET). ENOTCONN on an endpoint that is not connected.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Endpoint } from "./mod.ts";
+   * declare const ep: Endpoint;
    * const buf = new Uint8Array(64 * 1024);
    * for (let n; (n = await ep.recvSome(buf)) > 0;) console.log(n, "bytes");
    * ```
    */
   recvSome(into: Uint8Array, options?: SignalOptions): Promise<number> {
     try {
-      const be = this.#open();
-      const buf = bytesOf(into, "into");
-      const signal = optionSignal(options, "recv");
-      const k = this.#takeUnread(buf);
-      if (k > 0) return Promise.resolve(k);
-      return be.recvSome(buf, signal);
+      return recvSomeOn(this.#open(), this.#unread, into, options);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -330,7 +300,9 @@ export class Endpoint {
    * network chooses offsets below 2^53, and takes a fixed offset anywhere the kernel does.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Endpoint, ScifNode } from "./mod.ts";
+   * declare const node: ScifNode, ep: Endpoint, peer: Endpoint;
    * const mem = node.allocate(1 << 20);
    * const offset = ep.register(mem, { bigint: true }); // on hardware e.g. 0x7fffffffffeff000n
    * await peer.vreadFrom(new Uint8Array(8), offset + 4096n); // (the peer's call) byte offsets too
@@ -346,57 +318,7 @@ export class Endpoint {
   /** As above, with options whose type does not say which. */
   register(memory: Uint8Array, options?: RegisterOptions): Offset;
   register(memory: Uint8Array, options: RegisterOptions = {}): Offset {
-    const be = this.#open();
-    if (typeof options !== "object" || options === null) {
-      throw new ScifError("EINVAL", "options must be an object");
-    }
-    const { offset, prot = SCIF_PROT_READ | SCIF_PROT_WRITE, fixed = false, bigint } = options;
-    if (typeof fixed !== "boolean") throw new ScifError("EINVAL", "fixed must be a boolean (SCIF_MAP_FIXED)");
-    if (bigint !== undefined && typeof bigint !== "boolean") {
-      throw new ScifError("EINVAL", `bigint must be a boolean, got ${String(bigint)}`);
-    }
-    // The kernel's order (scif_register): map flags, a fixed offset, prot, then the memory's
-    // alignment; a fixed offset that is unaligned, negative, or whose window would end past
-    // LONG_MAX is EINVAL.
-    let at: Off | undefined;
-    if (fixed) {
-      at = offsetOf(offset, "offset");
-      if (!offAligned(at, SCIF_PAGE_SIZE)) {
-        throw new ScifError("EINVAL", `offset ${offText(at)} is not page aligned (${SCIF_PAGE_SIZE})`);
-      }
-      if (at < 0) throw new ScifError("EINVAL", `offset ${offText(at)} is negative`);
-    }
-    if (integerOf(prot, "prot") & ~(SCIF_PROT_READ | SCIF_PROT_WRITE)) {
-      throw new ScifError("EINVAL", `prot has bits other than SCIF_PROT_READ | SCIF_PROT_WRITE: ${prot}`);
-    }
-    bytesOf(memory, "memory");
-    if (memory.byteLength === 0) throw new ScifError("EINVAL", "the memory is empty");
-    pageAligned(memory.byteLength, "the memory's length"); // its address: the backend knows it
-    if (at !== undefined && endsPastLongMax(at, memory.byteLength)) {
-      throw new ScifError(
-        "EINVAL",
-        `a window at ${offText(at)} of ${memory.byteLength} bytes would end past 2^63 - 1`,
-      );
-    }
-    const got = be.register(memory, at, prot, fixed);
-    if (bigint ?? typeof offset === "bigint") return offBig(got);
-    if (typeof got === "number") return got;
-    // The backend chose an offset that no number holds exactly, and the caller takes a number:
-    // the nearest one would name another offset. Nothing may stay registered that the caller
-    // cannot name, so the window goes again before the error.
-    let undone = "";
-    try {
-      be.unregister(got, memory.byteLength);
-    } catch (e) {
-      undone = ` (unregistering it again failed, ${
-        (e as Error).message
-      }: it stays until the endpoint closes)`;
-    }
-    throw new ScifError(
-      "EOVERFLOW",
-      `the window's offset ${offText(got)} is beyond 2^53 and no number holds it exactly: register with ` +
-        `{ bigint: true } to receive it as a bigint${undone}`,
-    );
+    return registerWindow(this.#open(), memory, options);
   }
 
   /**
@@ -404,25 +326,15 @@ export class Endpoint {
    * the peer holds of them stay valid until it unmaps them. `offset` is a number or a bigint.
    *
    * @example
-   * ```ts ignore
-   * ep.unregister(offset, mem.length);
+   * ```ts
+   * import type { Endpoint, ScifNode } from "./mod.ts";
+   * declare const node: ScifNode, ep: Endpoint;
+   * const mem = node.allocate(4096);
+   * ep.unregister(ep.register(mem, { bigint: true }), mem.length);
    * ```
    */
   unregister(offset: Offset, length: number): void {
-    const be = this.#open();
-    if (pageAligned(integerOf(length, "length", 0), "length") === 0) {
-      throw new ScifError("EINVAL", "the length is 0");
-    }
-    // The kernel's checks (scif_unregister): aligned, not negative, and offset + length must not
-    // pass LONG_MAX; all EINVAL.
-    const at = offsetOf(offset, "offset");
-    if (!offAligned(at, SCIF_PAGE_SIZE)) {
-      throw new ScifError("EINVAL", `offset ${offText(at)} is not page aligned (${SCIF_PAGE_SIZE})`);
-    }
-    if (at < 0 || endsPastLongMax(at, length)) {
-      throw new ScifError("EINVAL", `[${offText(at)}, +${length}) is outside [0, 2^63 - 1]`);
-    }
-    be.unregister(at, length);
+    unregisterWindows(this.#open(), offset, length);
   }
 
   /**
@@ -435,8 +347,10 @@ export class Endpoint {
    * that is not all in windows, a negative offset included, is ENXIO.
    *
    * @example
-   * ```ts ignore
-   * await ep.readFrom(localOffset, 4096, remoteOffset, SCIF_RMA_SYNC);
+   * ```ts
+   * import { type Endpoint, SCIF_RMA_SYNC } from "./mod.ts";
+   * declare const ep: Endpoint, localOffset: bigint, remoteOffset: bigint;
+   * await ep.readFrom(localOffset, 4096, remoteOffset, SCIF_RMA_SYNC); // resolves once copied
    * ```
    */
   readFrom(
@@ -446,12 +360,9 @@ export class Endpoint {
     flags = 0,
     options?: SignalOptions,
   ): Promise<void> {
-    return rejected(() => {
-      const be = this.#open();
-      const args = this.#copyArgs(localOffset, length, remoteOffset, flags);
-      const signal = optionSignal(options, "readFrom");
-      return waited(be.readFrom(...args), signal, "readFrom");
-    });
+    return rejected(() =>
+      copyWindows(this.#open(), "readFrom", localOffset, length, remoteOffset, flags, options)
+    );
   }
 
   /**
@@ -459,8 +370,11 @@ export class Endpoint {
    * peer's at `remoteOffset` (see readFrom for the flags).
    *
    * @example
-   * ```ts ignore
-   * await ep.writeTo(localOffset, 1 << 20, remoteOffset, SCIF_RMA_SYNC);
+   * ```ts
+   * import { type Endpoint, SCIF_FENCE_INIT_SELF } from "./mod.ts";
+   * declare const ep: Endpoint, localOffset: bigint, remoteOffset: bigint;
+   * await ep.writeTo(localOffset, 1 << 20, remoteOffset); // queued to the DMA engine
+   * await ep.fenceWait(await ep.fenceMark(SCIF_FENCE_INIT_SELF)); // now it has landed
    * ```
    */
   writeTo(
@@ -470,28 +384,9 @@ export class Endpoint {
     flags = 0,
     options?: SignalOptions,
   ): Promise<void> {
-    return rejected(() => {
-      const be = this.#open();
-      const args = this.#copyArgs(localOffset, length, remoteOffset, flags);
-      const signal = optionSignal(options, "writeTo");
-      return waited(be.writeTo(...args), signal, "writeTo");
-    });
-  }
-
-  /** The checks of an RMA's arguments that are not the kernel's: what C cannot pass. Negative
-   * offsets and ranges past the end go on to the backend, whose window walk answers ENXIO. */
-  #copyArgs(
-    localOffset: Offset,
-    length: number,
-    remoteOffset: Offset,
-    flags: number,
-  ): [Off, number, Off, number] {
-    return [
-      offsetOf(localOffset, "localOffset"),
-      integerOf(length, "length", 0),
-      offsetOf(remoteOffset, "remoteOffset"),
-      integerOf(flags, "flags"),
-    ];
+    return rejected(() =>
+      copyWindows(this.#open(), "writeTo", localOffset, length, remoteOffset, flags, options)
+    );
   }
 
   /**
@@ -499,20 +394,15 @@ export class Endpoint {
    * into `into`, any Uint8Array.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import { type Endpoint, SCIF_RMA_SYNC } from "./mod.ts";
+   * declare const ep: Endpoint, remoteOffset: bigint;
    * const buf = new Uint8Array(100);
    * await ep.vreadFrom(buf, remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
   vreadFrom(into: Uint8Array, remoteOffset: Offset, flags = 0, options?: SignalOptions): Promise<void> {
-    return rejected(() => {
-      const be = this.#open();
-      const bytes = bytesOf(into, "into");
-      const remote = offsetOf(remoteOffset, "remoteOffset");
-      const f = integerOf(flags, "flags");
-      const signal = optionSignal(options, "vreadFrom");
-      return waited(be.vreadFrom(bytes, remote, f), signal, "vreadFrom");
-    });
+    return rejected(() => copyBuffer(this.#open(), "vreadFrom", into, remoteOffset, flags, options));
   }
 
   /**
@@ -520,19 +410,14 @@ export class Endpoint {
    * `remoteOffset`.
    *
    * @example
-   * ```ts ignore
-   * await ep.vwriteTo(new TextEncoder().encode("hi"), remoteOffset);
+   * ```ts
+   * import { type Endpoint, SCIF_RMA_SYNC } from "./mod.ts";
+   * declare const ep: Endpoint, remoteOffset: bigint;
+   * await ep.vwriteTo(new TextEncoder().encode("hi"), remoteOffset, SCIF_RMA_SYNC);
    * ```
    */
   vwriteTo(from: Uint8Array, remoteOffset: Offset, flags = 0, options?: SignalOptions): Promise<void> {
-    return rejected(() => {
-      const be = this.#open();
-      const bytes = bytesOf(from, "from");
-      const remote = offsetOf(remoteOffset, "remoteOffset");
-      const f = integerOf(flags, "flags");
-      const signal = optionSignal(options, "vwriteTo");
-      return waited(be.vwriteTo(bytes, remote, f), signal, "vwriteTo");
-    });
+    return rejected(() => copyBuffer(this.#open(), "vwriteTo", from, remoteOffset, flags, options));
   }
 
   /**
@@ -540,8 +425,10 @@ export class Endpoint {
    * (SCIF_FENCE_INIT_SELF) or by the peer's (SCIF_FENCE_INIT_PEER); wait on it with fenceWait.
    *
    * @example
-   * ```ts ignore
-   * const mark = await ep.fenceMark(SCIF_FENCE_INIT_SELF);
+   * ```ts
+   * import { type Endpoint, SCIF_FENCE_INIT_PEER } from "./mod.ts";
+   * declare const ep: Endpoint;
+   * const mark = await ep.fenceMark(SCIF_FENCE_INIT_PEER); // what the peer has started so far
    * await ep.fenceWait(mark);
    * ```
    */
@@ -553,8 +440,10 @@ export class Endpoint {
    * scif_fence_wait: resolves once the RMAs a mark stands for are complete.
    *
    * @example
-   * ```ts ignore
-   * await ep.fenceWait(await ep.fenceMark(SCIF_FENCE_INIT_SELF));
+   * ```ts
+   * import { type Endpoint, SCIF_FENCE_INIT_SELF } from "./mod.ts";
+   * declare const ep: Endpoint;
+   * await ep.fenceWait(await ep.fenceMark(SCIF_FENCE_INIT_SELF), { signal: AbortSignal.timeout(1000) });
    * ```
    */
   fenceWait(mark: number, options?: SignalOptions): Promise<void> {
@@ -573,7 +462,9 @@ export class Endpoint {
    * (SCIF_SIGNAL_REMOTE). Resolves once the writes are queued.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import { type Endpoint, SCIF_FENCE_INIT_SELF, SCIF_SIGNAL_REMOTE } from "./mod.ts";
+   * declare const ep: Endpoint, flagOffset: bigint;
    * await ep.fenceSignal(0, 0n, flagOffset, 1n, SCIF_FENCE_INIT_SELF | SCIF_SIGNAL_REMOTE);
    * ```
    */
@@ -585,13 +476,7 @@ export class Endpoint {
     flags: number,
   ): Promise<void> {
     return rejected(() =>
-      this.#open().fenceSignal(
-        offsetOf(localOffset, "localOffset"),
-        u64Of(localValue, "localValue"),
-        offsetOf(remoteOffset, "remoteOffset"),
-        u64Of(remoteValue, "remoteValue"),
-        integerOf(flags, "flags"),
-      )
+      fenceSignal(this.#open(), localOffset, localValue, remoteOffset, remoteValue, flags)
     );
   }
 
@@ -604,44 +489,45 @@ export class Endpoint {
    * windows, a negative offset included, ENXIO.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import { type Endpoint, SCIF_PROT_READ, SCIF_PROT_WRITE } from "./mod.ts";
+   * declare const ep: Endpoint, remoteOffset: bigint;
    * const view = ep.mmap(remoteOffset, 4096, SCIF_PROT_READ | SCIF_PROT_WRITE);
    * Atomics.store(new Int32Array(view.buffer, view.byteOffset, 1), 0, 42);
    * ep.munmap(view);
    * ```
    */
   mmap(remoteOffset: Offset, length: number, prot: number): Uint8Array {
-    const be = this.#open();
-    const at = offsetOf(remoteOffset, "remoteOffset");
-    if (!offAligned(at, SCIF_PAGE_SIZE)) {
-      throw new ScifError("EINVAL", `remoteOffset ${offText(at)} is not page aligned (${SCIF_PAGE_SIZE})`);
-    }
-    if (integerOf(length, "length", 0) === 0) throw new ScifError("EINVAL", "the length is 0");
-    if (integerOf(prot, "prot") & ~(SCIF_PROT_READ | SCIF_PROT_WRITE)) {
-      throw new ScifError("EINVAL", `bad prot ${prot}`);
-    }
-    // mmap(2)'s own check, before the driver sees the call: the file offset is unsigned there,
-    // and a range that runs past 2^64 is EOVERFLOW (mm/mmap.c). A negative offset that passes
-    // it is the driver's ENXIO (no window is there), after its connection check.
-    if (mmapOverflows(at, length)) {
-      throw new ScifError("EOVERFLOW", `[${offText(at)}, +${length}) runs past 2^64 as mmap's file offset`);
-    }
-    return be.mmap(at, length, prot);
+    return mapWindow(this.#open(), remoteOffset, length, prot);
   }
 
   /**
    * munmap: ends a mapping mmap returned. The view must not be used afterwards.
    *
    * @example
-   * ```ts ignore
-   * ep.munmap(view);
+   * ```ts
+   * import { type Endpoint, SCIF_PROT_READ } from "./mod.ts";
+   * declare const ep: Endpoint, remoteOffset: bigint;
+   * const view = ep.mmap(remoteOffset, 4096, SCIF_PROT_READ);
+   * console.log(view[0]);
+   * ep.munmap(view); // view.length is 0 from here on
    * ```
    */
   munmap(view: Uint8Array): void {
     this.#be.munmap(bytesOf(view, "view"));
   }
 
-  /** scif_close: closes the endpoint (a connected peer sees ECONNRESET, pending requests are refused). */
+  /**
+   * scif_close: closes the endpoint (a connected peer sees ECONNRESET, pending requests are refused).
+   *
+   * @example
+   * ```ts
+   * import type { Endpoint } from "./mod.ts";
+   * declare const ep: Endpoint;
+   * ep.close();
+   * console.log(ep.closed); // true: any further call is EBADF
+   * ```
+   */
   close(): void {
     this.#open().close();
   }
@@ -652,7 +538,9 @@ export class Endpoint {
    * accept is thrown.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Endpoint } from "./mod.ts";
+   * declare const listener: Endpoint;
    * for await (const { endpoint, peer } of listener) {
    *   console.log("connection from", peer);
    *   endpoint.close();
@@ -672,7 +560,19 @@ export class Endpoint {
     }
   }
 
-  /** Closes the endpoint unless it is closed already. */
+  /**
+   * Closes the endpoint unless it is closed already: `using ep = node.open()`.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * await using node = await openNode({ backend: "emu" });
+   * {
+   *   using ep = node.open();
+   *   ep.bind(0);
+   * } // closed here
+   * ```
+   */
   [Symbol.dispose](): void {
     if (!this.#be.closed) this.#be.close();
   }

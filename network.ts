@@ -133,9 +133,10 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
  *
  * @example
  * ```ts
- * // card.ts, run as a Worker
- * import { attachNode } from "./network.ts";
- * self.onmessage = async (e) => {
+ * /// <reference lib="deno.worker" />
+ * // card.ts, run as a Worker (the same code in a browser's Worker, with lib "webworker")
+ * import { attachNode, type NetworkHandle } from "./network.ts";
+ * self.onmessage = async (e: MessageEvent<NetworkHandle>) => {
  *   const node = await attachNode(e.data);
  *   console.log("card", node.nodeId, node.getNodeIds());
  * };

@@ -15,7 +15,7 @@
 import type { NodeBackend, NodeStats } from "./_backend.ts";
 
 export type { NodeStats };
-import { Endpoint, type SignalOptions } from "./endpoint.ts";
+import { Endpoint, endpointBackendOf, type SignalOptions } from "./endpoint.ts";
 import { optionSignal } from "./_abort.ts";
 import { ScifError } from "./errors.ts";
 import { bytesOf, integerOf } from "./_validate.ts";
@@ -86,7 +86,9 @@ export class ScifNode extends EventTarget {
    * at every 250 ms while anyone listens; the emulated network tells at once.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { ScifNode } from "./mod.ts";
+   * declare const node: ScifNode;
    * node.addEventListener("noderemove", (e) => console.log(`node ${e.node} was lost`));
    * ```
    */
@@ -111,7 +113,18 @@ export class ScifNode extends EventTarget {
     if (type === "nodeadd" || type === "noderemove") this.#startWatch();
   }
 
-  /** Stops a listener addEventListener added. */
+  /**
+   * Stops a listener addEventListener added (the node's watch goes on until it closes).
+   *
+   * @example
+   * ```ts
+   * import type { NodeEvent, ScifNode } from "./mod.ts";
+   * declare const node: ScifNode;
+   * const onAdd = (e: NodeEvent) => console.log(`node ${e.node} came online`);
+   * node.addEventListener("nodeadd", onAdd);
+   * node.removeEventListener("nodeadd", onAdd);
+   * ```
+   */
   override removeEventListener<K extends keyof ScifNodeEventMap>(
     type: K,
     listener: (this: ScifNode, ev: ScifNodeEventMap[K]) => unknown,
@@ -146,7 +159,9 @@ export class ScifNode extends EventTarget {
    * `options.signal` aborts (either ends the iteration).
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { ScifNode } from "./mod.ts";
+   * declare const node: ScifNode;
    * for await (const e of node.nodeEvents({ signal: AbortSignal.timeout(60_000) })) {
    *   console.log(e.type, e.node);
    * }
@@ -171,7 +186,17 @@ export class ScifNode extends EventTarget {
     return this.#be.nodeId;
   }
 
-  /** Which backend serves this node. */
+  /**
+   * Which kind of backend serves this node: `"hw"` (/dev/scif) or `"emu"` (an emulated
+   * network; `network` says which). A name, as `openNode({ backend })` takes it.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * await using node = await openNode();
+   * if (node.backend === "emu") console.log("no SCIF hardware here: emulated, on", node.network);
+   * ```
+   */
   get backend(): "hw" | "emu" {
     return this.#be.kind;
   }
@@ -199,12 +224,32 @@ export class ScifNode extends EventTarget {
     return this.#be;
   }
 
-  /** scif_open: a new, unbound endpoint. */
+  /**
+   * scif_open: a new, unbound endpoint.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * await using node = await openNode({ backend: "emu" });
+   * using ep = node.open();
+   * console.log(ep.localId); // null until bound
+   * ```
+   */
   open(): Endpoint {
     return new Endpoint(this.#open().openEndpoint());
   }
 
-  /** scif_get_node_ids: the online nodes, ascending, and this node's id. */
+  /**
+   * scif_get_node_ids: the online nodes, ascending, and this node's id.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * await using node = await openNode({ network: "thread" });
+   * const { nodes, self } = node.getNodeIds();
+   * console.log(nodes, self); // [ 0 ] 0: a network of one node, this one
+   * ```
+   */
   getNodeIds(): { nodes: number[]; self: number } {
     return this.#open().getNodeIds();
   }
@@ -213,6 +258,14 @@ export class ScifNode extends EventTarget {
    * scif_poll: waits until an entry's events hold or `timeoutMs` passes (-1: no limit, 0: look
    * only). Sets each entry's `revents`; resolves to how many entries have any. An abort of
    * `options.signal` ends the wait with EINTR (the entries' revents are then 0).
+   *
+   * @example
+   * ```ts
+   * import { type Endpoint, POLLIN, POLLOUT, type ScifNode } from "./mod.ts";
+   * declare const node: ScifNode, a: Endpoint, b: Endpoint;
+   * const entries = [{ endpoint: a, events: POLLIN, revents: 0 }, { endpoint: b, events: POLLOUT, revents: 0 }];
+   * if (await node.poll(entries, 1000) > 0 && entries[0].revents & POLLIN) await a.recv(new Uint8Array(8));
+   * ```
    */
   async poll(entries: PollEntry[], timeoutMs: number, options?: SignalOptions): Promise<number> {
     const be = this.#open();
@@ -237,7 +290,7 @@ export class ScifNode extends EventTarget {
       if (!Reflect.set(e, "revents", 0)) {
         throw new ScifError("EINVAL", "an entry's revents cannot be written (a frozen entry?)");
       }
-      return { endpoint: e.endpoint.backend, events: e.events };
+      return { endpoint: endpointBackendOf(e.endpoint), events: e.events };
     });
     const revents = await be.poll(list, timeoutMs, optionSignal(options, "poll"));
     let ready = 0;
@@ -252,6 +305,14 @@ export class ScifNode extends EventTarget {
    * Page-aligned memory of `length` bytes (rounded up to pages), zeroed, that
    * `Endpoint.register` of any node accepts. It lives until `free` and until no window or
    * transfer uses it any more; a node's allocations also go when its node id is attached again.
+   *
+   * @example
+   * ```ts
+   * import type { Endpoint, ScifNode } from "./mod.ts";
+   * declare const node: ScifNode, ep: Endpoint;
+   * const mem = node.allocate(10_000); // 12288 bytes: three pages
+   * const offset = ep.register(mem, { bigint: true });
+   * ```
    */
   allocate(length: number): Uint8Array {
     const be = this.#open();
@@ -274,12 +335,34 @@ export class ScifNode extends EventTarget {
     return this.#open().stats();
   }
 
-  /** Gives back memory from `allocate`: it is freed once no window or transfer uses it. */
+  /**
+   * Gives back memory from `allocate`: it is freed once no window or transfer uses it.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * await using node = await openNode({ network: "thread" });
+   * const mem = node.allocate(4096);
+   * mem.fill(1);
+   * node.free(mem); // do not use mem afterwards
+   * ```
+   */
   free(memory: Uint8Array): void {
     this.#open().free(bytesOf(memory, "memory"));
   }
 
-  /** Closes every endpoint of the node (opened or accepted through it), then the node. */
+  /**
+   * Closes every endpoint of the node (opened or accepted through it), then the node.
+   *
+   * @example
+   * ```ts
+   * import { openNode } from "./mod.ts";
+   * const node = await openNode({ network: "thread" });
+   * const ep = node.open();
+   * await node.close();
+   * console.log(ep.closed); // true
+   * ```
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "@std/cli/parse-args";
 import { openNode } from "../mod.ts";
+import { endpointBackendOf } from "../endpoint.ts";
 import type { FfiEndpoint } from "../ffi/_endpoint.ts";
 import { SimDevice } from "../tests/_sim.ts";
 
@@ -36,7 +37,7 @@ if (import.meta.main) {
       }
       return ((performance.now() - t0) * 1e6) / iters;
     };
-    const fd = (e: typeof a) => (e.backend as FfiEndpoint).fd;
+    const fd = (e: typeof a) => (endpointBackendOf(e) as FfiEndpoint).fd;
     const c = () => sim.benchSendRecv(fd(a), fd(b), iters);
     await js();
     c();

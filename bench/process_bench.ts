@@ -1,5 +1,5 @@
 /**
- * Between two processes on one machine's emulated network (bench/lab.ts, Lab.openProcesses):
+ * Between two processes on one machine's emulated network (lab/mod.ts, Lab.openProcesses):
  * the 8-byte round trip, the stream and SYNC RMA, against the limits measured between the same
  * two processes in interleaved rounds (medians): a cache line ping-ponged through a page both
  * map (raw), TypedArray.prototype.set of the same bytes (memcpy), and a Unix socket. Goals:
@@ -13,7 +13,7 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { type BandwidthMethod, Lab, type LatencyMethod, median } from "./lab.ts";
+import { type BandwidthMethod, Lab, type LatencyMethod, median } from "../lab/mod.ts";
 
 if (import.meta.main) {
   const args = parseArgs(Deno.args, {

@@ -1,5 +1,5 @@
 /**
- * RMA between the same two Workers (bench/lab.ts): SCIF_RMA_SYNC writeTo and readFrom of 1 MiB
+ * RMA between the same two Workers (lab/mod.ts): SCIF_RMA_SYNC writeTo and readFrom of 1 MiB
  * to 64 MiB transfers walking through 64 MiB windows, against TypedArray.prototype.set of the
  * same bytes and TCP loopback moving them. Goals: >= 0.85 of set, >= 2x TCP.
  *
@@ -10,7 +10,7 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { Lab } from "./lab.ts";
+import { Lab } from "../lab/mod.ts";
 
 if (import.meta.main) {
   const args = parseArgs(Deno.args, { string: ["ms"], default: { ms: "200" } });

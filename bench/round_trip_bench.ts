@@ -1,5 +1,5 @@
 /**
- * 8-byte round trips between the same two Workers (bench/lab.ts): blocking send + recv, a
+ * 8-byte round trips between the same two Workers (lab/mod.ts): blocking send + recv, a
  * store through a mapped window, against a raw Atomics ping-pong on one cache line, in
  * interleaved rounds (medians). Goals: send/recv <= 2x raw (2.5x for the first version),
  * mmap <= 1.2x raw.
@@ -11,7 +11,7 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { Lab, type LatencyMethod, median } from "./lab.ts";
+import { Lab, type LatencyMethod, median } from "../lab/mod.ts";
 
 if (import.meta.main) {
   const args = parseArgs(Deno.args, {

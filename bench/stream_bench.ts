@@ -1,5 +1,5 @@
 /**
- * Stream bandwidth between the same two Workers (bench/lab.ts): blocking sends of `--chunk`
+ * Stream bandwidth between the same two Workers (lab/mod.ts): blocking sends of `--chunk`
  * bytes walking through 64 MiB, against TypedArray.prototype.set of the same bytes, in
  * interleaved rounds (medians). Goal at 64 KiB: >= 0.6.
  *
@@ -10,7 +10,7 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { Lab, median } from "./lab.ts";
+import { Lab, median } from "../lab/mod.ts";
 
 if (import.meta.main) {
   const args = parseArgs(Deno.args, {

@@ -1,8 +1,8 @@
 // What the demo measures and how, shared by the terminal demo (demo/main.ts) and the web page
 // (web/demo.ts): the latency rounds, the scale check, the bandwidth sweep and the goals. Each
-// figure is taken between the same two Workers of a lab (bench/lab.ts) in one run; the
+// figure is taken between the same two Workers of a lab (lab/mod.ts) in one run; the
 // terminal demo also measures between two processes (a second lab, Lab.openProcesses).
-import { type BandwidthMethod, type Lab, type LatencyMethod, median } from "../bench/lab.ts";
+import { type BandwidthMethod, type Lab, type LatencyMethod, median } from "../lab/mod.ts";
 import { type Series, sizeLabel, svgChart } from "./_chart.ts";
 
 /** Reports what is being measured; `phase` marks the start of a phase. */

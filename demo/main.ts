@@ -17,7 +17,7 @@
  */
 import { parseArgs } from "@std/cli/parse-args";
 import { createNetwork, type ScifNode } from "../mod.ts";
-import { Lab, type LatencyMethod } from "../bench/lab.ts";
+import { Lab, type LatencyMethod } from "../lab/mod.ts";
 import { sizeLabel, terminalChart } from "./_chart.ts";
 import {
   BANDWIDTH_LINES,

@@ -5,6 +5,7 @@
 // about something `from` has a part in: the endpoint it names is connected to (or talking
 // with) `from`, the memory it names is `from`'s. What does not hold is dropped and counted.
 
+import { ERRNO } from "../errors.ts";
 import {
   type Message,
   SCIF_CNCT_GNT,
@@ -133,7 +134,7 @@ const HANDLERS: { [O in Message["op"]]: Handler<O> } = {
         dst: m.src,
         token: m.from,
         request: m.request,
-        errno: 95, // EOPNOTSUPP: only a stand-in performs transfers for others
+        errno: ERRNO.EOPNOTSUPP, // only a stand-in performs transfers for others
       });
     }
     return true;

@@ -1,16 +1,18 @@
 // The calls of a connected emulated endpoint that only move data (send, recv, poll's view) or
 // reach windows (registration, RMA, fences, mmap): each checks the connection the way the
 // kernel's scif_verify_epd does and hands the call to the endpoint's stream (emu/_stream.ts),
-// RMA state (emu/_rma.ts) or fences (emu/_fences.ts). The state machine that makes and ends
-// connections is emu/_endpoint.ts, which extends this.
+// RMA state (emu/_rma.ts) or fences (emu/_fences.ts), which it makes when a connection first
+// needs them. The state machine that makes connections (emu/_endpoint.ts) and ends them
+// (emu/_endpoint_close.ts) extends this.
 
 import { POLLERR, POLLIN } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import type { Off } from "../_offset.ts";
+import type { PortId } from "../types.ts";
 import type { EndpointQp } from "./_qp.ts";
-import type { EndpointRma } from "./_rma.ts";
+import { EndpointRma } from "./_rma.ts";
 import type { EndpointStream } from "./_stream.ts";
-import type { EndpointFences } from "./_fences.ts";
+import { EndpointFences } from "./_fences.ts";
 import type { EndpointHost, EpState } from "./_endpoint_types.ts";
 
 /** The data and window calls of an endpoint, over the parts its state machine makes. */
@@ -18,6 +20,9 @@ export abstract class EndpointCalls {
   abstract readonly node: EndpointHost<unknown>;
   abstract readonly token: number;
   abstract state: EpState;
+  abstract localId: PortId | null;
+  abstract peerId: PortId | null;
+  abstract peerToken: number;
   abstract peerSlot: number;
   abstract readonly closed: boolean;
   /** How many connection requests a listener holds. */
@@ -102,8 +107,28 @@ export abstract class EndpointCalls {
     return this.ensureRma();
   }
 
-  /** The connection's RMA state (and fences), made on first use. */
-  protected abstract ensureRma(): EndpointRma;
+  /** The RMA state and fences of a connection, made when it first needs them (most never do). */
+  protected ensureRma(): EndpointRma {
+    if (this.rma) return this.rma;
+    const link = {
+      node: this.node,
+      token: this.token,
+      localId: this.localId!,
+      peerSlot: this.peerSlot,
+      peer: () =>
+        this.peerId && this.node.knownEpoch(this.peerSlot) === this.peerEpoch
+          ? { id: this.peerId, token: this.peerToken, slot: this.peerSlot }
+          : null,
+    };
+    this.rma = new EndpointRma(link);
+    this.fences = new EndpointFences(link, this.rma, this.peerEpoch);
+    return this.rma;
+  }
+
+  /** The RMA state, for the node's routing of window messages (made for a connected one). */
+  get rmaState(): EndpointRma | null {
+    return this.rma ?? (this.stream && this.state === "CONNECTED" ? this.ensureRma() : null);
+  }
 
   register(memory: Uint8Array, offset: Off | undefined, prot: number, fixed: boolean): Off {
     // Its address is its place in the shared memory; the argument checks come first.

@@ -1,4 +1,4 @@
-// The types an endpoint's parts share (emu/_endpoint.ts, _endpoint_calls.ts): its states, and
+// The types an endpoint's parts share (emu/_endpoint.ts, _endpoint_close.ts, _endpoint_calls.ts): its states, and
 // what it needs of its node.
 
 import type { PortId } from "../types.ts";

@@ -1,6 +1,7 @@
 // Memory registration, RMA and remote mmap of one emulated endpoint (the kernel's scif_rma.c,
 // scif_dma.c, scif_mmap.c): its registered address space, its copy of the peer's, the window
-// bookkeeping messages between them, and transfers (emu/_transfer.ts).
+// bookkeeping messages between them, transfers (emu/_transfer.ts) and mappings of the peer's
+// windows (emu/_rma_mmap.ts).
 //
 // Invariants:
 // - The peer reaches only windows it learnt of by SCIF_REGISTER, with the protection
@@ -40,6 +41,7 @@ import { type Off, offText } from "../_offset.ts";
 import { type Direction, move, zip } from "./_transfer.ts";
 import { S_STANDIN } from "./_layout.ts";
 import { FarRma } from "./_rma_far.ts";
+import { RemoteMaps } from "./_rma_mmap.ts";
 import type { LocalWindow, RemoteWindow, RmaLink } from "./_rma_types.ts";
 
 export type { RmaHost, RmaLink } from "./_rma_types.ts";
@@ -52,7 +54,7 @@ export class EndpointRma implements DispatchedRma {
   readonly #local = new WindowList<LocalWindow>();
   readonly #remote = new WindowList<RemoteWindow>();
   readonly #dying = new Map<number, LocalWindow>(); // unregistered, waiting for the peer's word
-  readonly #maps = new Map<Uint8Array, { windows: RemoteWindow[]; remapped: boolean }>();
+  readonly #maps: RemoteMaps; // our mappings of the peer's windows
   #nextId = 1;
   readonly #far: FarRma; // transfers to a peer on another machine
   #peerGone = false;
@@ -60,6 +62,7 @@ export class EndpointRma implements DispatchedRma {
   constructor(link: RmaLink) {
     this.#link = link;
     this.#far = new FarRma(link, this.#local);
+    this.#maps = new RemoteMaps(link, this.#remote, () => this.#peerFar(), () => this.#peerGone);
   }
 
   /** True when nothing is left that messages could still be about. */
@@ -313,66 +316,14 @@ export class EndpointRma implements DispatchedRma {
     return pieces[0].addr;
   }
 
-  // ---- remote mmap ----
+  // ---- remote mmap (emu/_rma_mmap.ts) ----
 
   mmap(offset: Off, length: number, prot: number): Uint8Array {
-    const node = this.#link.node;
-    if (this.#peerFar()) {
-      throw new ScifError(
-        "EOPNOTSUPP",
-        "the peer is a node of another machine: its windows are not in memory this machine shares " +
-          "(readFrom/writeTo reach them)",
-      );
-    }
-    node.pumpFrom(this.#link.peerSlot);
-    const pages = Math.ceil(length / 4096) * 4096;
-    const pieces = this.#remote.cover(offset, pages, prot);
-    let contiguous = true;
-    for (let i = 1; i < pieces.length; i++) {
-      if (pieces[i].addr !== pieces[i - 1].addr + pieces[i - 1].length) contiguous = false;
-    }
-    let view: Uint8Array | null;
-    if (contiguous) view = new Uint8Array(node.net.memory.buffer, pieces[0].addr, length);
-    else {
-      // The kernel maps the range page by page; here the pages are mapped back to back, which
-      // needs FFI (the bus says when it cannot).
-      view = node.net.bus.mapSpans(pieces, length);
-      if (!view) {
-        throw new ScifError(
-          "EINVAL",
-          "the range spans windows whose memory is not contiguous, which needs FFI to map as one range " +
-            "(run deno with --allow-ffi), or map each window on its own",
-        );
-      }
-    }
-    const windows = pieces.map((p) => p.window);
-    for (const w of windows) w.maps++;
-    this.#maps.set(view, { windows, remapped: !contiguous });
-    node.mapped(this.#link.peerSlot, 1);
-    return view;
+    return this.#maps.mmap(offset, length, prot);
   }
 
   munmap(view: Uint8Array): void {
-    const m = this.#maps.get(view);
-    if (!m) throw new ScifError("EINVAL", "not a view this endpoint's mmap returned (or already unmapped)");
-    const node = this.#link.node;
-    this.#maps.delete(view);
-    if (m.remapped) node.net.bus.unmapView(view);
-    for (const w of m.windows) {
-      if (--w.maps > 0 || !w.unregistered || this.#peerGone) continue;
-      // The owner unregistered it meanwhile and waits for our last unmap: SCIF_MUNMAP.
-      const peer = this.#link.peer();
-      if (peer) {
-        node.tryPost(peer.slot, {
-          op: SCIF_MUNMAP,
-          src: this.#link.localId,
-          dst: peer.id,
-          token: peer.token,
-          id: w.id,
-        });
-      }
-    }
-    node.mapped(this.#link.peerSlot, -1);
+    this.#maps.munmap(view);
   }
 
   // ---- teardown ----

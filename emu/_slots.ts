@@ -45,7 +45,7 @@ import {
 import { resetSlotQp } from "./_slot_qp.ts";
 import { reclaimPorts } from "./_ports.ts";
 import type { EmuShared } from "./_shared.ts";
-import { delay } from "./_wait.ts";
+import { delay } from "../_delay.ts";
 
 /** How long a claim waits for a slot to be let go of when none is free. */
 const CLAIM_WAIT_MS = 5000;

@@ -19,6 +19,7 @@
 import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import { abortError, onAbort } from "../_abort.ts";
+import { delay } from "../_delay.ts";
 import type { EndpointQp } from "./_qp.ts";
 
 /** Consecutive calls that moved nothing before one waits for a turn of the event loop. */
@@ -80,7 +81,7 @@ export class EndpointStream {
     this.#ep.pumpPeer();
     if (++this.#idle < IDLE_CALLS) return resolvedCount(0);
     this.#idle = 0;
-    return new Promise((r) => setTimeout(() => r(0), 0));
+    return delay(0).then(() => 0);
   }
 
   /** A blocking send that found the ring full after `done` bytes. */

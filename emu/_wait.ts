@@ -13,12 +13,11 @@
 // without it, so an idle node of a network of threads never holds a process open. A browser
 // has nothing to hold.
 
+import { denoGlobal } from "../_deno.ts";
+
 let sleepers = 0;
 let keeper: unknown;
-// deno-lint-ignore no-explicit-any
-const denoTimers = (globalThis as any).Deno as
-  | { refTimer?(id: number): void; unrefTimer?(id: number): void }
-  | undefined;
+const denoTimers = denoGlobal();
 
 /** A timer object's ref()/unref() (Node.js, Bun), as a Deno timer id has none. */
 type RefTimer = { ref(): void; unref(): void };
@@ -149,9 +148,4 @@ export class LocalWakers {
     };
     return [woken, withdraw];
   }
-}
-
-/** Resolves after `ms` milliseconds. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

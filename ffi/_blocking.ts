@@ -17,6 +17,7 @@
 // call then fails with EBADF, as on a closed descriptor). Once started, a call holds the file it
 // looked up, whatever happens to the number.
 
+import { ERRNO } from "../errors.ts";
 import { SYMBOLS } from "./_libc.ts";
 
 /** One blocking call (its gate is added by BlockingPool.call). */
@@ -115,7 +116,9 @@ export class BlockingPool {
   #start(): Worker {
     this.#url ??= URL.createObjectURL(
       new Blob([
-        `(${blockingWorkerMain.toString()})(${JSON.stringify(this.#path)}, ${JSON.stringify(SYMBOLS)})`,
+        `(${blockingWorkerMain.toString()})(${JSON.stringify(this.#path)}, ${
+          JSON.stringify(SYMBOLS)
+        }, ${ERRNO.EBADF})`,
       ], {
         type: "text/javascript",
       }),
@@ -135,8 +138,9 @@ export class BlockingPool {
   }
 }
 
-/** The Worker's body, run from its source text: opens the library and makes calls. */
-export function blockingWorkerMain(path: string, symbols: typeof SYMBOLS): void {
+/** The Worker's body, run from its source text (so it imports nothing: `ebadf` is ERRNO.EBADF):
+ * opens the library and makes calls. */
+export function blockingWorkerMain(path: string, symbols: typeof SYMBOLS, ebadf: number): void {
   const lib = Deno.dlopen(path, symbols);
   const fn = lib.symbols;
   const errno = new Deno.UnsafePointerView(fn.__errno_location()!);
@@ -144,7 +148,7 @@ export function blockingWorkerMain(path: string, symbols: typeof SYMBOLS): void 
   me.onmessage = (e: MessageEvent) => {
     const c = e.data as BlockingCall & { gate: Int32Array };
     if (Atomics.compareExchange(c.gate, 0, 0, /* QUEUED */ 1 /* STARTED */) !== 0) {
-      return me.postMessage({ ret: -1, errno: 9 /* EBADF: closed before it started */ });
+      return me.postMessage({ ret: -1, errno: ebadf }); // closed before it started
     }
     let ret: number;
     if (c.op === "ioctl_buf") ret = fn.ioctl_buf(c.fd, BigInt(c.request), new Uint8Array(c.struct));

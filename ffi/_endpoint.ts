@@ -1,9 +1,8 @@
 // An endpoint of the hardware backend: a file descriptor on /dev/scif, driven with the ioctls
 // of scif_ioctl.h. The kernel keeps the endpoint's state and decides every errno; this layer
-// encodes arguments, keeps what user space must remember (its port ids, the memory of its
-// windows, its mappings), and runs calls that may wait on a blocking-call Worker. Offsets go
-// into the ioctl structs' s64 fields exactly, and come back so: the kernel chooses a window's
-// offset (near 2^63) unless SCIF_MAP_FIXED.
+// encodes arguments, keeps what user space must remember (its port ids; the memory of its
+// windows and its mappings are ffi/_windows.ts's), and runs calls that may wait on a
+// blocking-call Worker.
 //
 // A call that may block first runs once without waiting on this thread (a non-blocking send,
 // recv or accept, poll with timeout 0): when that is enough, it costs one ioctl; otherwise the
@@ -14,44 +13,49 @@
 // then a poll of the descriptor on a Worker for at most SLICE_MS, again until done or aborted.
 // Every byte moves on this thread in a non-blocking call, so an abort between slices loses none.
 
-import {
-  POLLIN,
-  POLLOUT,
-  SCIF_ACCEPT_SYNC,
-  SCIF_MAP_FIXED,
-  SCIF_RECV_BLOCK,
-  SCIF_SEND_BLOCK,
-} from "../constants.ts";
+import { POLLIN, POLLOUT, SCIF_ACCEPT_SYNC, SCIF_RECV_BLOCK, SCIF_SEND_BLOCK } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import { abortError, raceAbort } from "../_abort.ts";
 import type { EndpointBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
-import { type Off, offBig, offOfBig } from "../_offset.ts";
+import type { Off } from "../_offset.ts";
 import { IOCTL, Struct } from "./abi.ts";
-import { type BlockingCall, Gate } from "./_blocking.ts";
-import { cString, MAP_SHARED, O_RDWR } from "./_libc.ts";
-import type { FfiNode } from "./_node.ts";
+import { type BlockingCall, type BlockingPool, Gate } from "./_blocking.ts";
+import { cString, type Libc, O_RDWR } from "./_libc.ts";
+import { FfiWindows } from "./_windows.ts";
+
+/** What an endpoint needs of its node (ffi/_node.ts). Declared here, where it is used, so that
+ * the node's module imports this one and never the other way round. */
+export interface FfiEndpointHost {
+  readonly libc: Libc;
+  /** The device an accepted endpoint opens a descriptor of. */
+  readonly device: string;
+  readonly pool: BlockingPool;
+  readonly nodeId: number;
+  /** Makes (and keeps track of) an endpoint of descriptor `fd`: an accepted one. */
+  adopt(fd: number): FfiEndpoint;
+  /** Forgets a closed endpoint. */
+  forget(ep: FfiEndpoint): void;
+}
 
 /** The longest wait of an abortable call before it looks at its signal again. */
 const SLICE_MS = 20;
 
 /** One endpoint on /dev/scif. */
 export class FfiEndpoint implements EndpointBackend {
-  readonly #node: FfiNode;
+  readonly #node: FfiEndpointHost;
   readonly fd: number;
   #closed = false;
   localId: PortId | null = null;
   peerId: PortId | null = null;
   readonly #msg = new Struct("scifioctl_msg");
-  readonly #copy = new Struct("scifioctl_copy");
-  // Our windows' memory, reachable while the driver may use it: [start, end) of each window.
-  #windows: { start: bigint; end: bigint; memory: Uint8Array }[] = [];
-  readonly #maps = new Map<Uint8Array, { ptr: Deno.PointerValue; length: number }>();
+  readonly #windows: FfiWindows;
   readonly #gates = new Set<Gate>(); // blocking calls queued or running on a Worker
 
-  constructor(node: FfiNode, fd: number) {
+  constructor(node: FfiEndpointHost, fd: number) {
     this.#node = node;
     this.fd = fd;
+    this.#windows = new FfiWindows(node.libc, fd);
   }
 
   get closed(): boolean {
@@ -307,73 +311,34 @@ export class FfiEndpoint implements EndpointBackend {
     return done + moved;
   }
 
-  // ---- registration, RMA, fences, mmap ----
+  // ---- registration, RMA, fences, mmap: the endpoint's windows (ffi/_windows.ts) ----
 
   register(memory: Uint8Array, offset: Off | undefined, prot: number, fixed: boolean): Off {
-    // As a C caller: without SCIF_MAP_FIXED the kernel chooses the offset (its hint, here 0, is
-    // not used) and reports it in out_offset, exactly.
-    const reg = new Struct("scifioctl_reg")
-      .setU64("addr", this.#node.libc.address(memory))
-      .setU64("len", memory.byteLength)
-      .setS64("offset", offset ?? 0)
-      .setS32("prot", prot)
-      .setS32("flags", fixed ? SCIF_MAP_FIXED : 0);
-    this.#ioctl(IOCTL.SCIF_REG, reg, "register");
-    const start = reg.s64("out_offset");
-    this.#windows.push({ start, end: start + BigInt(memory.byteLength), memory });
-    return offOfBig(start);
+    return this.#windows.register(memory, offset, prot, fixed);
   }
 
   unregister(offset: Off, length: number): void {
-    const s = new Struct("scifioctl_unreg").setS64("offset", offset).setU64("len", length);
-    this.#ioctl(IOCTL.SCIF_UNREG, s, "unregister");
-    // The kernel removed the whole windows in the range: their memory is no longer its to use.
-    const start = offBig(offset);
-    const end = start + BigInt(length);
-    this.#windows = this.#windows.filter((w) => !(w.start < end && start < w.end));
-  }
-
-  #rma(
-    request: number,
-    local: Off | Uint8Array,
-    length: number,
-    remoteOffset: Off,
-    flags: number,
-    what: string,
-  ): Promise<void> {
-    const c = this.#copy;
-    if (local instanceof Uint8Array) c.setS64("loffset", 0).setU64("addr", this.#node.libc.address(local));
-    else c.setS64("loffset", local).setU64("addr", 0);
-    c.setU64("len", length).setS64("roffset", remoteOffset).setS32("flags", flags);
-    // RMA calls wait at most for their own transfer (SCIF_RMA_SYNC): they run here.
-    this.#ioctl(request, c, what);
-    return Promise.resolve();
+    this.#windows.unregister(offset, length);
   }
 
   readFrom(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
-    return this.#rma(IOCTL.SCIF_READFROM, localOffset, length, remoteOffset, flags, "readfrom");
+    return this.#windows.rma(IOCTL.SCIF_READFROM, localOffset, length, remoteOffset, flags, "readfrom");
   }
 
   writeTo(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
-    return this.#rma(IOCTL.SCIF_WRITETO, localOffset, length, remoteOffset, flags, "writeto");
+    return this.#windows.rma(IOCTL.SCIF_WRITETO, localOffset, length, remoteOffset, flags, "writeto");
   }
 
   vreadFrom(into: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
-    return this.#rma(IOCTL.SCIF_VREADFROM, into, into.length, remoteOffset, flags, "vreadfrom");
+    return this.#windows.rma(IOCTL.SCIF_VREADFROM, into, into.length, remoteOffset, flags, "vreadfrom");
   }
 
   vwriteTo(from: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
-    return this.#rma(IOCTL.SCIF_VWRITETO, from, from.length, remoteOffset, flags, "vwriteto");
+    return this.#windows.rma(IOCTL.SCIF_VWRITETO, from, from.length, remoteOffset, flags, "vwriteto");
   }
 
   fenceMark(flags: number): Promise<number> {
-    const markCell = new Int32Array(1);
-    const s = new Struct("scifioctl_fence_mark").setS32("flags", flags).setU64(
-      "mark",
-      this.#node.libc.address(new Uint8Array(markCell.buffer)),
-    );
-    this.#ioctl(IOCTL.SCIF_FENCE_MARK, s, "fence_mark");
-    return Promise.resolve(markCell[0] >>> 0);
+    return this.#windows.fenceMark(flags);
   }
 
   async fenceWait(mark: number, signal?: AbortSignal): Promise<void> {
@@ -399,32 +364,15 @@ export class FfiEndpoint implements EndpointBackend {
     remoteValue: bigint,
     flags: number,
   ): Promise<void> {
-    const s = new Struct("scifioctl_fence_signal")
-      .setS64("loff", localOffset)
-      .setU64("lval", localValue)
-      .setS64("roff", remoteOffset)
-      .setU64("rval", remoteValue)
-      .setS32("flags", flags);
-    this.#ioctl(IOCTL.SCIF_FENCE_SIGNAL, s, "fence_signal");
-    return Promise.resolve();
+    return this.#windows.fenceSignal(localOffset, localValue, remoteOffset, remoteValue, flags);
   }
 
   mmap(remoteOffset: Off, length: number, prot: number): Uint8Array {
-    const libc = this.#node.libc;
-    // The file offset is the window's registered offset, an off_t as it is.
-    const ptr = libc.fn.mmap(null, BigInt(length), prot, MAP_SHARED, this.fd, offBig(remoteOffset));
-    if (ptr === null || Deno.UnsafePointer.value(ptr) === 0xffffffffffffffffn) throw libc.error("mmap");
-    const view = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(ptr, length));
-    this.#maps.set(view, { ptr, length });
-    return view;
+    return this.#windows.mmap(remoteOffset, length, prot);
   }
 
   munmap(view: Uint8Array): void {
-    const m = this.#maps.get(view);
-    if (!m) throw new ScifError("EINVAL", "not a view this endpoint's mmap returned (or already unmapped)");
-    this.#maps.delete(view);
-    const libc = this.#node.libc;
-    libc.check(libc.fn.munmap(m.ptr, BigInt(m.length)), "munmap");
+    this.#windows.munmap(view);
   }
 
   // ---- scif_close ----

@@ -5,10 +5,11 @@
 import { POLLNVAL } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import { abortError } from "../_abort.ts";
+import { denoGlobal } from "../_deno.ts";
 import type { EndpointBackend, NodeBackend } from "../_backend.ts";
 import { IOCTL, Struct } from "./abi.ts";
 import { BlockingPool } from "./_blocking.ts";
-import { FfiEndpoint } from "./_endpoint.ts";
+import { FfiEndpoint, type FfiEndpointHost } from "./_endpoint.ts";
 import { cString, Libc, O_RDWR } from "./_libc.ts";
 
 /** How often node ids are looked at while someone watches them. */
@@ -19,7 +20,7 @@ const POLLFD_BYTES = 8; // struct pollfd { int fd; short events; short revents; 
 const PAGE = 4096;
 
 /** The node behind one /dev/scif. */
-export class FfiNode implements NodeBackend {
+export class FfiNode implements NodeBackend, FfiEndpointHost {
   readonly kind = "hw" as const;
   readonly network = "hardware" as const;
 
@@ -153,8 +154,7 @@ export class FfiNode implements NodeBackend {
     const timer = setInterval(() => {
       if (!this.#closed) onChange([]); // the kernel tells no incarnations
     }, HW_LOOK_MS);
-    // deno-lint-ignore no-explicit-any
-    (globalThis as any).Deno?.unrefTimer?.(timer);
+    denoGlobal()?.unrefTimer?.(timer);
     return () => clearInterval(timer);
   }
 

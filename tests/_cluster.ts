@@ -3,11 +3,18 @@
 // `(node, args, ctx) => value` exported by a module; a Worker node runs them by name, and
 // `ctx` lets a scenario and the test exchange signals so that steps can be ordered across
 // threads. A ScifError thrown in a Worker arrives in the test as a ScifError.
-import { createNetwork, type Network, type NetworkOptions, openNode, type ScifNode } from "../mod.ts";
+import {
+  createNetwork,
+  type Network,
+  type NetworkOptions,
+  openNode,
+  type PortId,
+  type ScifNode,
+} from "../mod.ts";
 import { ScifNode as Node } from "../node.ts";
 import { SimDevice } from "./_sim.ts";
 import { Processes } from "./_processes.ts";
-import { type AttachSpec, awaitedOfNodes, NodeWorker } from "./_node_handle.ts";
+import { type AttachSpec, awaitedOfNodes, NodeWorker, scenarios } from "./_node_handle.ts";
 
 export {
   type AttachSpec,
@@ -15,6 +22,8 @@ export {
   NodeWorker,
   type Scenario,
   type ScenarioContext,
+  type ScenarioModule,
+  scenarios,
   setNodeWorkerScript,
 } from "./_node_handle.ts";
 
@@ -73,7 +82,7 @@ export interface ClusterOptions extends NetworkOptions {
   backend?: Backend;
 }
 
-const SCENARIOS = new URL("./_scenarios.ts", import.meta.url);
+const SCENARIOS = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
 
 /** A SCIF network for a test: nodes in Workers (processes, for "machine") and in the test's
  * thread, on one backend. */
@@ -209,6 +218,20 @@ export class Cluster {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Starts a listener on `w` that accepts `accepts` connections; resolves once it listens, to
+ * the promise of the accepts. */
+export async function listener(
+  w: NodeWorker,
+  port: number,
+  accepts = 0,
+  backlog = 8,
+): Promise<{ done: Promise<{ port: number; peers: PortId[] }> }> {
+  const listening = w.signal("listening");
+  const done = w.run(SCENARIOS, "listen", { port, backlog, accepts });
+  await listening;
+  return { done };
 }
 
 /** Resolves after `ms` milliseconds. */

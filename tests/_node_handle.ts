@@ -34,6 +34,34 @@ export type Scenario<A = unknown, R = unknown> = (
   ctx: ScenarioContext,
 ) => Promise<R>;
 
+/** A module of scenarios as a test names it: the URL its nodes load it from (a node imports it
+ * there; the browser build finds it by its file name), typed with the module itself, so that a
+ * scenario's name, argument and result are checked: `scenarios<typeof import("./_x.ts")>(url)`. */
+export interface ScenarioModule<M> {
+  readonly url: string;
+  /** Never set: carries the module's type. */
+  readonly module?: M;
+}
+
+/** Names a module of scenarios (see ScenarioModule); `M` is `typeof import(<the same file>)`. */
+export function scenarios<M>(url: URL | string): ScenarioModule<M> {
+  return { url: String(url) };
+}
+
+/** The names of the functions a module exports. */
+export type ScenarioName<M> =
+  & { [K in keyof M]: M[K] extends (...a: never[]) => unknown ? K : never }[keyof M]
+  & string;
+
+/** What a call of scenario `F` passes after its name: its argument (none when it takes none;
+ * optional when it is). */
+export type ScenarioArgs<F> = F extends (node: never, ...rest: infer R) => unknown
+  ? R extends [] ? [] : R extends [unknown, ...unknown[]] ? [args: R[0]] : [args?: R[0]]
+  : never;
+
+/** What a scenario `F` resolves to, as the test receives it. */
+export type ScenarioResult<F> = F extends (...a: never[]) => infer R ? Awaited<R> : never;
+
 interface Pending {
   resolve(v: unknown): void;
   reject(e: unknown): void;
@@ -185,13 +213,18 @@ export class NodeWorker {
     p?.resolve(value);
   }
 
-  /** Runs `scenario` of `module` on this node; resolves to what it returns. */
-  run<R = unknown>(module: URL | string, scenario: string, args?: unknown): Promise<R> {
+  /** Runs `scenario` of `module` on this node; resolves to what it returns (its type is the
+   * scenario's: a value that crossed postMessage, or JSON for a process). */
+  run<M, K extends ScenarioName<M>>(
+    module: ScenarioModule<M>,
+    scenario: K,
+    ...[args]: ScenarioArgs<M[K]>
+  ): Promise<ScenarioResult<M[K]>> {
     const id = this.#nextId++;
-    const done = new Promise<R>((resolve, reject) =>
+    const done = new Promise<ScenarioResult<M[K]>>((resolve, reject) =>
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
     );
-    this.#t.post({ type: "run", id, module: String(module), scenario, args });
+    this.#t.post({ type: "run", id, module: module.url, scenario, args });
     return tracked(`node ${this.nodeId}: scenario ${scenario} (#${id})`, done);
   }
 

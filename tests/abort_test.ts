@@ -3,11 +3,16 @@
 // and the endpoint goes on.
 import { assert, assertEquals } from "@std/assert";
 import { POLLOUT } from "../mod.ts";
-import { Cluster, conformance, within } from "./_cluster.ts";
+import { Cluster, conformance, scenarios, within } from "./_cluster.ts";
 
-const S = new URL("./_scenarios.ts", import.meta.url);
-const A = new URL("./_abort_scenarios.ts", import.meta.url);
-const R = new URL("./_rma_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
+const A = scenarios<typeof import("./_abort_scenarios.ts")>(
+  new URL("./_abort_scenarios.ts", import.meta.url),
+);
+const R = scenarios<typeof import("./_rma_scenarios.ts")>(new URL("./_rma_scenarios.ts", import.meta.url));
+const ST = scenarios<typeof import("./_stream_scenarios.ts")>(
+  new URL("./_stream_scenarios.ts", import.meta.url),
+);
 
 conformance(
   "abort: blocking recvs under short deadlines take a checked stream whole: each abort is EINTR or a short count, no byte lost or taken twice",
@@ -18,7 +23,7 @@ conformance(
     const sending = a.run(A, "sendInBursts", { name: "c", total, bursts: 40, pauseMs: 15, seed: 7 });
     const r = await within(
       60_000,
-      b.run<{ got: number; aborted: number; partial: number; intact: boolean; other: string[] }>(
+      b.run(
         A,
         "recvUnderDeadlines",
         { name: "conn0", total, chunk: 16_384, deadlineMs: 5, seed: 7 },
@@ -39,10 +44,10 @@ conformance(
     const [a, b] = await cluster.connectedPair();
     const sent = await within(
       10_000,
-      a.run<number | string>(A, "abortedSend", { name: "c", len: 1 << 20, afterMs: 150 }),
+      a.run(A, "abortedSend", { name: "c", len: 1 << 20, afterMs: 150 }),
     );
     assert(typeof sent === "number" && sent > 0 && sent < 1 << 20, `sent ${sent}`);
-    const received = await within(10_000, b.run<number>(S, "drain", { name: "conn0", quietMs: 300 }));
+    const received = await within(10_000, b.run(ST, "drain", { name: "conn0", quietMs: 300 }));
     assertEquals(received, sent);
   },
 );
@@ -56,7 +61,7 @@ conformance(
     await b.run(S, "listen", { port: 2100, backlog: 4, accepts: 0 });
     await listening;
     const aborted = b.signal("aborted");
-    const accepting = b.run<{ aborted: { code: string; ms: number } }>(A, "acceptAfterAbort", {
+    const accepting = b.run(A, "acceptAfterAbort", {
       afterMs: 100,
       name: "accepted",
     });
@@ -78,9 +83,7 @@ conformance(
     await b.run(S, "listen", { port: 2200, backlog: 4, accepts: 0 });
     await listening;
     const aborted = a.signal("aborted");
-    const connecting = a.run<
-      { aborted: { code: string; ms: number }; again: string; revents: number; sent: number }
-    >(
+    const connecting = a.run(
       A,
       "connectAfterAbort",
       { dst: { node: 1, port: 2200 }, afterMs: 100 },
@@ -105,7 +108,7 @@ conformance(
     const [a] = await cluster.connectedPair();
     const p = await within(
       5000,
-      a.run<{ aborted: { code: string; ms: number }; revents: number }>(A, "abortedPoll", {
+      a.run(A, "abortedPoll", {
         name: "c",
         afterMs: 100,
       }),
@@ -116,7 +119,7 @@ conformance(
     if (backend === "hw") return; // the simulated device has no fences that wait
     const f = await within(
       5000,
-      a.run<{ code: string; ms: number }>(A, "abortedFenceWait", { name: "c", afterMs: 100 }),
+      a.run(A, "abortedFenceWait", { name: "c", afterMs: 100 }),
     );
     assertEquals(f.code, "EINTR");
     assert(f.ms >= 90 && f.ms < 3000, `fenceWait took ${f.ms} ms`);

@@ -2,7 +2,7 @@
 // (tools/_browser.ts drives them; never a downloaded browser). One test per browser, which
 // launches it once and runs each check as a step in a page of its own: the conformance suite
 // in the page with its nodes in Web Workers, the demo page to the end, a page without
-// cross-origin isolation says so, web/scif.js imports into a page and a Worker. The
+// cross-origin isolation says so, web/dist/scif.js imports into a page and a Worker. The
 // repository is served by web/serve.ts. Screenshots go to out/browser/<browser>-*.png.
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import {
@@ -144,10 +144,10 @@ async function importsScifJs(page: BrowserPage): Promise<void> {
     await page.goto(`${base}/web/test/blank.html`);
     return await page.evaluate(async () => {
       // deno-lint-ignore no-explicit-any
-      const scif: any = await import("/web/scif.js");
+      const scif: any = await import("/web/dist/scif.js");
       const net = await scif.createNetwork({ nodes: 2, memoryBytes: 16 << 20 });
       const host = await net.node(0);
-      const card = new Worker("/web/card_worker.js", { type: "module" });
+      const card = new Worker("/web/dist/card_worker.js", { type: "module" });
       await new Promise<void>((resolve, reject) => {
         card.onmessage = (e) => e.data.ready ? resolve() : reject(new Error(e.data.error));
         card.postMessage({ handle: net.handle(1) });
@@ -188,7 +188,7 @@ async function importsScifJs(page: BrowserPage): Promise<void> {
 let built: Promise<void> | undefined; // the suite's bundles, built once for both browsers
 
 for (const name of BROWSERS) {
-  Deno.test(`[${name}] browser: the suite, the demo page, a page without isolation, web/scif.js`, async (t) => {
+  Deno.test(`[${name}] browser: the suite, the demo page, a page without isolation, web/dist/scif.js`, async (t) => {
     await (built ??= buildTests(suiteDir));
     await Deno.mkdir(shots, { recursive: true });
     const browser = await launchBrowser(name as BrowserName);
@@ -206,7 +206,7 @@ for (const name of BROWSERS) {
         () => inPage(browser, notIsolated),
       );
       await t.step(
-        "web/scif.js imports into a page and into a Web Worker, errors carry errnos",
+        "web/dist/scif.js imports into a page and into a Web Worker, errors carry errnos",
         () => inPage(browser, importsScifJs),
       );
     } finally {

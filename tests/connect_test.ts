@@ -1,9 +1,12 @@
 // Connections: loopback on one node, many concurrent connections on one listener, listener
 // close refusing pending requests, and the port a connection uses.
 import { assertEquals } from "@std/assert";
-import { Cluster, conformance, within } from "./_cluster.ts";
+import { Cluster, conformance, scenarios, within } from "./_cluster.ts";
 
-const S = new URL("./_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
+const ST = scenarios<typeof import("./_stream_scenarios.ts")>(
+  new URL("./_stream_scenarios.ts", import.meta.url),
+);
 
 conformance("connect: loopback on one node, in one thread, moves bytes both ways", async (backend) => {
   await using cluster = await Cluster.create({ backend, nodes: 1 });
@@ -43,13 +46,13 @@ conformance(
     await using cluster = await Cluster.create({ backend, nodes: 3 });
     const [a, b, c] = [await cluster.spawn(0), await cluster.spawn(1), await cluster.spawn(2)];
     const listening = a.signal("listening");
-    const server = a.run<number>(S, "echoServer", { port: 2000, backlog: 64, connections: 64 });
+    const server = a.run(S, "echoServer", { port: 2000, backlog: 64, connections: 64 });
     await listening;
     const [pb, pc] = await within(
       10_000,
       Promise.all([
-        b.run<number[]>(S, "connectMany", { dst: { node: 0, port: 2000 }, count: 32, prefix: "e" }),
-        c.run<number[]>(S, "connectMany", { dst: { node: 0, port: 2000 }, count: 32, prefix: "e" }),
+        b.run(S, "connectMany", { dst: { node: 0, port: 2000 }, count: 32, prefix: "e" }),
+        c.run(S, "connectMany", { dst: { node: 0, port: 2000 }, count: 32, prefix: "e" }),
       ]),
     );
     assertEquals(new Set([...pb]).size + new Set([...pc]).size, 64);
@@ -70,7 +73,7 @@ conformance("connect: closing a listener refuses its pending requests", async (b
   await b.run(S, "listen", { port: 2000, backlog: 8 });
   await listening;
   const pending = Promise.all(
-    [1, 2, 3].map(() => a.run<string>(S, "tryConnect", { dst: { node: 1, port: 2000 } })),
+    [1, 2, 3].map(() => a.run(S, "tryConnect", { dst: { node: 1, port: 2000 } })),
   );
   await new Promise((r) => setTimeout(r, 50));
   await b.run(S, "close", { name: "listener" });
@@ -110,7 +113,7 @@ conformance("connect: a node that closes resets its peers' connections", async (
   assertEquals(await a.run(S, "recv", { name: "c", len: 1 }), "ECONNRESET");
   // A machine's node stays online when a program closes it: its ports are refused.
   const loss = cluster.endIsLoss;
-  assertEquals((await a.run<{ nodes: number[] }>(S, "nodeIds")).nodes, loss ? [0] : [0, 1]);
+  assertEquals((await a.run(S, "nodeIds")).nodes, loss ? [0] : [0, 1]);
   assertEquals(
     await a.run(S, "tryConnect", { dst: { node: 1, port: 2000 } }),
     loss ? "ENODEV" : "ECONNREFUSED",
@@ -123,7 +126,7 @@ for (const afterMs of [0, 100]) {
     async (backend) => {
       await using cluster = await Cluster.create({ backend, nodes: 2 });
       const [a] = await cluster.connectedPair();
-      assertEquals(await within(3000, a.run(S, "closeDuringRecv", { name: "c", afterMs })), "ENOTCONN");
+      assertEquals(await within(3000, a.run(ST, "closeDuringRecv", { name: "c", afterMs })), "ENOTCONN");
     },
   );
 
@@ -136,7 +139,7 @@ for (const afterMs of [0, 100]) {
       await b.run(S, "listen", { port: 2000, backlog: 4 }); // never accepts
       await listening;
       assertEquals(
-        await within(3000, a.run(S, "closeDuringConnect", { dst: { node: 1, port: 2000 }, afterMs })),
+        await within(3000, a.run(ST, "closeDuringConnect", { dst: { node: 1, port: 2000 }, afterMs })),
         "EINTR",
       );
     },

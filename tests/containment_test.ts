@@ -3,12 +3,17 @@
 // before use; a malformed message is dropped and counted (node.stats().droppedMessages); a
 // broken connection is reset.
 import { assert, assertEquals } from "@std/assert";
-import { Cluster, within } from "./_cluster.ts";
+import { Cluster, scenarios, within } from "./_cluster.ts";
 import type { NodeWorker } from "./_node_handle.ts";
 
-const S = new URL("./_scenarios.ts", import.meta.url);
-const R = new URL("./_rma_scenarios.ts", import.meta.url);
-const H = new URL("./_hostile_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
+const R = scenarios<typeof import("./_rma_scenarios.ts")>(new URL("./_rma_scenarios.ts", import.meta.url));
+const H = scenarios<typeof import("./_hostile_scenarios.ts")>(
+  new URL("./_hostile_scenarios.ts", import.meta.url),
+);
+const ST = scenarios<typeof import("./_stream_scenarios.ts")>(
+  new URL("./_stream_scenarios.ts", import.meta.url),
+);
 const MIB = 1024 * 1024;
 
 /** `a` connects to `b` on `port`, kept as `name` at a and `${name}0` at b. */
@@ -31,10 +36,10 @@ Deno.test("containment: a buggy Worker writes random bytes for 30 s into everyth
   await h.run(R, "register", { ep: "hb", name: "wb", pages: 4, seed: 2 });
   await a.run(R, "register", { ep: "ha0", name: "aw", pages: 4, seed: 3 }).catch(() => {});
   // The honest nodes read what comes from it, and send to it, until that fails.
-  const aReads = a.run(S, "recvUntilError", { name: "ha0" }).catch((e) => String(e));
-  const bReads = b.run(S, "recvUntilError", { name: "hb0" }).catch((e) => String(e));
+  const aReads = a.run(ST, "recvUntilError", { name: "ha0" }).catch((e) => String(e));
+  const bReads = b.run(ST, "recvUntilError", { name: "hb0" }).catch((e) => String(e));
   void aReads, bReads;
-  const scribbling = h.run<number>(H, "scribble", {
+  const scribbling = h.run(H, "scribble", {
     ms: Number(Deno.env.get("SCRIBBLE_MS") ?? 30_000),
     seed: 99,
     eps: ["ha", "hb"],
@@ -48,7 +53,7 @@ Deno.test("containment: a buggy Worker writes random bytes for 30 s into everyth
     const [ra, rb] = await within(
       60_000,
       Promise.all([
-        a.run<{ sent: number; received: number }>(S, "duplex", {
+        a.run(ST, "duplex", {
           name: "c",
           total,
           maxChunk: 100_000,
@@ -56,7 +61,7 @@ Deno.test("containment: a buggy Worker writes random bytes for 30 s into everyth
           recvSeed: seed + 1,
           pick: seed,
         }),
-        b.run<{ sent: number; received: number }>(S, "duplex", {
+        b.run(ST, "duplex", {
           name: "conn0",
           total,
           maxChunk: 100_000,
@@ -73,9 +78,9 @@ Deno.test("containment: a buggy Worker writes random bytes for 30 s into everyth
   assert((await scribbling) > 100_000, "the buggy node wrote little");
   assert(rounds >= 3, `only ${rounds} honest rounds`);
   // Both honest nodes are alive and answer; the garbage showed as drops.
-  assertEquals((await a.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0, 1, 2]);
-  assertEquals((await b.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0, 1, 2]);
-  const drops = (await a.run<number>(H, "dropped")) + (await b.run<number>(H, "dropped"));
+  assertEquals((await a.run(S, "nodeIds")).nodes, [0, 1, 2]);
+  assertEquals((await b.run(S, "nodeIds")).nodes, [0, 1, 2]);
+  const drops = (await a.run(H, "dropped")) + (await b.run(H, "dropped"));
   assert(drops > 0, "no message was counted as dropped");
 });
 
@@ -86,7 +91,7 @@ Deno.test("containment: a record header longer than a record can be resets the c
   assertEquals(await b.run(S, "recv", { name: "conn0", len: 3 }), [1, 2, 3]);
   await a.run(H, "badRecord", { name: "c", len: 5 * 65536 });
   assertEquals(await b.run(S, "recv", { name: "conn0", len: 1 << 16, block: false }), "ECONNRESET");
-  assert((await b.run<number>(H, "dropped")) >= 1);
+  assert((await b.run(H, "dropped")) >= 1);
   // The buggy side is told: its connection is reset too.
   assertEquals(await within(2000, a.run(S, "recv", { name: "c", len: 1 })), "ECONNRESET");
 });
@@ -97,7 +102,7 @@ Deno.test("containment: forged control messages are dropped and counted: a grant
   const h = await cluster.spawn(2);
   await connect(h, a, 2100, "ha");
   await a.run(R, "register", { ep: "ha0", name: "aw", pages: 1, seed: 3 });
-  const before = await a.run<number>(H, "dropped");
+  const before = await a.run(H, "dropped");
   // SCIF_CNCT_GNT (10) with a queue pair far outside the memory: the dispatcher does not throw.
   assert(
     await h.run(H, "forge", {
@@ -110,7 +115,7 @@ Deno.test("containment: forged control messages are dropped and counted: a grant
   );
   // SCIF_REGISTER (19) naming a's endpoint of the connection with h (token 3 at a: after "c"
   // and the listener) with a "window" that is one of a's queue pairs.
-  const ring = await h.run<number>(H, "someQueuePair", { of: 0 });
+  const ring = await h.run(H, "someQueuePair", { of: 0 });
   assert(ring > 0);
   const p0 = (3n | (3n << 32n)).toString();
   const p3 = (BigInt(ring) | (7n << 32n)).toString();
@@ -125,7 +130,7 @@ Deno.test("containment: forged control messages are dropped and counted: a grant
     2000,
     (async () => {
       for (;;) {
-        const d = await a.run<number>(H, "dropped");
+        const d = await a.run(H, "dropped");
         if (d >= before + 4) return d;
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -1,27 +1,41 @@
-// The WebAssembly core: the committed artefacts are what core-as/ builds to, and the ring,
-// the framed stream and the message codec do what their contracts say.
+// The WebAssembly core: the committed bytes are what core-as/ builds to, the loader names
+// exactly the module's functions, and the ring, the framed stream and the message codec do what
+// their contracts say.
 import { assert, assertEquals } from "@std/assert";
-import { compileCore, renderLoader } from "../tools/build_wasm.ts";
-import { coreBytes, type CoreExports, coreModule, instantiateCore } from "../core/scif_core.ts";
+import { BYTES_FILE, compileCore, renderBytes } from "../tools/build_wasm.ts";
+import {
+  CORE_FUNCTIONS,
+  coreBytes,
+  type CoreExports,
+  coreModule,
+  instantiateCore,
+} from "../core/scif_core.ts";
 
 const root = new URL("../", import.meta.url);
 
-Deno.test("core: the committed .wasm and its loader are what core-as/ builds to now", async () => {
+Deno.test("core: the committed bytes are what core-as/ builds to now", async () => {
   const fresh = await compileCore();
-  const committed = await Deno.readFile(new URL("core/scif_core.wasm", root));
-  assertEquals(fresh, committed, "core/scif_core.wasm is stale: run `deno task build:wasm`");
-  assertEquals(coreBytes(), committed, "core/scif_core.ts embeds other bytes than core/scif_core.wasm");
-  const loader = await Deno.readTextFile(new URL("core/scif_core.ts", root));
-  assertEquals(loader, renderLoader(fresh), "core/scif_core.ts is stale: run `deno task build:wasm`");
+  assertEquals(coreBytes(), fresh, "core/_wasm_bytes.ts is stale: run `deno task build:wasm`");
+  const committed = await Deno.readTextFile(new URL(`core/${BYTES_FILE}`, root));
+  assertEquals(committed, renderBytes(fresh), "core/_wasm_bytes.ts is stale: run `deno task build:wasm`");
 });
 
-Deno.test("core: the loader's CoreExports lists exactly the module's functions", async () => {
-  const fns = WebAssembly.Module.exports(await coreModule()).filter((e) => e.kind === "function").map((e) =>
-    e.name
-  ).sort();
-  const loader = await Deno.readTextFile(new URL("core/scif_core.ts", root));
-  const declared = [...loader.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]).sort();
-  assertEquals(declared, fns);
+Deno.test("core: the loader's CORE_FUNCTIONS (CoreExports's keys) are exactly the module's functions", async () => {
+  const exported = WebAssembly.Module.exports(await coreModule()).filter((e) => e.kind === "function").map((
+    e,
+  ) => e.name);
+  const declared: readonly string[] = CORE_FUNCTIONS;
+  assertEquals(
+    exported.filter((n) => !declared.includes(n)),
+    [],
+    "functions of the module CoreExports lacks",
+  );
+  assertEquals(
+    declared.filter((n) => !exported.includes(n)),
+    [],
+    "CoreExports names functions the module lacks",
+  );
+  assertEquals(new Set(declared).size, declared.length, "a name twice in CORE_FUNCTIONS");
 });
 
 async function core(): Promise<{ c: CoreExports; u8: Uint8Array; i32: Int32Array }> {

@@ -43,7 +43,7 @@ Deno.test("ffi abi: ioctl numbers, struct sizes and field offsets are the C comp
       assertEquals(at, c[`${struct}.${field}`], `${struct}.${field}`);
     }
   }
-  // And the numbers scif-facts.md's encoding gives, written out.
+  // And the numbers docs/scif-facts.md's encoding gives, written out.
   assertEquals(IOCTL.SCIF_BIND, 0xc0087301);
   assertEquals(IOCTL.SCIF_LISTEN, 0x40047302);
   assertEquals(IOCTL.SCIF_SEND, 0xc0187306);

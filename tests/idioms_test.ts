@@ -2,10 +2,12 @@
 // endpoints (pipeThrough a TextDecoderStream, BYOB readers, backpressure from the ring, the
 // peer's close as a clean end), `for await` over a listener, AbortSignal deadlines, `using`.
 import { assert, assertEquals } from "@std/assert";
-import { Cluster, conformance, within } from "./_cluster.ts";
+import { Cluster, conformance, scenarios, within } from "./_cluster.ts";
 
-const S = new URL("./_scenarios.ts", import.meta.url);
-const I = new URL("./_idioms_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
+const I = scenarios<typeof import("./_idioms_scenarios.ts")>(
+  new URL("./_idioms_scenarios.ts", import.meta.url),
+);
 
 conformance(
   "idioms: text piped through TextEncoderStream to a server that pipes it back upper-cased (for await accept), read through TextDecoderStream",
@@ -40,7 +42,7 @@ conformance(
     assert(h.desiredSize <= 0, `desiredSize ${h.desiredSize}`);
     const r = await within(
       30_000,
-      b.run<{ total: number; intact: boolean; reads: number }>(I, "byobReader", {
+      b.run(I, "byobReader", {
         name: "conn0",
         bufBytes: 10_000,
         seed: 5,
@@ -62,7 +64,7 @@ conformance(
     const [a] = await cluster.connectedPair();
     const r = await within(
       20_000,
-      a.run<{ abortMs: number; write: string; pipe: string; pipeMs: number }>(I, "abortedWritable", {
+      a.run(I, "abortedWritable", {
         name: "c",
         chunkBytes: 1 << 20,
       }),
@@ -79,7 +81,7 @@ conformance(
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     const cancelled = b.signal("cancelled");
-    const reading = b.run<{ recv: number[]; again: number[] }>(I, "cancelKeepsBytes", {
+    const reading = b.run(I, "cancelKeepsBytes", {
       name: "conn0",
       len: 8,
     });

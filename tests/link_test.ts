@@ -3,7 +3,7 @@
 // breaks the protocol is cut off. The stranger here is this test, speaking the frame format
 // over a raw socket to a machine's linking process.
 import { assert, assertEquals } from "@std/assert";
-import { guarded, within } from "./_cluster.ts";
+import { guarded, scenarios, within } from "./_cluster.ts";
 import { Processes } from "./_processes.ts";
 import { authenticate, importKey } from "../emu/bus/_auth.ts";
 import { F_CONNECT, F_HELLO, F_REFUSED, HEADER, Link } from "../emu/bus/_link.ts";
@@ -13,7 +13,7 @@ function test(name: string, fn: () => Promise<void>): void {
   Deno.test(name, () => guarded(fn, 240_000));
 }
 
-const S = new URL("./_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
 
 function hexKey(): string {
   return [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -109,7 +109,7 @@ test("links: a stranger without the key gets nothing; a keyed peer cannot speak 
       link.close();
     }
     assertEquals(
-      (await victim.run<{ nodes: number[] }>(S, "nodeIds")).nodes,
+      (await victim.run(S, "nodeIds")).nodes,
       [0],
       "a stranger became a node",
     );
@@ -162,7 +162,7 @@ test("links: a stranger without the key gets nothing; a keyed peer cannot speak 
     const after = rssKiB(pid);
     assert(after - before < 32 * 1024, `the victim grew from ${before} to ${after} KiB`);
     // And it still serves its own programs.
-    assertEquals((await victim.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0]);
+    assertEquals((await victim.run(S, "nodeIds")).nodes, [0]);
 
     // 4. A machine of the network given another key is refused, and told the fix.
     const dir = await Deno.makeTempDir({ prefix: "scif-link-" });
@@ -198,7 +198,7 @@ test("links: a stranger without the key gets nothing; a keyed peer cannot speak 
       await other.stderr.cancel().catch(() => {});
       await Deno.remove(dir, { recursive: true });
     }
-    assertEquals((await victim.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0]);
+    assertEquals((await victim.run(S, "nodeIds")).nodes, [0]);
   } finally {
     await group.close();
   }

@@ -2,9 +2,9 @@
 // node enumeration across threads, and an idle network that costs no CPU.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { attachNode, createNetwork, type NetworkHandle, openNode, ScifError, type ScifNode } from "../mod.ts";
-import { Cluster, delay } from "./_cluster.ts";
+import { Cluster, delay, scenarios } from "./_cluster.ts";
 
-const S = new URL("./_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
 
 Deno.test("network: createNetwork rejects bad options with EINVAL", async () => {
   for (

@@ -2,9 +2,11 @@
 // test's thread sees Worker nodes attach and, when a Worker is terminated, be lost.
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { type NodeEvent, ScifError, type SignalOptions } from "../mod.ts";
-import { Cluster, conformance, within } from "./_cluster.ts";
+import { Cluster, conformance, scenarios, within } from "./_cluster.ts";
 
-const I = new URL("./_idioms_scenarios.ts", import.meta.url);
+const I = scenarios<typeof import("./_idioms_scenarios.ts")>(
+  new URL("./_idioms_scenarios.ts", import.meta.url),
+);
 
 /** Resolves to the next event of `it` (within `ms`). */
 async function next(it: AsyncIterator<NodeEvent>, ms: number): Promise<string> {

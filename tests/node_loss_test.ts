@@ -4,9 +4,12 @@
 // its programs are processes: a program killed with -9 ends, its peers see ECONNRESET within a
 // second, and connects to its ports are refused (ECONNREFUSED) while the node stays online.
 import { assert, assertEquals } from "@std/assert";
-import { Cluster, conformance, delay, within } from "./_cluster.ts";
+import { Cluster, conformance, delay, scenarios, within } from "./_cluster.ts";
 
-const S = new URL("./_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
+const ST = scenarios<typeof import("./_stream_scenarios.ts")>(
+  new URL("./_stream_scenarios.ts", import.meta.url),
+);
 
 conformance(
   "node loss: terminating the receiver mid-transfer gives the sender ECONNRESET within 1 s, then ENODEV",
@@ -15,8 +18,8 @@ conformance(
     const [a, b] = await cluster.connectedPair();
     const c = await cluster.spawn(2);
     const streaming = a.signal("streaming");
-    const sender = a.run<{ code: string; sent: number }>(S, "sendUntilError", { name: "c" });
-    const reader = b.run(S, "recvUntilError", { name: "conn0" }).catch(() => {});
+    const sender = a.run(ST, "sendUntilError", { name: "c" });
+    const reader = b.run(ST, "recvUntilError", { name: "conn0" }).catch(() => {});
     await streaming;
     const t0 = performance.now();
     b.terminate();
@@ -31,8 +34,8 @@ conformance(
       await a.run(S, "tryConnect", { dst: { node: 1, port: 2000 } }),
       loss ? "ENODEV" : "ECONNREFUSED",
     );
-    assertEquals((await a.run<{ nodes: number[] }>(S, "nodeIds")).nodes, loss ? [0, 2] : [0, 1, 2]);
-    assertEquals((await c.run<{ nodes: number[] }>(S, "nodeIds")).nodes, loss ? [0, 2] : [0, 1, 2]);
+    assertEquals((await a.run(S, "nodeIds")).nodes, loss ? [0, 2] : [0, 1, 2]);
+    assertEquals((await c.run(S, "nodeIds")).nodes, loss ? [0, 2] : [0, 1, 2]);
   },
 );
 
@@ -42,8 +45,8 @@ conformance(
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     const streaming = b.signal("streaming");
-    a.run(S, "sendUntilError", { name: "c" }).catch(() => {});
-    const reader = b.run<{ code: string; received: number }>(S, "recvUntilError", { name: "conn0" });
+    a.run(ST, "sendUntilError", { name: "c" }).catch(() => {});
+    const reader = b.run(ST, "recvUntilError", { name: "conn0" });
     await streaming;
     const t0 = performance.now();
     a.terminate();
@@ -57,7 +60,7 @@ conformance(
 conformance("node loss: a blocked recv on an idle connection wakes with ECONNRESET", async (backend) => {
   await using cluster = await Cluster.create({ backend, nodes: 2 });
   const [a, b] = await cluster.connectedPair();
-  const pending = b.run<number[] | string>(S, "recv", { name: "conn0", len: 10 });
+  const pending = b.run(S, "recv", { name: "conn0", len: 10 });
   await delay(50);
   a.terminate();
   assertEquals(await within(2000, pending, "the blocked recv"), "ECONNRESET");
@@ -71,11 +74,11 @@ conformance("node loss: a lost node id can be attached again and works", async (
     2000,
     (async () => {
       if (!cluster.endIsLoss) return await a.run(S, "recv", { name: "c", len: 1 }); // the reset
-      while ((await a.run<{ nodes: number[] }>(S, "nodeIds")).nodes.length !== 1) await delay(5);
+      while ((await a.run(S, "nodeIds")).nodes.length !== 1) await delay(5);
     })(),
   );
   const b2 = await cluster.spawn(1);
-  assertEquals((await b2.run<{ nodes: number[] }>(S, "nodeIds")).nodes, [0, 1]);
+  assertEquals((await b2.run(S, "nodeIds")).nodes, [0, 1]);
   const listening = b2.signal("listening");
   const server = b2.run(S, "listen", { port: 2000, backlog: 1, accepts: 1 });
   await listening;
@@ -93,7 +96,7 @@ conformance("node loss: a pending connect to a node that is lost fails with ENOD
   const listening = b.signal("listening");
   b.run(S, "listen", { port: 2000, backlog: 4 }).catch(() => {}); // listens, never accepts
   await listening;
-  const connecting = a.run<string>(S, "tryConnect", { dst: { node: 1, port: 2000 } });
+  const connecting = a.run(S, "tryConnect", { dst: { node: 1, port: 2000 } });
   await delay(50);
   b.terminate();
   assertEquals(

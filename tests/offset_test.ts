@@ -12,15 +12,18 @@ import {
   SCIF_RMA_SYNC as SYNC,
   SCIF_SIGNAL_LOCAL as LOCAL,
   SCIF_SIGNAL_REMOTE as REMOTE,
-  ScifError,
 } from "../mod.ts";
-import { offsetOf } from "../_offset.ts";
 import { Struct } from "../ffi/abi.ts";
-import { Cluster, conformance } from "./_cluster.ts";
+import { Cluster, conformance, scenarios } from "./_cluster.ts";
 import { fromWire, plus, type Wire } from "./_rma_scenarios.ts";
 
-const R = new URL("./_rma_scenarios.ts", import.meta.url);
-const O = new URL("./_offset_scenarios.ts", import.meta.url);
+const R = scenarios<typeof import("./_rma_scenarios.ts")>(new URL("./_rma_scenarios.ts", import.meta.url));
+const O = scenarios<typeof import("./_offset_scenarios.ts")>(
+  new URL("./_offset_scenarios.ts", import.meta.url),
+);
+const RO = scenarios<typeof import("./_rma_order_scenarios.ts")>(
+  new URL("./_rma_order_scenarios.ts", import.meta.url),
+);
 const PAGE = 4096;
 const TOP = 1n << 63n;
 const big = (o: bigint): Wire => `${o}n`;
@@ -35,7 +38,7 @@ conformance(
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     // The peer's window: two pages ending at 2^63 - 4096, the highest end the kernel allows.
-    const roff = await b.run<Wire>(R, "register", {
+    const roff = await b.run(R, "register", {
       ep: "conn0",
       name: "win",
       pages: 2,
@@ -44,18 +47,18 @@ conformance(
     });
     assertEquals(roff, big(TOP - 3n * BigInt(PAGE)), "a fixed bigint offset comes back as it went");
     // Ours: where the backend chooses (the kernel: near 2^63; emu: below 2^53), and one fixed near 2^62.
-    const lwin = await a.run<Wire>(R, "register", { ep: "c", name: "lwin", pages: 2, seed: 2 });
+    const lwin = await a.run(R, "register", { ep: "c", name: "lwin", pages: 2, seed: 2 });
     if (backend === "hw") {
       assert(typeof lwin === "string" && BigInt(fromWire(lwin)) > 1n << 62n, `the kernel's offset: ${lwin}`);
     } else assert(typeof lwin === "number" && lwin < 2 ** 53 && lwin > 0, `emu's offset: ${lwin}`);
-    const lhigh = await a.run<Wire>(R, "register", {
+    const lhigh = await a.run(R, "register", {
       ep: "c",
       name: "lhigh",
       pages: 2,
       seed: 3,
       offset: big((1n << 62n) + 0x10000n),
     });
-    const original = await b.run<number[]>(R, "bytes", { name: "win" });
+    const original = await b.run(R, "bytes", { name: "win" });
 
     await t.step(
       "vwriteTo/vreadFrom at a bigint byte offset inside, across a page of the window",
@@ -69,7 +72,7 @@ conformance(
             "ok",
           ],
         );
-        const win = await b.run<number[]>(R, "bytes", { name: "win" });
+        const win = await b.run(R, "bytes", { name: "win" });
         assertEquals(win.slice(at, at + 300), pattern(300));
         assertEquals(win.slice(0, at), original.slice(0, at), "bytes before the range are untouched");
         assertEquals(win.slice(at + 300), original.slice(at + 300), "bytes after the range are untouched");
@@ -85,7 +88,7 @@ conformance(
     );
 
     await t.step("writeTo/readFrom between bigint offsets on both sides", async () => {
-      const mine = await a.run<number[]>(R, "bytes", { name: "lhigh" });
+      const mine = await a.run(R, "bytes", { name: "lhigh" });
       assertEquals(
         await a.run(R, "rma", {
           ep: "c",
@@ -132,13 +135,13 @@ conformance(
       );
       const spin = { checkFrom: 0, checkTo: 0, fill: 0, timeoutMs: 10_000 };
       assertEquals(
-        await b.run(R, "spinForFlag", { name: "win", flagAt: 2 * PAGE - 16, value: "9", ...spin }),
+        await b.run(RO, "spinForFlag", { name: "win", flagAt: 2 * PAGE - 16, value: "9", ...spin }),
         {
           seen: true,
           complete: true,
         },
       );
-      assertEquals(await a.run(R, "spinForFlag", { name: "lhigh", flagAt: 8, value: "7", ...spin }), {
+      assertEquals(await a.run(RO, "spinForFlag", { name: "lhigh", flagAt: 8, value: "7", ...spin }), {
         seen: true,
         complete: true,
       });
@@ -203,15 +206,15 @@ conformance(
         async () => {
           await a.run(O, "allocate", { name: "m", pages: 1 });
           await b.run(R, "plain", { name: "bq", bytes: 8 });
-          const first = await a.run<{ offset: Wire; type: string }>(O, "registerAs", {
+          const first = await a.run(O, "registerAs", {
             ep: "c",
             name: "m",
             as: "bigint",
           });
           assertEquals(first.type, "bigint");
-          assert(BigInt(fromWire(first.offset)) > 1n << 62n, `the kernel's offset: ${first.offset}`);
-          await a.run(O, "unregister", { ep: "c", name: "m", offset: first.offset });
-          const refused = await a.run<{ code: string; message: string }>(O, "registerAs", {
+          assert(BigInt(fromWire(first.offset!)) > 1n << 62n, `the kernel's offset: ${first.offset}`);
+          await a.run(O, "unregister", { ep: "c", name: "m", offset: first.offset! });
+          const refused = await a.run(O, "registerAs", {
             ep: "c",
             name: "m",
             as: "number",
@@ -226,7 +229,7 @@ conformance(
             ],
           );
           // ...and the kernel hands out the same offset again (it would go below a window still there).
-          const again = await a.run<{ offset: Wire; type: string }>(O, "registerAs", {
+          const again = await a.run(O, "registerAs", {
             ep: "c",
             name: "m",
             as: "bigint",
@@ -245,15 +248,15 @@ conformance(
         "the emulated network chooses offsets below 2^53: a number by default, the same as a bigint",
         async () => {
           await a.run(O, "allocate", { name: "m", pages: 1 });
-          const n = await a.run<{ offset: Wire; type: string }>(O, "registerAs", {
+          const n = await a.run(O, "registerAs", {
             ep: "c",
             name: "m",
             as: "number",
           });
           assertEquals(n.type, "number");
           assert(typeof n.offset === "number" && n.offset < 2 ** 53);
-          await a.run(O, "unregister", { ep: "c", name: "m", offset: n.offset });
-          const b2 = await a.run<{ offset: Wire; type: string }>(O, "registerAs", {
+          await a.run(O, "unregister", { ep: "c", name: "m", offset: n.offset! });
+          const b2 = await a.run(O, "registerAs", {
             ep: "c",
             name: "m",
             as: "bigint",
@@ -280,19 +283,7 @@ Deno.test("offsets: register's overloads type each result exactly", () => {
   assertEquals(typeof typed, "function");
 });
 
-Deno.test("offsets: one value, one representation; a bigint of 2^63 and up is its negative off_t; no 64-bit value is EINVAL", () => {
-  assertEquals(offsetOf(5n, "o"), 5); // a safe value is a number, whichever way it came
-  assertEquals(offsetOf(-0, "o"), 0);
-  assertEquals(offsetOf(2n ** 53n, "o"), 2n ** 53n);
-  assertEquals(offsetOf(-(2n ** 53n) + 1n, "o"), -(2 ** 53) + 1);
-  assertEquals(offsetOf(2n ** 64n - 8n, "o"), -8); // the u64 a C caller passes for -8
-  assertEquals(offsetOf(2n ** 63n, "o"), -(2n ** 63n));
-  assertEquals(offsetOf(2n ** 63n - 1n, "o"), 2n ** 63n - 1n);
-  for (const bad of [2n ** 64n, -(2n ** 63n) - 1n, 2 ** 53, 0.5, NaN, "1", null]) {
-    const e = assertThrows(() => offsetOf(bad, "o"), ScifError);
-    assertEquals(e.code, "EINVAL", String(bad));
-  }
-});
+// "offsets: one value, one representation; ..." (offsetOf alone) is in _offset_test.ts, beside the module.
 
 Deno.test("offsets: the ioctl structs take s64 offsets and u64 values exactly, and refuse what is neither", () => {
   const s = new Struct("scifioctl_copy")

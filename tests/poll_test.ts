@@ -2,9 +2,12 @@
 // space, POLLHUP after the peer closes, timeouts 0, finite and infinite.
 import { assert, assertEquals } from "@std/assert";
 import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "../mod.ts";
-import { Cluster, conformance, delay, within } from "./_cluster.ts";
+import { Cluster, conformance, delay, scenarios, within } from "./_cluster.ts";
 
-const S = new URL("./_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
+const ST = scenarios<typeof import("./_stream_scenarios.ts")>(
+  new URL("./_stream_scenarios.ts", import.meta.url),
+);
 
 type Polled = { ready: number; revents: number[]; ms: number };
 
@@ -13,18 +16,18 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const quiet = await b.run<Polled>(S, "poll", {
+    const quiet = await b.run(S, "poll", {
       entries: [{ name: "conn0", events: POLLIN }],
       timeoutMs: 0,
     });
     assertEquals([quiet.ready, quiet.revents], [0, [0]]);
-    const out = await b.run<Polled>(S, "poll", {
+    const out = await b.run(S, "poll", {
       entries: [{ name: "conn0", events: POLLIN | POLLOUT }],
       timeoutMs: 0,
     });
     assertEquals([out.ready, out.revents], [1, [POLLOUT]]);
     await a.run(S, "send", { name: "c", bytes: [1] });
-    const both = await b.run<Polled>(S, "poll", {
+    const both = await b.run(S, "poll", {
       entries: [{ name: "conn0", events: POLLIN | POLLOUT }],
       timeoutMs: 0,
     });
@@ -36,7 +39,7 @@ conformance("poll: -1 sleeps until data arrives from another thread", async (bac
   await using cluster = await Cluster.create({ backend, nodes: 2 });
   const [a, b] = await cluster.connectedPair();
   const polling = b.signal("polling");
-  const pending = b.run<Polled>(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: -1 });
+  const pending = b.run(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: -1 });
   await polling;
   await delay(100);
   await a.run(S, "send", { name: "c", bytes: [7] });
@@ -48,7 +51,7 @@ conformance("poll: -1 sleeps until data arrives from another thread", async (bac
 conformance("poll: a finite timeout expires with 0 when nothing happens", async (backend) => {
   await using cluster = await Cluster.create({ backend, nodes: 2 });
   const [, b] = await cluster.connectedPair();
-  const r = await b.run<Polled>(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: 150 });
+  const r = await b.run(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: 150 });
   assertEquals([r.ready, r.revents], [0, [0]]);
   assert(r.ms >= 140 && r.ms < 1000, `took ${r.ms} ms`);
 });
@@ -56,12 +59,12 @@ conformance("poll: a finite timeout expires with 0 when nothing happens", async 
 conformance("poll: POLLOUT clears when the ring is full and returns when the peer reads", async (backend) => {
   await using cluster = await Cluster.create({ backend, nodes: 2, ringBytes: 65536 });
   const [a, b] = await cluster.connectedPair();
-  const queued = await a.run<number>(S, "fill", { name: "c" });
+  const queued = await a.run(ST, "fill", { name: "c" });
   assert(queued > (backend !== "hw" ? 60000 : 4000), `only ${queued} bytes queued`); // the device's ring: 4 KiB
-  const full = await a.run<Polled>(S, "poll", { entries: [{ name: "c", events: POLLOUT }], timeoutMs: 0 });
+  const full = await a.run(S, "poll", { entries: [{ name: "c", events: POLLOUT }], timeoutMs: 0 });
   assertEquals(full.revents, [0]);
   const polling = a.signal("polling");
-  const pending = a.run<Polled>(S, "poll", { entries: [{ name: "c", events: POLLOUT }], timeoutMs: 5000 });
+  const pending = a.run(S, "poll", { entries: [{ name: "c", events: POLLOUT }], timeoutMs: 5000 });
   await polling;
   await b.run(S, "recv", { name: "conn0", len: queued });
   const r = await within(2000, pending, "poll for POLLOUT");
@@ -74,13 +77,13 @@ conformance("poll: POLLIN on a listener with a pending connection request", asyn
   const listening = b.signal("listening");
   await b.run(S, "listen", { port: 2000, backlog: 4 });
   await listening;
-  const none = await b.run<Polled>(S, "poll", {
+  const none = await b.run(S, "poll", {
     entries: [{ name: "listener", events: POLLIN }],
     timeoutMs: 0,
   });
   assertEquals(none.revents, [0]);
   const polling = b.signal("polling");
-  const pending = b.run<Polled>(S, "poll", {
+  const pending = b.run(S, "poll", {
     entries: [{ name: "listener", events: POLLIN }],
     timeoutMs: -1,
   });
@@ -97,21 +100,21 @@ conformance(
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     const polling = b.signal("polling");
-    const pending = b.run<Polled>(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: -1 });
+    const pending = b.run(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: -1 });
     await polling;
     await a.run(S, "send", { name: "c", bytes: [1, 2] });
     await within(2000, pending);
     await a.run(S, "close", { name: "c" });
     await delay(20);
-    const hup = await b.run<Polled>(S, "poll", { entries: [{ name: "conn0", events: 0 }], timeoutMs: -1 });
+    const hup = await b.run(S, "poll", { entries: [{ name: "conn0", events: 0 }], timeoutMs: -1 });
     assertEquals(hup.revents, [POLLHUP]);
-    const withData = await b.run<Polled>(S, "poll", {
+    const withData = await b.run(S, "poll", {
       entries: [{ name: "conn0", events: POLLIN }],
       timeoutMs: 0,
     });
     assertEquals(withData.revents, [POLLIN | POLLHUP]);
     await b.run(S, "recv", { name: "conn0", len: 2 });
-    const drained = await b.run<Polled>(S, "poll", {
+    const drained = await b.run(S, "poll", {
       entries: [{ name: "conn0", events: POLLIN | POLLOUT }],
       timeoutMs: 0,
     });
@@ -125,7 +128,7 @@ conformance(
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     const polling = b.signal("polling");
-    const pending = b.run<Polled>(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: -1 });
+    const pending = b.run(S, "poll", { entries: [{ name: "conn0", events: POLLIN }], timeoutMs: -1 });
     await polling;
     a.terminate();
     const r = await within(2000, pending, "poll after node loss");

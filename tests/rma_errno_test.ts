@@ -1,10 +1,9 @@
-// Every errno rule of registration, RMA, fences and mmap, one case each, with the nodes in
-// Workers. Where the kernel's code and libscif's documentation differ, the kernel decides:
-// a protection mismatch is EPERM (scif_query_window), fence_signal offsets need 4-byte
-// alignment, and RMA checks the connection before the flags.
+// Every errno rule of registration, RMA and mmap, one case each, with the nodes in Workers.
+// Where the kernel's code and libscif's documentation differ, the kernel decides: a protection
+// mismatch is EPERM (scif_query_window), and RMA checks the connection before the flags. The
+// fences' rules are in tests/fence_errno_test.ts.
 import { assertEquals } from "@std/assert";
 import {
-  SCIF_FENCE_INIT_PEER as PEER,
   SCIF_FENCE_INIT_SELF as SELF,
   SCIF_PROT_READ,
   SCIF_PROT_WRITE,
@@ -13,48 +12,20 @@ import {
   SCIF_SIGNAL_LOCAL as LOCAL,
   SCIF_SIGNAL_REMOTE as REMOTE,
 } from "../mod.ts";
-import { Cluster, conformance, type NodeWorker } from "./_cluster.ts";
+import { Cluster, conformance, scenarios } from "./_cluster.ts";
+import { calls, PAGE, R, rmaErrnoSetting } from "./_rma_errno.ts";
 
-const R = new URL("./_rma_scenarios.ts", import.meta.url);
-const PAGE = 4096;
 /** 2^63, one past the largest off_t; 2^64, one past the largest u64. */
 const TOP = 1n << 63n;
 const U64 = 1n << 64n;
 /** A bigint as calls() takes it. */
 const big = (v: bigint) => `${v}n`;
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
 const PROT_SCIF_RW = SCIF_PROT_READ | SCIF_PROT_WRITE;
 
 conformance("rma errno rules", async (backend, t) => {
   await using cluster = await Cluster.create({ backend, nodes: 3 });
-  const [a, b] = await cluster.connectedPair();
-  // Calls on a kept endpoint ("c": ours to the peer), or on the node itself with ep "".
-  const calls = (w: NodeWorker, list: unknown[][], ep = "c") => w.run<string[]>(R, "calls", { ep, list });
-  // The peer's space: read-write 0x10000..0x12000, read-only 0x20000, read-write 0x30000.
-  await b.run(R, "register", { ep: "conn0", name: "rw", pages: 2, seed: 1, offset: 0x10000 });
-  await b.run(R, "register", {
-    ep: "conn0",
-    name: "ro",
-    pages: 1,
-    seed: 2,
-    offset: 0x20000,
-    prot: SCIF_PROT_READ,
-  });
-  await b.run(R, "register", { ep: "conn0", name: "rw2", pages: 1, seed: 3, offset: 0x30000 });
-  // Ours: read-write 0x10000..0x12000, read-only 0x20000.
-  await a.run(R, "register", { ep: "c", name: "lrw", pages: 2, seed: 4, offset: 0x10000 });
-  await a.run(R, "register", {
-    ep: "c",
-    name: "lro",
-    pages: 1,
-    seed: 5,
-    offset: 0x20000,
-    prot: SCIF_PROT_READ,
-  });
-  await a.run(R, "allocate", { name: "spare", bytes: 4 * PAGE });
-  await a.run(R, "slice", { name: "spare", from: 100, to: 100 + PAGE, as: "misaligned" });
-  await a.run(R, "slice", { name: "spare", from: 0, to: 100, as: "short" });
-  await a.run(R, "slice", { name: "spare", from: 0, to: 0, as: "empty" });
-  await a.run(R, "plain", { name: "private", bytes: PAGE });
+  const { a } = await rmaErrnoSetting(cluster);
 
   await t.step(
     "register: EINVAL for memory whose address or length is not page aligned, or empty",
@@ -224,56 +195,6 @@ conformance("rma errno rules", async (backend, t) => {
     assertEquals(await calls(a, [["munmap", "mem:spare"], ["munmap", 5]]), ["EINVAL", "EINVAL"]);
   });
 
-  await t.step("fenceMark: EINVAL unless exactly one of INIT_SELF and INIT_PEER", async () => {
-    assertEquals(
-      await calls(a, [["fenceMark", 0], ["fenceMark", SELF | PEER], ["fenceMark", 4], ["fenceMark", SELF], [
-        "fenceMark",
-        PEER,
-      ]]),
-      [
-        "EINVAL",
-        "EINVAL",
-        "EINVAL",
-        "ok",
-        "ok",
-      ],
-    );
-  });
-  await t.step("fenceWait: EINVAL for what cannot be a mark", async () => {
-    assertEquals(
-      await calls(a, [["fenceWait", -1], ["fenceWait", 2 ** 32], ["fenceWait", 0.5], ["fenceWait", 0]]),
-      ["EINVAL", "EINVAL", "EINVAL", "ok"],
-    );
-  });
-  await t.step("fenceSignal: EINVAL for bad flags and offsets that are not 4-byte aligned", async () => {
-    assertEquals(
-      await calls(a, [
-        ["fenceSignal", 0x10000, "1n", 0x10000, "1n", LOCAL],
-        ["fenceSignal", 0x10000, "1n", 0x10000, "1n", SELF | PEER | LOCAL],
-        ["fenceSignal", 0x10000, "1n", 0x10000, "1n", SELF],
-        ["fenceSignal", 0x10000, "1n", 0x10000, "1n", SELF | LOCAL | 0x100],
-        ["fenceSignal", 0x10002, "1n", 0x10000, "1n", SELF | LOCAL],
-        ["fenceSignal", 0x10000, "1n", 0x10006, "1n", SELF | REMOTE],
-        ["fenceSignal", 0x10004, "1n", 0x10000, "1n", SELF | LOCAL],
-      ]),
-      ["EINVAL", "EINVAL", "EINVAL", "EINVAL", "EINVAL", "EINVAL", "ok"],
-    );
-  });
-  await t.step(
-    "fenceSignal: ENXIO outside a window or across its end; EPERM in a read-only window",
-    async () => {
-      assertEquals(
-        await calls(a, [
-          ["fenceSignal", 0x40000, "1n", 0, "0n", SELF | LOCAL],
-          ["fenceSignal", 0, "0n", 0x10ffc + PAGE, "1n", SELF | REMOTE],
-          ["fenceSignal", 0, "0n", 0x20000, "1n", SELF | REMOTE],
-          ["fenceSignal", 0x20000, "1n", 0, "0n", SELF | LOCAL],
-        ]),
-        ["ENXIO", "ENXIO", "EPERM", "EPERM"],
-      );
-    },
-  );
-
   await t.step(
     "64-bit offsets, register and unregister: EINVAL for a negative off_t (also as its u64, 2^63 and up), past LONG_MAX, or no 64-bit value",
     async () => {
@@ -396,7 +317,7 @@ conformance("rma errno rules", async (backend, t) => {
     "every call: ENOTCONN on an endpoint that is not connected (after the argument checks)",
     async () => {
       const c = await cluster.spawn(2);
-      await c.run(new URL("./_scenarios.ts", import.meta.url), "listen", { port: 3000, backlog: 1 });
+      await c.run(S, "listen", { port: 3000, backlog: 1 });
       await c.run(R, "allocate", { name: "m", bytes: PAGE });
       assertEquals(
         await calls(c, [

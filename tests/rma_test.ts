@@ -2,11 +2,15 @@
 // and by the calling thread, fences, ORDERED, mmap.
 import { assert, assertEquals } from "@std/assert";
 import { SCIF_RMA_ORDERED, SCIF_RMA_SYNC, SCIF_RMA_USECPU } from "../mod.ts";
-import { Cluster, conformance, within } from "./_cluster.ts";
+import { Cluster, conformance, scenarios, within } from "./_cluster.ts";
 
-import { plus, type Wire } from "./_rma_scenarios.ts";
+import { plus } from "./_rma_scenarios.ts";
 
-const R = new URL("./_rma_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
+const R = scenarios<typeof import("./_rma_scenarios.ts")>(new URL("./_rma_scenarios.ts", import.meta.url));
+const RO = scenarios<typeof import("./_rma_order_scenarios.ts")>(
+  new URL("./_rma_order_scenarios.ts", import.meta.url),
+);
 const PAGE = 4096;
 
 conformance(
@@ -34,13 +38,13 @@ conformance(
       });
     }
     const before = [
-      ...await b.run<number[]>(R, "bytes", { name: "r0" }),
-      ...await b.run<number[]>(R, "bytes", { name: "r1" }),
+      ...await b.run(R, "bytes", { name: "r0" }),
+      ...await b.run(R, "bytes", { name: "r1" }),
     ];
     const local = [
-      ...await a.run<number[]>(R, "bytes", { name: "l0" }),
-      ...await a.run<number[]>(R, "bytes", { name: "l1" }),
-      ...await a.run<number[]>(R, "bytes", { name: "l2" }),
+      ...await a.run(R, "bytes", { name: "l0" }),
+      ...await a.run(R, "bytes", { name: "l1" }),
+      ...await a.run(R, "bytes", { name: "l2" }),
     ];
     // 5 pages + 123 bytes from local 0x10000 + 777 to remote 0x40000 + 1000: crosses windows on both sides.
     const len = 5 * PAGE + 123;
@@ -56,8 +60,8 @@ conformance(
       "ok",
     );
     const after = [
-      ...await b.run<number[]>(R, "bytes", { name: "r0" }),
-      ...await b.run<number[]>(R, "bytes", { name: "r1" }),
+      ...await b.run(R, "bytes", { name: "r0" }),
+      ...await b.run(R, "bytes", { name: "r1" }),
     ];
     const want = [...before];
     want.splice(1000, len, ...local.slice(777, 777 + len));
@@ -86,8 +90,8 @@ conformance(
     const rsize = rpages.reduce((x, y) => x + y) * PAGE;
     const r = await within(
       120_000,
-      a.run<{ calls: number; local: number[]; modelLocal: number[]; modelRemote: number[] }>(
-        R,
+      a.run(
+        RO,
         "randomTransfers",
         {
           ep: "c",
@@ -110,7 +114,7 @@ conformance(
     assertEquals(r.local, r.modelLocal, "local memory differs from the model");
     const remote: number[] = [];
     for (let i = 0; i < rpages.length; i++) {
-      remote.push(...await b.run<number[]>(R, "bytes", { name: `r${i}` }));
+      remote.push(...await b.run(R, "bytes", { name: `r${i}` }));
     }
     assertEquals(remote, r.modelRemote, "the peer's memory differs from the model");
   },
@@ -122,12 +126,12 @@ conformance(
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     const pages = 256; // 1 MiB
-    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "src", pages, seed: 1 });
-    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "dst", pages: pages + 1, seed: 2 });
+    const loff = await a.run(R, "register", { ep: "c", name: "src", pages, seed: 1 });
+    const roff = await b.run(R, "register", { ep: "conn0", name: "dst", pages: pages + 1, seed: 2 });
     // The source is all 0x5a; the peer waits for the flag in its last page, then checks the data.
     await a.run(R, "fill", { name: "src", value: 0x5a });
     const spinning = b.signal("spinning");
-    const watcher = b.run<{ seen: boolean; complete: boolean }>(R, "spinForFlag", {
+    const watcher = b.run(RO, "spinForFlag", {
       name: "dst",
       flagAt: pages * PAGE + 8,
       value: "81985529216486895",
@@ -137,7 +141,7 @@ conformance(
       timeoutMs: 10_000,
     });
     await spinning;
-    await a.run(R, "writeThenSignal", {
+    await a.run(RO, "writeThenSignal", {
       ep: "c",
       loff,
       len: pages * PAGE,
@@ -154,15 +158,15 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "src", pages: 1024, seed: 1 });
-    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "dst", pages: 1025, seed: 2 });
+    const loff = await a.run(R, "register", { ep: "c", name: "src", pages: 1024, seed: 1 });
+    const roff = await b.run(R, "register", { ep: "conn0", name: "dst", pages: 1025, seed: 2 });
     await a.run(R, "fill", { name: "src", value: 7 });
     // a queues a 4 MiB transfer into b's window; b marks a's RMAs and waits, then checks.
     assertEquals(
       await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 1024 * PAGE, roff, flags: 0 }),
       "ok",
     );
-    await b.run(R, "waitForPeer", { ep: "conn0" });
+    await b.run(RO, "waitForPeer", { ep: "conn0" });
     assert(
       await b.run(R, "all", { name: "dst", value: 7, to: 1024 * PAGE }),
       "the transfer was not complete when the peer's fence returned",
@@ -174,9 +178,9 @@ conformance(
       "ok",
     );
     // Queued before b starts spinning (the spin keeps b's thread busy).
-    await b.run(R, "signalAfterPeer", { ep: "conn0", localFlag: plus(roff, 1024 * PAGE), value: "42" });
+    await b.run(RO, "signalAfterPeer", { ep: "conn0", localFlag: plus(roff, 1024 * PAGE), value: "42" });
     const spinning = b.signal("spinning");
-    const watcher = b.run<{ seen: boolean; complete: boolean }>(R, "spinForFlag", {
+    const watcher = b.run(RO, "spinForFlag", {
       name: "dst",
       flagAt: 1024 * PAGE,
       value: "42",
@@ -200,16 +204,16 @@ for (
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
     const len = 256 * 1024;
-    const roff = await b.run<Wire>(R, "register", {
+    const roff = await b.run(R, "register", {
       ep: "conn0",
       name: "dst",
       pages: len / PAGE + 1,
       seed: 1,
     });
     const watching = b.signal("watching");
-    const early = b.run<number>(R, "watchOrdered", { name: "dst", len, rounds: 300 });
+    const early = b.run(RO, "watchOrdered", { name: "dst", len, rounds: 300 });
     await watching;
-    await within(60_000, a.run(R, "writeOrdered", { ep: "c", name: "src", roff, len, rounds: 300, flags }));
+    await within(60_000, a.run(RO, "writeOrdered", { ep: "c", name: "src", roff, len, rounds: 300, flags }));
     assertEquals(await within(5000, early), 0, "a byte before the last cache line landed after it");
   });
 }
@@ -219,7 +223,7 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "win", pages: 2, seed: 5 });
+    const roff = await b.run(R, "register", { ep: "conn0", name: "win", pages: 2, seed: 5 });
     assertEquals(await a.run(R, "mmap", { ep: "c", name: "v", roff: plus(roff, PAGE), length: 100 }), 100);
     await a.run(R, "poke", { name: "v", at: 10, bytes: [1, 2, 3] });
     assertEquals(await b.run(R, "peek", { name: "win", at: PAGE + 10, length: 3 }), [1, 2, 3]);
@@ -232,18 +236,18 @@ conformance(
 conformance("mmap: an 8-byte round trip through two mapped windows", async (backend) => {
   await using cluster = await Cluster.create({ backend, nodes: 2 });
   const [a, b] = await cluster.connectedPair();
-  const ra = await a.run<Wire>(R, "register", { ep: "c", name: "inbox", pages: 1, seed: 0 });
-  const rb = await b.run<Wire>(R, "register", { ep: "conn0", name: "inbox", pages: 1, seed: 0 });
+  const ra = await a.run(R, "register", { ep: "c", name: "inbox", pages: 1, seed: 0 });
+  const rb = await b.run(R, "register", { ep: "conn0", name: "inbox", pages: 1, seed: 0 });
   await a.run(R, "poke", { name: "inbox", at: 0, bytes: [0, 0, 0, 0, 0, 0, 0, 0] });
   await b.run(R, "poke", { name: "inbox", at: 0, bytes: [0, 0, 0, 0, 0, 0, 0, 0] });
   await a.run(R, "mmap", { ep: "c", name: "out", roff: rb, length: 8 });
   await b.run(R, "mmap", { ep: "conn0", name: "out", roff: ra, length: 8 });
   const ready = b.signal("ready");
-  const pong = b.run(R, "mappedPingPong", { mine: "inbox", theirs: "out", role: "pong", iters: 20000 });
+  const pong = b.run(RO, "mappedPingPong", { mine: "inbox", theirs: "out", role: "pong", iters: 20000 });
   await ready;
   const us = await within(
     30_000,
-    a.run<number>(R, "mappedPingPong", { mine: "inbox", theirs: "out", role: "ping", iters: 20000 }),
+    a.run(RO, "mappedPingPong", { mine: "inbox", theirs: "out", role: "ping", iters: 20000 }),
   );
   await pong;
   assert(us > 0);
@@ -254,7 +258,7 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const roff = await b.run<Wire>(R, "register", {
+    const roff = await b.run(R, "register", {
       ep: "conn0",
       name: "win",
       pages: 1,
@@ -270,7 +274,7 @@ conformance(
     await a.run(R, "poke", { name: "v", at: 0, bytes: [42] });
     assertEquals(await b.run(R, "peek", { name: "win", at: 0, length: 1 }), [42]);
     assertEquals(
-      await b.run<Wire>(R, "register", { ep: "conn0", name: "again", pages: 1, seed: 6, offset: 0x20000 }),
+      await b.run(R, "register", { ep: "conn0", name: "again", pages: 1, seed: 6, offset: 0x20000 }),
       0x20000,
     );
     assertEquals(await a.run(R, "munmap", { ep: "c", name: "v" }), "ok");
@@ -283,10 +287,10 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
-    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
+    const loff = await a.run(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
+    const roff = await b.run(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
     await a.run(R, "mmap", { ep: "c", name: "v", roff, length: PAGE });
-    await b.run(new URL("./_scenarios.ts", import.meta.url), "close", { name: "conn0" });
+    await b.run(S, "close", { name: "conn0" });
     await new Promise((r) => setTimeout(r, 30));
     assertEquals(
       await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 8, roff, flags: SCIF_RMA_SYNC }),
@@ -310,15 +314,15 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "l", pages: 2048, seed: 1 });
-    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "win", pages: 2048, seed: 2 });
+    const loff = await a.run(R, "register", { ep: "c", name: "l", pages: 2048, seed: 1 });
+    const roff = await b.run(R, "register", { ep: "conn0", name: "win", pages: 2048, seed: 2 });
     for (let i = 0; i < 4; i++) {
       await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 2048 * PAGE, roff, flags: 0 });
     }
     a.terminate();
     const r = await within(
       3000,
-      b.run<string[]>(R, "calls", { ep: "conn0", list: [["fenceWait", 0x80000000 + 1]] }),
+      b.run(R, "calls", { ep: "conn0", list: [["fenceWait", 0x80000000 + 1]] }),
       "the survivor's fence",
     );
     assert(r[0] === "ECONNRESET" || r[0] === "ENODEV" || r[0] === "ok", r[0]);
@@ -370,19 +374,19 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2, fenceTimeoutMs: 300 });
     const [a, b] = await cluster.connectedPair();
-    const loff = await a.run<Wire>(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
-    const roff = await b.run<Wire>(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
+    const loff = await a.run(R, "register", { ep: "c", name: "l", pages: 1, seed: 1 });
+    const roff = await b.run(R, "register", { ep: "conn0", name: "win", pages: 1, seed: 2 });
     for (const peer of [false, true]) {
       const r = await within(
         5000,
-        a.run<{ code: string; ms: number }>(R, "futureFence", { ep: "c", peer, ahead: 1000 }),
+        a.run(RO, "futureFence", { ep: "c", peer, ahead: 1000 }),
       );
       assertEquals(r.code, "ETIMEDOUT", `peer: ${peer}`);
       assert(r.ms >= 290, `gave up after ${r.ms} ms`);
     }
     await a.run(R, "rma", { ep: "c", op: "writeTo", loff, len: 8, roff, flags: 0 });
     assertEquals(
-      await a.run(R, "futureFence", { ep: "c", peer: false, ahead: 0 }).then((r) =>
+      await a.run(RO, "futureFence", { ep: "c", peer: false, ahead: 0 }).then((r) =>
         (r as { code: string }).code
       ),
       "ok",

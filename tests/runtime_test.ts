@@ -1,5 +1,5 @@
 // README's table of runtimes, measured: for each runtime installed, tests/fixtures/runtime_probe.mjs
-// runs against the library (mod.ts in Deno; the browser build, web/scif.js as the sources build
+// runs against the library (mod.ts in Deno; the browser build, web/dist/scif.js as the sources build
 // it now, in Node.js and Bun) and says what each part of the API did; each row of ROWS is what
 // README's table says. A part either works or refuses with the named ScifError (never a
 // TypeError), and every probe ends by itself within its time (no hang, nothing holding the
@@ -179,7 +179,7 @@ function check(column: string, got: string, want: Want): void {
   assertMatch(got, want.says, column);
 }
 
-/** web/scif.js as the sources build it now, in out/ (served to the pages too). */
+/** web/dist/scif.js as the sources build it now, in out/ (served to the pages too). */
 const WEB = "out/runtime-web/scif.js";
 
 Deno.test("runtimes: each runtime installed does what README's table says (works, or refuses with the named ScifError), and ends", async (t) => {

@@ -1,9 +1,14 @@
 // Byte-stream integrity across real threads: each node in its own Worker.
 import { assert, assertEquals } from "@std/assert";
-import { Cluster, conformance, within } from "./_cluster.ts";
+import { Cluster, conformance, scenarios, within } from "./_cluster.ts";
 
-const S = new URL("./_scenarios.ts", import.meta.url);
-const M = new URL("./_machine_scenarios.ts", import.meta.url);
+const S = scenarios<typeof import("./_scenarios.ts")>(new URL("./_scenarios.ts", import.meta.url));
+const M = scenarios<typeof import("./_machine_scenarios.ts")>(
+  new URL("./_machine_scenarios.ts", import.meta.url),
+);
+const ST = scenarios<typeof import("./_stream_scenarios.ts")>(
+  new URL("./_stream_scenarios.ts", import.meta.url),
+);
 const MIB = 1024 * 1024;
 
 conformance(
@@ -16,7 +21,7 @@ conformance(
     const [ra, rb] = await within(
       120_000,
       Promise.all([
-        a.run<{ sent: number; received: number }>(S, "duplex", {
+        a.run(ST, "duplex", {
           name: "c",
           total,
           maxChunk,
@@ -24,7 +29,7 @@ conformance(
           recvSeed: 22,
           pick: 3,
         }),
-        b.run<{ sent: number; received: number }>(S, "duplex", {
+        b.run(ST, "duplex", {
           name: "conn0",
           total,
           maxChunk,
@@ -48,7 +53,7 @@ conformance(
     const [ra, rb] = await within(
       60_000,
       Promise.all([
-        a.run<{ sent: number; received: number }>(S, "duplex", {
+        a.run(ST, "duplex", {
           name: "c",
           total,
           maxChunk: 20000,
@@ -56,7 +61,7 @@ conformance(
           recvSeed: 6,
           pick: 7,
         }),
-        b.run<{ sent: number; received: number }>(S, "duplex", {
+        b.run(ST, "duplex", {
           name: "conn0",
           total,
           maxChunk: 20000,
@@ -78,11 +83,11 @@ conformance(
     const ringBytes = backend === "hw" ? 4096 : 65536;
     await using cluster = await Cluster.create({ backend, nodes: 2, ringBytes });
     const [a, b] = await cluster.connectedPair();
-    const sent = await a.run<number>(S, "sendPatternOnce", { name: "c", len: 1 << 20 });
+    const sent = await a.run(ST, "sendPatternOnce", { name: "c", len: 1 << 20 });
     // All of the ring but what the ring keeps for itself (the kernel: one byte; the emulator:
     // that and its record headers).
     assertEquals(sent > ringBytes * 0.99 && sent < ringBytes, true, `sent ${sent}`);
-    assertEquals(await b.run(S, "recvPattern", { name: "conn0", len: sent }), [-1, 0]);
+    assertEquals(await b.run(ST, "recvPattern", { name: "conn0", len: sent }), [-1, 0]);
   },
 );
 
@@ -108,9 +113,9 @@ conformance(
   async (backend) => {
     await using cluster = await Cluster.create({ backend, nodes: 2 });
     const [a, b] = await cluster.connectedPair();
-    for (const how of ["detach", "shrink"]) {
+    for (const how of ["detach", "shrink"] as const) {
       const changed = b.signal("changed");
-      const recv = b.run(S, "recvIntoChanging", { name: "conn0", len: 100, afterMs: 50, how });
+      const recv = b.run(ST, "recvIntoChanging", { name: "conn0", len: 100, afterMs: 50, how });
       await changed;
       const bytes = Array.from({ length: 100 }, (_, i) => i);
       await a.run(S, "send", { name: "c", bytes });
@@ -129,9 +134,9 @@ conformance(
     const [a, b] = await cluster.connectedPair();
     const len = 1 << 20;
     const changed = a.signal("changed");
-    const send = a.run<number | string>(S, "sendFromShrinking", { name: "c", len, afterMs: 100 });
+    const send = a.run(ST, "sendFromShrinking", { name: "c", len, afterMs: 100 });
     await changed;
-    const received = await within(10_000, b.run<number>(S, "drain", { name: "conn0", quietMs: 300 }));
+    const received = await within(10_000, b.run(ST, "drain", { name: "conn0", quietMs: 300 }));
     const sent = await within(5000, send);
     // The device's driver sends from the library's copy of the buffer, made before it waited.
     if (backend === "hw") assertEquals(sent, len);

@@ -6,8 +6,7 @@
 //   OP_RMA    f64 offset, u32 length of a host window      -> the card reads it with readFrom,
 //             adds 1 to every byte and writes it back with writeTo, then answers 1 byte: the
 //             number of bytes that differed from the pattern the host wrote (0 or 1: saturated).
-import type { Endpoint, ScifNode } from "../mod.ts";
-import { SCIF_RMA_SYNC } from "../constants.ts";
+import { type Endpoint, SCIF_RMA_SYNC, type ScifNode } from "../mod.ts";
 import { recvMessage, sendMessage } from "../demo/_messages.ts";
 
 export const OP_HELLO = 1;

@@ -1,10 +1,11 @@
 /// <reference lib="deno.worker" />
-// A card of the web page: a SCIF node in a Web Worker, importing the library's browser build
-// (./scif.js) as any page of a user would. It serves the host's requests (web/_protocol.ts)
-// on port 2000 until it is terminated.
+// A card of the web page: a SCIF node in a Web Worker. Built to web/dist/card_worker.js, it
+// imports the library's browser build (./scif.js, which the build puts in place of mod.ts) as
+// any page of a user would. It serves the host's requests (web/_protocol.ts) on port 2000 until
+// it is terminated.
 //
 // Messages: { handle } from the page -> { ready: true, nodeId } | { error }.
-import { attachNode, type NetworkHandle } from "./scif.js";
+import { attachNode, type NetworkHandle } from "../mod.ts";
 import { serveConnection } from "./_protocol.ts";
 
 self.onmessage = async (e: MessageEvent<{ handle: NetworkHandle }>) => {

@@ -13,7 +13,7 @@
  * @module
  */
 import { createNetwork, type ScifNode } from "../mod.ts";
-import { Lab } from "../bench/lab.ts";
+import { Lab } from "../lab/mod.ts";
 import { sizeLabel } from "../demo/_chart.ts";
 import {
   BANDWIDTH_LINES,

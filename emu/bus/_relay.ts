@@ -16,6 +16,9 @@
 // Without futex_waitv (Linux before 5.16) the relay waits on the control word alone, 10 ms at
 // a time, and looks at the cells' values in between.
 
+import { ERRNO } from "../../errors.ts";
+import { denoGlobal } from "../../_deno.ts";
+
 const ENTRIES = 127; // futex_waitv takes 128 futexes, the control word is one
 const CONTROL = 0;
 const STOP = 1;
@@ -33,7 +36,7 @@ export class FutexRelay {
     this.#table.fill(-1, 2);
     const control = Deno.UnsafePointer.of(this.#table);
     this.#wakeControl = () => futexWake(control);
-    const src = `(${relayMain.toString()})()`;
+    const src = `(${relayMain.toString()})(${denoGlobal.toString()}, ${ERRNO.ENOSYS})`;
     const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
     this.#worker = new Worker(url, { type: "module", name: "scif futex relay" });
     URL.revokeObjectURL(url);
@@ -76,8 +79,9 @@ export class FutexRelay {
   }
 }
 
-/** The relay's thread (run from its own source text: self-contained). */
-function relayMain(): void {
+/** The relay's thread (run from its own source text: self-contained, with the Deno global's
+ * helper passed in the same way, and `enosys` = ERRNO.ENOSYS). */
+function relayMain(deno: typeof denoGlobal, enosys: number): void {
   const me = self as unknown as { onmessage: (e: MessageEvent) => void; close(): void };
   me.onmessage = (e: MessageEvent) => {
     const { table: tb, memory, entries } = e.data as {
@@ -85,8 +89,7 @@ function relayMain(): void {
       memory: WebAssembly.Memory;
       entries: number;
     };
-    // deno-lint-ignore no-explicit-any
-    const D = (globalThis as any).Deno;
+    const D = deno()!;
     const lib = D.dlopen("libc.so.6", {
       waitv: {
         name: "syscall",
@@ -100,7 +103,7 @@ function relayMain(): void {
       },
       __errno_location: { parameters: [], result: "pointer" },
     }).symbols;
-    const errno = new D.UnsafePointerView(lib.__errno_location());
+    const errno = new D.UnsafePointerView(lib.__errno_location()!);
     const table = new Int32Array(tb);
     const i32 = new Int32Array(memory.buffer);
     const base = D.UnsafePointer.value(D.UnsafePointer.of(i32));
@@ -144,7 +147,7 @@ function relayMain(): void {
         // turn's look at the values finds it.
         const r = Number(lib.waitv(449n, waiters, BigInt(n), 0n, null, 0n));
         if (r > 0) Atomics.notify(i32, slotOf[r]);
-        else if (r < 0 && errno.getInt32() === 38) haveWaitv = false; // ENOSYS
+        else if (r < 0 && errno.getInt32() === enosys) haveWaitv = false;
       } else {
         lib.futex(202n, D.UnsafePointer.create(tableAt), 0n, BigInt(gen), ts10ms, null, 0n);
       }

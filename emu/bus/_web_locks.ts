@@ -21,6 +21,7 @@
 // lost, as a card that stops answering is. Timers and channels are unreferenced: they never
 // hold a process or a Worker open.
 
+import { denoGlobal } from "../../_deno.ts";
 import { inWorkerThread } from "../../_runtime.ts";
 
 /** Whether this thread is a Worker (whose end must be detectable) rather than a main thread. */
@@ -92,8 +93,7 @@ type Unrefable = { unref?: () => void };
 
 /** Makes a timer or a channel unreferenced where the runtime can (Node.js, Bun; Deno). */
 function unref(t: unknown): void {
-  const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
-  if (typeof t === "number") deno?.unrefTimer?.(t);
+  if (typeof t === "number") denoGlobal()?.unrefTimer?.(t);
   else (t as Unrefable)?.unref?.();
 }
 

@@ -18,7 +18,7 @@ import { denoGlobal } from "../../_deno.ts";
 import { MODE_LOCAL, MODE_REMOTE, N_MODE, nodeField } from "../_layout.ts";
 import { EmuNode } from "../_node.ts";
 import type { EmuShared } from "../_shared.ts";
-import { delay } from "../_wait.ts";
+import { delay } from "../../_delay.ts";
 import { F_CONNECT, F_HELLO, type Frame, Link } from "./_link.ts";
 import { authenticate } from "./_auth.ts";
 import { Bridge } from "./tcp_bridge.ts";

@@ -42,7 +42,7 @@ import {
   XFER_WRITE,
 } from "../_messages.ts";
 import type { EmuNode } from "../_node.ts";
-import { delay } from "../_wait.ts";
+import { delay } from "../../_delay.ts";
 import {
   F_ACCEPTED,
   F_CONNECT,

@@ -4,7 +4,7 @@
 // a disposer up by Symbol.dispose / Symbol.asyncDispose, or by Symbol.for("Symbol.dispose") /
 // Symbol.for("Symbol.asyncDispose") where those do not exist. Classes that define their
 // disposers after this see the same symbols. Nothing else is filled in: what the library
-// itself needs, it must bring (its own bundle, web/scif.js, gets no polyfill).
+// itself needs, it must bring (its own bundle, web/dist/scif.js, gets no polyfill).
 for (const name of ["dispose", "asyncDispose"] as const) {
   if (!(name in Symbol)) Object.defineProperty(Symbol, name, { value: Symbol.for(`Symbol.${name}`) });
 }

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The 8-byte round trip in a browser (built to latency.js by tools/build_web.ts --tests, run by
 // tools/browser.ts latency): raw Atomics ping-pong on one cache line, an mmap'd window and
-// SCIF send/recv between the two Web Workers of a lab (bench/lab.ts), and, between two Workers
+// SCIF send/recv between the two Web Workers of a lab (lab/mod.ts), and, between two Workers
 // of its own (rtt_worker.ts), the raw ping-pong again and the "awaited" one: an `await` after
 // each store and each answer, the floor of any API whose send and recv return promises (two
 // of those awaits are on a round trip's critical path, and their cost is the browser's). All
@@ -9,8 +9,7 @@
 // round trip to a peer asleep in recv ("wakeup": what a sleep costs). Left on
 // globalThis.scifLatency. Query: ?rounds=N (default 7), ?iters=N round trips per round
 // (default 100000).
-import { Lab, median } from "../../bench/lab.ts";
-import type { LatencyMethod } from "../../bench/_lab.ts";
+import { Lab, type LatencyMethod, median } from "../../lab/mod.ts";
 
 const params = new URLSearchParams(location.search);
 const rounds = Number(params.get("rounds") ?? 7);
@@ -37,7 +36,7 @@ function pair(): (method: "raw" | "awaited") => Promise<number> {
 async function main(): Promise<void> {
   const lab = await Lab.open({
     bytes: 1 << 20,
-    worker: new URL("/web/lab_worker.js", location.href),
+    worker: new URL("/web/dist/lab_worker.js", location.href),
     tcp: false,
   });
   const own = pair();

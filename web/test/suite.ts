@@ -6,11 +6,15 @@
 import { run, type TestResult } from "./_deno_shim.ts";
 import { setNodeWorkerScript } from "../../tests/_cluster.ts";
 import "../../tests/connect_test.ts";
-import "../../tests/errno_test.ts";
+import "../../tests/connect_errno_test.ts";
+import "../../tests/stream_errno_test.ts";
+import "../../tests/poll_errno_test.ts";
+import "../../tests/node_errno_test.ts";
 import "../../tests/poll_test.ts";
 import "../../tests/stream_test.ts";
 import "../../tests/rma_test.ts";
 import "../../tests/rma_errno_test.ts";
+import "../../tests/fence_errno_test.ts";
 import "../../tests/node_loss_test.ts";
 import "../../tests/abort_test.ts";
 import "../../tests/idioms_test.ts";

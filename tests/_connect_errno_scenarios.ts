@@ -1,6 +1,7 @@
-// Errno cases that run on one node in a Worker (tests/errno_test.ts). Each resolves to what
-// happened: "ok", an errno name, or a list of them.
-import { type Endpoint, POLLERR, POLLNVAL, type PortId, SCIF_PORT_RSVD, type ScifNode } from "../mod.ts";
+// Errno cases of the connection calls (bind, listen, connect, accept, close) that run on one
+// node in a Worker (tests/connect_errno_test.ts). Each resolves to what happened: "ok", an errno
+// name, or a list of them.
+import { type PortId, SCIF_PORT_RSVD, type ScifNode } from "../mod.ts";
 import { outcome } from "./_scenarios.ts";
 
 export async function bindAdminPort(node: ScifNode): Promise<string[]> {
@@ -149,49 +150,6 @@ export async function acceptThenClose(node: ScifNode): Promise<string> {
   return await pending;
 }
 
-export async function streamUnconnected(node: ScifNode): Promise<string[]> {
-  const unbound = node.open();
-  const bound = node.open();
-  bound.bind(0);
-  const listening = node.open();
-  listening.bind(0);
-  listening.listen(1);
-  const buf = new Uint8Array(4);
-  const r: string[] = [];
-  for (const ep of [unbound, bound, listening]) {
-    r.push(await outcome(() => ep.send(buf)), await outcome(() => ep.recv(buf)));
-  }
-  // Zero bytes move in every state.
-  r.push(String(await unbound.send(new Uint8Array(0))), String(await unbound.recv(new Uint8Array(0))));
-  return r;
-}
-
-export async function streamBadArguments(node: ScifNode, args: { dst: PortId }): Promise<string[]> {
-  const ep = node.open();
-  await ep.connect(args.dst);
-  return [
-    // deno-lint-ignore no-explicit-any
-    await outcome(() => ep.send([1, 2] as any)),
-    // deno-lint-ignore no-explicit-any
-    await outcome(() => ep.recv(new ArrayBuffer(4) as any)),
-    // deno-lint-ignore no-explicit-any
-    await outcome(() => ep.send(new Uint8Array(1), 1 as any)),
-    // deno-lint-ignore no-explicit-any
-    await outcome(() => ep.recv(new Uint8Array(1), { block: 0 as any })),
-  ];
-}
-
-/** Non-blocking calls move what they can now: 0 from an empty ring, part into a full one. */
-export async function nonBlocking(node: ScifNode, args: { dst: PortId }): Promise<number[]> {
-  const ep = node.open();
-  await ep.connect(args.dst); // a listener that accepts and never reads
-  const got = await ep.recv(new Uint8Array(10), { block: false });
-  const big = new Uint8Array(1 << 20);
-  const first = await ep.send(big, { block: false });
-  const second = await ep.send(big, { block: false });
-  return [got, first, second];
-}
-
 /** Everything on a closed endpoint fails with EBADF (as a closed file descriptor would). */
 export async function closedEndpoint(node: ScifNode): Promise<string[]> {
   const ep = node.open();
@@ -205,38 +163,5 @@ export async function closedEndpoint(node: ScifNode): Promise<string[]> {
     await outcome(() => ep.accept()),
     await outcome(() => ep.send(buf)),
     await outcome(() => ep.recv(buf)),
-  ];
-}
-
-export async function pollStates(node: ScifNode): Promise<number[]> {
-  const unbound = node.open();
-  const bound = node.open();
-  bound.bind(0);
-  const closed = node.open();
-  closed.close();
-  const entries = [unbound, bound, closed].map((endpoint: Endpoint) => ({ endpoint, events: 1, revents: 0 }));
-  const n = await node.poll(entries, 0);
-  return [n, ...entries.map((e) => e.revents), POLLERR, POLLNVAL];
-}
-
-export async function pollBadArguments(node: ScifNode): Promise<string[]> {
-  const ep = node.open();
-  return [
-    // deno-lint-ignore no-explicit-any
-    await outcome(() => node.poll("x" as any, 0)),
-    await outcome(() => node.poll([{ endpoint: ep, events: 1, revents: 0 }], -2)),
-    await outcome(() => node.poll([{ endpoint: ep, events: 1, revents: 0 }], 1.5)),
-    // deno-lint-ignore no-explicit-any
-    await outcome(() => node.poll([{ endpoint: {} as any, events: 1, revents: 0 }], 0)),
-  ];
-}
-
-export async function closedNode(node: ScifNode): Promise<string[]> {
-  await node.close();
-  return [
-    await outcome(() => node.open()),
-    await outcome(() => node.getNodeIds()),
-    await outcome(() => node.poll([], 0)),
-    await outcome(() => node.allocate(4096)),
   ];
 }

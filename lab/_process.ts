@@ -1,7 +1,7 @@
-// A side of the lab (bench/_lab.ts) in a process of its own: its commands come as lines of
+// A side of the lab (lab/_side.ts) in a process of its own: its commands come as lines of
 // JSON on stdin, its answers go as lines of JSON to stdout. It runs on the machine's emulated
 // network (SCIF_EMU_DIR names the rendezvous directory).
-import { type LabCommand, labCommand } from "./_lab.ts";
+import { type LabCommand, labCommand } from "./_side.ts";
 
 const encoder = new TextEncoder();
 const post = (m: unknown) => Deno.stdout.writeSync(encoder.encode(`${JSON.stringify(m)}\n`));

@@ -1,12 +1,12 @@
 /// <reference lib="deno.worker" />
-// One of the two sides of the lab (bench/lab.ts): "a" and "b", each a SCIF node, connected
+// One of the two sides of the lab (lab/mod.ts): "a" and "b", each a SCIF node, connected
 // every way the measurements compare: a SCIF connection with a window on each side (b's also
 // mapped by a), TCP over loopback, a Unix socket (between processes), a MessagePort (between
 // Workers), and one shared cache line for the raw ping-pong. Every figure is taken between
 // these same two threads or processes; "a" drives and times, "b" serves.
 //
 // Between Workers the nodes are of one network of threads (a handle each); between processes
-// they are nodes 0 and 1 of the machine's network (bench/_lab_process.ts runs this module's
+// they are nodes 0 and 1 of the machine's network (lab/_process.ts runs this module's
 // commands from its stdin), and the raw line is a page of a file both map under a
 // WebAssembly memory, as the network's own memory is.
 import {

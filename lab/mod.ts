@@ -1,12 +1,18 @@
 /**
- * The lab: two Workers, "a" and "b", each a SCIF node of one emulated network and connected
- * every way the measurements compare (bench/_lab.ts). The benchmarks and the demo take all
- * their figures here, so every figure and the limit it is compared with are measured between
- * the same two threads, in one run, interleaved.
+ * The lab: two sides, "a" and "b", each a SCIF node, connected every way the measurements
+ * compare (lab/_side.ts): two Workers on one emulated network of threads (Lab.open), or two
+ * processes on a machine's network (Lab.openProcesses). The benchmarks (bench/) and the demo
+ * (demo/, and the web page, web/) take all their figures here, so every figure and the limit
+ * it is compared with are measured between the same two threads, in one run, interleaved.
+ *
+ * The lab reaches the library only through its public face (../mod.ts). Its files:
+ * _side.ts (a side's commands; the Worker script, built to web/dist/lab_worker.js for a page),
+ * _hands.ts (the controller's handle on a Worker or a process), _process.ts (a side in a
+ * process of its own).
  *
  * @example
  * ```ts ignore
- * import { Lab } from "./lab.ts";
+ * import { Lab } from "./mod.ts";
  * const lab = await Lab.open({ bytes: 1 << 20 });
  * console.log(await lab.bandwidth("writeTo", 1 << 20, 100), "GB/s");
  * console.log(await lab.latency("sendrecv", 100_000), "us");
@@ -16,110 +22,10 @@
  * @module
  */
 import { createNetwork, type Network, type ScifNode } from "../mod.ts";
-import type { BandwidthMethod, LabCommand, LatencyMethod } from "./_lab.ts";
+import { Hand, ProcessHand, type Side } from "./_hands.ts";
+import type { BandwidthMethod, LatencyMethod } from "./_side.ts";
 
 export type { BandwidthMethod, LatencyMethod };
-
-/** One side of the lab, with its commands as calls. */
-interface Side {
-  /** Sends `c`; resolves to its result; `ready` resolves at the side's "ready". */
-  send<T>(
-    c: LabCommand,
-    transfer?: Transferable[],
-  ): { result: Promise<T>; ready: Promise<{ port?: number }> };
-  /** Ends the side (after its "close" command). */
-  end(): void;
-}
-
-/** One lab Worker. */
-class Hand implements Side {
-  readonly worker: Worker;
-  #ready: (() => void) | null = null;
-  #result: ((v: unknown) => void) | null = null;
-  #readyData: { port?: number } = {};
-
-  constructor(script: URL | string) {
-    this.worker = new Worker(script, { type: "module" });
-    this.worker.onmessage = (e) => {
-      if (e.data.ready) {
-        this.#readyData = e.data;
-        this.#ready?.();
-      } else this.#result?.(e.data.result);
-    };
-    this.worker.onerror = (e) => {
-      throw new Error(`lab worker: ${e.message}`);
-    };
-  }
-
-  /** Sends `c`; resolves to its result; `onReady` resolves at the Worker's "ready". */
-  send<T>(
-    c: LabCommand,
-    transfer: Transferable[] = [],
-  ): { result: Promise<T>; ready: Promise<{ port?: number }> } {
-    const ready = new Promise<{ port?: number }>((r) => (this.#ready = () => r(this.#readyData)));
-    const result = new Promise<T>((r) => (this.#result = r as (v: unknown) => void));
-    this.worker.postMessage(c, transfer);
-    return { result, ready };
-  }
-
-  end(): void {
-    this.worker.terminate();
-  }
-}
-
-/** One lab process (bench/_lab_process.ts), on the machine's network in `dir`. */
-class ProcessHand implements Side {
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #ready: (() => void) | null = null;
-  #result: ((v: unknown) => void) | null = null;
-  #readyData: { port?: number } = {};
-
-  constructor(dir: string, node: number) {
-    const child = new Deno.Command(Deno.execPath(), {
-      // No config: the process imports only the library, and a config's lock would install its
-      // npm packages first.
-      args: ["run", "-A", "--no-config", new URL("./_lab_process.ts", import.meta.url).pathname],
-      env: { SCIF_EMU_DIR: dir, SCIF_NODE: String(node) },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#child = child;
-    this.#writer = child.stdin.getWriter();
-    (async () => {
-      let rest = "";
-      for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
-        rest += text;
-        let nl;
-        while ((nl = rest.indexOf("\n")) >= 0) {
-          const m = JSON.parse(rest.slice(0, nl));
-          rest = rest.slice(nl + 1);
-          if (m.ready) {
-            this.#readyData = m;
-            this.#ready?.();
-          } else this.#result?.(m.result);
-        }
-      }
-    })();
-  }
-
-  send<T>(c: LabCommand): { result: Promise<T>; ready: Promise<{ port?: number }> } {
-    const ready = new Promise<{ port?: number }>((r) => (this.#ready = () => r(this.#readyData)));
-    const result = new Promise<T>((r) => (this.#result = r as (v: unknown) => void));
-    this.#writer.write(new TextEncoder().encode(`${JSON.stringify(c)}\n`));
-    return { result, ready };
-  }
-
-  end(): void {
-    this.#writer.close().catch(() => {});
-  }
-
-  /** Resolves once the process has exited. */
-  get status(): Promise<unknown> {
-    return this.#child.status;
-  }
-}
 
 /** The two sides and what connects them. */
 export class Lab {
@@ -164,7 +70,7 @@ export class Lab {
 
   /**
    * Starts the lab with windows of `bytes` on each side (the largest transfer). `worker` is
-   * the lab Worker's script (bench/_lab.ts; the browser build's in a page); `tcp` connects the
+   * the lab Worker's script (lab/_side.ts; the browser build's in a page); `tcp` connects the
    * two over TCP loopback too (default: when the runtime is Deno).
    */
   static async open(
@@ -172,7 +78,7 @@ export class Lab {
   ): Promise<Lab> {
     const memoryBytes = Math.max(256 << 20, Math.ceil((2 * options.bytes + (96 << 20)) / 65536) * 65536);
     const net = await createNetwork({ nodes: options.nodes ?? 8, memoryBytes });
-    const script = options.worker ?? new URL("./_lab.ts", import.meta.url);
+    const script = options.worker ?? new URL("./_side.ts", import.meta.url);
     const [a, b] = [new Hand(script), new Hand(script)];
     const line = new SharedArrayBuffer(256);
     const { port1, port2 } = new MessageChannel();
