@@ -5,6 +5,7 @@
 
 import type { PortId } from "./types.ts";
 import type { Off } from "./_offset.ts";
+import type { NodeStats } from "./_stats.ts";
 
 /** One SCIF endpoint as a backend implements it. */
 export interface EndpointBackend {
@@ -49,12 +50,8 @@ export interface EndpointBackend {
   close(): void;
 }
 
-/** Counters of a node. */
-export interface NodeStats {
-  /** Control messages from other nodes that were malformed (a field out of range, a source
-   * that is not the sender, an endpoint or memory the sender has no part in) and dropped. */
-  droppedMessages: number;
-}
+/** Counters of a node (defined in _stats.ts, with the endpoints' counters). */
+export type { NodeStats } from "./_stats.ts";
 
 /** One SCIF node as a backend implements it. */
 export interface NodeBackend {

@@ -34,11 +34,23 @@ export {
   type SignalOptions,
   type TransferOptions,
 } from "./endpoint.ts";
-export { NodeEvent, type NodeStats, type PollEntry, ScifNode, type ScifNodeEventMap } from "./node.ts";
+export {
+  type EndpointCounters,
+  type EndpointStats,
+  NodeEvent,
+  type NodeStats,
+  type PollEntry,
+  ScifNode,
+  type ScifNodeEventMap,
+  type SlotStats,
+} from "./node.ts";
 export { openNode, type OpenNodeOptions } from "./open_node.ts";
+export { machineNetwork, type NodeControl, type NodeState } from "./node_control.ts";
 export {
   attachNode,
   createNetwork,
+  type FaultControl,
+  type FaultPlan,
   type Network,
   type NetworkHandle,
   type NetworkOptions,

@@ -16,12 +16,15 @@
  */
 
 import { ScifNode } from "./node.ts";
-import { attachHandle, createThreadsNetwork, type NetworkHandle } from "./emu/network.ts";
+import { attachHandle, createThreadsNetwork, type FaultControl, type NetworkHandle } from "./emu/network.ts";
+import type { FaultPlan } from "./emu/_faults.ts";
 import { EmuNode } from "./emu/_node.ts";
+import { bringNodeUp, nodeState, takeNodeDown } from "./emu/_hotplug.ts";
+import { checkedControl, type NodeControl } from "./node_control.ts";
 import { nodeIdOf } from "./_validate.ts";
 import { requireNetworkRuntime } from "./_runtime.ts";
 
-export type { NetworkHandle };
+export type { FaultControl, FaultPlan, NetworkHandle };
 
 /**
  * Options of {@linkcode createNetwork}.
@@ -54,6 +57,9 @@ export interface NetworkOptions {
   /** How many attachments the network has room for at once (1..64). Default twice the nodes:
    * a node attached again after a close or a loss takes a new one while the old is let go of. */
   slots?: number;
+  /** A fault plan to start with (fault injection; default none: nothing is injected, at no
+   * cost). Change it later with {@linkcode Network.faults}. */
+  faults?: FaultPlan | null;
 }
 
 /**
@@ -67,7 +73,7 @@ export interface NetworkOptions {
  * worker.postMessage(net.handle(1)); // the Worker calls attachNode(handle)
  * ```
  */
-export interface Network {
+export interface Network extends NodeControl {
   /** How many nodes the network has. */
   readonly nodes: number;
   /** Attaches node `nodeId` in the calling thread (EBUSY if it is attached elsewhere). */
@@ -77,6 +83,25 @@ export interface Network {
   /** Bytes of the network's shared memory in use now: endpoint queue pairs, DMA queues and
    * memory from `allocate` (what a connection or a window costs, for measurements). */
   memoryInUse(): number;
+  /** The network's fault plan: DMA transfers that fail or stall, nodes that stop answering
+   * (see {@linkcode FaultPlan}). Seen by every thread of the network at once.
+   *
+   * @example
+   * ```ts
+   * import { createNetwork } from "./network.ts";
+   * const net = await createNetwork({ nodes: 2, connectTimeoutMs: 200 });
+   * net.faults.set({ seed: 1, silentNodes: [1] }); // node 1 stops answering
+   * const card = await net.node(1);
+   * const host = await net.node(0);
+   * const server = card.open();
+   * server.bind(2000);
+   * server.listen(1);
+   * await host.open().connect({ node: 1, port: 2000 }).catch((e) => console.log(e.code)); // ECONNREFUSED
+   * net.faults.set(null);
+   * await net.close();
+   * ```
+   */
+  readonly faults: FaultControl;
   /** Closes the nodes attached through this object. Nodes of other threads are theirs to close. */
   close(): Promise<void>;
   /** close(): `await using net = await createNetwork({ nodes: 2 })`. */
@@ -106,6 +131,12 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   requireNetworkRuntime("createNetwork");
   const net = await createThreadsNetwork(options);
   const mine: ScifNode[] = [];
+  const hotplug = checkedControl({
+    nodes: net.nodes,
+    nodeDown: (id) => takeNodeDown(net.shared, id),
+    nodeUp: (id) => bringNodeUp(net.shared, id),
+    nodeState: (id) => nodeState(net.shared, id),
+  });
   const close = async (): Promise<void> => {
     await Promise.all(mine.splice(0).map((n) => n.close()));
   };
@@ -119,9 +150,14 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
     handle(nodeId: number): NetworkHandle {
       return net.handle(nodeIdOf(nodeId, "nodeId"));
     },
+    // Hot-plug (node_control.ts): a node taken down, brought up again.
+    nodeDown: hotplug.nodeDown,
+    nodeUp: hotplug.nodeUp,
+    nodeState: hotplug.nodeState,
     memoryInUse(): number {
       return net.shared.heap.usedPages() * 4096;
     },
+    faults: net.faults,
     close,
     [Symbol.asyncDispose]: close,
   };

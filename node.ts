@@ -15,6 +15,7 @@
 import type { NodeBackend, NodeStats } from "./_backend.ts";
 
 export type { NodeStats };
+export type { EndpointCounters, EndpointStats, SlotStats } from "./_stats.ts";
 import { Endpoint, endpointBackendOf, type SignalOptions } from "./endpoint.ts";
 import { optionSignal } from "./_abort.ts";
 import { ScifError } from "./errors.ts";
@@ -320,14 +321,22 @@ export class ScifNode extends EventTarget {
   }
 
   /**
-   * The node's counters: `droppedMessages`, the control messages from other nodes that were
-   * malformed and dropped (a buggy peer shows here, instead of crashing or confusing this node).
+   * The node's statistics, as the kernel's debugfs listed endpoints, and more (see
+   * `NodeStats`): `droppedMessages`, the control messages from other nodes that were malformed
+   * and dropped (a buggy peer shows here, instead of crashing or confusing this node); `totals`,
+   * the sums of what this program's endpoints of the node did (bytes and messages each way,
+   * RMAs and their bytes by kind, fences, windows, wake-ups, time blocked), closed ones
+   * included; `endpoints`, each open endpoint's port, peer, state and counters; and on an
+   * emulated network `slots`, every program attached to it. Cheap: the counters are plain
+   * fields each endpoint's calls add to; this call only sums them. On hardware they count
+   * what this library's calls moved through the driver.
    *
    * @example
    * ```ts
    * import { openNode } from "./mod.ts";
    * const node = await openNode();
-   * console.log(node.stats().droppedMessages); // 0 among well-behaved peers
+   * const { droppedMessages, totals, endpoints } = node.stats();
+   * console.log(droppedMessages, totals.bytesSent, endpoints.length); // 0 among well-behaved peers
    * await node.close();
    * ```
    */

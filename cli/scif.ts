@@ -12,6 +12,8 @@
  * deno task scif connect 0:3000 < in.bin    # stdin to the peer
  * deno task scif bench --quick              # the demo's chart and latency table
  * deno task scif key                        # the key of this machine's links, to copy to others
+ * deno task scif stats --watch              # bytes and messages per node and program, refreshed
+ * deno task scif node down 2                # take card 2 down (a reset) while programs run; up again
  * deno install -g -A -n scif cli/scif.ts    # then: scif nodes
  * ```
  *
@@ -22,8 +24,9 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { type Endpoint, openNode, ScifError, type ScifNode } from "../mod.ts";
+import { type Endpoint, machineNetwork, openNode, ScifError, type ScifNode } from "../mod.ts";
 import { networkKey } from "../emu/machine.ts";
+import { showStats } from "./_stats_view.ts";
 
 const EX_USAGE = 64;
 const ECHO_PORT = 2007;
@@ -41,6 +44,8 @@ commands:
   connect NODE:PORT     connect: stdin to the peer, the peer's bytes to stdout
   bench                 the bandwidth chart and latency table of the demo
   key                   the key that links between machines prove they hold
+  stats                 the counters of every node and program: bytes, messages, RMA
+  node down|up N        take node N down (as a card that is reset) or bring it up again
 
 options of every command:
   --node N              run on node N (default: SCIF_NODE, else 0, the host)
@@ -56,7 +61,28 @@ machines carry nothing until both ends prove they hold it: give every machine th
   nodes: `usage: scif nodes [--json]
 
 Lists the nodes online, as the MIC tools list cards: node id, role (0 is the host), and which
-node this command runs on.`,
+node this command runs on; on the machine's emulated network also the nodes taken down ("scif
+node down"), as down (--json: "down").`,
+  node: `usage: scif node down N | scif node up N
+
+Takes node N of the machine's emulated network down, as a card that is reset, while programs
+run: connections with it are reset (their peers read what it sent, then ECONNRESET), connects
+to it fail with ENODEV, it leaves the node table, and the programs on it lose their endpoints
+(every call of theirs is then ENODEV; they attach the node again once it is up). "up" brings it
+back as a new incarnation: the old endpoints never see its traffic. Node 0, the host, cannot be
+taken down (EINVAL, status 22); a node the network does not have is ENODEV (19). Taking down a
+node that is down, or bringing up one that is up, does nothing.`,
+  stats: `usage: scif stats [--json] [--watch [MS]] [--count N]
+
+The statistics of the network, as the kernel's debugfs showed them and more: per node (the
+sums of the programs attached to it) and per program (a line of the slot table: its process,
+endpoints open, bytes and send/recv calls each way, RMA bytes, malformed control messages
+dropped), as each program last published them (at most a fraction of a second old while it
+has endpoints). Per-endpoint detail (state, port, peer, RMAs by kind, fences, wake-ups, time
+blocked) is each program's own: node.stats() in the API. On hardware only this command's own
+calls are counted (the driver's counters are in its debugfs). --json prints one JSON object
+(per refresh, one a line); --watch refreshes every MS (default 1000) milliseconds until
+interrupted, or N times with --count.`,
   echo: `usage: scif echo [PORT] [--count N]
 
 Listens on PORT (default ${ECHO_PORT}) and sends every connection its own bytes back until it
@@ -91,6 +117,8 @@ const OPTIONS: Record<string, { string?: string[]; boolean?: string[] }> = {
   listen: {},
   connect: { boolean: ["wait"] },
   key: {},
+  stats: { string: ["watch", "count"], boolean: ["json"] },
+  node: {},
 };
 
 type Options = Record<string, string | boolean | undefined>;
@@ -143,14 +171,19 @@ const out = (s: string) => console.log(s);
 async function nodes(opt: Options): Promise<void> {
   const node = await join(opt);
   const { nodes, self } = node.getNodeIds();
-  if (opt.json) out(JSON.stringify({ nodes, self, backend: node.backend }));
+  // The machine's nodes taken down (scif node down) are listed too, as down.
+  const machine = node.network === "machine" ? await machineNetwork() : null;
+  const down = machine
+    ? [...Array(machine.nodes).keys()].filter((id) => machine.nodeState(id) === "down")
+    : [];
+  if (opt.json) out(JSON.stringify({ nodes, self, backend: node.backend, ...(machine ? { down } : {}) }));
   else {
     const rows = [
       ["NODE", "ROLE", "STATE", ""],
-      ...nodes.map((id) => [
+      ...[...nodes, ...down].sort((a, b) => a - b).map((id) => [
         String(id),
         id === 0 ? "host" : "card",
-        "online",
+        down.includes(id) ? "down" : "online",
         id === self ? `this command's (${node.backend})` : "",
       ]),
     ];
@@ -307,6 +340,44 @@ async function connect(pos: string[], opt: Options): Promise<void> {
   }
 }
 
+/** `scif node down N`, `scif node up N`: the machine's network, no node attached. */
+async function hotplug(pos: string[]): Promise<void> {
+  const action = pos[0];
+  if (action !== "down" && action !== "up") {
+    throw new UsageError(`"down" or "up" expected, got ${action ?? "nothing"}`);
+  }
+  const id = integer(pos[1], "N", 0, 65535);
+  const machine = await machineNetwork();
+  if (action === "down") await machine.nodeDown(id);
+  else await machine.nodeUp(id);
+  out(`node ${id}: ${machine.nodeState(id)}`);
+}
+
+async function stats(opt: Options): Promise<void> {
+  const watch = opt.watch === undefined
+    ? undefined
+    : opt.watch === ""
+    ? 1000
+    : integer(opt.watch, "--watch", 10, 3_600_000);
+  const count = opt.count !== undefined
+    ? integer(opt.count, "--count", 1, 2 ** 31)
+    : watch === undefined
+    ? 1
+    : Infinity;
+  const node = await join(opt);
+  try {
+    await showStats(node, {
+      json: opt.json === true,
+      everyMs: watch ?? (count > 1 ? 1000 : undefined),
+      count,
+      terminal: Deno.stdout.isTerminal(),
+      write: out,
+    });
+  } finally {
+    await node.close();
+  }
+}
+
 function key(): void {
   const { key, path } = networkKey();
   out(key);
@@ -349,14 +420,20 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const { pos, opt } = parse(command, rest);
-    const most = command === "nodes" || command === "key" ? 0 : 1;
+    const most = command === "nodes" || command === "key" || command === "stats"
+      ? 0
+      : command === "node"
+      ? 2
+      : 1;
     if (pos.length > most) throw new UsageError(`unexpected argument ${pos[most]}`);
     if (command === "nodes") await nodes(opt);
     else if (command === "key") key();
+    else if (command === "stats") await stats(opt);
     else if (command === "echo") await echo(pos, opt);
     else if (command === "ping") await ping(pos, opt);
     else if (command === "listen") await listen(pos, opt);
     else if (command === "connect") await connect(pos, opt);
+    else if (command === "node") await hotplug(pos);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

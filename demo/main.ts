@@ -16,7 +16,7 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { createNetwork, type ScifNode } from "../mod.ts";
+import { createNetwork, type NodeStats, type ScifNode } from "../mod.ts";
 import { Lab, type LatencyMethod } from "../lab/mod.ts";
 import { sizeLabel, terminalChart } from "./_chart.ts";
 import {
@@ -36,7 +36,7 @@ import {
   sweepSizes,
 } from "./_measure.ts";
 import { recvMessage, sendMessage } from "./_messages.ts";
-import { table } from "./_table.ts";
+import { statsTable, table } from "./_table.ts";
 
 const args = parseArgs(Deno.args, {
   boolean: ["quick"],
@@ -91,6 +91,13 @@ async function talk(host: ScifNode, node: number, text: string): Promise<string>
 }
 
 console.log("scif demo: SCIF for Deno on an emulated SCIF network (nodes are threads)\n");
+/** What each part did (ScifNode.stats of its nodes), for the table at the end. */
+const did: [string, string, NodeStats][] = [];
+/** The two sides' statistics of a lab's run, for that table. */
+async function labDid(run: string, of: Lab): Promise<void> {
+  const [a, b] = await of.stats();
+  did.push([run, `a (node ${a.node})`, a], [run, `b (node ${b.node})`, b]);
+}
 {
   const net = await createNetwork({ nodes: 3 });
   const host = await net.node(0);
@@ -113,6 +120,7 @@ console.log("scif demo: SCIF for Deno on an emulated SCIF network (nodes are thr
   const reply = next<{ text: string }>(cards[0], "reply");
   cards[0].postMessage({ type: "greet", card: 2 });
   console.log(`card 1 -> card 2: ${(await reply).text}\n`);
+  did.push(["hello", "host (main thread)", host.stats()]);
   await host.close();
   cards.forEach((w) => w.terminate());
   await net.close();
@@ -138,6 +146,7 @@ done();
 
 const crowd = await measureCrowd(latencyLab, { quick, progress });
 done();
+await labDid("latency, 8 nodes", latencyLab);
 await latencyLab.close();
 
 // ---- 4. The chart: bandwidth against transfer size ----
@@ -153,6 +162,7 @@ const gbps = await measureBandwidth(lab, {
   progress,
 });
 done();
+await labDid("bandwidth, Workers", lab);
 await lab.close();
 
 // ---- 5. Between two processes: a host program and a card program on the machine's network ----
@@ -184,6 +194,7 @@ const processes: ProcessFigures = {
   roundTripRuns: procLatency.runs,
 };
 done();
+await labDid("two processes", procLab);
 await procLab.close();
 
 const figures: Figures = {
@@ -261,6 +272,13 @@ console.log(table([
   ["goal", "figure", "target", ""],
   ...figures.goals.map((x) => [x.name, x.value.toFixed(2), x.target, x.met ? "met" : "NOT met"]),
 ]));
+
+// ---- 7. What it did: the nodes' statistics (ScifNode.stats, as `scif stats` shows them) ----
+
+console.log(
+  `\nWhat the demo did (node.stats() of each node; bytes sent/received by send/recv, RMA by kind):\n`,
+);
+console.log(statsTable(did));
 await Deno.writeTextFile(args.out, chartOf(figures, "two Workers (and two processes, dashed)"));
 console.log(
   `\nchart written to ${args.out}${args.json ? `, figures to ${args.json}` : ""} (${

@@ -16,19 +16,23 @@ import {
   N_SLOT,
   N_STATE,
   NODE_ATTACHING,
+  NODE_DOWN,
   NODE_LOST,
   NODE_OFFLINE,
   NODE_ONLINE,
   nodeField,
 } from "./_layout.ts";
 import type { EmuShared } from "./_shared.ts";
-import { claimSlot, type SlotClaim } from "./_slots.ts";
+import { claimSlot, endSlot, reclaimIfReleased, type SlotClaim } from "./_slots.ts";
 import { inWorker } from "./bus/_web_locks.ts";
 
 /** A slot claimed for node `nodeId`; `hasNode`: the slot has the node itself (a thread's node,
  * a stand-in) rather than being one program of a machine's node. */
 export interface NodeClaim extends SlotClaim {
   readonly hasNode: boolean;
+  /** The node's incarnation (N_EPOCH) the slot belongs to: a node taken down and brought up
+   * again is a new one (emu/_hotplug.ts). */
+  readonly nodeEpoch: number;
 }
 
 /** Claims node `nodeId` (and a slot for it) for this thread, as its mode allows. */
@@ -61,10 +65,13 @@ export async function claimNode(
   if (hasNode) {
     was = net.cas(state, NODE_OFFLINE, NODE_ATTACHING);
     if (was === NODE_LOST) was = net.cas(state, NODE_LOST, NODE_ATTACHING);
+    if (was === NODE_DOWN) throw new ScifError("ENODEV", `node ${nodeId} is down`);
     if (was !== NODE_OFFLINE && was !== NODE_LOST) {
       throw new ScifError("EBUSY", `node ${nodeId} is already attached by another thread`);
     }
   }
+  const epochCell = nodeField(l, nodeId, N_EPOCH);
+  const nodeEpoch = net.load(epochCell);
   let claim: SlotClaim;
   try {
     claim = await claimSlot(net, nodeId, { pid, standIn, fd: () => -1, watchable: inWorker() }, (s) => {
@@ -75,9 +82,18 @@ export async function claimNode(
     throw e;
   }
   if (hasNode) {
-    net.store(nodeField(l, nodeId, N_EPOCH), net.load(nodeField(l, nodeId, N_EPOCH)) + 1);
+    net.store(epochCell, nodeEpoch + 1);
     net.store(state, NODE_ONLINE);
     net.ringAll(); // SCIF_NODE_ADD
+    return { ...claim, hasNode, nodeEpoch: nodeEpoch + 1 };
   }
-  return { ...claim, hasNode };
+  // A machine's node taken down while we claimed (emu/_hotplug.ts ends only the slots it sees):
+  // this slot belongs to the incarnation that went, so it ends before anyone uses it.
+  if (net.load(state) !== NODE_ONLINE || net.load(epochCell) !== nodeEpoch) {
+    endSlot(net, claim.slot, claim.epoch);
+    claim.release();
+    reclaimIfReleased(net, claim.slot, claim.slot);
+    throw new ScifError("ENODEV", `node ${nodeId} is down`);
+  }
+  return { ...claim, hasNode, nodeEpoch };
 }

@@ -33,10 +33,12 @@ import {
   QP_WRITE_CELL,
   QP_WRITER_WAITING,
   S_DMA_COMPLETED,
+  S_DMA_FAILED,
   S_DMA_SUBMITTED,
   S_DMA_WAITERS,
   S_DOORBELL,
   S_EPOCH,
+  S_NODE,
   S_SLEEPING,
   S_STATE,
   S_WAKES,
@@ -45,12 +47,14 @@ import {
 } from "./_layout.ts";
 import { type DmaInit, type EngineThread, startEngineThread } from "./_dma_thread.ts";
 import type { EmuShared } from "./_shared.ts";
+import { type DmaFault, dmaFault } from "./_faults.ts";
 
 const RING_BYTES = 65536; // 1023 descriptors
 const READY_CELL = 7 * LINE; // in the queue's block: 1 once the engine serves (a free line of a qp block)
 const DMA_COPY = 1; // p0 destination, p1 source, p2 bytes, p3 bit 0: SCIF_RMA_ORDERED
 const DMA_SIGNAL = 2; // p0 address, p1 u64 value, p2 (peer slot + 1) | peer epoch << 32, p3 peer mark
 const DMA_STOP = 3;
+const DMA_STALL = 4; // p0 milliseconds (fault injection: the engine sleeps that long)
 const SEQ = 0x7fffffff;
 
 /** Whether a counter at `count` has passed sequence number `seq` (modulo 2^31). */
@@ -119,10 +123,13 @@ export class DmaEngine {
   readonly #after: { seq: number; fn: () => void }[] = [];
   #watching = false;
   #failed: ScifError | null = null;
+  /** Transfers decided about by fault injection so far (the index of the next one). */
+  #transfers = 0;
 
   constructor(net: EmuShared, slot: number) {
     this.#net = net;
     this.#slot = slot;
+    net.store(slotField(net.layout, slot, S_DMA_FAILED), 0);
     this.#submitted = slotField(net.layout, slot, S_DMA_SUBMITTED);
     this.#completed = slotField(net.layout, slot, S_DMA_COMPLETED);
     net.store(this.#completed, net.load(this.#submitted));
@@ -183,6 +190,25 @@ export class DmaEngine {
   signal(addr: number, value: bigint, peer?: { slot: number; epoch: number; mark: number }): Promise<number> {
     const wait = peer ? BigInt(peer.slot + 1) | (BigInt(peer.epoch) << 32n) : 0n;
     return this.#submit(DMA_SIGNAL, BigInt(addr), BigInt.asUintN(64, value), wait, BigInt(peer?.mark ?? 0));
+  }
+
+  /** Fault injection (emu/_faults.ts), called only while a plan is set: the fault of this
+   * node's next DMA transfer, or null. */
+  fault(): DmaFault | null {
+    return dmaFault(this.#net, this.#net.slot(this.#slot, S_NODE), this.#transfers++);
+  }
+
+  /** Fault injection: queues a stall of the engine for `ms` milliseconds. */
+  stall(ms: number): Promise<number> {
+    return this.#submit(DMA_STALL, BigInt(ms), 0n, 0n, 0n);
+  }
+
+  /** Fault injection: queues a transfer that fails (it moves nothing) and records it for the
+   * first fence that covers it (S_DMA_FAILED, kept for the oldest not reported yet). */
+  async failing(): Promise<number> {
+    const seq = await this.#submit(DMA_COPY, 0n, 0n, 0n, 0n);
+    this.#net.cas(slotField(this.#net.layout, this.#slot, S_DMA_FAILED), 0, seq + 1);
+    return seq;
   }
 
   /** Starts the engine's Worker now rather than at the first transfer (a Worker started by a

@@ -173,7 +173,7 @@ export function dmaEngineMain(copy: typeof orderedCopy, deno: typeof denoGlobal)
       else if (op === 2) {
         const slot = Number(p[2] & 0xffffffffn) - 1;
         if (slot < 0 || waitPeer(slot, Number(p[2] >> 32n), Number(p[3]))) store64(Number(p[0]), p[1]);
-      }
+      } else if (op === 4) Atomics.wait(i32, init.ready >> 2, 1, Number(p[0])); // a stall (a fault)
       Atomics.add(i32, init.completed >> 2, 1);
       wake(init.completed >> 2);
       if (Atomics.load(i32, init.waiters >> 2) > 0) ring();

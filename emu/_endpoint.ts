@@ -195,6 +195,7 @@ export class EmuEndpoint extends EndpointClose implements EndpointBackend, Dispa
   }
 
   async accept(block: boolean, signal?: AbortSignal): Promise<EndpointBackend> {
+    if (this.reset) throw this.reset;
     if (this.state !== "LISTENING") throw new ScifError("EINVAL", `accept in state ${this.state}`);
     // An abort ends only the wait for a request: one taken is accepted (its handshake is short).
     const stop = onAbort(signal, () => this.node.kick());
@@ -211,7 +212,7 @@ export class EmuEndpoint extends EndpointClose implements EndpointBackend, Dispa
         if (!block) throw new ScifError("EAGAIN", "no connection request is pending");
         if (signal?.aborted) throw abortError(signal, "accept");
         await this.node.waitEvent();
-        if (this.state !== "LISTENING") throw new ScifError("EINTR", "the listener was closed");
+        if (this.state !== "LISTENING") throw this.reset ?? new ScifError("EINTR", "the listener was closed");
       }
       const req = this.conreqs.shift()!;
       const ep = this.node.acceptedEndpoint(this);

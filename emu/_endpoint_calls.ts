@@ -14,6 +14,9 @@ import { EndpointRma } from "./_rma.ts";
 import type { EndpointStream } from "./_stream.ts";
 import { EndpointFences } from "./_fences.ts";
 import type { EndpointHost, EpState } from "./_endpoint_types.ts";
+import { EndpointCounters } from "../_stats.ts";
+import { delay } from "../_delay.ts";
+import { FAULT_DELAY, faultBits, sendDelay } from "./_faults.ts";
 
 /** The data and window calls of an endpoint, over the parts its state machine makes. */
 export abstract class EndpointCalls {
@@ -33,17 +36,40 @@ export abstract class EndpointCalls {
   protected fences: EndpointFences | null = null;
   /** The incarnation of the peer's slot we are connected to. */
   protected peerEpoch = -1;
+  /** Set when our own node was taken down (EndpointClose.nodeDown): what every stream, RMA and
+   * accept call answers from then on. */
+  protected reset: ScifError | null = null;
+  /** What this endpoint did (ScifNode.stats); only this thread writes it. */
+  readonly counters = new EndpointCounters();
 
   // ---- scif_send, scif_recv, scif_poll: the stream ----
 
   /** The error of a stream call in a state without a stream. */
   streamError(): ScifError {
+    if (this.reset) return this.reset;
     return this.state === "DISCONNECTED"
       ? new ScifError("ECONNRESET", "the peer closed the connection")
       : new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
   }
 
   send(data: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
+    // Fault injection (emu/_faults.ts): one load and a branch per call while no plan is set.
+    if (faultBits(this.node.net) & FAULT_DELAY) return this.#delayedSend(data, block, signal);
+    return this.#send(data, block, signal);
+  }
+
+  /** Sends injected with delay (one chain per endpoint: what is sent stays in order). */
+  #delayChain: Promise<unknown> = Promise.resolve();
+  #delayedSends = 0;
+
+  #delayedSend(data: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
+    const ms = sendDelay(this.node.net, this.node.nodeId, this.#delayedSends++);
+    const sent = this.#delayChain.then(() => delay(ms)).then(() => this.#send(data, block, signal));
+    this.#delayChain = sent.catch(() => {});
+    return sent;
+  }
+
+  #send(data: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
     if (this.stream && this.state === "CONNECTED") return this.stream.send(data, block, signal);
     if (data.length === 0) return Promise.resolve(0);
     return Promise.reject(this.streamError());
@@ -97,6 +123,7 @@ export abstract class EndpointCalls {
   // ---- registration, RMA, fences, mmap (the connection check is the kernel's scif_verify_epd) ----
 
   protected verified(): EndpointRma {
+    if (this.reset) throw this.reset;
     if (this.state === "DISCONNECTED") throw new ScifError("ECONNRESET", "the peer closed the connection");
     if (this.state !== "CONNECTED") {
       throw new ScifError("ENOTCONN", `the endpoint is not connected (${this.state})`);
@@ -135,37 +162,60 @@ export abstract class EndpointCalls {
     if (memory.byteOffset % 4096 !== 0) {
       throw new ScifError("EINVAL", `the memory's address ${memory.byteOffset} is not page aligned`);
     }
-    return this.verified().register(memory, offset, prot, fixed);
+    const at = this.verified().register(memory, offset, prot, fixed);
+    this.counters.windowsRegistered++;
+    return at;
   }
 
   unregister(offset: Off, length: number): void {
     this.verified().unregister(offset, length);
+    this.counters.windowsUnregistered++;
   }
+
+  // The RMA and fence calls count once they completed (after their await: no promise more).
 
   async readFrom(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     await this.verified().transfer("read", localOffset, length, remoteOffset, flags);
+    this.#read(length);
   }
 
   async writeTo(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     await this.verified().transfer("write", localOffset, length, remoteOffset, flags);
+    this.#wrote(length);
   }
 
   async vreadFrom(into: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
-    await this.verified().transfer("read", into, into.length, remoteOffset, flags);
+    const length = into.length;
+    await this.verified().transfer("read", into, length, remoteOffset, flags);
+    this.#read(length);
   }
 
   async vwriteTo(from: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
-    await this.verified().transfer("write", from, from.length, remoteOffset, flags);
+    const length = from.length;
+    await this.verified().transfer("write", from, length, remoteOffset, flags);
+    this.#wrote(length);
   }
 
-  fenceMark(flags: number): Promise<number> {
-    this.verified();
-    return this.fences!.mark(flags);
+  #read(length: number): void {
+    this.counters.rmaReads++;
+    this.counters.rmaReadBytes += length;
   }
 
-  fenceWait(mark: number, signal?: AbortSignal): Promise<void> {
+  #wrote(length: number): void {
+    this.counters.rmaWrites++;
+    this.counters.rmaWriteBytes += length;
+  }
+
+  async fenceMark(flags: number): Promise<number> {
     this.verified();
-    return this.fences!.wait(mark, () => {
+    const mark = await this.fences!.mark(flags);
+    this.counters.fenceMarks++;
+    return mark;
+  }
+
+  async fenceWait(mark: number, signal?: AbortSignal): Promise<void> {
+    this.verified();
+    await this.fences!.wait(mark, () => {
       try {
         this.verified();
         return null;
@@ -173,9 +223,10 @@ export abstract class EndpointCalls {
         return e as ScifError;
       }
     }, signal);
+    this.counters.fenceWaits++;
   }
 
-  fenceSignal(
+  async fenceSignal(
     localOffset: Off,
     localValue: bigint,
     remoteOffset: Off,
@@ -183,7 +234,8 @@ export abstract class EndpointCalls {
     flags: number,
   ): Promise<void> {
     this.verified();
-    return this.fences!.signal(localOffset, localValue, remoteOffset, remoteValue, flags);
+    await this.fences!.signal(localOffset, localValue, remoteOffset, remoteValue, flags);
+    this.counters.fenceSignals++;
   }
 
   mmap(remoteOffset: Off, length: number, prot: number): Uint8Array {

@@ -159,6 +159,29 @@ export abstract class EndpointClose extends EndpointCalls {
     this.#wake();
   }
 
+  /** Our own node was taken down (emu/_hotplug.ts): as on a card that is reset, what the
+   * endpoint had is lost at once, unread bytes included. It is left BOUND with `reset` as the
+   * answer of its calls (ECONNRESET for a connection, ENODEV for a connect, an accept or a
+   * listener), and touches the network's memory no more: its queue pair and port are given
+   * back with the slot (emu/_slots.ts reclaims them once every peer has let go of it). */
+  nodeDown(): void {
+    if (this.closed || this.reset) return;
+    const was = this.state;
+    const id = this.node.nodeId;
+    this.reset = was === "CONNECTED" || was === "DISCONNECTED"
+      ? new ScifError("ECONNRESET", `node ${id} was taken down: the connection is reset`)
+      : new ScifError("ENODEV", `node ${id} is down`);
+    this.error = this.reset; // a connect or an accept-side handshake in progress ends with it
+    this.rma?.peerGone();
+    this.conreqs.takeAll();
+    this.qp?.wake(); // calls asleep on the ring look again, and see the state
+    this.qp = null;
+    this.stream = null;
+    this.#portReleased = true;
+    if (was !== "UNBOUND") this.state = "BOUND";
+    this.node.kick();
+  }
+
   /** Back to BOUND after a failed connect; nobody references our block. */
   protected unconnect(): void {
     this.state = "BOUND";

@@ -15,6 +15,8 @@ export interface TableEndpoint {
   readonly rmaState: EndpointRma | null;
   /** Slot k's incarnation ended (`nodeLost`: with its node). */
   slotGone(k: number, nodeLost: boolean): void;
+  /** Our own node was taken down: everything the endpoint had is lost. */
+  nodeDown(): void;
 }
 
 /** The endpoints of one node, open and closed. */
@@ -93,5 +95,12 @@ export class EndpointTable<E extends TableEndpoint> {
       z.rma.peerGone();
       if (z.rma.empty) this.#zombies.delete(token);
     }
+  }
+
+  /** Our own node was taken down (emu/_hotplug.ts): every endpoint is reset, every zombie let go. */
+  nodeDown(): void {
+    for (const ep of [...this.#endpoints.values()]) ep.nodeDown();
+    for (const z of this.#zombies.values()) z.rma.peerGone();
+    this.#zombies.clear();
   }
 }

@@ -11,8 +11,10 @@ import {
 } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import { type Off, offAligned } from "../_offset.ts";
-import { waitCompleted } from "./_dma.ts";
-import { S_DMA_SUBMITTED } from "./_layout.ts";
+import { abortError, onAbort } from "../_abort.ts";
+import { reached, waitCompleted } from "./_dma.ts";
+import { silent } from "./_faults.ts";
+import { S_DMA_FAILED, S_DMA_SUBMITTED, S_NODE, slotField } from "./_layout.ts";
 import type { EndpointRma } from "./_rma.ts";
 import type { RmaLink } from "./_rma_types.ts";
 
@@ -54,14 +56,34 @@ export class EndpointFences {
     const peer = mark >= MARK_PEER;
     const net = this.#link.node.net;
     const slot = peer ? this.#link.peerSlot : this.#link.node.slot;
-    await waitCompleted(
-      net,
-      slot,
-      (peer ? mark - MARK_PEER : mark) & SEQ,
-      net.spins,
-      peer ? broken : undefined,
-      net.fenceTimeoutMs,
-      signal,
+    const seq = (peer ? mark - MARK_PEER : mark) & SEQ;
+    const until = performance.now() + net.fenceTimeoutMs;
+    // Fault injection (emu/_faults.ts): a silent peer does not answer for its RMAs.
+    if (peer && silent(net, net.slot(slot, S_NODE))) return this.#timedOut(until, seq, signal);
+    await waitCompleted(net, slot, seq, net.spins, peer ? broken : undefined, net.fenceTimeoutMs, signal);
+    // Fault injection: a failed transfer this mark covers never completes for the kernel's
+    // fence, which waits its timeout out. Reported once (the first wait to clear the record).
+    const failed = slotField(net.layout, slot, S_DMA_FAILED);
+    const f = net.load(failed);
+    if (f !== 0 && reached(seq, (f - 1) & SEQ) && net.cas(failed, f, 0) === f) {
+      return this.#timedOut(until, seq, signal);
+    }
+  }
+
+  /** Waits until `until` (a fault: what the mark waits for will not come), then ETIMEDOUT. */
+  async #timedOut(until: number, seq: number, signal?: AbortSignal): Promise<never> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stop = () => {};
+    await new Promise<void>((r) => {
+      timer = setTimeout(r, Math.max(0, until - performance.now()));
+      stop = onAbort(signal, r);
+    });
+    clearTimeout(timer);
+    stop();
+    if (signal?.aborted) throw abortError(signal, "fenceWait");
+    throw new ScifError(
+      "ETIMEDOUT",
+      `fence mark ${seq} was not reached within ${this.#link.node.net.fenceTimeoutMs} ms (an injected fault)`,
     );
   }
 

@@ -24,7 +24,7 @@
 
 export const NET_BASE = 65536;
 export const NET_MAGIC = 0x46494353; // "SCIF"
-export const NET_VERSION = 5;
+export const NET_VERSION = 6; // 6: fault plan (header), statistics and DMA fault (slot lines), NODE_DOWN
 export const LINE = 128; // two cache lines: keeps the adjacent-line prefetcher out of the way
 export const PAGE = 4096;
 export const MAX_NODES = 64;
@@ -46,6 +46,19 @@ export const H_NET_ID = 40; // four i32 of randomness: names the network's Web L
 export const H_KIND = 56; // NET_THREADS or NET_MACHINE
 export const H_PAGES = 60; // the memory's size in 64 KiB pages
 export const H_FENCE_TIMEOUT_MS = 64;
+// Fault injection (emu/_faults.ts): all zero when no fault plan is set. H_FAULTS is written
+// last by a change of plan and read first, so a reader that sees a kind enabled sees its fields.
+export const H_FAULTS = 68; // FAULT_* bits of the kinds enabled (0: off)
+export const H_FAULT_SEED = 72;
+export const H_DMA_FAIL = 76; // probability a DMA transfer fails, in units of 2^-30
+export const H_DMA_STALL = 80; // probability a DMA transfer stalls first, in units of 2^-30
+export const H_DMA_STALL_MS = 84;
+export const H_SILENT_LO = 88; // nodes 0..31 that drop the control messages they receive
+export const H_SILENT_HI = 92; // nodes 32..63
+export const H_DELAY_MS = 96; // a send from a delayed node waits this long, plus jitter, first
+export const H_JITTER_MS = 100; // up to this many milliseconds more, drawn per send
+export const H_DELAY_LO = 104; // nodes 0..31 whose sends are delayed
+export const H_DELAY_HI = 108; // nodes 32..63
 
 /** A network of threads of one program (createNetwork): a node is one thread's attachment. */
 export const NET_THREADS = 1;
@@ -63,6 +76,8 @@ export const NODE_OFFLINE = 0;
 export const NODE_ATTACHING = 1;
 export const NODE_ONLINE = 2;
 export const NODE_LOST = 3;
+/** Taken down (hot-plug, emu/_hotplug.ts): its slots end, nobody attaches it until it is brought up. */
+export const NODE_DOWN = 4;
 
 /** Node modes. */
 export const MODE_THREAD = 0; // online while its one slot is attached (createNetwork)
@@ -86,6 +101,15 @@ export const S_STANDIN = 48; // 1 when the slot stands in for a node of another 
 export const S_SLEEPING = 52; // 1 while the slot's dispatcher sleeps (posters ring it then)
 export const S_DMA_WAITERS = 56; // calls of the slot's thread waiting for its DMA engine (it rings then)
 export const S_WAKES = 60; // bumped (before a ring) by another thread that wakes calls of the slot's thread
+// Statistics (emu/_node_stats.ts), written only by the slot's thread, from time to time (never
+// on a call's path), read by any program (`scif stats`): the sums of its endpoints' counters.
+export const S_STAT_ENDPOINTS = 64; // i32: its endpoints open
+export const S_STAT_BYTES_SENT = 72; // i64 (Atomics on a BigInt64Array: read whole, never torn)
+export const S_STAT_BYTES_RECEIVED = 80; // i64
+export const S_STAT_MESSAGES_SENT = 88; // i64
+export const S_STAT_MESSAGES_RECEIVED = 96; // i64
+export const S_STAT_RMA_BYTES = 104; // i64: bytes read and written by RMA
+export const S_DMA_FAILED = 124; // faults: 1 + seq of a failed transfer no fence has reported (0: none)
 
 /** Slot states. */
 export const SLOT_FREE = 0;

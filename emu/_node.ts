@@ -15,16 +15,21 @@
 //   (emu/_endpoint_table.ts).
 
 import { ScifError } from "../errors.ts";
-import type { EndpointBackend, NodeBackend } from "../_backend.ts";
+import type { EndpointBackend, NodeBackend, NodeStats } from "../_backend.ts";
+import { addCounters, EndpointCounters } from "../_stats.ts";
+import { nodeStats, PUBLISH_MS, publishSlotStats, totalsOf } from "./_node_stats.ts";
 import type { PortId } from "../types.ts";
 import { DmaEngine } from "./_dma.ts";
+import { silent } from "./_faults.ts";
 import { dispatch, type DispatchTarget, type Forwarder } from "./_dispatch.ts";
 import { EmuEndpoint, type EndpointHost } from "./_endpoint.ts";
 import { EndpointTable } from "./_endpoint_table.ts";
 import {
+  N_EPOCH,
   N_SLOT,
   N_STATE,
   NET_MACHINE,
+  NODE_DOWN,
   NODE_LOST,
   NODE_OFFLINE,
   NODE_ONLINE,
@@ -32,6 +37,8 @@ import {
   S_DROPPED,
   S_EVENT,
   S_NODE,
+  S_STATE,
+  SLOT_ACTIVE,
   slotField,
 } from "./_layout.ts";
 import { NodeAllocations } from "./_allocations.ts";
@@ -71,6 +78,9 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   readonly #routes: SlotRoutes;
   readonly #post: ControlPost;
   #stopped = false;
+  /** The node's incarnation (N_EPOCH) this slot belongs to, and whether it was taken down. */
+  readonly #nodeEpoch: number;
+  #down = false;
   #dispatcher: Promise<void> = Promise.resolve();
   readonly #table = new EndpointTable<EmuEndpoint>();
   readonly #watchers: NodeWatchers;
@@ -79,6 +89,12 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   #dma: DmaEngine | null = null;
   readonly #allocations: NodeAllocations;
   readonly #maps = new SlotMappings(); // of other slots' windows
+  /** The sums of the counters of the endpoints forgotten so far. */
+  readonly #closedCounters = new EndpointCounters();
+  /** When the dispatcher publishes the slot's statistics next (emu/_node_stats.ts). */
+  #statsDue = 0;
+  /** An endpoint ended since the slot's line was last published (see forget). */
+  #statsStale = false;
   /** Set on a slot that stands in for a node of another machine. */
   forwarder: Forwarder | null = null;
   /** Called once the node has closed (the machine network's bookkeeping). */
@@ -89,8 +105,16 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     return this.net.kind === NET_MACHINE ? "machine" : "threads";
   }
 
-  private constructor(net: EmuShared, nodeId: number, slot: number, epoch: number, hasNode: boolean) {
+  private constructor(
+    net: EmuShared,
+    nodeId: number,
+    slot: number,
+    epoch: number,
+    hasNode: boolean,
+    nodeEpoch: number,
+  ) {
     this.net = net;
+    this.#nodeEpoch = nodeEpoch;
     this.nodeId = nodeId;
     this.slot = slot;
     this.epoch = epoch;
@@ -99,6 +123,7 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     this.#eventCell = slotField(net.layout, slot, S_EVENT);
     this.#release = null;
     this.#allocations = new NodeAllocations(net, slot);
+    publishSlotStats(net, slot, this.#closedCounters, 0); // zeros: the slot's last incarnation's are not ours
     this.#watchers = new NodeWatchers(net, (k) => this.nodeOnline(k));
     this.#peers = new PeerTracker(net, slot, pid(), {
       slotGone: (k, lost) => this.#slotGone(k, lost),
@@ -117,7 +142,7 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
    */
   static async attach(net: EmuShared, nodeId: number, standIn = false): Promise<EmuNode> {
     const claim = await claimNode(net, nodeId, standIn, pid());
-    const node = new EmuNode(net, nodeId, claim.slot, claim.epoch, claim.hasNode);
+    const node = new EmuNode(net, nodeId, claim.slot, claim.epoch, claim.hasNode, claim.nodeEpoch);
     node.#release = claim.release;
     node.#peers.sync(false);
     node.#dispatcher = node.#run();
@@ -182,7 +207,7 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     this.#peers.stop();
     const l = this.net.layout;
     if (this.#hasNode && this.net.load(nodeField(l, this.nodeId, N_SLOT)) === this.slot + 1) {
-      this.net.store(nodeField(l, this.nodeId, N_STATE), NODE_OFFLINE);
+      this.net.cas(nodeField(l, this.nodeId, N_STATE), NODE_ONLINE, NODE_OFFLINE); // not a node taken down
     }
     endSlot(this.net, this.slot, this.epoch); // SCIF_EXIT: everyone lets go of us
     await keepAlive(this.#dispatcher);
@@ -213,9 +238,14 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
 
   // ---- services for endpoints (EndpointHost) ----
 
-  /** Forgets an endpoint that was destroyed. */
+  /** Forgets an endpoint that was destroyed (its counts stay in the node's totals). */
   forget(ep: EmuEndpoint): void {
+    addCounters(this.#closedCounters, ep.counters);
     this.#table.forget(ep);
+    // Publishing walks every endpoint: at most once per PUBLISH_MS here too (closing n endpoints
+    // must not cost n^2); the dispatcher's next turns publish what this one left stale.
+    if (performance.now() >= this.#statsDue) this.#publishStats();
+    else this.#statsStale = true;
   }
 
   addListener(ep: EmuEndpoint): void {
@@ -340,9 +370,18 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     Atomics.add(this.net.i32, slotField(this.net.layout, this.slot, S_DROPPED) >> 2, 1);
   }
 
-  /** The slot's counters. */
-  stats(): { droppedMessages: number } {
-    return { droppedMessages: this.net.slot(this.slot, S_DROPPED) };
+  /** Publishes the slot's statistics in its line of the slot table, for other programs. */
+  #publishStats(): void {
+    if (this.#stopped) return; // the slot may be another program's by now
+    this.#statsDue = performance.now() + PUBLISH_MS;
+    this.#statsStale = false;
+    const totals = totalsOf(this.#table.values(), this.#closedCounters);
+    publishSlotStats(this.net, this.slot, totals, this.#table.size);
+  }
+
+  /** The node's statistics (emu/_node_stats.ts). */
+  stats(): NodeStats {
+    return nodeStats(this.net, this.nodeId, this.slot, this.#table.values(), this.#closedCounters);
   }
 
   // ---- the control protocol ----
@@ -351,6 +390,7 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     const bell = new Doorbell(this.net, this.slot);
     while (!this.#stopped) {
       const seen = bell.open();
+      if (this.#takenDown()) break;
       this.#peers.sync(this.#relationships());
       if (this.#watchers.size > 0) this.#watchers.tell();
       this.#qps.drain(this.slot, (m) => this.#handle(this.slot, m)); // loopback
@@ -358,11 +398,43 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
       const backlog = this.#qps.flush();
       // A peer that waits for ring space rings us: publish what our endpoints have read.
       for (const ep of this.#table.values()) ep.publishConsumption();
+      if (performance.now() >= this.#statsDue) this.#publishStats();
       if (this.#stopped) break;
       if (!bell.maySleep(seen)) continue;
-      await bell.sleep(backlog ? 1 : this.#peers.polls && this.#relationships() ? 250 : Infinity);
+      const idle = this.#peers.polls && this.#relationships() ? 250 : Infinity;
+      await bell.sleep(backlog ? 1 : this.#statsStale ? PUBLISH_MS : idle);
     }
+    if (!this.#stopped) await this.#goDown();
     this.net.bus.wakeAll();
+  }
+
+  /** Whether this slot's node was taken down (emu/_hotplug.ts), brought up again as a new
+   * incarnation, or this slot ended by someone else (a down that ended the slots that did not
+   * end themselves): a few loads a dispatcher turn, nothing on any call's path. */
+  #takenDown(): boolean {
+    const l = this.net.layout;
+    return this.net.load(nodeField(l, this.nodeId, N_STATE)) === NODE_DOWN ||
+      this.net.load(nodeField(l, this.nodeId, N_EPOCH)) !== this.#nodeEpoch ||
+      this.net.slot(this.slot, S_STATE) !== SLOT_ACTIVE || this.net.slotEpoch(this.slot) !== this.epoch;
+  }
+
+  /** The node was taken down: as a card that is reset, everything of this slot is lost at once
+   * (its endpoints reset, see EmuEndpoint.nodeDown), its incarnation ends (its peers reset
+   * their connections with it, after draining what it sent), and every call of the node is
+   * ENODEV from now on. The program attaches the node again once it is up. */
+  async #goDown(): Promise<void> {
+    this.#down = true;
+    this.#table.nodeDown();
+    this.#stopped = true;
+    this.#peers.stop();
+    endSlot(this.net, this.slot, this.epoch);
+    await this.#dma?.close();
+    this.#dma = null;
+    this.#release?.();
+    this.#release = null;
+    reclaimIfReleased(this.net, this.slot, this.slot);
+    this.kick();
+    for (const hook of this.onClose.splice(0)) await hook();
   }
 
   /** Whether this slot has anything another slot could be part of, or someone watches the
@@ -382,6 +454,8 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   #handle(from: number, m: Message | null): void {
     // The source must be the node of the slot whose ring it came in, and we its destination.
     if (m !== null && (m.src.node !== this.net.slot(from, S_NODE) || m.dst.node !== this.nodeId)) m = null;
+    // Fault injection (emu/_faults.ts): a silent node drops what other nodes send it, unanswered.
+    if (from !== this.slot && silent(this.net, this.nodeId)) return;
     dispatch(this, m, from);
     if (m !== null && "token" in m) this.#table.handled(m.token);
     this.kick();
@@ -399,6 +473,8 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   }
 
   #checkOpen(): void {
-    if (this.#stopped) throw new ScifError("ENODEV", `node ${this.nodeId} is closed`);
+    if (this.#stopped) {
+      throw new ScifError("ENODEV", `node ${this.nodeId} ${this.#down ? "was taken down" : "is closed"}`);
+    }
   }
 }

@@ -21,6 +21,7 @@ import { ScifError } from "../errors.ts";
 import { abortError, onAbort } from "../_abort.ts";
 import { delay } from "../_delay.ts";
 import type { EndpointQp } from "./_qp.ts";
+import type { EndpointCounters } from "../_stats.ts";
 
 /** Consecutive calls that moved nothing before one waits for a turn of the event loop. */
 const IDLE_CALLS = 16;
@@ -35,6 +36,8 @@ function resolvedCount(n: number): Promise<number> {
 /** What the stream needs of its endpoint. */
 export interface StreamOwner {
   readonly state: string;
+  /** The endpoint's statistics (only this thread writes them: see _stats.ts). */
+  readonly counters: EndpointCounters;
   streamError(): ScifError;
   /** Handles now what the peer's slot has sent. */
   pumpPeer(): void;
@@ -53,12 +56,14 @@ export class EndpointStream {
   readonly #ep: StreamOwner;
   readonly #qp: EndpointQp;
   readonly #spins: number;
+  readonly #counters: EndpointCounters;
   #idle = 0;
 
   constructor(ep: StreamOwner, qp: EndpointQp, spins: number) {
     this.#ep = ep;
     this.#qp = qp;
     this.#spins = spins;
+    this.#counters = ep.counters;
   }
 
   #connected = () => this.#ep.state === "CONNECTED";
@@ -92,7 +97,9 @@ export class EndpointStream {
     try {
       while (done < len) {
         if (signal?.aborted) return this.#aborted(done, signal, "send");
+        const t = performance.now();
         await qp.waitForSpace(this.#spins, () => this.#connected() && !signal?.aborted);
+        this.#woken(t);
         if (!this.#connected()) {
           if (done > 0) return done;
           throw this.#ep.streamError();
@@ -106,6 +113,13 @@ export class EndpointStream {
     }
   }
 
+  /** Counts a blocking call's wait that began at `t` (only calls that had to wait get here). */
+  #woken(t: number): void {
+    const c = this.#counters;
+    c.wakeups++;
+    c.blockedMs += performance.now() - t;
+  }
+
   /** The end of a blocking call that `signal` aborted after `count` bytes. */
   #aborted(count: number, signal: AbortSignal, call: string): number {
     if (count > 0) return count;
@@ -113,19 +127,28 @@ export class EndpointStream {
   }
 
   /** put(), with a queue pair found broken (a view of ours stored over) turned into a reset
-   * connection, which the caller's next look at the state sees. */
+   * connection, which the caller's next look at the state sees. Counts the bytes, and the call
+   * once (its first put that moves bytes is the one `from` 0: every call starts there). */
   #put(data: Uint8Array, from: number): number {
     const n = this.#qp.put(data, from);
     if (this.#qp.broken) this.#ep.streamBroken();
+    const c = this.#counters;
+    c.bytesSent += n;
+    if (from === 0 && n > 0) c.messagesSent++;
     return n;
   }
 
-  /** take(), with a broken ring turned into a reset connection. */
+  /** take(), with a broken ring turned into a reset connection; counted as #put. */
   #take(into: Uint8Array, from: number, spins: number): number {
     const n = this.#qp.take(into, from, spins);
-    if (n >= 0) return n;
-    this.#ep.streamBroken();
-    return 0;
+    if (n < 0) {
+      this.#ep.streamBroken();
+      return 0;
+    }
+    const c = this.#counters;
+    c.bytesReceived += n;
+    if (from === 0 && n > 0) c.messagesReceived++;
+    return n;
   }
 
   recv(into: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
@@ -157,7 +180,9 @@ export class EndpointStream {
         // Empty. After a disconnect everything the peer committed is already here: done.
         if (!block || !this.#connected()) break;
         if (signal?.aborted) return this.#aborted(got, signal, "recv");
+        const t = performance.now();
         await qp.sleepForData(() => this.#connected() && !signal?.aborted);
+        this.#woken(t);
         if (this.#ep.state !== "CONNECTED" && this.#ep.state !== "DISCONNECTED") break;
         if (into.length !== len) return moved(got, "recv");
       }
@@ -181,7 +206,9 @@ export class EndpointStream {
         const n = this.#take(into, 0, state === "CONNECTED" ? this.#spins : 0);
         if (n > 0 || this.#ep.state !== "CONNECTED" || into.length === 0) return n;
         if (signal?.aborted) throw abortError(signal, "a recv");
+        const t = performance.now();
         await this.#qp.sleepForData(() => this.#connected() && !signal?.aborted);
+        this.#woken(t);
         // An abort that came with the bytes wins: they stay in the ring for the next call.
         if (signal?.aborted) throw abortError(signal, "a recv");
       }

@@ -3,8 +3,11 @@
 // calling thread, by the slot's DMA engine, or by both at once for a large SYNC transfer.
 
 import { SCIF_RMA_ORDERED, SCIF_RMA_SYNC, SCIF_RMA_USECPU } from "../constants.ts";
+import { ScifError } from "../errors.ts";
+import { delay } from "../_delay.ts";
 import { orderedCopy } from "./_copy.ts";
 import type { DmaEngine } from "./_dma.ts";
+import { type DmaFault, faultBits } from "./_faults.ts";
 import type { EmuShared } from "./_shared.ts";
 import type { Span } from "./bus/_bus.ts";
 
@@ -100,6 +103,10 @@ export async function move(
   const length = segments.reduce((n, s) => n + s.length, 0);
   const byCpu = buffer !== null || (flags & SCIF_RMA_USECPU) !== 0 ||
     ((flags & SCIF_RMA_SYNC) !== 0 && dma.idle);
+  // Fault injection (emu/_faults.ts): one load and a branch per call while no plan is set. A
+  // USECPU transfer is the CPU's, which no DMA fault touches.
+  const fault = faultBits(net) !== 0 && (flags & SCIF_RMA_USECPU) === 0 ? dma.fault() : null;
+  if (fault !== null && await injected(dma, fault, byCpu || (flags & SCIF_RMA_SYNC) !== 0)) return;
   if (byCpu) {
     // A large SYNC transfer is shared with the engine, as a second channel: it takes the back
     // half while this thread copies the front (two cores move memory faster than one).
@@ -137,4 +144,28 @@ export async function move(
   }
   if (held !== null) dma.after(seq, () => net.heap.release(held, slot));
   if (flags & SCIF_RMA_SYNC) await dma.waitFor(seq, net.spins);
+}
+
+/**
+ * Performs an injected DMA fault before a transfer; true when the transfer failed and moves
+ * nothing. `inCall`: the transfer completes in the call (SYNC, or done by this thread).
+ *
+ * A stall of a transfer that completes in the call delays the call; one of a queued transfer
+ * is queued to the engine before it, so what follows waits too (a fence may time out). A
+ * failure that completes in the call is EIO, as the kernel's scif_sync_dma and
+ * scif_drain_dma_intr return when the DMA does not complete (DMA_COMPLETE not reached); a
+ * queued one has returned already, so the call returns as it would, and the first fenceWait
+ * whose mark covers it fails with ETIMEDOUT (the kernel's _scif_fence_wait waits for
+ * DMA_COMPLETE until SCIF_NODE_ALIVE_TIMEOUT).
+ */
+async function injected(dma: DmaEngine, fault: DmaFault, inCall: boolean): Promise<boolean> {
+  if (inCall) {
+    if (fault.stallMs > 0) await delay(fault.stallMs);
+    if (fault.fail) throw new ScifError("EIO", "the DMA transfer failed (an injected fault)");
+    return false;
+  }
+  dma.available();
+  if (fault.stallMs > 0) await dma.stall(fault.stallMs);
+  if (fault.fail) await dma.failing();
+  return fault.fail;
 }

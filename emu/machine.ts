@@ -37,6 +37,7 @@ import { importKey } from "./bus/_auth.ts";
 import { initNetwork, integer, networkParams } from "./_init.ts";
 import { H_PAGES, MAX_NODES, MODE_LOCAL, MODE_REMOTE, NET_BASE, NET_MACHINE } from "./_layout.ts";
 import { EmuNode } from "./_node.ts";
+import { bringNodeUp, type NodeState, nodeState, takeNodeDown } from "./_hotplug.ts";
 import { EmuShared, readHeader } from "./_shared.ts";
 
 const MIB = 1024 * 1024;
@@ -301,9 +302,8 @@ class Machine {
 // This thread's view of each machine network it joined, by rendezvous directory.
 const machines = new Map<string, Promise<Machine>>();
 
-/** Joins this machine's emulated network: a slot of this program on node `options.node`
- * (SCIF_NODE, default 0). */
-export async function joinMachine(options: MachineOptions = {}): Promise<EmuNode> {
+/** This thread's view of the machine's network `options` names (opened on first use). */
+function machineOf(options: MachineOptions): Promise<Machine> {
   checkPermissions();
   const key = options.dir ?? env("SCIF_EMU_DIR") ?? "";
   let opening = machines.get(key);
@@ -312,7 +312,32 @@ export async function joinMachine(options: MachineOptions = {}): Promise<EmuNode
     machines.set(key, opening);
     opening.catch(() => machines.delete(key));
   }
-  const m = await opening;
+  return opening;
+}
+
+/** What any program of the machine may do to its nodes (`scif node down 2`, see _hotplug.ts). */
+export interface MachineControl {
+  readonly nodes: number;
+  nodeDown(nodeId: number): Promise<void>;
+  nodeUp(nodeId: number): Promise<void>;
+  nodeState(nodeId: number): NodeState;
+}
+
+/** The machine's network itself, without attaching a node: its nodes taken down and up. */
+export async function machineControl(options: MachineOptions = {}): Promise<MachineControl> {
+  const shared = (await machineOf(options)).shared;
+  return {
+    nodes: shared.layout.nodes,
+    nodeDown: (id) => takeNodeDown(shared, id),
+    nodeUp: (id) => bringNodeUp(shared, id),
+    nodeState: (id) => nodeState(shared, id),
+  };
+}
+
+/** Joins this machine's emulated network: a slot of this program on node `options.node`
+ * (SCIF_NODE, default 0). */
+export async function joinMachine(options: MachineOptions = {}): Promise<EmuNode> {
+  const m = await machineOf(options);
   const fromEnv = env("SCIF_NODE");
   const node = options.node ?? (fromEnv !== undefined ? Number(fromEnv) : 0);
   return await m.join(node);

@@ -16,6 +16,8 @@
 export {
   attachNode,
   createNetwork,
+  type FaultControl,
+  type FaultPlan,
   type Network,
   type NetworkHandle,
   type NetworkOptions,

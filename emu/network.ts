@@ -8,6 +8,7 @@ import type { BusHandle } from "./bus/_bus.ts";
 import { type Remapper, ThreadsBus } from "./bus/threads.ts";
 import { initNetwork, integer, networkParams, type ParamOptions } from "./_init.ts";
 import { NET_THREADS } from "./_layout.ts";
+import { checkFaults, type FaultPlan, readFaults, writeFaults } from "./_faults.ts";
 import { EmuNode } from "./_node.ts";
 import { EmuShared } from "./_shared.ts";
 
@@ -44,6 +45,30 @@ export interface ThreadsNetwork {
   readonly shared: EmuShared;
   readonly nodes: number;
   handle(nodeId: number): NetworkHandle;
+  /** The network's fault plan (emu/_faults.ts), in its header: every thread sees it. */
+  readonly faults: FaultControl;
+}
+
+/**
+ * The fault plan of a network ({@linkcode FaultPlan}): set, changed or cleared while programs
+ * run; every node of the network, in any thread, follows it from its next decision on.
+ *
+ * @example
+ * ```ts
+ * import { createNetwork } from "../mod.ts";
+ * const net = await createNetwork({ nodes: 2 });
+ * net.faults.set({ seed: 7, dma: { failRate: 0.5 } });
+ * console.log(net.faults.get()); // { seed: 7, dma: { failRate: 0.5, stallRate: 0, stallMs: 0 } }
+ * net.faults.set(null); // off
+ * await net.close();
+ * ```
+ */
+export interface FaultControl {
+  /** Sets the plan (null: no faults). EINVAL for a plan out of range, ENODEV for a silent node
+   * the network does not have. */
+  set(plan: FaultPlan | null): void;
+  /** The plan in force (null: none). */
+  get(): FaultPlan | null;
 }
 
 /** Makes the bus of a network of threads, with the file behind its memory when there is one. */
@@ -58,8 +83,11 @@ async function threadsBus(memory: WebAssembly.Memory, fd: number | null) {
 
 /** A new network of threads in a new shared memory (backed by a file without a name when this
  * program may use FFI, so that windows apart can be mapped as one range). */
-export async function createThreadsNetwork(options: ParamOptions): Promise<ThreadsNetwork> {
+export async function createThreadsNetwork(
+  options: ParamOptions & { faults?: FaultPlan | null },
+): Promise<ThreadsNetwork> {
   const params = networkParams(options);
+  if (options.faults != null) checkFaults(options.faults, params.nodes); // before anything is made
   const pages = params.memoryBytes / 65536;
   let memory: WebAssembly.Memory;
   let fd: number | null = null;
@@ -71,13 +99,19 @@ export async function createThreadsNetwork(options: ParamOptions): Promise<Threa
   } else {
     memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   }
-  initNetwork(new Int32Array(memory.buffer), params, NET_THREADS);
+  const i32 = new Int32Array(memory.buffer);
+  initNetwork(i32, params, NET_THREADS);
+  if (options.faults != null) writeFaults(i32, params.layout, options.faults);
   const module = await coreModule();
   const shared = await EmuShared.of(memory, module, await threadsBus(memory, fd));
   const bus: BusHandle | null = fd === null ? null : { kind: "threads", fd };
   return {
     shared,
     nodes: params.nodes,
+    faults: {
+      set: (plan) => writeFaults(i32, params.layout, plan),
+      get: () => readFaults(i32, params.layout),
+    },
     handle(nodeId: number): NetworkHandle {
       if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId >= params.nodes) {
         throw new ScifError(

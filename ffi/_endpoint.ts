@@ -23,6 +23,7 @@ import { IOCTL, Struct } from "./abi.ts";
 import { type BlockingCall, type BlockingPool, Gate } from "./_blocking.ts";
 import { cString, type Libc, O_RDWR } from "./_libc.ts";
 import { FfiWindows } from "./_windows.ts";
+import { EndpointCounters } from "../_stats.ts";
 
 /** What an endpoint needs of its node (ffi/_node.ts). Declared here, where it is used, so that
  * the node's module imports this one and never the other way round. */
@@ -51,6 +52,15 @@ export class FfiEndpoint implements EndpointBackend {
   readonly #msg = new Struct("scifioctl_msg");
   readonly #windows: FfiWindows;
   readonly #gates = new Set<Gate>(); // blocking calls queued or running on a Worker
+  /** What this endpoint's calls did (ScifNode.stats); only this thread writes it. */
+  readonly counters = new EndpointCounters();
+
+  /** The endpoint's state as far as this library knows it (the driver keeps the real one). */
+  get state(): string {
+    if (this.#closed) return "CLOSED";
+    if (this.peerId) return "CONNECTED";
+    return this.localId ? "BOUND" : "UNBOUND";
+  }
 
   constructor(node: FfiEndpointHost, fd: number) {
     this.#node = node;
@@ -186,16 +196,39 @@ export class FfiEndpoint implements EndpointBackend {
   }
 
   async send(data: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
-    if (signal && block) return await this.#sliced(IOCTL.SCIF_SEND, POLLOUT, data, "send", signal);
-    return await this.#transfer(IOCTL.SCIF_SEND, SCIF_SEND_BLOCK, data, block, "send");
+    const n = signal && block
+      ? await this.#sliced(IOCTL.SCIF_SEND, POLLOUT, data, "send", signal)
+      : await this.#transfer(IOCTL.SCIF_SEND, SCIF_SEND_BLOCK, data, block, "send");
+    // The driver keeps no counters we can read: count what our calls moved.
+    if (n > 0) {
+      this.counters.bytesSent += n;
+      this.counters.messagesSent++;
+    }
+    return n;
   }
 
   async recv(into: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
-    if (signal && block) return await this.#sliced(IOCTL.SCIF_RECV, POLLIN, into, "recv", signal);
-    return await this.#transfer(IOCTL.SCIF_RECV, SCIF_RECV_BLOCK, into, block, "recv");
+    const n = signal && block
+      ? await this.#sliced(IOCTL.SCIF_RECV, POLLIN, into, "recv", signal)
+      : await this.#transfer(IOCTL.SCIF_RECV, SCIF_RECV_BLOCK, into, block, "recv");
+    this.#received(n);
+    return n;
+  }
+
+  #received(n: number): void {
+    if (n > 0) {
+      this.counters.bytesReceived += n;
+      this.counters.messagesReceived++;
+    }
   }
 
   async recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number> {
+    const n = await this.#recvSome(into, signal);
+    this.#received(n);
+    return n;
+  }
+
+  async #recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number> {
     for (;;) {
       let n: number;
       try {
@@ -314,31 +347,52 @@ export class FfiEndpoint implements EndpointBackend {
   // ---- registration, RMA, fences, mmap: the endpoint's windows (ffi/_windows.ts) ----
 
   register(memory: Uint8Array, offset: Off | undefined, prot: number, fixed: boolean): Off {
-    return this.#windows.register(memory, offset, prot, fixed);
+    const at = this.#windows.register(memory, offset, prot, fixed);
+    this.counters.windowsRegistered++;
+    return at;
   }
 
   unregister(offset: Off, length: number): void {
     this.#windows.unregister(offset, length);
+    this.counters.windowsUnregistered++;
   }
 
-  readFrom(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
-    return this.#windows.rma(IOCTL.SCIF_READFROM, localOffset, length, remoteOffset, flags, "readfrom");
+  async readFrom(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
+    await this.#windows.rma(IOCTL.SCIF_READFROM, localOffset, length, remoteOffset, flags, "readfrom");
+    this.#read(length);
   }
 
-  writeTo(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
-    return this.#windows.rma(IOCTL.SCIF_WRITETO, localOffset, length, remoteOffset, flags, "writeto");
+  async writeTo(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
+    await this.#windows.rma(IOCTL.SCIF_WRITETO, localOffset, length, remoteOffset, flags, "writeto");
+    this.#wrote(length);
   }
 
-  vreadFrom(into: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
-    return this.#windows.rma(IOCTL.SCIF_VREADFROM, into, into.length, remoteOffset, flags, "vreadfrom");
+  async vreadFrom(into: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
+    const length = into.length;
+    await this.#windows.rma(IOCTL.SCIF_VREADFROM, into, length, remoteOffset, flags, "vreadfrom");
+    this.#read(length);
   }
 
-  vwriteTo(from: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
-    return this.#windows.rma(IOCTL.SCIF_VWRITETO, from, from.length, remoteOffset, flags, "vwriteto");
+  async vwriteTo(from: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
+    const length = from.length;
+    await this.#windows.rma(IOCTL.SCIF_VWRITETO, from, length, remoteOffset, flags, "vwriteto");
+    this.#wrote(length);
   }
 
-  fenceMark(flags: number): Promise<number> {
-    return this.#windows.fenceMark(flags);
+  #read(length: number): void {
+    this.counters.rmaReads++;
+    this.counters.rmaReadBytes += length;
+  }
+
+  #wrote(length: number): void {
+    this.counters.rmaWrites++;
+    this.counters.rmaWriteBytes += length;
+  }
+
+  async fenceMark(flags: number): Promise<number> {
+    const mark = await this.#windows.fenceMark(flags);
+    this.counters.fenceMarks++;
+    return mark;
   }
 
   async fenceWait(mark: number, signal?: AbortSignal): Promise<void> {
@@ -355,16 +409,18 @@ export class FfiEndpoint implements EndpointBackend {
       signal,
       "fenceWait",
     );
+    this.counters.fenceWaits++;
   }
 
-  fenceSignal(
+  async fenceSignal(
     localOffset: Off,
     localValue: bigint,
     remoteOffset: Off,
     remoteValue: bigint,
     flags: number,
   ): Promise<void> {
-    return this.#windows.fenceSignal(localOffset, localValue, remoteOffset, remoteValue, flags);
+    await this.#windows.fenceSignal(localOffset, localValue, remoteOffset, remoteValue, flags);
+    this.counters.fenceSignals++;
   }
 
   mmap(remoteOffset: Off, length: number, prot: number): Uint8Array {

@@ -6,7 +6,8 @@ import { POLLNVAL } from "../constants.ts";
 import { ScifError } from "../errors.ts";
 import { abortError } from "../_abort.ts";
 import { denoGlobal } from "../_deno.ts";
-import type { EndpointBackend, NodeBackend } from "../_backend.ts";
+import type { EndpointBackend, NodeBackend, NodeStats } from "../_backend.ts";
+import { addCounters, EndpointCounters, endpointStats } from "../_stats.ts";
 import { IOCTL, Struct } from "./abi.ts";
 import { BlockingPool } from "./_blocking.ts";
 import { FfiEndpoint, type FfiEndpointHost } from "./_endpoint.ts";
@@ -24,10 +25,19 @@ export class FfiNode implements NodeBackend, FfiEndpointHost {
   readonly kind = "hw" as const;
   readonly network = "hardware" as const;
 
-  /** The driver keeps its own counters (debugfs); none are read here. */
-  stats(): { droppedMessages: number } {
-    return { droppedMessages: 0 };
+  /** The driver keeps its own counters (debugfs), which are not read here: these count what
+   * this program's calls did through it. */
+  stats(): NodeStats {
+    const totals = addCounters(new EndpointCounters(), this.#closedCounters);
+    const endpoints = [];
+    for (const ep of this.#endpoints) {
+      addCounters(totals, ep.counters);
+      endpoints.push(endpointStats(ep.counters, ep.localId?.port ?? null, ep.peerId, ep.state));
+    }
+    return { node: this.nodeId, droppedMessages: 0, totals, endpoints, slots: [] };
   }
+  /** The sums of the counters of the endpoints closed so far. */
+  readonly #closedCounters = new EndpointCounters();
   readonly libc: Libc;
   readonly device: string;
   readonly pool: BlockingPool;
@@ -81,7 +91,7 @@ export class FfiNode implements NodeBackend, FfiEndpointHost {
   }
 
   forget(ep: FfiEndpoint): void {
-    this.#endpoints.delete(ep);
+    if (this.#endpoints.delete(ep)) addCounters(this.#closedCounters, ep.counters);
   }
 
   #nodeIds(): { nodes: number[]; self: number } {

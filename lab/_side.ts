@@ -46,6 +46,7 @@ export type LabCommand =
   | { cmd: "bandwidth"; method: BandwidthMethod; size: number; count: number }
   | { cmd: "latency"; method: LatencyMethod; iters: number }
   | { cmd: "listen"; port: number }
+  | { cmd: "stats" }
   | { cmd: "close" };
 
 const now = () => performance.timeOrigin + performance.now();
@@ -350,6 +351,9 @@ export async function labCommand(c: LabCommand, to: (m: unknown) => void = post)
       break;
     case "listen":
       result = listen(c);
+      break;
+    case "stats":
+      result = node.stats();
       break;
     case "close":
       if (view) ep.munmap(view);

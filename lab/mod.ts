@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { createNetwork, type Network, type ScifNode } from "../mod.ts";
+import { createNetwork, type Network, type NodeStats, type ScifNode } from "../mod.ts";
 import { Hand, ProcessHand, type Side } from "./_hands.ts";
 import type { BandwidthMethod, LatencyMethod } from "./_side.ts";
 
@@ -174,6 +174,14 @@ export class Lab {
     }
     await Promise.all(pending);
     return (net.memoryInUse() - afterNodes) / connections;
+  }
+
+  /** The statistics of a's node and b's (ScifNode.stats, in their threads or processes). */
+  async stats(): Promise<[NodeStats, NodeStats]> {
+    return await Promise.all([
+      this.#a.send<NodeStats>({ cmd: "stats" }).result,
+      this.#b.send<NodeStats>({ cmd: "stats" }).result,
+    ]);
   }
 
   /** Ends the sides and the network. */

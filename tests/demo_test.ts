@@ -30,6 +30,14 @@ Deno.test("demo --quick: the tables, the terminal chart, chart.svg and --json fi
     // The greeting, between three nodes.
     assertMatch(out, /host -> card 1: card 1 got "hello card 1, this is the host" from 0:\d+/);
     assertMatch(out, /card 1 -> card 2: card 2 got "hello from card 1" from 1:\d+/);
+    // It ends with the statistics table of what it did (node.stats() of every node it ran).
+    assertMatch(out, /What the demo did \(node\.stats\(\)/);
+    assertMatch(out, /^run +node +sent +received +sends +recvs +RMA written +RMA read/m);
+    for (const run of ["hello", "latency, 8 nodes", "bandwidth, Workers", "two processes"]) {
+      assertMatch(out, new RegExp(`^${run} +(host|a \\(node 0\\)|b \\(node 1\\)) `, "m"), run);
+    }
+    // The bandwidth runs moved data both ways: no row of theirs is all zeros.
+    assertMatch(out, /^bandwidth, Workers +a \(node 0\) +[\d.]+ [KMGT]B /m);
 
     const f = JSON.parse(await Deno.readTextFile(`${dir}/f.json`));
     const sizes: number[] = f.sizes;

@@ -56,7 +56,12 @@ async function bundle(entry: string, out: string, flags: string[] = []): Promise
   // deno bundle writes a left-out module that is imported from below the root as an absolute
   // path of this checkout: made relative to web/dist/ (where the outputs are committed), so that
   // the build is the same in every checkout (a browser never loads them: they are Deno's alone).
-  const js = (await Deno.readTextFile(out)).replaceAll(`import("${root.pathname}`, `import("${UP}`);
+  // One imported from the root itself keeps its "./" specifier: made relative to web/dist/ too
+  // (else Deno running the bundle would look for web/dist/emu/machine.ts).
+  let js = (await Deno.readTextFile(out)).replaceAll(`import("${root.pathname}`, `import("${UP}`);
+  for (const path of LEFT_OUT.map((flag) => flag.slice("--external=./".length))) {
+    js = js.replaceAll(`import("./${path}")`, `import("${UP}${path}")`);
+  }
   await Deno.writeTextFile(out, js);
   return js;
 }

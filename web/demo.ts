@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * The web page's script (web/index.html, built to web/demo.js): a host node in the page and
+ * The web page's script (web/index.html, built to web/dist/demo.js): a host node in the page and
  * card nodes in Web Workers on an emulated SCIF network; the node table; a connect, ping-pong
  * and RMA exchange with each card; then the bandwidth chart and latency table of
  * `deno task demo`, measured between two Web Workers.
@@ -27,6 +27,7 @@ import {
   sweepSizes,
 } from "../demo/_measure.ts";
 import { hello, ping, rma } from "./_protocol.ts";
+import { liveNodeTable } from "./_node_table.ts";
 
 /** What the page did, for people (rendered) and for the end-to-end test (globalThis.scifDemo). */
 interface DemoState {
@@ -138,9 +139,9 @@ async function nodesAndCards(): Promise<void> {
     );
   }
   host.free(window);
-  for (const w of workers) w.terminate();
-  await host.close();
-  await net.close();
+  // The cards stay, idle: the node table takes them down and brings them up (web/_node_table.ts).
+  const byId = new Map(workers.map((w, i) => [i + 1, w]));
+  liveNodeTable($("nodes"), net, host, byId, (id) => startCard(net.handle(id)));
 }
 
 async function measure(): Promise<void> {
