@@ -97,3 +97,13 @@ export async function claimNode(
   }
   return { ...claim, hasNode, nodeEpoch };
 }
+
+/** The node-level end of an attachment that has the node (a thread's node, a stand-in): the
+ * node becomes `to` (OFFLINE when closed, LOST when a stand-in's link went away) if this slot
+ * still has it and it is online (not a node taken down). */
+export function leaveNode(net: EmuShared, nodeId: number, slot: number, to: number): void {
+  const l = net.layout;
+  if (net.load(nodeField(l, nodeId, N_SLOT)) === slot + 1) {
+    net.cas(nodeField(l, nodeId, N_STATE), NODE_ONLINE, to);
+  }
+}

@@ -156,3 +156,48 @@ async function endSlotsOf(net: EmuShared, node: number): Promise<void> {
   }
   if (ended) net.ringAll();
 }
+
+/** Whether slot `slot` (incarnation `epoch`) of node `node`'s incarnation `nodeEpoch` is to go
+ * down: the node was taken down, brought up again as a new incarnation, or the slot was ended
+ * by someone else (a down that ended the slots that did not end themselves). A few loads a
+ * dispatcher turn, nothing on any call's path. */
+export function slotTakenDown(
+  net: EmuShared,
+  node: number,
+  nodeEpoch: number,
+  slot: number,
+  epoch: number,
+): boolean {
+  const l = net.layout;
+  return net.load(nodeField(l, node, N_STATE)) === NODE_DOWN ||
+    net.load(nodeField(l, node, N_EPOCH)) !== nodeEpoch ||
+    net.slot(slot, S_STATE) !== SLOT_ACTIVE || net.slotEpoch(slot) !== epoch;
+}
+
+/** What going down needs of a slot of a node taken down (emu/_node.ts). */
+export interface DownSlot {
+  readonly net: EmuShared;
+  readonly slot: number;
+  readonly epoch: number;
+  /** Resets every endpoint without touching memory (EmuEndpoint.nodeDown) and stops the slot:
+   * every call of the node is ENODEV from now on. */
+  stop(): void;
+  /** Closes the slot's DMA engine, releases its attachment and reclaims it if it can be. */
+  letGo(): Promise<void>;
+  /** Wakes every call of the slot's thread. */
+  kick(): void;
+  /** Called once the node has closed. */
+  readonly onClose: (() => Promise<void> | void)[];
+}
+
+/** The node of `s` was taken down: as a card that is reset, everything of the slot is lost at
+ * once (its endpoints reset), its incarnation ends (its peers reset their connections with it,
+ * after draining what it sent), and every call of the node is ENODEV from now on. The program
+ * attaches the node again once it is up. */
+export async function goDown(s: DownSlot): Promise<void> {
+  s.stop();
+  endSlot(s.net, s.slot, s.epoch);
+  await s.letGo();
+  s.kick();
+  for (const hook of s.onClose.splice(0)) await hook();
+}

@@ -16,31 +16,14 @@
 
 import { ScifError } from "../errors.ts";
 import type { EndpointBackend, NodeBackend, NodeStats } from "../_backend.ts";
-import { addCounters, EndpointCounters } from "../_stats.ts";
-import { nodeStats, PUBLISH_MS, publishSlotStats, totalsOf } from "./_node_stats.ts";
+import { NodeStatsPublisher, PUBLISH_MS } from "./_node_stats.ts";
 import type { PortId } from "../types.ts";
 import { DmaEngine } from "./_dma.ts";
 import { silent } from "./_faults.ts";
 import { dispatch, type DispatchTarget, type Forwarder } from "./_dispatch.ts";
 import { EmuEndpoint, type EndpointHost } from "./_endpoint.ts";
 import { EndpointTable } from "./_endpoint_table.ts";
-import {
-  N_EPOCH,
-  N_SLOT,
-  N_STATE,
-  NET_MACHINE,
-  NODE_DOWN,
-  NODE_LOST,
-  NODE_OFFLINE,
-  NODE_ONLINE,
-  nodeField,
-  S_DROPPED,
-  S_EVENT,
-  S_NODE,
-  S_STATE,
-  SLOT_ACTIVE,
-  slotField,
-} from "./_layout.ts";
+import { NET_MACHINE, NODE_LOST, NODE_OFFLINE, S_DROPPED, S_EVENT, S_NODE, slotField } from "./_layout.ts";
 import { NodeAllocations } from "./_allocations.ts";
 import { Doorbell } from "./_doorbell.ts";
 import { SlotMappings } from "./_mappings.ts";
@@ -53,7 +36,8 @@ import type { PortTable } from "./_ports.ts";
 import type { EndpointRma } from "./_rma.ts";
 import type { EmuShared } from "./_shared.ts";
 import { endSlot, reclaimIfReleased } from "./_slots.ts";
-import { claimNode } from "./_attach.ts";
+import { claimNode, leaveNode } from "./_attach.ts";
+import { type DownSlot, goDown, slotTakenDown } from "./_hotplug.ts";
 import { pollEndpoints } from "./_poll.ts";
 import { SlotQueuePairs } from "./_slot_qp.ts";
 import { keepAlive } from "./_wait.ts";
@@ -89,12 +73,8 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
   #dma: DmaEngine | null = null;
   readonly #allocations: NodeAllocations;
   readonly #maps = new SlotMappings(); // of other slots' windows
-  /** The sums of the counters of the endpoints forgotten so far. */
-  readonly #closedCounters = new EndpointCounters();
-  /** When the dispatcher publishes the slot's statistics next (emu/_node_stats.ts). */
-  #statsDue = 0;
-  /** An endpoint ended since the slot's line was last published (see forget). */
-  #statsStale = false;
+  /** The slot's statistics in its line of the slot table (emu/_node_stats.ts). */
+  readonly #stats: NodeStatsPublisher;
   /** Set on a slot that stands in for a node of another machine. */
   forwarder: Forwarder | null = null;
   /** Called once the node has closed (the machine network's bookkeeping). */
@@ -123,7 +103,7 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     this.#eventCell = slotField(net.layout, slot, S_EVENT);
     this.#release = null;
     this.#allocations = new NodeAllocations(net, slot);
-    publishSlotStats(net, slot, this.#closedCounters, 0); // zeros: the slot's last incarnation's are not ours
+    this.#stats = new NodeStatsPublisher(net, slot, this.#table, () => this.#stopped);
     this.#watchers = new NodeWatchers(net, (k) => this.nodeOnline(k));
     this.#peers = new PeerTracker(net, slot, pid(), {
       slotGone: (k, lost) => this.#slotGone(k, lost),
@@ -205,15 +185,10 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     this.#dma = null;
     this.#stopped = true;
     this.#peers.stop();
-    const l = this.net.layout;
-    if (this.#hasNode && this.net.load(nodeField(l, this.nodeId, N_SLOT)) === this.slot + 1) {
-      this.net.cas(nodeField(l, this.nodeId, N_STATE), NODE_ONLINE, NODE_OFFLINE); // not a node taken down
-    }
+    if (this.#hasNode) leaveNode(this.net, this.nodeId, this.slot, NODE_OFFLINE);
     endSlot(this.net, this.slot, this.epoch); // SCIF_EXIT: everyone lets go of us
     await keepAlive(this.#dispatcher);
-    this.#release?.();
-    this.#release = null;
-    reclaimIfReleased(this.net, this.slot, this.slot);
+    this.#releaseSlot();
     for (const hook of this.onClose.splice(0)) await hook();
   }
 
@@ -222,30 +197,34 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#peers.stop();
-    const l = this.net.layout;
-    if (this.net.load(nodeField(l, this.nodeId, N_SLOT)) === this.slot + 1) {
-      this.net.cas(nodeField(l, this.nodeId, N_STATE), NODE_ONLINE, NODE_LOST);
-    }
+    leaveNode(this.net, this.nodeId, this.slot, NODE_LOST);
     endSlot(this.net, this.slot, this.epoch);
     await this.#dispatcher;
+    await this.#letGo();
+    this.kick();
+  }
+
+  /** Closes the DMA engine, then lets go of the slot (a loss, a down). */
+  async #letGo(): Promise<void> {
     await this.#dma?.close();
     this.#dma = null;
+    this.#releaseSlot();
+  }
+
+  /** Releases the attachment and reclaims the slot if nobody holds it any more. */
+  #releaseSlot(): void {
     this.#release?.();
     this.#release = null;
     reclaimIfReleased(this.net, this.slot, this.slot);
-    this.kick();
   }
 
   // ---- services for endpoints (EndpointHost) ----
 
   /** Forgets an endpoint that was destroyed (its counts stay in the node's totals). */
   forget(ep: EmuEndpoint): void {
-    addCounters(this.#closedCounters, ep.counters);
+    this.#stats.closed(ep.counters);
     this.#table.forget(ep);
-    // Publishing walks every endpoint: at most once per PUBLISH_MS here too (closing n endpoints
-    // must not cost n^2); the dispatcher's next turns publish what this one left stale.
-    if (performance.now() >= this.#statsDue) this.#publishStats();
-    else this.#statsStale = true;
+    this.#stats.ended();
   }
 
   addListener(ep: EmuEndpoint): void {
@@ -370,18 +349,9 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     Atomics.add(this.net.i32, slotField(this.net.layout, this.slot, S_DROPPED) >> 2, 1);
   }
 
-  /** Publishes the slot's statistics in its line of the slot table, for other programs. */
-  #publishStats(): void {
-    if (this.#stopped) return; // the slot may be another program's by now
-    this.#statsDue = performance.now() + PUBLISH_MS;
-    this.#statsStale = false;
-    const totals = totalsOf(this.#table.values(), this.#closedCounters);
-    publishSlotStats(this.net, this.slot, totals, this.#table.size);
-  }
-
   /** The node's statistics (emu/_node_stats.ts). */
   stats(): NodeStats {
-    return nodeStats(this.net, this.nodeId, this.slot, this.#table.values(), this.#closedCounters);
+    return this.#stats.stats(this.nodeId);
   }
 
   // ---- the control protocol ----
@@ -390,7 +360,7 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
     const bell = new Doorbell(this.net, this.slot);
     while (!this.#stopped) {
       const seen = bell.open();
-      if (this.#takenDown()) break;
+      if (slotTakenDown(this.net, this.nodeId, this.#nodeEpoch, this.slot, this.epoch)) break;
       this.#peers.sync(this.#relationships());
       if (this.#watchers.size > 0) this.#watchers.tell();
       this.#qps.drain(this.slot, (m) => this.#handle(this.slot, m)); // loopback
@@ -398,43 +368,26 @@ export class EmuNode implements NodeBackend, EndpointHost, DispatchTarget {
       const backlog = this.#qps.flush();
       // A peer that waits for ring space rings us: publish what our endpoints have read.
       for (const ep of this.#table.values()) ep.publishConsumption();
-      if (performance.now() >= this.#statsDue) this.#publishStats();
+      this.#stats.turn();
       if (this.#stopped) break;
       if (!bell.maySleep(seen)) continue;
       const idle = this.#peers.polls && this.#relationships() ? 250 : Infinity;
-      await bell.sleep(backlog ? 1 : this.#statsStale ? PUBLISH_MS : idle);
+      await bell.sleep(backlog ? 1 : this.#stats.stale ? PUBLISH_MS : idle);
     }
-    if (!this.#stopped) await this.#goDown();
+    if (!this.#stopped) await goDown(this.#downSlot());
     this.net.bus.wakeAll();
   }
 
-  /** Whether this slot's node was taken down (emu/_hotplug.ts), brought up again as a new
-   * incarnation, or this slot ended by someone else (a down that ended the slots that did not
-   * end themselves): a few loads a dispatcher turn, nothing on any call's path. */
-  #takenDown(): boolean {
-    const l = this.net.layout;
-    return this.net.load(nodeField(l, this.nodeId, N_STATE)) === NODE_DOWN ||
-      this.net.load(nodeField(l, this.nodeId, N_EPOCH)) !== this.#nodeEpoch ||
-      this.net.slot(this.slot, S_STATE) !== SLOT_ACTIVE || this.net.slotEpoch(this.slot) !== this.epoch;
-  }
-
-  /** The node was taken down: as a card that is reset, everything of this slot is lost at once
-   * (its endpoints reset, see EmuEndpoint.nodeDown), its incarnation ends (its peers reset
-   * their connections with it, after draining what it sent), and every call of the node is
-   * ENODEV from now on. The program attaches the node again once it is up. */
-  async #goDown(): Promise<void> {
-    this.#down = true;
-    this.#table.nodeDown();
-    this.#stopped = true;
-    this.#peers.stop();
-    endSlot(this.net, this.slot, this.epoch);
-    await this.#dma?.close();
-    this.#dma = null;
-    this.#release?.();
-    this.#release = null;
-    reclaimIfReleased(this.net, this.slot, this.slot);
-    this.kick();
-    for (const hook of this.onClose.splice(0)) await hook();
+  /** This slot as emu/_hotplug.ts takes it down (see goDown). */
+  #downSlot(): DownSlot {
+    const stop = () => {
+      this.#down = true;
+      this.#table.nodeDown();
+      this.#stopped = true;
+      this.#peers.stop();
+    };
+    const { net, slot, epoch, onClose } = this;
+    return { net, slot, epoch, onClose, stop, letGo: () => this.#letGo(), kick: () => this.kick() };
   }
 
   /** Whether this slot has anything another slot could be part of, or someone watches the

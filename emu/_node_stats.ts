@@ -125,3 +125,70 @@ export function nodeStats(
     slots: slotStats(net, slot),
   };
 }
+
+/** The endpoints of a slot, as its publisher sees them (emu/_endpoint_table.ts). */
+export interface CountedEndpoints {
+  values(): Iterable<CountedEndpoint>;
+  readonly size: number;
+}
+
+/** The publication of one slot's statistics: when its dispatcher publishes next, whether an
+ * endpoint ended since the last publication, and the sums of the endpoints gone. */
+export class NodeStatsPublisher {
+  readonly #net: EmuShared;
+  readonly #slot: number;
+  readonly #endpoints: CountedEndpoints;
+  readonly #stopped: () => boolean;
+  /** The sums of the counters of the endpoints forgotten so far. */
+  readonly #closed = new EndpointCounters();
+  /** When the dispatcher publishes the slot's statistics next. */
+  #due = 0;
+  /** An endpoint ended since the slot's line was last published (see ended). */
+  #stale = false;
+
+  /** Publishes zeros at once: the slot's last incarnation's are not ours. */
+  constructor(net: EmuShared, slot: number, endpoints: CountedEndpoints, stopped: () => boolean) {
+    this.#net = net;
+    this.#slot = slot;
+    this.#endpoints = endpoints;
+    this.#stopped = stopped;
+    publishSlotStats(net, slot, this.#closed, 0);
+  }
+
+  /** Whether an endpoint ended since the last publication (the dispatcher wakes to publish). */
+  get stale(): boolean {
+    return this.#stale;
+  }
+
+  /** Keeps the counts of an endpoint that is about to be forgotten in the totals. */
+  closed(counters: EndpointCounters): void {
+    addCounters(this.#closed, counters);
+  }
+
+  /** An endpoint was forgotten. Publishing walks every endpoint: at most once per PUBLISH_MS
+   * here too (closing n endpoints must not cost n^2); the dispatcher's next turns publish what
+   * this one left stale. */
+  ended(): void {
+    if (performance.now() >= this.#due) this.#publish();
+    else this.#stale = true;
+  }
+
+  /** A dispatcher's turn: publishes if it is time. */
+  turn(): void {
+    if (performance.now() >= this.#due) this.#publish();
+  }
+
+  /** The node's statistics (nodeStats). */
+  stats(nodeId: number): NodeStats {
+    return nodeStats(this.#net, nodeId, this.#slot, this.#endpoints.values(), this.#closed);
+  }
+
+  /** Publishes the slot's statistics in its line of the slot table, for other programs. */
+  #publish(): void {
+    if (this.#stopped()) return; // the slot may be another program's by now
+    this.#due = performance.now() + PUBLISH_MS;
+    this.#stale = false;
+    const totals = totalsOf(this.#endpoints.values(), this.#closed);
+    publishSlotStats(this.#net, this.#slot, totals, this.#endpoints.size);
+  }
+}

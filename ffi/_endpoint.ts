@@ -1,8 +1,8 @@
 // An endpoint of the hardware backend: a file descriptor on /dev/scif, driven with the ioctls
 // of scif_ioctl.h. The kernel keeps the endpoint's state and decides every errno; this layer
 // encodes arguments, keeps what user space must remember (its port ids; the memory of its
-// windows and its mappings are ffi/_windows.ts's), and runs calls that may wait on a
-// blocking-call Worker.
+// windows and its mappings are ffi/_windows.ts's), counts what its calls did, and runs calls
+// that may wait on a blocking-call Worker (ffi/_waits.ts; sends and receives: ffi/_stream.ts).
 //
 // A call that may block first runs once without waiting on this thread (a non-blocking send,
 // recv or accept, poll with timeout 0): when that is enough, it costs one ioctl; otherwise the
@@ -20,7 +20,9 @@ import type { EndpointBackend } from "../_backend.ts";
 import type { PortId } from "../types.ts";
 import type { Off } from "../_offset.ts";
 import { IOCTL, Struct } from "./abi.ts";
-import { type BlockingCall, type BlockingPool, Gate } from "./_blocking.ts";
+import type { BlockingPool } from "./_blocking.ts";
+import { EndpointWaits } from "./_waits.ts";
+import { FfiStream } from "./_stream.ts";
 import { cString, type Libc, O_RDWR } from "./_libc.ts";
 import { FfiWindows } from "./_windows.ts";
 import { EndpointCounters } from "../_stats.ts";
@@ -39,9 +41,6 @@ export interface FfiEndpointHost {
   forget(ep: FfiEndpoint): void;
 }
 
-/** The longest wait of an abortable call before it looks at its signal again. */
-const SLICE_MS = 20;
-
 /** One endpoint on /dev/scif. */
 export class FfiEndpoint implements EndpointBackend {
   readonly #node: FfiEndpointHost;
@@ -49,9 +48,9 @@ export class FfiEndpoint implements EndpointBackend {
   #closed = false;
   localId: PortId | null = null;
   peerId: PortId | null = null;
-  readonly #msg = new Struct("scifioctl_msg");
   readonly #windows: FfiWindows;
-  readonly #gates = new Set<Gate>(); // blocking calls queued or running on a Worker
+  readonly #waits: EndpointWaits;
+  readonly #stream: FfiStream;
   /** What this endpoint's calls did (ScifNode.stats); only this thread writes it. */
   readonly counters = new EndpointCounters();
 
@@ -66,6 +65,8 @@ export class FfiEndpoint implements EndpointBackend {
     this.#node = node;
     this.fd = fd;
     this.#windows = new FfiWindows(node.libc, fd);
+    this.#waits = new EndpointWaits(node.pool, fd, () => this.#closed);
+    this.#stream = new FfiStream(node.libc, fd, this.#waits);
   }
 
   get closed(): boolean {
@@ -75,25 +76,6 @@ export class FfiEndpoint implements EndpointBackend {
   #ioctl(request: number, s: { bytes: Uint8Array }, what: string): number {
     const libc = this.#node.libc;
     return libc.check(libc.fn.ioctl_buf(this.fd, BigInt(request), s.bytes), what);
-  }
-
-  /** Runs a blocking call on a Worker; throws the ScifError of its errno. A call that close()
-   * kept from starting fails as the kernel fails one that a close interrupts: `interrupted`. */
-  async #blocking(
-    call: BlockingCall,
-    what: string,
-    interrupted: "EINTR" | "ENOTCONN" = "ENOTCONN",
-  ): Promise<number> {
-    const gate = new Gate();
-    this.#gates.add(gate);
-    try {
-      const { ret, errno } = await this.#node.pool.call(call, gate);
-      if (gate.cancelled) throw new ScifError(interrupted, `${what}: the endpoint was closed`);
-      if (ret === -1) throw ScifError.fromErrno(errno, what);
-      return ret;
-    } finally {
-      this.#gates.delete(gate);
-    }
   }
 
   // ---- scif_bind, scif_listen, scif_connect, scif_accept ----
@@ -113,7 +95,7 @@ export class FfiEndpoint implements EndpointBackend {
 
   async connect(dst: PortId): Promise<PortId> {
     const s = new Struct("scifioctl_connect", true).setPortId("peer", dst);
-    await this.#blocking(
+    await this.#waits.blocking(
       {
         op: "ioctl_buf",
         fd: this.fd,
@@ -128,26 +110,6 @@ export class FfiEndpoint implements EndpointBackend {
     return this.localId;
   }
 
-  /** Waits (on a Worker) until the descriptor has `events`, or SLICE_MS: one slice of an
-   * abortable call. */
-  async #slice(events: number, interrupted: "EINTR" | "ENOTCONN"): Promise<void> {
-    const fds = new Uint8Array(new SharedArrayBuffer(8)); // struct pollfd
-    const view = new DataView(fds.buffer);
-    view.setInt32(0, this.fd, true);
-    view.setInt16(4, events, true);
-    const r = await this.#node.pool.call({
-      op: "poll",
-      fds: fds.buffer as SharedArrayBuffer,
-      nfds: 1,
-      timeout: SLICE_MS,
-    });
-    // Closed here meanwhile: the answer of the same call without a signal (see #blocking).
-    if (this.#closed) throw new ScifError(interrupted, "the endpoint was closed");
-    if (r.ret === -1 && ScifError.fromErrno(r.errno, "poll").code !== "EINTR") {
-      throw ScifError.fromErrno(r.errno, "poll");
-    }
-  }
-
   async accept(block: boolean, signal?: AbortSignal): Promise<EndpointBackend> {
     const req = new Struct("scifioctl_accept", true).setS32("flags", 0);
     const libc = this.#node.libc;
@@ -155,13 +117,13 @@ export class FfiEndpoint implements EndpointBackend {
       const e = libc.error("accept");
       if (e.code !== "EAGAIN") throw e;
       if (signal.aborted) throw abortError(signal, "accept");
-      await this.#slice(POLLIN, "EINTR");
+      await this.#waits.slice(POLLIN, "EINTR");
     }
     if (!(signal && block) && libc.fn.ioctl_buf(this.fd, BigInt(IOCTL.SCIF_ACCEPTREQ), req.bytes) === -1) {
       const e = libc.error("accept");
       if (e.code !== "EAGAIN" || !block) throw e;
       req.setS32("flags", SCIF_ACCEPT_SYNC);
-      await this.#blocking(
+      await this.#waits.blocking(
         {
           op: "ioctl_buf",
           fd: this.fd,
@@ -188,17 +150,10 @@ export class FfiEndpoint implements EndpointBackend {
 
   // ---- scif_send, scif_recv ----
 
-  #msgFor(data: Uint8Array, from: number, flags: number): Struct<"scifioctl_msg"> {
-    return this.#msg.setU64("msg", this.#node.libc.address(data) + BigInt(from)).setS32(
-      "len",
-      data.length - from,
-    ).setS32("flags", flags);
-  }
-
   async send(data: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
     const n = signal && block
-      ? await this.#sliced(IOCTL.SCIF_SEND, POLLOUT, data, "send", signal)
-      : await this.#transfer(IOCTL.SCIF_SEND, SCIF_SEND_BLOCK, data, block, "send");
+      ? await this.#stream.sliced(IOCTL.SCIF_SEND, POLLOUT, data, "send", signal)
+      : await this.#stream.transfer(IOCTL.SCIF_SEND, SCIF_SEND_BLOCK, data, block, "send");
     // The driver keeps no counters we can read: count what our calls moved.
     if (n > 0) {
       this.counters.bytesSent += n;
@@ -209,8 +164,8 @@ export class FfiEndpoint implements EndpointBackend {
 
   async recv(into: Uint8Array, block: boolean, signal?: AbortSignal): Promise<number> {
     const n = signal && block
-      ? await this.#sliced(IOCTL.SCIF_RECV, POLLIN, into, "recv", signal)
-      : await this.#transfer(IOCTL.SCIF_RECV, SCIF_RECV_BLOCK, into, block, "recv");
+      ? await this.#stream.sliced(IOCTL.SCIF_RECV, POLLIN, into, "recv", signal)
+      : await this.#stream.transfer(IOCTL.SCIF_RECV, SCIF_RECV_BLOCK, into, block, "recv");
     this.#received(n);
     return n;
   }
@@ -223,125 +178,9 @@ export class FfiEndpoint implements EndpointBackend {
   }
 
   async recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number> {
-    const n = await this.#recvSome(into, signal);
+    const n = await this.#stream.recvSome(into, signal);
     this.#received(n);
     return n;
-  }
-
-  async #recvSome(into: Uint8Array, signal?: AbortSignal): Promise<number> {
-    for (;;) {
-      let n: number;
-      try {
-        const msg = this.#msgFor(into, 0, 0);
-        this.#ioctl(IOCTL.SCIF_RECV, msg, "recv");
-        n = msg.s32("out_len");
-      } catch (e) {
-        // The peer closed and everything it sent was taken: the end of the stream.
-        if (e instanceof ScifError && e.code === "ECONNRESET") return 0;
-        throw e;
-      }
-      if (n > 0 || into.length === 0) return n;
-      if (signal?.aborted) throw abortError(signal, "recv");
-      if (signal) {
-        await this.#slice(POLLIN, "ENOTCONN");
-        // An abort that came with the bytes wins: they stay in the driver for the next call.
-        if (signal.aborted) throw abortError(signal, "recv");
-      } else {
-        const fds = new Uint8Array(new SharedArrayBuffer(8));
-        new DataView(fds.buffer).setInt32(0, this.fd, true);
-        new DataView(fds.buffer).setInt16(4, POLLIN, true);
-        await this.#blocking(
-          { op: "poll", fds: fds.buffer as SharedArrayBuffer, nfds: 1, timeout: -1 },
-          "recv",
-        );
-      }
-    }
-  }
-
-  /** A blocking send or recv with an AbortSignal (see the module's comment): the count moved
-   * when it is aborted or its buffer changes after bytes moved, EINTR or EFAULT when none. */
-  async #sliced(
-    request: number,
-    events: number,
-    data: Uint8Array,
-    what: string,
-    signal: AbortSignal,
-  ): Promise<number> {
-    const len = data.length;
-    let done = 0;
-    for (;;) {
-      if (data.length !== len) {
-        if (done > 0) return done;
-        throw new ScifError(
-          "EFAULT",
-          `the buffer of a blocking ${what} was detached or shrunk while it waited`,
-        );
-      }
-      try {
-        const msg = this.#msgFor(data, done, 0);
-        this.#ioctl(request, msg, what);
-        done += msg.s32("out_len");
-      } catch (e) {
-        if (done > 0) return done; // the kernel's rule: bytes moved count before an error
-        throw e;
-      }
-      if (done === len) return done;
-      if (signal.aborted) {
-        if (done > 0) return done;
-        throw abortError(signal, `a blocking ${what}`);
-      }
-      await this.#slice(events, "ENOTCONN");
-    }
-  }
-
-  /** A send or recv: once without waiting here, then (blocking, if bytes are left) on a Worker.
-   * The Worker's ioctl uses the buffer while this thread runs on, and an ArrayBuffer may be
-   * detached or shrunk meanwhile (its memory freed or decommitted under the driver's copy): so
-   * unless the buffer is shared memory (which can neither be detached nor shrink), the rest
-   * moves through a buffer of our own, and the caller's is looked at again when it returns. A
-   * recv's buffer that changed ends the call as in emu/_stream.ts: the count moved so far, or
-   * EFAULT (the bytes that arrived into our buffer then are lost, as the kernel loses them when
-   * copy_to_user fails); a send's bytes were copied before it waited. */
-  async #transfer(
-    request: number,
-    blockFlag: number,
-    data: Uint8Array,
-    block: boolean,
-    what: string,
-  ): Promise<number> {
-    const msg = this.#msgFor(data, 0, 0);
-    this.#ioctl(request, msg, what);
-    const done = msg.s32("out_len");
-    if (done === data.length || !block) return done;
-    const len = data.length;
-    const bounce = data.buffer instanceof SharedArrayBuffer
-      ? null
-      : new Uint8Array(new SharedArrayBuffer(len - done));
-    if (bounce && request === IOCTL.SCIF_SEND) bounce.set(data.subarray(done));
-    const rest = new Struct("scifioctl_msg", true)
-      .setU64("msg", bounce ? this.#node.libc.address(bounce) : this.#node.libc.address(data) + BigInt(done))
-      .setS32("len", len - done)
-      .setS32("flags", blockFlag);
-    try {
-      await this.#blocking({
-        op: "ioctl_buf",
-        fd: this.fd,
-        request,
-        struct: rest.bytes.buffer as SharedArrayBuffer,
-      }, what);
-    } catch (e) {
-      if (done > 0) return done; // the kernel's rule: bytes moved count before an error
-      throw e;
-    }
-    const moved = rest.s32("out_len");
-    if (bounce && request === IOCTL.SCIF_RECV) {
-      if (data.length !== len) {
-        if (done > 0) return done;
-        throw new ScifError("EFAULT", `the buffer of a blocking recv was detached or shrunk while it waited`);
-      }
-      data.set(bounce.subarray(0, moved), done);
-    }
-    return done + moved;
   }
 
   // ---- registration, RMA, fences, mmap: the endpoint's windows (ffi/_windows.ts) ----
@@ -400,7 +239,7 @@ export class FfiEndpoint implements EndpointBackend {
     // comment) and has no effect but its wait: an abort stops waiting for it, and the Worker's
     // call ends by itself (when the mark is reached, or at the kernel's timeout).
     await raceAbort(
-      this.#blocking({
+      this.#waits.blocking({
         op: "ioctl_val",
         fd: this.fd,
         request: IOCTL.SCIF_FENCE_WAIT,
@@ -436,7 +275,7 @@ export class FfiEndpoint implements EndpointBackend {
   close(): void {
     if (this.#closed) throw new ScifError("EBADF", "the endpoint is closed");
     this.#closed = true;
-    for (const gate of this.#gates) gate.cancel(); // calls not started yet must not run on a reused number
+    this.#waits.cancelAll(); // calls not started yet must not run on a reused number
     this.#node.forget(this);
     this.#node.libc.fn.close(this.fd);
   }

@@ -2,8 +2,30 @@
 // The page's live node table (web/demo.ts): every node with its state, refreshed from the host's
 // node events, and per card a button that takes it down (as a card that is reset: its Worker's
 // node loses everything, its connections with the host are reset) or brings it up again (a new
-// Worker attaches it: the card boots again, a new incarnation).
-import type { Network, ScifNode } from "../mod.ts";
+// Worker attaches it: the card boots again, a new incarnation), with each node's live counters
+// (the slot lines of ScifNode.stats(): what every thread attached to the node moved).
+import type { Network, ScifNode, SlotStats } from "../mod.ts";
+
+/** Bytes as the table shows them. */
+function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  for (; n >= 1024 && i < units.length - 1; i++) n /= 1024;
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+/** The counters of node `id`: the sums of its slots' lines. */
+function countersOf(slots: SlotStats[], id: number): string[] {
+  const mine = slots.filter((s) => s.node === id);
+  if (mine.length === 0) return ["—", "—", "—", "—"];
+  const sum = (f: (s: SlotStats) => number) => mine.reduce((a, s) => a + f(s), 0);
+  return [
+    String(sum((s) => s.endpoints)),
+    bytes(sum((s) => s.bytesSent)),
+    bytes(sum((s) => s.bytesReceived)),
+    bytes(sum((s) => s.rmaBytes)),
+  ];
+}
 
 /** Shows the node table of `net` in `el` from now on. `cards` holds each card's Worker;
  * `startCard(id)` starts a Worker that attaches card `id`. */
@@ -18,7 +40,8 @@ export function liveNodeTable(
   const render = () => {
     const table = document.createElement("table");
     const head = table.createTHead().insertRow();
-    for (const h of ["node", "role", "runs in", "state", ""]) {
+    const slots = host.stats().slots;
+    for (const h of ["node", "role", "runs in", "state", "endpoints", "sent", "received", "RMA", ""]) {
       head.append(Object.assign(document.createElement("th"), { textContent: h }));
     }
     const body = table.createTBody();
@@ -26,7 +49,8 @@ export function liveNodeTable(
       const state = net.nodeState(id);
       const row = body.insertRow();
       const where = id === 0 ? "this page (main thread)" : cards.has(id) ? "a Web Worker" : "—";
-      for (const text of [String(id), id === 0 ? "host" : "card", where, state]) {
+      const counters = countersOf(slots, id);
+      for (const text of [String(id), id === 0 ? "host" : "card", where, state, ...counters]) {
         row.insertCell().textContent = text;
       }
       const cell = row.insertCell();
@@ -61,4 +85,13 @@ export function liveNodeTable(
   host.addEventListener("nodeadd", render);
   host.addEventListener("noderemove", render);
   render();
+  // The counters change without an event: the table is drawn again every second, while the
+  // host node is open (its stats() fails once it is closed, which ends the refresh).
+  const timer = setInterval(() => {
+    try {
+      if (!busy) render();
+    } catch {
+      clearInterval(timer);
+    }
+  }, 1000);
 }
