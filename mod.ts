@@ -45,7 +45,7 @@ export {
   type SlotStats,
 } from "./node.ts";
 export { openNode, type OpenNodeOptions } from "./open_node.ts";
-export { machineNetwork, type NodeControl, type NodeState } from "./node_control.ts";
+export { type MachineNetwork, machineNetwork, type NodeControl, type NodeState } from "./node_control.ts";
 export {
   attachNode,
   createNetwork,

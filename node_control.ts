@@ -31,6 +31,7 @@
 import { ScifError } from "./errors.ts";
 import { denoGlobal } from "./_deno.ts";
 import { nodeIdOf } from "./_validate.ts";
+import type { FaultControl } from "./emu/network.ts";
 
 /**
  * A node's state in its network: `"online"`; `"offline"` (a node of a network of threads that
@@ -73,8 +74,29 @@ export interface NodeControl {
 }
 
 /**
+ * The machine's emulated network as {@linkcode machineNetwork} gives it: its nodes taken down
+ * and up, and its fault plan ({@linkcode FaultControl}), which every program of the machine, in
+ * any process, follows from its next decision on (the plan lives in the memory they all map).
+ *
+ * @example
+ * ```ts
+ * import { machineNetwork } from "./mod.ts";
+ * const machine = await machineNetwork(); // needs --allow-ffi --allow-env
+ * machine.faults.set({ seed: 42, dma: { failRate: 0.1 } }); // every process's DMA from now on
+ * console.log(machine.faults.get());
+ * machine.faults.set(null); // off
+ * ```
+ */
+export interface MachineNetwork extends NodeControl {
+  /** The machine's fault plan: DMA transfers that fail or stall, nodes that stop answering,
+   * slow nodes, links to other machines cut (`partition`); `scif faults set` is one writer. */
+  readonly faults: FaultControl;
+}
+
+/**
  * The machine's emulated network (the one `openNode()` joins in Deno without SCIF hardware),
- * for taking its nodes down and up from any program of the machine, without attaching a node.
+ * for taking its nodes down and up and setting its fault plan from any program of the machine,
+ * without attaching a node.
  * Deno only, with `--allow-ffi --allow-env` (`EPERM` naming them otherwise); `dir` is the
  * rendezvous directory (default: `SCIF_EMU_DIR`, else the user's).
  *
@@ -85,7 +107,7 @@ export interface NodeControl {
  * for (let id = 0; id < machine.nodes; id++) console.log(id, machine.nodeState(id));
  * ```
  */
-export async function machineNetwork(options: { dir?: string } = {}): Promise<NodeControl> {
+export async function machineNetwork(options: { dir?: string } = {}): Promise<MachineNetwork> {
   if (typeof options !== "object" || options === null) {
     throw new ScifError("EINVAL", "options must be an object");
   }
@@ -99,7 +121,8 @@ export async function machineNetwork(options: { dir?: string } = {}): Promise<No
     );
   }
   const { machineControl } = await import("./emu/machine.ts");
-  return checkedControl(await machineControl({ dir: options.dir }));
+  const control = await machineControl({ dir: options.dir });
+  return { ...checkedControl(control), faults: control.faults };
 }
 
 /** `control` with its node ids checked first (EINVAL for what is not an integer). */

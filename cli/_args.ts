@@ -14,6 +14,20 @@ export const OPTIONS: Record<string, { string?: string[]; boolean?: string[] }> 
   key: {},
   stats: { string: ["watch", "count"], boolean: ["json"] },
   node: {},
+  faults: {
+    string: [
+      "seed",
+      "dma-fail",
+      "dma-stall",
+      "stall-ms",
+      "silent",
+      "delay-ms",
+      "jitter-ms",
+      "delay-nodes",
+      "partition",
+    ],
+    boolean: ["json"],
+  },
 };
 
 export type Options = Record<string, string | boolean | undefined>;

@@ -19,6 +19,7 @@ commands:
   key                   the key that links between machines prove they hold
   stats                 the counters of every node and program: bytes, messages, RMA
   node down|up N        take node N down (as a card that is reset) or bring it up again
+  faults [set|clear]    the fault plan of the machine's network: print, set or clear it
 
 options of every command:
   --node N              run on node N (default: SCIF_NODE, else 0, the host)
@@ -45,6 +46,23 @@ to it fail with ENODEV, it leaves the node table, and the programs on it lose th
 back as a new incarnation: the old endpoints never see its traffic. Node 0, the host, cannot be
 taken down (EINVAL, status 22); a node the network does not have is ENODEV (19). Taking down a
 node that is down, or bringing up one that is up, does nothing.`,
+  faults: `usage: scif faults [--json]
+       scif faults set --seed N [--dma-fail P] [--dma-stall P --stall-ms MS] [--silent 2,3]
+                       [--delay-ms MS] [--jitter-ms MS] [--delay-nodes 1,2] [--partition 3]
+       scif faults clear
+
+The fault plan of the machine's emulated network, which every program of the machine follows
+from its next decision on (it lives in the memory they all map); decisions are draws of the
+seed, so the same calls meet the same faults on every run. --dma-fail: a DMA transfer fails
+with probability P (EIO on a SYNC transfer; a fence over a queued one times out); --dma-stall:
+one waits MS milliseconds first with probability P; --silent: those nodes drop every control
+message sent to them (connects ECONNREFUSED, peer fences ETIMEDOUT); --delay-ms, --jitter-ms:
+every send (of --delay-nodes, default every node) waits MS plus 0..jitter milliseconds;
+--partition: the links to the other machines that hold those nodes are cut (their nodes are
+lost here, as when a link drops) until the plan is cleared. "set" replaces the whole plan;
+"clear" removes it; either prints the plan in force (--json: as JSON, null for none). A plan
+out of range is EINVAL (status 22), a node the network does not have ENODEV (19). The plan
+lasts as long as the network's memory: a machine no program holds starts again with none.`,
   stats: `usage: scif stats [--json] [--watch [MS]] [--count N]
 
 The statistics of the network, as the kernel's debugfs showed them and more: per node (the

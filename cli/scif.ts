@@ -14,6 +14,7 @@
  * deno task scif key                        # the key of this machine's links, to copy to others
  * deno task scif stats --watch              # bytes and messages per node and program, refreshed
  * deno task scif node down 2                # take card 2 down (a reset) while programs run; up again
+ * deno task scif faults set --seed 1 --dma-fail 0.1   # a fault plan for every program; faults clear
  * deno install -g -A -n scif cli/scif.ts    # then: scif nodes
  * ```
  *
@@ -28,6 +29,7 @@ import { networkKey } from "../emu/machine.ts";
 import { out, parse, UsageError } from "./_args.ts";
 import { HELP } from "./_help.ts";
 import { hotplug, nodes, stats } from "./_nodes.ts";
+import { faults } from "./_faults.ts";
 import { connect, echo, listen, ping } from "./_stream.ts";
 
 const EX_USAGE = 64;
@@ -88,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (command === "listen") await listen(pos, opt);
     else if (command === "connect") await connect(pos, opt);
     else if (command === "node") await hotplug(pos);
+    else if (command === "faults") await faults(pos, opt);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

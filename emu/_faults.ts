@@ -22,6 +22,8 @@ import {
   H_FAULT_SEED,
   H_FAULTS,
   H_JITTER_MS,
+  H_PARTITION_HI,
+  H_PARTITION_LO,
   H_SILENT_HI,
   H_SILENT_LO,
   type Layout,
@@ -33,6 +35,7 @@ import { draw, drawn } from "./_prng.ts";
 export const FAULT_DMA = 1;
 export const FAULT_SILENT = 2;
 export const FAULT_DELAY = 4;
+export const FAULT_PARTITION = 8;
 
 const ONE = 2 ** 30; // a probability of 1 in H_DMA_FAIL's units
 
@@ -68,6 +71,14 @@ export interface FaultPlan {
    * `ms` plus a drawn 0..`jitterMs` (per send of its endpoint) before its bytes go into the
    * ring, in order: what the peer receives comes that much later. */
   delay?: { ms?: number; jitterMs?: number; nodes?: number[] };
+  /** A partition of the links to other machines (the machine's network linked over TCP,
+   * emu/bus/tcp.ts): while set, this machine's links to the machines that hold `nodes` carry
+   * nothing — they are closed, and new ones refused both ways — so those machines' nodes are
+   * lost here as when a link drops (ECONNRESET on connections, ENODEV on connects, gone from
+   * getNodeIds, "noderemove"); cleared, the links are made again and the nodes come back as
+   * new incarnations. Nodes of this machine's own are not cut (nothing to do on a network of
+   * threads). */
+  partition?: { nodes?: number[] };
 }
 
 /** A probability as H_DMA_FAIL's units, or EINVAL naming `name`. */
@@ -121,9 +132,28 @@ function encode(plan: FaultPlan, nodes: number): number[] {
   const jitterMs = millis("delay.jitterMs", delay.jitterMs);
   const [dlo, dhi] = delay.nodes === undefined ? [-1, -1] : nodeMask("delay.nodes", delay.nodes, nodes);
   const delayed = delayMs > 0 || jitterMs > 0;
+  const partition = plan.partition ?? {};
+  if (typeof partition !== "object" || partition === null) {
+    throw new ScifError("EINVAL", "partition must be an object");
+  }
+  const [plo, phi] = nodeMask("partition.nodes", partition.nodes ?? [], nodes);
   const bits = (fail > 0 || (stall > 0 && stallMs > 0) ? FAULT_DMA : 0) | (lo | hi ? FAULT_SILENT : 0) |
-    (delayed && (dlo | dhi) !== 0 ? FAULT_DELAY : 0);
-  return [bits, plan.seed | 0, fail, stallMs > 0 ? stall : 0, stallMs, lo, hi, delayMs, jitterMs, dlo, dhi];
+    (delayed && (dlo | dhi) !== 0 ? FAULT_DELAY : 0) | (plo | phi ? FAULT_PARTITION : 0);
+  return [
+    bits,
+    plan.seed | 0,
+    fail,
+    stallMs > 0 ? stall : 0,
+    stallMs,
+    lo,
+    hi,
+    delayMs,
+    jitterMs,
+    dlo,
+    dhi,
+    plo,
+    phi,
+  ];
 }
 
 /** Checks `plan` for a network of `nodes` nodes (what set would throw). */
@@ -143,6 +173,8 @@ const FIELDS = [
   H_JITTER_MS,
   H_DELAY_LO,
   H_DELAY_HI,
+  H_PARTITION_LO,
+  H_PARTITION_HI,
 ];
 
 /** Writes `plan` (null: no faults) into the header of the network in `i32`. H_FAULTS goes
@@ -178,6 +210,7 @@ export function readFaults(i32: Int32Array, layout: Layout): FaultPlan | null {
       nodes: maskNodes(h(H_DELAY_LO), h(H_DELAY_HI)),
     };
   }
+  if (bits & FAULT_PARTITION) plan.partition = { nodes: maskNodes(h(H_PARTITION_LO), h(H_PARTITION_HI)) };
   return plan;
 }
 
@@ -196,6 +229,16 @@ export function faultBits(net: Net): number {
 export function silent(net: Net, node: number): boolean {
   if ((faultBits(net) & FAULT_SILENT) === 0) return false;
   const word = Atomics.load(net.i32, (net.layout.header + (node < 32 ? H_SILENT_LO : H_SILENT_HI)) >> 2);
+  return ((word >>> (node & 31)) & 1) === 1;
+}
+
+/** Whether the link to node `node`'s machine is cut now (a partition). */
+export function partitioned(net: Net, node: number): boolean {
+  if ((faultBits(net) & FAULT_PARTITION) === 0) return false;
+  const word = Atomics.load(
+    net.i32,
+    (net.layout.header + (node < 32 ? H_PARTITION_LO : H_PARTITION_HI)) >> 2,
+  );
   return ((word >>> (node & 31)) & 1) === 1;
 }
 

@@ -24,7 +24,7 @@
 
 export const NET_BASE = 65536;
 export const NET_MAGIC = 0x46494353; // "SCIF"
-export const NET_VERSION = 6; // 6: fault plan (header), statistics and DMA fault (slot lines), NODE_DOWN
+export const NET_VERSION = 7; // 6: fault plan (header), statistics and DMA fault (slot lines), NODE_DOWN; 7: partitions
 export const LINE = 128; // two cache lines: keeps the adjacent-line prefetcher out of the way
 export const PAGE = 4096;
 export const MAX_NODES = 64;
@@ -59,6 +59,8 @@ export const H_DELAY_MS = 96; // a send from a delayed node waits this long, plu
 export const H_JITTER_MS = 100; // up to this many milliseconds more, drawn per send
 export const H_DELAY_LO = 104; // nodes 0..31 whose sends are delayed
 export const H_DELAY_HI = 108; // nodes 32..63
+export const H_PARTITION_LO = 112; // other machines' nodes 0..31 whose links are cut (emu/bus/tcp.ts)
+export const H_PARTITION_HI = 116; // nodes 32..63
 
 /** A network of threads of one program (createNetwork): a node is one thread's attachment. */
 export const NET_THREADS = 1;

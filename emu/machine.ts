@@ -38,6 +38,8 @@ import { initNetwork, integer, networkParams } from "./_init.ts";
 import { H_PAGES, MAX_NODES, MODE_LOCAL, MODE_REMOTE, NET_BASE, NET_MACHINE } from "./_layout.ts";
 import { EmuNode } from "./_node.ts";
 import { bringNodeUp, type NodeState, nodeState, takeNodeDown } from "./_hotplug.ts";
+import { readFaults, writeFaults } from "./_faults.ts";
+import type { FaultControl } from "./network.ts";
 import { EmuShared, readHeader } from "./_shared.ts";
 
 const MIB = 1024 * 1024;
@@ -315,15 +317,20 @@ function machineOf(options: MachineOptions): Promise<Machine> {
   return opening;
 }
 
-/** What any program of the machine may do to its nodes (`scif node down 2`, see _hotplug.ts). */
+/** What any program of the machine may do to its nodes (`scif node down 2`, see _hotplug.ts),
+ * and to its fault plan (`scif faults set`, see _faults.ts). */
 export interface MachineControl {
   readonly nodes: number;
   nodeDown(nodeId: number): Promise<void>;
   nodeUp(nodeId: number): Promise<void>;
   nodeState(nodeId: number): NodeState;
+  readonly faults: FaultControl;
 }
 
-/** The machine's network itself, without attaching a node: its nodes taken down and up. */
+/** The machine's network itself, without attaching a node: its nodes taken down and up, its
+ * fault plan. The plan is written into the header of the memory every process maps, so every
+ * program of the machine follows it from its next decision on, as the threads of a network of
+ * threads do. */
 export async function machineControl(options: MachineOptions = {}): Promise<MachineControl> {
   const shared = (await machineOf(options)).shared;
   return {
@@ -331,6 +338,10 @@ export async function machineControl(options: MachineOptions = {}): Promise<Mach
     nodeDown: (id) => takeNodeDown(shared, id),
     nodeUp: (id) => bringNodeUp(shared, id),
     nodeState: (id) => nodeState(shared, id),
+    faults: {
+      set: (plan) => writeFaults(shared.i32, shared.layout, plan),
+      get: () => readFaults(shared.i32, shared.layout),
+    },
   };
 }
 

@@ -194,3 +194,65 @@ Deno.test("cli: scif key prints the network's key (made 0600 on first use, the s
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli: scif faults set, prints and clears the machine's fault plan; a bad plan is EINVAL or 64", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "scif-cli-" });
+  // A program that holds the network meanwhile (a memory nobody holds is made anew).
+  const echo = scif(dir, ["echo"]).spawn();
+  try {
+    const echoErr = await listening(echo);
+    assertEquals(await run(dir, ["faults"]), { code: 0, out: "faults: none\n", err: "" });
+    const set = await run(dir, [
+      "faults",
+      "set",
+      "--seed",
+      "7",
+      "--dma-fail",
+      "0.5",
+      "--dma-stall",
+      "0.25",
+      "--stall-ms",
+      "20",
+      "--silent",
+      "2,3",
+      "--partition",
+      "1",
+    ]);
+    assertEquals(set.code, 0, set.err);
+    assertMatch(set.out, /^seed 7\ndma: fail 0.5, stall 0.25 for 20 ms\nsilent nodes: 2,3\npartition: .*1/);
+    const json = await run(dir, ["faults", "--json"]);
+    assertEquals(JSON.parse(json.out), {
+      seed: 7,
+      dma: { failRate: 0.5, stallRate: 0.25, stallMs: 20 },
+      silentNodes: [2, 3],
+      partition: { nodes: [1] },
+    });
+    assertEquals((await run(dir, ["faults", "set", "--seed", "1", "--delay-ms", "5"])).code, 0);
+    assertEquals(JSON.parse((await run(dir, ["faults", "--json"])).out).delay, {
+      ms: 5,
+      jitterMs: 0,
+      nodes: [0, 1, 2, 3],
+    });
+    assertEquals(await run(dir, ["faults", "clear"]), { code: 0, out: "faults: none\n", err: "" });
+    assertEquals((await run(dir, ["faults", "--json"])).out, "null\n");
+    // The network checks the plan (ENODEV 19: a node it does not have); usage errors are 64.
+    const bad = await run(dir, ["faults", "set", "--seed", "1", "--silent", "9"]);
+    assertEquals(bad.code, 19, bad.err);
+    assertEquals((await run(dir, ["faults", "set", "--dma-fail", "0.1"])).code, 64); // no seed
+    assertEquals((await run(dir, ["faults", "set", "--seed", "1", "--dma-fail", "2"])).code, 64);
+    assertEquals((await run(dir, ["faults", "clear", "--seed", "1"])).code, 64);
+    assertEquals((await run(dir, ["faults", "what"])).code, 64);
+    assertMatch((await run(dir, ["faults", "--help"])).out, /^usage: scif faults/);
+    echo.kill("SIGTERM");
+    await echo.status;
+    await echo.stdout.cancel();
+    await echoErr.rest;
+  } finally {
+    try {
+      echo.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});

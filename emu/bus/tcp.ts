@@ -12,6 +12,12 @@
 // ends, the node is lost (ECONNRESET on connections, ENODEV on connects), as a card that goes
 // away. A link speaks only for the nodes it authenticated for: a connection it asks for must
 // come from one of them, to one of ours, from a port the network allows (see tcp_bridge.ts).
+//
+// Partitions (a fault plan's `partition`, emu/_faults.ts): while the plan cuts a node, every
+// link whose other end speaks for it is closed and no new one is made or taken, so that
+// machine's nodes are lost here exactly as when its links drop (and ours there); once the
+// plan no longer cuts it, the dialling resumes and the nodes come back as new incarnations.
+// The plan is looked at every PARTITION_POLL_MS and when a link is made, never per frame.
 
 import { ScifError } from "../../errors.ts";
 import { denoGlobal } from "../../_deno.ts";
@@ -19,6 +25,7 @@ import { MODE_LOCAL, MODE_REMOTE, N_MODE, nodeField } from "../_layout.ts";
 import { EmuNode } from "../_node.ts";
 import type { EmuShared } from "../_shared.ts";
 import { delay } from "../../_delay.ts";
+import { FAULT_PARTITION, faultBits, partitioned } from "../_faults.ts";
 import { F_CONNECT, F_HELLO, type Frame, Link } from "./_link.ts";
 import { authenticate } from "./_auth.ts";
 import { Bridge } from "./tcp_bridge.ts";
@@ -27,6 +34,8 @@ import { Bridge } from "./tcp_bridge.ts";
 const DRAIN_MS = 5000;
 /** How long a peer that does not answer waits before it is dialled again. */
 const RETRY_MS = 300;
+/** How often the fault plan is looked at for partitions (a header load, and a branch). */
+const PARTITION_POLL_MS = 50;
 
 type Address = { hostname: string; port: number };
 
@@ -73,8 +82,10 @@ export class TcpLinks {
   readonly #warned = new Set<string>();
   readonly #bridge: Bridge;
   readonly #remote = new Map<number, { node: EmuNode | null; links: Set<Link>; attaching: Promise<void> }>();
-  readonly #presence = new Set<Link>();
+  /** Presence links, with the nodes each authenticated for. */
+  readonly #presence = new Map<Link, number[]>();
   #tcp: Deno.Listener | null = null;
+  #watch: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   private constructor(net: EmuShared, peers: Map<number, Address>, key: { key: CryptoKey; path: string }) {
@@ -107,6 +118,8 @@ export class TcpLinks {
       }
       links.#serve(links.#tcp);
     }
+    links.#watch = setInterval(() => links.#cut(), PARTITION_POLL_MS);
+    if (typeof links.#watch === "number") denoGlobal()?.unrefTimer?.(links.#watch);
     const seen = new Set<string>();
     for (const a of peers.values()) {
       const key = `${a.hostname}:${a.port}`;
@@ -122,6 +135,17 @@ export class TcpLinks {
     const ids = [];
     for (let n = 0; n < l.nodes; n++) if (this.#net.load(nodeField(l, n, N_MODE)) === mode) ids.push(n);
     return ids;
+  }
+
+  /** Whether the plan cuts the link to a machine that speaks for `claims`. */
+  #cutOff(claims: number[]): boolean {
+    return (faultBits(this.#net) & FAULT_PARTITION) !== 0 && claims.some((n) => partitioned(this.#net, n));
+  }
+
+  /** Closes the presence links the plan cuts: their ends (#present) lose the nodes. */
+  #cut(): void {
+    if ((faultBits(this.#net) & FAULT_PARTITION) === 0) return;
+    for (const [link, claims] of this.#presence) if (this.#cutOff(claims)) link.close();
   }
 
   /** A new authenticated socket to `addr`: the link and the nodes the other end speaks for. */
@@ -144,9 +168,15 @@ export class TcpLinks {
 
   /** Presence to the machine at `addr`, retried until it answers, and again after it is lost. */
   async #keepTrying(addr: Address): Promise<void> {
+    const at = [...this.#peers].filter(([, a]) => a.hostname === addr.hostname && a.port === addr.port);
     while (!this.#closed) {
       try {
+        if (this.#cutOff(at.map(([n]) => n))) throw new Error("partitioned");
         const { link, claims } = await this.#open(addr);
+        if (this.#cutOff(claims)) {
+          link.close();
+          throw new Error("partitioned");
+        }
         await link.send(F_HELLO, 0, {});
         const answer = await link.next();
         if (answer?.type !== F_HELLO) throw new Error("no presence");
@@ -171,6 +201,7 @@ export class TcpLinks {
     try {
       // Nothing is read but the authentication until it holds.
       const claims = await authenticate(link, this.#key, "server", this.#nodes(MODE_LOCAL));
+      if (this.#cutOff(claims)) return link.close(); // partitioned: the other end retries
       const first: Frame | null = await link.next();
       if (!first) return link.close();
       if (first.type === F_HELLO) {
@@ -190,7 +221,7 @@ export class TcpLinks {
     if (this.#closed) return link.close();
     const remote = new Set(this.#nodes(MODE_REMOTE));
     const theirs = claims.filter((n) => remote.has(n));
-    this.#presence.add(link);
+    this.#presence.set(link, claims);
     for (const r of theirs) {
       let entry = this.#remote.get(r);
       if (!entry) {
@@ -232,6 +263,7 @@ export class TcpLinks {
   async #dial(node: number): Promise<Link> {
     const peer = this.#peers.get(node);
     if (!peer) throw new ScifError("ENODEV", `no address for node ${node}`);
+    if (partitioned(this.#net, node)) throw new ScifError("ENODEV", `the link to node ${node} is cut`);
     const { link, claims } = await this.#open(peer);
     if (!claims.includes(node)) {
       link.close();
@@ -249,8 +281,9 @@ export class TcpLinks {
     if (this.#closed) return;
     await this.#bridge.drain(DRAIN_MS);
     this.#closed = true;
+    clearInterval(this.#watch);
     this.#tcp?.close();
-    for (const link of this.#presence) link.close();
+    for (const link of this.#presence.keys()) link.close();
     await Promise.all([...this.#remote.values()].map((r) => r.attaching));
   }
 }
