@@ -46,6 +46,18 @@ export class EndpointCounters {
 /** The names of EndpointCounters' fields, in the order a table shows them. */
 export const COUNTER_NAMES = Object.keys(new EndpointCounters()) as (keyof EndpointCounters)[];
 
+/** Counts an RMA read (or, `write`, a write) of `length` bytes that completed: the same rule
+ * on every backend. */
+export function countRma(c: EndpointCounters, write: boolean, length: number): void {
+  if (write) {
+    c.rmaWrites++;
+    c.rmaWriteBytes += length;
+  } else {
+    c.rmaReads++;
+    c.rmaReadBytes += length;
+  }
+}
+
 /** Adds `from`'s counts to `into`. */
 export function addCounters(into: EndpointCounters, from: EndpointCounters): EndpointCounters {
   for (const k of COUNTER_NAMES) into[k] += from[k];

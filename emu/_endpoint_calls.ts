@@ -14,7 +14,7 @@ import { EndpointRma } from "./_rma.ts";
 import type { EndpointStream } from "./_stream.ts";
 import { EndpointFences } from "./_fences.ts";
 import type { EndpointHost, EpState } from "./_endpoint_types.ts";
-import { EndpointCounters } from "../_stats.ts";
+import { countRma, EndpointCounters } from "../_stats.ts";
 import { delay } from "../_delay.ts";
 import { FAULT_DELAY, faultBits, sendDelay } from "./_faults.ts";
 
@@ -176,34 +176,24 @@ export abstract class EndpointCalls {
 
   async readFrom(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     await this.verified().transfer("read", localOffset, length, remoteOffset, flags);
-    this.#read(length);
+    countRma(this.counters, false, length);
   }
 
   async writeTo(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     await this.verified().transfer("write", localOffset, length, remoteOffset, flags);
-    this.#wrote(length);
+    countRma(this.counters, true, length);
   }
 
   async vreadFrom(into: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
     const length = into.length;
     await this.verified().transfer("read", into, length, remoteOffset, flags);
-    this.#read(length);
+    countRma(this.counters, false, length);
   }
 
   async vwriteTo(from: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
     const length = from.length;
     await this.verified().transfer("write", from, length, remoteOffset, flags);
-    this.#wrote(length);
-  }
-
-  #read(length: number): void {
-    this.counters.rmaReads++;
-    this.counters.rmaReadBytes += length;
-  }
-
-  #wrote(length: number): void {
-    this.counters.rmaWrites++;
-    this.counters.rmaWriteBytes += length;
+    countRma(this.counters, true, length);
   }
 
   async fenceMark(flags: number): Promise<number> {

@@ -25,7 +25,7 @@ import { EndpointWaits } from "./_waits.ts";
 import { FfiStream } from "./_stream.ts";
 import { cString, type Libc, O_RDWR } from "./_libc.ts";
 import { FfiWindows } from "./_windows.ts";
-import { EndpointCounters } from "../_stats.ts";
+import { countRma, EndpointCounters } from "../_stats.ts";
 
 /** What an endpoint needs of its node (ffi/_node.ts). Declared here, where it is used, so that
  * the node's module imports this one and never the other way round. */
@@ -198,34 +198,24 @@ export class FfiEndpoint implements EndpointBackend {
 
   async readFrom(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     await this.#windows.rma(IOCTL.SCIF_READFROM, localOffset, length, remoteOffset, flags, "readfrom");
-    this.#read(length);
+    countRma(this.counters, false, length);
   }
 
   async writeTo(localOffset: Off, length: number, remoteOffset: Off, flags: number): Promise<void> {
     await this.#windows.rma(IOCTL.SCIF_WRITETO, localOffset, length, remoteOffset, flags, "writeto");
-    this.#wrote(length);
+    countRma(this.counters, true, length);
   }
 
   async vreadFrom(into: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
     const length = into.length;
     await this.#windows.rma(IOCTL.SCIF_VREADFROM, into, length, remoteOffset, flags, "vreadfrom");
-    this.#read(length);
+    countRma(this.counters, false, length);
   }
 
   async vwriteTo(from: Uint8Array, remoteOffset: Off, flags: number): Promise<void> {
     const length = from.length;
     await this.#windows.rma(IOCTL.SCIF_VWRITETO, from, length, remoteOffset, flags, "vwriteto");
-    this.#wrote(length);
-  }
-
-  #read(length: number): void {
-    this.counters.rmaReads++;
-    this.counters.rmaReadBytes += length;
-  }
-
-  #wrote(length: number): void {
-    this.counters.rmaWrites++;
-    this.counters.rmaWriteBytes += length;
+    countRma(this.counters, true, length);
   }
 
   async fenceMark(flags: number): Promise<number> {
