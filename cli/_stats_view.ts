@@ -21,17 +21,8 @@ export function statsJson(
   return { ...info, self: s.node, perNode: perNode(s.slots, info.nodes), ...s };
 }
 
-interface NodeSums {
-  node: number;
-  programs: number;
-  endpoints: number;
-  bytesSent: number;
-  bytesReceived: number;
-  messagesSent: number;
-  messagesReceived: number;
-  rmaBytes: number;
-  droppedMessages: number;
-}
+/** A node's programs' slot lines summed. */
+type NodeSums = Omit<SlotStats, "slot" | "pid" | "self"> & { programs: number };
 
 /** The slots' lines summed per node, for every node online. */
 function perNode(slots: SlotStats[], nodes: number[]): NodeSums[] {

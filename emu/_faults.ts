@@ -198,20 +198,30 @@ export function readFaults(i32: Int32Array, layout: Layout): FaultPlan | null {
     );
   const plan: FaultPlan = { seed: h(H_FAULT_SEED) >>> 0 };
   if (bits & FAULT_DMA) {
-    plan.dma = { failRate: h(H_DMA_FAIL) / ONE, stallRate: h(H_DMA_STALL) / ONE, stallMs: h(H_DMA_STALL_MS) };
+    plan.dma = {
+      failRate: h(H_DMA_FAIL) / ONE,
+      stallRate: h(H_DMA_STALL) / ONE,
+      stallMs: ms(h(H_DMA_STALL_MS)),
+    };
   }
   if (bits & FAULT_SILENT) {
     plan.silentNodes = maskNodes(h(H_SILENT_LO), h(H_SILENT_HI));
   }
   if (bits & FAULT_DELAY) {
     plan.delay = {
-      ms: h(H_DELAY_MS),
-      jitterMs: h(H_JITTER_MS),
+      ms: ms(h(H_DELAY_MS)),
+      jitterMs: ms(h(H_JITTER_MS)),
       nodes: maskNodes(h(H_DELAY_LO), h(H_DELAY_HI)),
     };
   }
   if (bits & FAULT_PARTITION) plan.partition = { nodes: maskNodes(h(H_PARTITION_LO), h(H_PARTITION_HI)) };
   return plan;
+}
+
+/** A duration read from the header, which any program of the network may have written: a
+ * negative word (never written by writeFaults) counts as none. */
+function ms(v: number): number {
+  return v > 0 ? v : 0;
 }
 
 /** What the network's memory needs for the checks below. */
@@ -258,7 +268,7 @@ export function dmaFault(net: Net, node: number, index: number): DmaFault | null
   const h = (f: number) => Atomics.load(net.i32, (net.layout.header + f) >> 2);
   const seed = h(H_FAULT_SEED);
   const fail = drawn(seed, node * 4 + STREAM_FAIL, index, h(H_DMA_FAIL));
-  const stallMs = drawn(seed, node * 4 + STREAM_STALL, index, h(H_DMA_STALL)) ? h(H_DMA_STALL_MS) : 0;
+  const stallMs = drawn(seed, node * 4 + STREAM_STALL, index, h(H_DMA_STALL)) ? ms(h(H_DMA_STALL_MS)) : 0;
   return fail || stallMs > 0 ? { fail, stallMs } : null;
 }
 
@@ -270,9 +280,9 @@ export function sendDelay(net: Net, node: number, index: number): number {
   if ((faultBits(net) & FAULT_DELAY) === 0) return 0;
   const h = (f: number) => Atomics.load(net.i32, (net.layout.header + f) >> 2);
   if (((h(node < 32 ? H_DELAY_LO : H_DELAY_HI) >>> (node & 31)) & 1) === 0) return 0;
-  const jitter = h(H_JITTER_MS);
+  const jitter = ms(h(H_JITTER_MS));
   const drawnPart = jitter === 0
     ? 0
     : Math.floor((draw(h(H_FAULT_SEED), node * 4 + STREAM_DELAY, index) / 2 ** 32) * (jitter + 1));
-  return h(H_DELAY_MS) + drawnPart;
+  return ms(h(H_DELAY_MS)) + drawnPart;
 }
